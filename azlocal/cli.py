@@ -1,0 +1,232 @@
+"""The knack CLI object: the one place where arguments, output, errors and config meet.
+
+Entry points `az` and `azlocal` both run `main()`.
+"""
+
+import difflib
+import sys
+
+from knack.cli import CLI
+from knack.commands import CLICommandsLoader
+from knack.help import CLIHelp
+from knack.invocation import CommandInvoker
+from knack.log import get_logger
+from knack.parser import CLICommandParser
+from knack.util import CLIError
+
+from azlocal import __version__, settings
+from azlocal.errors import AzLocalError
+
+logger = get_logger(__name__)
+
+CLI_NAME = "az"
+DOCS_POINTER = "\nhttps://aka.ms/cli_ref\nRead more about the command in reference docs"
+
+# Command modules, each with load_commands(loader), load_arguments(loader, command) and HELPS.
+COMMAND_MODULES = (
+    "azlocal.commands.account",
+    "azlocal.commands.group",
+    "azlocal.commands.local",
+)
+
+
+class AzLocalParser(CLICommandParser):
+    """argparse with az's wording for unknown commands and bad arguments (exit 2)."""
+
+    def _check_value(self, action, value):
+        if action.choices is None or value in action.choices:
+            return
+        if action.dest in ("_command", "_subcommand"):
+            print(f"ERROR: '{value}' is misspelled or not recognized by the system.", file=sys.stderr)
+            close = difflib.get_close_matches(value, list(action.choices), n=1, cutoff=0.6)
+            if close:
+                print(f"Did you mean '{close[0]}' ?", file=sys.stderr)
+        else:
+            name = "/".join(action.option_strings) if action.option_strings else action.dest
+            allowed = ", ".join(str(c) for c in action.choices)
+            print(f"ERROR: {self.prog}: '{value}' is not a valid value for '{name}'. "
+                  f"Allowed values: {allowed}.", file=sys.stderr)
+            self._print_examples()
+        print(DOCS_POINTER, file=sys.stderr)
+        self.exit(2)
+
+    def error(self, message):
+        print(f"ERROR: {message}", file=sys.stderr)
+        if "the following arguments are required" in message:
+            self._print_examples()
+        print(DOCS_POINTER, file=sys.stderr)
+        self.exit(2)
+
+    def validation_error(self, message):
+        print(f"ERROR: {message}", file=sys.stderr)
+        self.exit(2)
+
+    def _print_examples(self):
+        command = self.prog.split(" ", 1)[1] if " " in self.prog else ""
+        examples = _examples_of(command)
+        if examples:
+            print("\nExamples from command's help:", file=sys.stderr)
+            for text, summary in examples:
+                print(f"{text}\n{summary}\n", file=sys.stderr)
+
+
+def _examples_of(command):
+    import yaml
+    from knack.help_files import helps
+
+    entry = helps.get(command)
+    if not entry:
+        return []
+    data = yaml.safe_load(entry) or {}
+    return [(e.get("text", "").strip(), e.get("name", "").strip()) for e in data.get("examples", [])]
+
+
+class AzLocalLoader(CLICommandsLoader):
+    def load_command_table(self, args):
+        import importlib
+
+        for name in COMMAND_MODULES:
+            module = importlib.import_module(name)
+            module.load_commands(self)
+        return super().load_command_table(args)
+
+    def load_arguments(self, command):
+        import importlib
+
+        from azlocal.commands import common
+
+        common.load_common_arguments(self, command)
+        for name in COMMAND_MODULES:
+            importlib.import_module(name).load_arguments(self, command)
+        super().load_arguments(command)
+
+
+class AzLocalInvoker(CommandInvoker):
+    def execute(self, args):
+        from azlocal.commands import common
+
+        # az resolves `--ids` and the generic update arguments before the handler runs.
+        result = super().execute(common.expand_ids(args))
+        return result
+
+
+class AzLocalCLI(CLI):
+    def get_cli_version(self):
+        return (
+            f"azure-cli                         2.91.0 (azlocal {__version__})\n\n"
+            "core                              2.91.0\n"
+            "telemetry                          1.1.0\n\n"
+            "Extensions:\n"
+            f"{_extension_lines()}\n"
+            "Dependencies:\n"
+            f"knack                             {_dist_version('knack')}\n"
+            f"azlocal                           {__version__}"
+        )
+
+    def get_runtime_version(self):
+        import platform
+
+        return (
+            f"\n\nPython location '{sys.executable}'\n"
+            f"Config directory '{settings.home()}'\n\n"
+            f"Python ({platform.system()}) {sys.version}\n\n"
+            "Legal docs and information: aka.ms/AzureCliLegal\n\n"
+            "Your CLI is up-to-date.\n"
+        )
+
+    def exception_handler(self, ex):
+        if isinstance(ex, AzLocalError):
+            logger.error(str(ex))
+            return ex.exit_code
+        if isinstance(ex, CLIError):
+            logger.error(str(ex))
+            return 1
+        logger.error("The command failed with an unexpected error. Here is the traceback:")
+        logger.exception(ex)
+        return 1
+
+
+def _extension_lines():
+    from azlocal.services.account import extension_list
+
+    return "".join(f"{e['name']:<34}{e['version']}\n" for e in extension_list())
+
+
+def _dist_version(name):
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _add_resource_group(cli_ctx, event_data, **_):
+    """az adds `resourceGroup` to every object that has an ARM id under a resource group."""
+    event_data["result"] = add_resource_group(event_data["result"])
+
+
+def add_resource_group(value):
+    if isinstance(value, list):
+        return [add_resource_group(v) for v in value]
+    if isinstance(value, dict):
+        out = {k: add_resource_group(v) for k, v in value.items()}
+        group = _group_of_resource_id(value.get("id"))
+        if group and not any(k.lower() == "resourcegroup" for k in value):
+            out["resourceGroup"] = group
+        return out
+    return value
+
+
+def _group_of_resource_id(rid):
+    # As az: only ids of resources inside a group (/subscriptions/s/resourceGroups/g/providers/ns/t/n...),
+    # not the group's own id.
+    if not isinstance(rid, str):
+        return None
+    parts = rid.split("/")
+    if len(parts) > 8 and parts[3].lower() == "resourcegroups":
+        return parts[4]
+    return None
+
+
+def get_cli():
+    from knack.events import EVENT_INVOKER_TRANSFORM_RESULT
+
+    from azlocal.commands import common
+
+    cli = AzLocalCLI(
+        cli_name=CLI_NAME,
+        config_dir=str(settings.home()),
+        config_env_var_prefix="AZURE",
+        commands_loader_cls=AzLocalLoader,
+        invocation_cls=AzLocalInvoker,
+        parser_cls=AzLocalParser,
+        help_cls=CLIHelp,
+    )
+    cli.register_event(EVENT_INVOKER_TRANSFORM_RESULT, _add_resource_group)
+    common.register_global_events(cli)
+    return cli
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    cli = get_cli()
+    try:
+        code = cli.invoke(list(argv))
+    except SystemExit as ex:
+        code = ex.code if isinstance(ex.code, int) else (0 if ex.code is None else 1)
+    sys.exit(code)
+
+
+def azlocal_main():
+    """`azlocal status` is `az local status`; anything else is passed through as `az …`."""
+    from azlocal.commands.local import LOCAL_VERBS
+
+    argv = sys.argv[1:]
+    if argv and argv[0] in LOCAL_VERBS:
+        argv = ["local"] + argv
+    main(argv)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,23 @@
+"""ARM ids and document helpers shared by the services."""
+
+from azlocal import settings
+
+
+def subscription_prefix():
+    return f"/subscriptions/{settings.SUBSCRIPTION_ID}"
+
+
+def group_id(group):
+    return f"{subscription_prefix()}/resourceGroups/{group}"
+
+
+def resource_id(group, provider_type, name):
+    """provider_type like 'Microsoft.ContainerRegistry/registries'."""
+    return f"{group_id(group)}/providers/{provider_type}/{name}"
+
+
+def utc_now():
+    """An ARM timestamp: ISO-8601 with microseconds and +00:00, as az prints them."""
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc).isoformat()
