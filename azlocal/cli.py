@@ -25,6 +25,8 @@ DOCS_POINTER = "\nhttps://aka.ms/cli_ref\nRead more about the command in referen
 # Command modules, each with load_commands(loader), load_arguments(loader, command) and HELPS.
 COMMAND_MODULES = (
     "azlocal.commands.account",
+    "azlocal.commands.acr",
+    "azlocal.commands.container",
     "azlocal.commands.group",
     "azlocal.commands.local",
 )

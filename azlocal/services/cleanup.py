@@ -15,6 +15,8 @@ logger = get_logger(__name__)
 
 # lower-cased resource type -> "module:function(doc)"
 CLEANERS = {
+    "microsoft.containerregistry/registries": "azlocal.services.registries:cleanup",
+    "microsoft.containerinstance/containergroups": "azlocal.services.containergroups:cleanup",
 }
 
 
