@@ -33,3 +33,15 @@ def label_value() -> str:
 def busybox_path() -> str:
     """The static busybox that stand-in and test images are built from."""
     return os.environ.get("AZLOCAL_BUSYBOX", "/bin/busybox")
+
+
+def http_port() -> int:
+    """The daemon's HTTP port: 80 when it can bind it (root), else a documented fallback."""
+    value = os.environ.get("AZLOCAL_HTTP_PORT")
+    if value:
+        return int(value)
+    return 80 if os.geteuid() == 0 else 5080
+
+
+def daemon_host() -> str:
+    return os.environ.get("AZLOCAL_DAEMON_HOST", "127.0.0.1")

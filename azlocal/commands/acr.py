@@ -1,9 +1,478 @@
-"""az acr (being built)."""
+"""az acr: registries, credentials, login and repositories."""
+
+from collections import OrderedDict
+
+from knack.arguments import ArgumentsContext, CLIArgumentType
+from knack.commands import CommandGroup
+from knack.help_files import helps
+
+helps["acr"] = """
+type: group
+short-summary: Manage private registries with Azure Container Registry, served locally.
+"""
+helps["acr create"] = """
+type: command
+short-summary: Create a container registry served at <name>.azurecr.io on this machine.
+examples:
+  - name: Create a Basic registry.
+    text: az acr create -n myregistry -g MyResourceGroup --sku Basic
+  - name: Create a registry with the admin user enabled.
+    text: az acr create -n myregistry -g MyResourceGroup --sku Standard --admin-enabled true
+"""
+helps["acr show"] = """
+type: command
+short-summary: Show a container registry.
+examples:
+  - name: Print a registry's login server.
+    text: az acr show -n myregistry --query loginServer -o tsv
+"""
+helps["acr list"] = """
+type: command
+short-summary: List container registries.
+examples:
+  - name: List the registries of a group as a table.
+    text: az acr list -g MyResourceGroup -o table
+"""
+helps["acr update"] = """
+type: command
+short-summary: Update a container registry.
+examples:
+  - name: Enable the admin user.
+    text: az acr update -n myregistry --admin-enabled true
+  - name: Move to the Premium tier.
+    text: az acr update -n myregistry --sku Premium
+"""
+helps["acr delete"] = """
+type: command
+short-summary: Delete a container registry and everything stored in it.
+examples:
+  - name: Delete a registry without a prompt.
+    text: az acr delete -n myregistry --yes
+"""
+helps["acr check-name"] = """
+type: command
+short-summary: Check whether a registry name is valid and free.
+examples:
+  - name: Check a name.
+    text: az acr check-name -n myregistry
+"""
+helps["acr show-usage"] = """
+type: command
+short-summary: Show a registry's storage and webhook usage against its SKU's limits.
+examples:
+  - name: Show usage as a table.
+    text: az acr show-usage -n myregistry -o table
+"""
+helps["acr login"] = """
+type: command
+short-summary: Log the Docker CLI in to a registry, or print a token for it.
+examples:
+  - name: Log docker in.
+    text: az acr login -n myregistry
+  - name: Print a refresh token instead of running docker.
+    text: az acr login -n myregistry --expose-token
+"""
+helps["acr build"] = """
+type: command
+short-summary: Build an image from a local context on the Docker Engine and push it to the registry, as a quick task.
+examples:
+  - name: Build and push the Dockerfile in the current folder.
+    text: az acr build -r myregistry -t sample/hello-world:v1 .
+  - name: Build with a build argument, without pushing.
+    text: az acr build -r myregistry -t app:{{.Run.ID}} --build-arg VERSION=2 --no-push .
+"""
+helps["acr run"] = """
+type: command
+short-summary: Run a command in a container as a quick run, with the registry's images at hand.
+examples:
+  - name: Run an image from the registry.
+    text: az acr run -r myregistry --cmd '$Registry/sample/hello-world:v1' /dev/null
+"""
+helps["acr credential"] = """
+type: group
+short-summary: Manage a registry's admin credentials.
+"""
+helps["acr credential show"] = """
+type: command
+short-summary: Show the admin user name and passwords.
+examples:
+  - name: Print the first password.
+    text: az acr credential show -n myregistry --query "passwords[0].value" -o tsv
+"""
+helps["acr credential renew"] = """
+type: command
+short-summary: Generate a new admin password.
+examples:
+  - name: Renew the second password.
+    text: az acr credential renew -n myregistry --password-name password2
+"""
+helps["acr repository"] = """
+type: group
+short-summary: Manage the repositories (image names) of a registry.
+"""
+helps["acr repository list"] = """
+type: command
+short-summary: List the repositories of a registry.
+examples:
+  - name: List repositories as a table.
+    text: az acr repository list -n myregistry -o table
+"""
+helps["acr repository show-tags"] = """
+type: command
+short-summary: Show the tags of a repository.
+examples:
+  - name: Show tags, newest first.
+    text: az acr repository show-tags -n myregistry --repository hello-world --orderby time_desc
+"""
+helps["acr repository show-manifests"] = """
+type: command
+short-summary: Show the manifests of a repository.
+examples:
+  - name: Show manifests with details.
+    text: az acr repository show-manifests -n myregistry --repository hello-world --detail
+"""
+helps["acr repository show"] = """
+type: command
+short-summary: Show the attributes of a repository or an image.
+examples:
+  - name: Show a tag.
+    text: az acr repository show -n myregistry --image hello-world:v1
+"""
+helps["acr repository update"] = """
+type: command
+short-summary: Lock or unlock a repository or an image.
+examples:
+  - name: Make an image read-only.
+    text: az acr repository update -n myregistry --image hello-world:v1 --write-enabled false
+"""
+helps["acr repository delete"] = """
+type: command
+short-summary: Delete a repository, or an image and every tag that points at it.
+examples:
+  - name: Delete a repository.
+    text: az acr repository delete -n myregistry --repository hello-world --yes
+  - name: Delete an image.
+    text: az acr repository delete -n myregistry --image hello-world:v1 --yes
+"""
+helps["acr repository untag"] = """
+type: command
+short-summary: Remove a tag, keeping the image.
+examples:
+  - name: Untag an image.
+    text: az acr repository untag -n myregistry --image hello-world:v1
+"""
+
+bool_type = CLIArgumentType(choices=["false", "true"], type=str.lower)
+registry_name_type = CLIArgumentType(
+    options_list=["--name", "-n"], configured_default="acr",
+    help="The name of the container registry. It should be specified in lower case. You can configure the "
+    "default registry name using `az configure --defaults acr=<registry name>`.",
+)
+
+
+def _bool(value):
+    return None if value is None else value == "true"
 
 
 def load_commands(loader):
-    pass
+    with CommandGroup(loader, "acr", "azlocal.commands.acr#{}") as g:
+        g.command("create", "acr_create", table_transformer=registry_table)
+        g.command("show", "acr_show", table_transformer=registry_table)
+        g.command("list", "acr_list", table_transformer=registry_table)
+        g.command("update", "acr_update", table_transformer=registry_table)
+        g.command("delete", "acr_delete")
+        g.command("check-name", "acr_check_name")
+        g.command("show-usage", "acr_show_usage", table_transformer=usage_table)
+        g.command("login", "acr_login")
+        g.command("build", "acr_build", table_transformer=run_table)
+        g.command("run", "acr_run", table_transformer=run_table)
+    with CommandGroup(loader, "acr credential", "azlocal.commands.acr#{}") as g:
+        g.command("show", "credential_show", table_transformer=credential_table)
+        g.command("renew", "credential_renew", table_transformer=credential_table)
+    with CommandGroup(loader, "acr repository", "azlocal.commands.acr#{}") as g:
+        g.command("list", "repository_list")
+        g.command("show-tags", "repository_show_tags")
+        g.command("show-manifests", "repository_show_manifests")
+        g.command("show", "repository_show")
+        g.command("update", "repository_update")
+        g.command("delete", "repository_delete")
+        g.command("untag", "repository_untag")
 
 
 def load_arguments(loader, command):
-    pass
+    with ArgumentsContext(loader, "acr") as c:
+        c.argument("registry_name", registry_name_type)
+        c.argument("sku", choices=["Basic", "Standard", "Premium"], help="The SKU of the container registry.")
+        c.argument("admin_enabled", bool_type, help="Indicates whether the admin user is enabled.")
+        c.argument("username", options_list=["--username", "-u"],
+                   help="The username used to log into a container registry.")
+        c.argument("password", options_list=["--password", "-p"],
+                   help="The password used to log into a container registry.")
+        c.argument("suffix", help="The tenant suffix in registry login server (accepted for compatibility).")
+        c.argument("repository", help="The name of the repository.")
+        c.argument("image", options_list=["--image", "-t"],
+                   help="The name of the image. May include a tag in the format 'name:tag' or digest in the "
+                   "format 'name@digest'.")
+        c.argument("top", type=int, help="Limit the number of items in the results.")
+        c.argument("orderby", choices=["time_asc", "time_desc"],
+                   help="Order the items in the results. Default to alphabetical order of names.")
+        c.argument("detail", action="store_true", help="Show detailed information.")
+        c.argument("yes", options_list=["--yes", "-y"], action="store_true", help="Do not prompt for confirmation.")
+    with ArgumentsContext(loader, "acr create") as c:
+        c.argument("registry_name", registry_name_type, configured_default=None)
+        c.argument("public_network_enabled", bool_type,
+                   help="Allow public network access for the container registry.")
+        c.argument("zone_redundancy", choices=["Disabled", "Enabled"], help="Indicates whether zone redundancy is "
+                   "enabled.")
+        c.argument("default_action", choices=["Allow", "Deny"],
+                   help="Default action to apply when no rule matches. Only applicable to Premium SKU.")
+    with ArgumentsContext(loader, "acr update") as c:
+        c.argument("anonymous_pull_enabled", bool_type,
+                   help="Enable registry-wide pull from unauthenticated clients (Standard and Premium).")
+        c.argument("public_network_enabled", bool_type,
+                   help="Allow public network access for the container registry.")
+    with ArgumentsContext(loader, "acr check-name") as c:
+        c.argument("registry_name", options_list=["--name", "-n"],
+                   help="The name of the container registry.", configured_default=None)
+    with ArgumentsContext(loader, "acr login") as c:
+        c.argument("expose_token", options_list=["--expose-token", "-t"], action="store_true",
+                   help="Expose access token instead of automatically logging in through Docker CLI.")
+    for command_name in ("acr build", "acr run"):
+        with ArgumentsContext(loader, command_name) as c:
+            c.argument("registry_name", options_list=["--registry", "-r"], configured_default="acr",
+                       help="The name of the container registry. You can configure the default registry name "
+                       "using `az configure --defaults acr=<registry name>`.")
+            c.positional("source_location", nargs="?",
+                         help="The local source code directory path (e.g., './src'), or /dev/null for no "
+                         "context. Remote contexts are not available offline.")
+            c.argument("no_logs", options_list=["--no-logs"], action="store_true",
+                       help="Do not show logs after successfully queuing the run.")
+            c.argument("no_format", options_list=["--no-format"], action="store_true",
+                       help="Indicates whether the logs should be displayed in raw format.")
+            c.argument("timeout", type=int, help="The timeout in seconds.")
+            c.argument("platform", help="The platform where the run is scheduled, e.g. linux/amd64.")
+            c.argument("file", options_list=["--file", "-f"],
+                       help="The relative path of the Dockerfile (build) or task file (run) to the source location.")
+    with ArgumentsContext(loader, "acr build") as c:
+        c.argument("image_names", options_list=["--image", "-t"], action="append",
+                   help="The name and tag of the image using the format: '-t repo/image:tag'. Multiple tags are "
+                   "supported by passing -t multiple times.")
+        c.argument("build_arg", options_list=["--build-arg"], action="append",
+                   help="Build argument in 'name[=value]' format. Multiples supported by passing multiple times.")
+        c.argument("secret_build_arg", options_list=["--secret-build-arg"], action="append",
+                   help="Secret build argument in 'name[=value]' format; its value is not logged.")
+        c.argument("no_push", options_list=["--no-push"], action="store_true",
+                   help="Indicates whether the image built should be pushed to the registry.")
+        c.argument("target", help="The name of the target build stage.")
+    with ArgumentsContext(loader, "acr run") as c:
+        c.argument("cmd_value", options_list=["--cmd"], help="Commands to execute.")
+        c.argument("set_value", options_list=["--set"], action="append",
+                   help="Value in 'name[=value]' format. Multiples supported by passing --set multiple times.")
+        c.argument("set_secret", options_list=["--set-secret"], action="append",
+                   help="Secret value in 'name[=value]' format. Multiples supported by passing --set-secret "
+                   "multiple times.")
+        c.argument("values", help="The task values file path relative to the source context.")
+    with ArgumentsContext(loader, "acr credential renew") as c:
+        c.argument("password_name", choices=["password", "password2"], help="The name of password to regenerate.")
+    with ArgumentsContext(loader, "acr repository update") as c:
+        for flag in ("delete_enabled", "list_enabled", "read_enabled", "write_enabled"):
+            c.argument(flag, bool_type, help=f"Indicates whether {flag.split('_')[0]} is allowed.")
+
+
+# Table formats (az's column names) -----------------------------------------------------
+
+def _format_date(value):
+    return (value or "")[:19] + "Z" if value else " "
+
+
+def registry_table(result):
+    rows = result if isinstance(result, list) else [result]
+    return [OrderedDict([
+        ("NAME", r["name"]), ("RESOURCE GROUP", r.get("resourceGroup", "")), ("LOCATION", r["location"]),
+        ("SKU", r["sku"]["name"]), ("LOGIN SERVER", r["loginServer"]),
+        ("CREATION DATE", _format_date(r["creationDate"])), ("ADMIN ENABLED", r["adminUserEnabled"]),
+    ]) for r in rows]
+
+
+def usage_table(result):
+    return [OrderedDict([("NAME", u["name"]), ("LIMIT", u["limit"]), ("CURRENT VALUE", u["currentValue"]),
+                         ("UNIT", u["unit"])]) for u in result["value"]]
+
+
+def credential_table(result):
+    return OrderedDict([("USERNAME", result["username"]), ("PASSWORD", result["passwords"][0]["value"]),
+                        ("PASSWORD2", result["passwords"][1]["value"])])
+
+
+# Registries --------------------------------------------------------------------------------
+
+def acr_create(registry_name, resource_group_name, sku, location=None, admin_enabled="false", tags=None,
+               public_network_enabled=None, zone_redundancy=None, default_action=None, no_wait=False):
+    from azlocal.commands.common import Progress, parse_tags
+    from azlocal.services import registries
+
+    with Progress():
+        return registries.create(resource_group_name, registry_name, sku, location, _bool(admin_enabled),
+                                 parse_tags(tags), _bool(public_network_enabled), zone_redundancy, default_action)
+
+
+def acr_show(registry_name, resource_group_name=None):
+    from azlocal.services import registries
+
+    return registries.get(registry_name, resource_group_name)
+
+
+def acr_list(resource_group_name=None):
+    from azlocal.services import registries
+
+    return registries.list_registries(resource_group_name)
+
+
+def acr_update(registry_name, resource_group_name=None, sku=None, admin_enabled=None, anonymous_pull_enabled=None,
+               tags=None, public_network_enabled=None, set_=None, add=None, remove=None, force_string=False):
+    from azlocal.commands.common import parse_tags
+    from azlocal.services import registries
+
+    return registries.update(registry_name, resource_group_name, sku, _bool(admin_enabled),
+                             _bool(anonymous_pull_enabled), parse_tags(tags), _bool(public_network_enabled),
+                             set_, add, remove, force_string)
+
+
+def acr_delete(registry_name, resource_group_name=None, yes=False):
+    from azlocal.commands.common import require_confirmation
+    from azlocal.services import registries
+
+    registries.get(registry_name, resource_group_name)
+    require_confirmation(f"Are you sure you want to delete the registry '{registry_name}'?", yes)
+    registries.delete(registry_name, resource_group_name)
+
+
+def acr_check_name(registry_name):
+    from azlocal.services import registries
+
+    return registries.check_name(registry_name)
+
+
+def acr_show_usage(registry_name, resource_group_name=None):
+    from azlocal.services import registries
+
+    return registries.show_usage(registry_name, resource_group_name)
+
+
+def acr_login(registry_name, resource_group_name=None, expose_token=False, username=None, password=None,
+              suffix=None):
+    from azlocal.services import repositories
+
+    return repositories.login(registry_name, expose_token, username, password)
+
+
+def run_table(result):
+    rows = result if isinstance(result, list) else [result]
+    return [OrderedDict([("RUN ID", r["runId"]), ("TASK", r.get("task") or ""),
+                         ("PLATFORM", (r.get("platform") or {}).get("os", "")), ("STATUS", r["status"]),
+                         ("TRIGGER", "Manual"), ("STARTED", _format_date(r.get("startTime"))),
+                         ("DURATION", _duration(r))]) for r in rows]
+
+
+def _duration(run):
+    from datetime import datetime
+
+    try:
+        seconds = int((datetime.fromisoformat(run["finishTime"]) - datetime.fromisoformat(run["startTime"]))
+                      .total_seconds())
+    except (KeyError, TypeError, ValueError):
+        return ""
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+def acr_build(registry_name, source_location=None, image_names=None, file=None, build_arg=None,
+              secret_build_arg=None, no_push=False, no_logs=False, no_wait=False, no_format=False, timeout=None,
+              target=None, platform=None, resource_group_name=None):
+    from azlocal.services import runs
+
+    return runs.build(registry_name, source_location, image_names or [], file or "Dockerfile", build_arg or [],
+                      secret_build_arg or [], no_push, no_logs or no_wait, timeout, target, platform,
+                      resource_group_name)
+
+
+def acr_run(registry_name, source_location=None, cmd_value=None, file=None, set_value=None, set_secret=None,
+            values=None, no_logs=False, no_wait=False, no_format=False, timeout=None, platform=None,
+            resource_group_name=None):
+    from azlocal.errors import AzLocalError
+    from azlocal.services import runs
+
+    if cmd_value and file:
+        raise AzLocalError("Azure Container Registry can run with either --cmd myCommand /dev/null or "
+                           "-f myFile mySourceLocation, but not both.")
+    pairs = dict(v.split("=", 1) for v in (set_value or []) + (set_secret or []) if "=" in v)
+    if cmd_value:
+        return runs.run_cmd(registry_name, cmd_value, source_location, pairs, timeout, no_logs or no_wait,
+                            resource_group_name)
+    raise AzLocalError("Multi-step task files (-f) are not available yet in azlocal; use --cmd.")
+
+
+def credential_show(registry_name, resource_group_name=None):
+    from azlocal.services import registries
+
+    return registries.credential_show(registry_name, resource_group_name)
+
+
+def credential_renew(registry_name, password_name, resource_group_name=None):
+    from azlocal.services import registries
+
+    return registries.credential_renew(registry_name, password_name, resource_group_name)
+
+
+# Repositories ----------------------------------------------------------------------------
+
+def repository_list(registry_name, top=None, username=None, password=None, suffix=None, resource_group_name=None):
+    from azlocal.services import repositories
+
+    return repositories.list_repositories(registry_name, top, username, password)
+
+
+def repository_show_tags(registry_name, repository, detail=False, orderby=None, top=None, username=None,
+                         password=None, suffix=None, resource_group_name=None):
+    from azlocal.services import repositories
+
+    return repositories.show_tags(registry_name, repository, detail, orderby, top, username, password)
+
+
+def repository_show_manifests(registry_name, repository, detail=False, orderby=None, top=None, username=None,
+                              password=None, suffix=None, resource_group_name=None):
+    from knack.log import get_logger
+
+    from azlocal.services import repositories
+
+    get_logger(__name__).warning("This command has been deprecated and will be removed in a future release. "
+                                 "Use 'acr manifest list-metadata' instead.")
+    return repositories.show_manifests(registry_name, repository, detail, orderby, top, username, password)
+
+
+def repository_show(registry_name, image=None, repository=None, username=None, password=None, suffix=None,
+                    resource_group_name=None):
+    from azlocal.services import repositories
+
+    return repositories.show(registry_name, image, repository, username, password)
+
+
+def repository_update(registry_name, image=None, repository=None, delete_enabled=None, list_enabled=None,
+                      read_enabled=None, write_enabled=None, username=None, password=None, suffix=None,
+                      resource_group_name=None):
+    from azlocal.services import repositories
+
+    return repositories.update(registry_name, image, repository, _bool(delete_enabled), _bool(list_enabled),
+                               _bool(read_enabled), _bool(write_enabled), username, password)
+
+
+def repository_delete(registry_name, image=None, repository=None, yes=False, username=None, password=None,
+                      suffix=None, resource_group_name=None):
+    from azlocal.services import repositories
+
+    return repositories.delete(registry_name, image, repository, yes, username, password)
+
+
+def repository_untag(registry_name, image, username=None, password=None, suffix=None, resource_group_name=None):
+    from azlocal.services import repositories
+
+    repositories.untag(registry_name, image, username, password)

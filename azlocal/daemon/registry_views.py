@@ -1,0 +1,68 @@
+"""Maps a request's Host to the registry it names, as the registry app's resolver.
+
+`<name>.azurecr.io` (and a replication's `<name>.<region>.data.azurecr.io`) → a RegistryView
+built from the state store and the secret store. Views are cached per registry and rebuilt
+when the registry's document or its credentials revision changes, so an `az acr update` takes
+effect on the next request.
+"""
+
+import json
+
+from azlocal.registry import RegistryView
+from azlocal.services import registries
+from azlocal.state import secrets
+from azlocal.state.store import store
+
+SUFFIX = ".azurecr.io"
+
+
+def registry_name_of(host):
+    host = (host or "").split(":")[0].lower().rstrip(".")
+    if not host.endswith(SUFFIX):
+        return None
+    return host[: -len(SUFFIX)].split(".")[0] or None
+
+
+def make_resolver():
+    cache = {}
+
+    def resolve(host):
+        name = registry_name_of(host)
+        if not name:
+            return None
+        doc = registries.find(name)
+        if doc is None:
+            return None
+        key = (json.dumps(doc, sort_keys=True), store().get_value(f"acr-credentials-rev/{name}", 0))
+        cached = cache.get(name)
+        if cached and cached[0] == key:
+            return cached[1]
+        view = _view(doc)
+        cache[name] = (key, view)
+        return view
+
+    return resolve
+
+
+def _view(doc):
+    name = doc["name"]
+    passwords = {p: secrets.get_secret(f"acr/{name}/{p}") for p in ("password", "password2")}
+    arm_token = registries.arm_token()
+
+    def check_password(username, password):
+        return (doc["adminUserEnabled"] and username.lower() == name.lower() and bool(password)
+                and password in passwords.values())
+
+    return RegistryView(
+        name=name,
+        login_server=doc["loginServer"],
+        root=registries.storage_root(name),
+        token_key=registries.token_key(name),
+        admin_enabled=doc["adminUserEnabled"],
+        anonymous_pull=doc["anonymousPullEnabled"],
+        quota_bytes=registries.SKU_LIMITS[doc["sku"]["name"]][0],
+        check_password=check_password,
+        check_aad_token=lambda token: bool(token) and token == arm_token,
+        on_event=None,
+        auth_required=True,
+    )
