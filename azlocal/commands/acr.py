@@ -408,7 +408,10 @@ def acr_run(registry_name, source_location=None, cmd_value=None, file=None, set_
     if cmd_value:
         return runs.run_cmd(registry_name, cmd_value, source_location, pairs, timeout, no_logs or no_wait,
                             resource_group_name)
-    raise AzLocalError("Multi-step task files (-f) are not available yet in azlocal; use --cmd.")
+    if not file and source_location in (None, "/dev/null"):
+        raise AzLocalError("Please provide --cmd myCommand /dev/null, or -f myFile mySourceLocation.")
+    return runs.run_file(registry_name, file or "acb.yaml", source_location, pairs, timeout, no_logs or no_wait,
+                         resource_group_name)
 
 
 def credential_show(registry_name, resource_group_name=None):

@@ -7,7 +7,6 @@ on stderr, the engine's lines (timestamps, build output, dependencies) on stdout
 
 import io
 import os
-import shlex
 import sys
 import time
 import uuid
@@ -117,14 +116,14 @@ def _record(doc, run_id, run_type, status, started, outputs=(), error=None, task
 
 # Images and the registry's credentials -------------------------------------------------------
 
-def _auth(doc):
+def registry_auth(doc):
     """A task authenticates to its own registry without credentials: use a fresh refresh token."""
     from azlocal.services.acr_data import NULL_USER, RegistryClient
 
     return {"username": NULL_USER, "password": RegistryClient(doc).refresh_token()}
 
 
-def _ensure_image(client, image, doc, log):
+def ensure_image(client, image, doc, log):
     """Makes an image available to the engine: our registry (pulled with auth), a stand-in, or Docker's."""
     from azlocal.engine import standins
 
@@ -132,7 +131,7 @@ def _ensure_image(client, image, doc, log):
     if repo.split("/")[0] == doc["loginServer"]:
         log.line(f"Pulling image: {image}")
         try:
-            client.api.pull(repo, tag=tag, auth_config=_auth(doc))
+            client.api.pull(repo, tag=tag, auth_config=registry_auth(doc))
         except Exception as ex:
             raise AzLocalError(f"failed to pull image {image}: {ex}") from ex
         return
@@ -149,10 +148,10 @@ def _split_tag(image):
     return image, "latest"
 
 
-def _qualify(image, doc):
+def qualify(image, doc):
     """`sample/app:v1` → `<loginServer>/sample/app:v1`; already-qualified names stay."""
     first = image.split("/")[0]
-    if "." in first or ":" in first or first == "localhost":
+    if "/" in image and ("." in first or ":" in first or first == "localhost"):
         return image
     return f"{doc['loginServer']}/{image}"
 
@@ -202,7 +201,7 @@ def build(registry_name, source, images=(), dockerfile="Dockerfile", build_args=
     _info("Waiting for an agent...")
     log = RunLog(log_path(doc["name"], run_id), quiet=no_logs)
     begin = time.monotonic()
-    tags = [_qualify(render(i, doc, run_id), doc) for i in images]
+    tags = [qualify(render(i, doc, run_id), doc) for i in images]
     try:
         outputs = _build_and_push(client, doc, archive, dockerfile_path, context, tags, build_args,
                                   secret_build_args, target, platform, no_push, timeout, log)
@@ -265,39 +264,13 @@ def _build_and_push(client, doc, archive, dockerfile_path, context, tags, build_
     log.line(f"Logging in to registry: {doc['loginServer']}")
     log.line(f"Successfully logged into {doc['loginServer']}")
     log.line("Executing step ID: build. Timeout(sec): %d, Working directory: '', Network: ''" % (timeout or 28800))
-    log.line("Scanning for dependencies...")
-    bases = _base_images(dockerfile_path, list(build_args) + list(secret_build_args))
-    for base in bases:
-        _ensure_image(client, base, doc, log)
-    log.line("Successfully obtained source code and scanned for dependencies")
-    archive.seek(0)
-    args = dict(a.split("=", 1) for a in list(build_args) + list(secret_build_args) if "=" in a)
-    image_id = None
-    label_tag = tags[0] if tags else f"azlocal-build-{uuid.uuid4().hex[:12]}:latest"
-    stream = client.api.build(fileobj=archive, custom_context=True, encoding=None, tag=label_tag,
-                              dockerfile=os.path.relpath(dockerfile_path, context), buildargs=args or None,
-                              target=target, platform=platform, rm=True, forcerm=True, pull=False, decode=True,
-                              timeout=timeout or 28800)
-    for chunk in stream:
-        if "stream" in chunk:
-            log.raw(chunk["stream"])
-        if "aux" in chunk and "ID" in chunk["aux"]:
-            image_id = chunk["aux"]["ID"]
-        if "error" in chunk:
-            log.raw(chunk["error"].rstrip() + "\n")
-            raise AzLocalError(f"failed to run step ID: build: {chunk['error'].strip()}")
-    image = client.images.get(image_id or label_tag)
-    for tag in tags[1:]:
-        repo, t = _split_tag(tag)
-        image.tag(repo, t)
+    bases = docker_build(client, doc, context, dockerfile_path, tags, list(build_args) + list(secret_build_args),
+                         target, platform, timeout, log, archive=archive)
     outputs = []
     if not no_push:
-        auth = _auth(doc)
+        auth = registry_auth(doc)
         for tag in tags:
-            outputs.append(_push(client, tag, auth, log))
-    if not tags:
-        client.images.remove(label_tag, noprune=True)
-    else:
+            outputs.append(push_image(client, tag, auth, log))
         # The pushed names live in the registry; the engine keeps only the layers (as a cache).
         for tag in tags:
             try:
@@ -309,7 +282,42 @@ def _build_and_push(client, doc, archive, dockerfile_path, context, tags, build_
     return outputs
 
 
-def _push(client, tag, auth, log):
+def docker_build(client, doc, context, dockerfile_path, tags, build_args, target, platform, timeout, log,
+                 archive=None):
+    """Builds on the engine and tags the result with every name; returns the base images it used."""
+    log.line("Scanning for dependencies...")
+    bases = _base_images(dockerfile_path, build_args)
+    for base in bases:
+        ensure_image(client, base, doc, log)
+    log.line("Successfully obtained source code and scanned for dependencies")
+    if archive is None:
+        archive = _pack(context, dockerfile_path)
+    archive.seek(0)
+    args = dict(a.split("=", 1) for a in build_args if "=" in a)
+    image_id = None
+    first = tags[0] if tags else f"azlocal-build-{uuid.uuid4().hex[:12]}:latest"
+    stream = client.api.build(fileobj=archive, custom_context=True, encoding=None, tag=first,
+                              dockerfile=os.path.relpath(dockerfile_path, context), buildargs=args or None,
+                              target=target, platform=platform, rm=True, forcerm=True, pull=False, decode=True,
+                              timeout=timeout or 28800)
+    for chunk in stream:
+        if "stream" in chunk:
+            log.raw(chunk["stream"])
+        if "aux" in chunk and "ID" in chunk["aux"]:
+            image_id = chunk["aux"]["ID"]
+        if "error" in chunk:
+            log.raw(chunk["error"].rstrip() + "\n")
+            raise AzLocalError(f"failed to run step ID: build: {chunk['error'].strip()}")
+    image = client.images.get(image_id or first)
+    for tag in tags[1:]:
+        repo, t = _split_tag(tag)
+        image.tag(repo, t)
+    if not tags:
+        client.images.remove(first, noprune=True)
+    return bases
+
+
+def push_image(client, tag, auth, log):
     repo, t = _split_tag(tag)
     log.line(f"Pushing image: {tag}, attempt 1")
     digest = None
@@ -357,78 +365,85 @@ def _finish_failed(doc, run_id, run_type, started, begin, log, error):
 # Quick run (--cmd) ----------------------------------------------------------------------------
 
 def run_cmd(registry_name, cmd, source="/dev/null", values=None, timeout=None, no_logs=False, resource_group=None):
+    """`--cmd X` is the one-step task the real CLI sends."""
+    import yaml
+
+    step = {"cmd": cmd, "disableWorkingDirectoryOverride": True}
+    if timeout:
+        step["timeout"] = timeout
+    text = yaml.safe_dump({"version": "v1.1.0", "steps": [step]})
+    return run_task(registry_name, text, source, values, timeout, no_logs, resource_group)
+
+
+def run_file(registry_name, file, source, values=None, timeout=None, no_logs=False, resource_group=None):
+    """`-f task.yaml <context>`: the file is relative to the context (or a local path with /dev/null)."""
+    if file == "-":
+        text = sys.stdin.read()
+    else:
+        path = file if source in (None, "/dev/null") or os.path.isabs(file) else os.path.join(source, file)
+        if not os.path.isfile(path):
+            raise AzLocalError(f"{file} does not exist.")
+        with open(path) as f:
+            text = f.read()
+    return run_task(registry_name, text, source, values, timeout, no_logs, resource_group)
+
+
+def run_task(registry_name, text, source, values=None, timeout=None, no_logs=False, resource_group=None):
+    from azlocal.engine import labels
     from azlocal.engine.docker_client import client as docker_client
+    from azlocal.services import taskfile
 
     doc = registries.get(registry_name, resource_group)
-    if source not in (None, "/dev/null"):
-        _context_dir(source)
+    context = None if source in (None, "/dev/null") else _context_dir(source)
     client = docker_client()
     run_id = _next_run_id(doc["name"])
+    task = taskfile.parse(text, lambda t: render(t, doc, run_id, values))
     started = arm.utc_now()
     _record(doc, run_id, "QuickRun", "Running", started)
     _info(f"Queued a run with ID: {run_id}")
     _info("Waiting for an agent...")
     log = RunLog(log_path(doc["name"], run_id), quiet=no_logs)
     begin = time.monotonic()
+    tags = labels.labels_for(group=_group(doc), resource_id=doc["id"])
+    execution = taskfile.Execution(client, doc, run_id, task, context, log, tags)
     try:
-        _run_one_cmd(client, doc, run_id, render(cmd, doc, run_id, values), timeout or 600, log)
+        if timeout:
+            outputs = _with_timeout(execution, timeout)
+        else:
+            outputs = execution.run()
     except AzLocalError as ex:
         _finish_failed(doc, run_id, "QuickRun", started, begin, log, str(ex))
         raise RunFailed() from ex
-    run = _finish_ok(doc, run_id, "QuickRun", started, begin, log, [])
+    run = _finish_ok(doc, run_id, "QuickRun", started, begin, log, outputs)
     return run if no_logs else None
 
 
-def _run_one_cmd(client, doc, run_id, cmd, timeout, log):
-    from azlocal.engine import labels
+def _with_timeout(execution, timeout):
+    """Runs the task, killing its containers when the run's timeout passes."""
+    import threading
 
-    words = shlex.split(cmd)
-    if not words:
-        raise AzLocalError("The --cmd value is empty.")
-    image, args = words[0], words[1:]
-    network_name = f"acb_default_network_{doc['name']}_{run_id}"
-    step = "acb_step_0"
-    container_name = f"{step}_{doc['name']}_{run_id}"
-    log.line(f"Creating Docker network: {network_name}, driver: 'bridge'")
-    tags = labels.labels_for(group=doc.get("resourceGroup") or _group(doc), resource_id=doc["id"])
-    network = client.networks.create(network_name, driver="bridge", labels=tags)
-    container = None
-    try:
-        log.line(f"Successfully set up Docker network: {network_name}")
-        log.line(f"Logging in to registry: {doc['loginServer']}")
-        log.line(f"Successfully logged into {doc['loginServer']}")
-        _ensure_image(client, image, doc, log)
-        log.line(f"Executing step ID: {step}. Timeout(sec): {timeout}, Working directory: '', "
-                 f"Network: '{network_name}'")
-        log.line(f"Launching container with name: {step}")
-        container = client.containers.create(image, command=args or None, name=container_name, network=network_name,
-                                             labels=tags, hostname=step)
-        container.start()
-        for chunk in container.logs(stream=True, follow=True):
-            log.raw(chunk.decode(errors="replace"))
-        result = container.wait(timeout=timeout)
-        code = result.get("StatusCode", 1)
-        if code != 0:
-            log.line(f"Container failed during run: {step}. No retries remaining.")
-            raise AzLocalError(f"failed to run step ID: {step}: exit status {code}")
-        log.line(f"Successfully executed container: {step}")
-        log.line(f"Step ID: {step} marked as successful (elapsed time in seconds: "
-                 f"{_elapsed(container):.6f})")
-    finally:
-        if container is not None:
-            container.remove(force=True)
-        network.remove()
+    result = {}
 
+    def target():
+        try:
+            result["outputs"] = execution.run()
+        except AzLocalError as ex:
+            result["error"] = ex
 
-def _elapsed(container):
-    container.reload()
-    state = container.attrs.get("State", {})
-    try:
-        start = datetime.fromisoformat(state["StartedAt"][:26].rstrip("Z"))
-        end = datetime.fromisoformat(state["FinishedAt"][:26].rstrip("Z"))
-        return max((end - start).total_seconds(), 0.0)
-    except (KeyError, ValueError):
-        return 0.0
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        for container in list(execution.containers):
+            try:
+                container.kill()
+            except Exception:
+                pass
+        thread.join(30)
+        raise AzLocalError(f"Run timed out after {timeout}s")
+    if "error" in result:
+        raise result["error"]
+    return result["outputs"]
 
 
 def _group(doc):

@@ -1,0 +1,157 @@
+"""Wall-clock latency of azlocal's `az`, optionally side by side with the real Azure CLI.
+
+    python bench/cli_latency.py [--runs N] [--real-az PATH] [--az PATH]
+
+Each command runs as a fresh subprocess (as a user's shell runs it), once to warm up and then --runs
+times; the table shows the median and p90 of those runs. azlocal runs against a throwaway AZLOCAL_HOME
+holding 100 resource groups; the real az runs against a throwaway AZURE_CONFIG_DIR (logged out, so it
+can't list groups offline: that row shows n/a). See bench/README.md.
+"""
+
+import argparse
+import math
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+GROUP_LIST_TARGET = 0.12  # seconds, median of `az group list` with 100 groups
+HELP_SPEEDUP_TARGET = 4.0  # real az median / azlocal median, on the -h commands
+GROUPS = 100
+
+# (label, arguments, measured with the real az too?)
+COMMANDS = [
+    ("az --version", ["--version"], True),
+    (f"az group list ({GROUPS} groups)", ["group", "list"], False),
+    ("az group -h", ["group", "-h"], True),
+    ("az acr -h", ["acr", "-h"], True),
+    ("az acr create -h", ["acr", "create", "-h"], True),
+]
+
+
+def default_az():
+    """azlocal's console script beside this Python (skips shims such as pyenv's), else `az` on PATH."""
+    local = Path(sys.executable).parent / "az"
+    return str(local) if local.exists() else shutil.which("az")
+
+
+def default_real_az():
+    if Path("/tmp/realaz/bin/az").exists():
+        return "/tmp/realaz/bin/az"
+    return os.environ.get("AZLOCAL_REAL_AZ")
+
+
+def seed_groups(env, count):
+    """Create `count` groups in the bench's AZLOCAL_HOME, in one Python process (fast)."""
+    code = (
+        "from azlocal.services import groups\n"
+        f"for i in range({count}):\n"
+        "    groups.create(f'bench-rg-{i:03d}', 'eastus')\n"
+    )
+    subprocess.run([sys.executable, "-c", code], env=env, check=True)
+
+
+def time_command(exe, args, env, runs):
+    """Run `exe args` once to warm up, then `runs` times. Returns the wall times, or None if it fails."""
+    def once():
+        start = time.perf_counter()
+        proc = subprocess.run([exe, *args], env=env, stdin=subprocess.DEVNULL,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return time.perf_counter() - start, proc.returncode
+
+    _, code = once()  # warm-up: page cache, .pyc files, the real az's command index
+    if code != 0:
+        return None
+    times = []
+    for _ in range(runs):
+        elapsed, code = once()
+        if code != 0:
+            return None
+        times.append(elapsed)
+    return times
+
+
+def p90(values):
+    """Nearest-rank 90th percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(0.9 * len(ordered)) - 1)]
+
+
+def fmt(seconds):
+    return f"{seconds:.3f}s"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=10, help="timed runs per command (default 10)")
+    parser.add_argument("--az", default=default_az(), help="azlocal's az (default: the one beside this Python)")
+    parser.add_argument("--real-az", default=default_real_az(),
+                        help="the real Azure CLI (default /tmp/realaz/bin/az if present, else $AZLOCAL_REAL_AZ)")
+    opts = parser.parse_args()
+    if not opts.az:
+        parser.error("azlocal's az is not installed (pip install -e .)")
+    real_az = opts.real_az if opts.real_az and Path(opts.real_az).exists() else None
+
+    with tempfile.TemporaryDirectory(prefix="azlocal-bench-") as tmp:
+        # Isolated state for both CLIs; never the user's ~/.azlocal or ~/.azure.
+        local_env = dict(os.environ, AZLOCAL_HOME=str(Path(tmp) / "azlocal"))
+        real_env = dict(os.environ, AZURE_CONFIG_DIR=str(Path(tmp) / "azure"),
+                        AZURE_CORE_COLLECT_TELEMETRY="no", AZURE_CORE_SURVEY_MESSAGE="no")
+        seed_groups(local_env, GROUPS)
+
+        print(f"azlocal az : {opts.az}")
+        print(f"real az    : {real_az or 'not found (use --real-az PATH)'}")
+        print(f"python     : {sys.version.split()[0]}   runs per command: {opts.runs} (+1 warm-up)\n")
+
+        rows = []
+        for label, args, with_real in COMMANDS:
+            local = time_command(opts.az, args, local_env, opts.runs)
+            real = time_command(real_az, args, real_env, opts.runs) if real_az and with_real else None
+            rows.append((label, args, with_real, local, real))
+
+    header = ["command", "azlocal median", "azlocal p90", "real az median", "real az p90", "real/azlocal",
+              "target", "met?"]
+    table = []
+    for label, args, with_real, local, real in rows:
+        is_help = "-h" in args
+        if local is None:
+            missing = "n/a (no acr group yet)" if args[0] == "acr" else "n/a (command failed)"
+            cells = [label, missing, "", "", "", "", "", ""]
+        else:
+            cells = [label, fmt(statistics.median(local)), fmt(p90(local))]
+            if real is not None:
+                ratio = statistics.median(real) / statistics.median(local)
+                cells += [fmt(statistics.median(real)), fmt(p90(real)), f"{ratio:.1f}x"]
+            elif not with_real:
+                cells += ["n/a (needs login)", "", ""]
+            else:
+                cells += ["n/a", "", ""]
+            # The two targets: group list latency, and the speed-up over real az on help commands.
+            if args == ["group", "list"]:
+                cells += [f"<= {GROUP_LIST_TARGET:.2f}s", "yes" if statistics.median(local) <= GROUP_LIST_TARGET
+                          else "NO"]
+            elif is_help and real is not None:
+                cells += [f">= {HELP_SPEEDUP_TARGET:.0f}x", "yes" if ratio >= HELP_SPEEDUP_TARGET else "NO"]
+            elif is_help:
+                cells += [f">= {HELP_SPEEDUP_TARGET:.0f}x", "n/a"]
+            else:
+                cells += ["", ""]
+        table.append(cells)
+
+    widths = [max(len(str(r[i])) for r in [header, *table]) for i in range(len(header))]
+    line = "  ".join("-" * w for w in widths)
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
+    print(line)
+    for cells in table:
+        print("  ".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip())
+    print(line)
+    print(f"Targets: `az group list` <= {GROUP_LIST_TARGET}s median; help commands >= {HELP_SPEEDUP_TARGET:.0f}x "
+          "faster than the real az (ratio = real az median / azlocal median).")
+
+
+if __name__ == "__main__":
+    main()
