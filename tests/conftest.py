@@ -34,7 +34,17 @@ def home(tmp_path, monkeypatch):
         monkeypatch.delenv(var, raising=False)
     _reset_process_state()
     yield path
+    _stop_daemon_and_hosts(path)
     _reset_process_state()
+
+
+def _stop_daemon_and_hosts(path):
+    """A test's daemon must not outlive it (the next test's home wants the same port)."""
+    if (path / "daemon.json").exists() or (path / "hosts.lock").exists():
+        from azlocal.daemon import hosts, lifecycle
+
+        lifecycle.stop()
+        hosts.remove_all()
 
 
 class Result:

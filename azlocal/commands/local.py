@@ -22,6 +22,27 @@ examples:
   - name: Start over without a prompt.
     text: azlocal reset --yes
 """
+helps["local start"] = """
+type: command
+short-summary: Start this home's daemon (the registry and the ingress gateway) if it is not running.
+examples:
+  - name: Start the daemon.
+    text: azlocal start
+"""
+helps["local stop"] = """
+type: command
+short-summary: Stop this home's daemon. Commands that need it start it again.
+examples:
+  - name: Stop the daemon.
+    text: azlocal stop
+"""
+helps["local logs"] = """
+type: command
+short-summary: Print the daemon's log.
+examples:
+  - name: Print the last 50 lines.
+    text: azlocal logs --tail 50
+"""
 helps["local images"] = """
 type: group
 short-summary: Manage the offline stand-ins for the course's sample images.
@@ -42,13 +63,16 @@ def load_commands(loader):
     with CommandGroup(loader, "local", "azlocal.commands.local#{}") as g:
         g.command("status", "status")
         g.command("reset", "reset", confirmation=True)
+        g.command("start", "start")
+        g.command("stop", "stop")
+        g.command("logs", "logs")
     with CommandGroup(loader, "local images", "azlocal.commands.local#{}") as g:
         g.command("prepare", "images_prepare")
 
 
 def load_arguments(loader, command):
-    with ArgumentsContext(loader, "local") as c:
-        c.argument("cmd", help=None)
+    with ArgumentsContext(loader, "local logs") as c:
+        c.argument("tail", type=int, help="Print only the last N lines.")
 
 
 def status():
@@ -61,6 +85,27 @@ def reset():
     from azlocal.services import local
 
     return local.reset()
+
+
+def start():
+    from azlocal.daemon import lifecycle
+
+    return lifecycle.ensure_running()
+
+
+def stop():
+    from azlocal.daemon import lifecycle
+
+    pid = lifecycle.stop()
+    return {"stopped": pid is not None, "pid": pid}
+
+
+def logs(tail=None):
+    import sys
+
+    from azlocal.daemon import lifecycle
+
+    sys.stdout.write(lifecycle.logs(tail))
 
 
 def images_prepare():

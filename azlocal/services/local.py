@@ -18,7 +18,10 @@ def status():
         client = docker_client.client()
         docker["serverVersion"] = client.version().get("Version")
         docker["labelledObjects"] = labels.count_labelled()
+    from azlocal.daemon import lifecycle
+
     return {
+        "daemon": lifecycle.running() or {"running": False, "port": settings.http_port()},
         "docker": docker,
         "home": str(settings.home()),
         "resources": len(resources),
@@ -30,8 +33,11 @@ def status():
 
 def reset():
     """Removes every labelled Docker object of this home, then all files of the home but its config."""
+    from azlocal.daemon import hosts, lifecycle
     from azlocal.engine import docker_client, labels
 
+    lifecycle.stop()
+    hosts.remove_all()
     removed = labels.remove_labelled() if docker_client.reachable() else 0
     store().close()
     import azlocal.state.store as store_module

@@ -27,7 +27,7 @@ def test_reset_removes_labelled_objects_and_state(az, home):
 
     az("group", "create", "-n", "rg1", "-l", "eastus", "-o", "none")
     docker = client()
-    network = docker.networks.create("azlocal-test-reset", labels=labels.labels_for(group="rg1"))
+    docker.networks.create("azlocal-test-reset", labels=labels.labels_for(group="rg1"))
     other = docker.networks.create("azlocal-test-unrelated", labels={"azlocal.home": "/somewhere/else"})
     try:
         r = az("local", "reset", "--yes")

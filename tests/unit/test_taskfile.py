@@ -5,7 +5,8 @@ import pytest
 from azlocal.errors import AzLocalError
 from azlocal.services import runs, taskfile
 
-DOC = {"name": "myreg", "loginServer": "myreg.azurecr.io", "id": "/subscriptions/s/resourceGroups/g/providers/x/y/myreg"}
+DOC = {"name": "myreg", "loginServer": "myreg.azurecr.io",
+       "id": "/subscriptions/s/resourceGroups/g/providers/x/y/myreg"}
 
 
 def _parse(text, values=None):
