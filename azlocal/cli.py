@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "azlocal.commands.account",
     "azlocal.commands.acr",
     "azlocal.commands.container",
+    "azlocal.commands.containerapp",
     "azlocal.commands.group",
     "azlocal.commands.local",
 )

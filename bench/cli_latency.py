@@ -45,7 +45,7 @@ def default_real_az():
     return os.environ.get("AZLOCAL_REAL_AZ")
 
 
-def seed_groups(env, count):
+def seed_groups(az, env, count):
     """Create `count` groups in the bench's AZLOCAL_HOME, in one Python process (fast)."""
     code = (
         "from azlocal.services import groups\n"
@@ -53,6 +53,11 @@ def seed_groups(env, count):
         "    groups.create(f'bench-rg-{i:03d}', 'eastus')\n"
     )
     subprocess.run([sys.executable, "-c", code], env=env, check=True)
+    # Sanity check: the CLI sees them all.
+    out = subprocess.run([az, "group", "list", "--query", "length(@)", "-o", "tsv"], env=env,
+                         check=True, capture_output=True, text=True).stdout.strip()
+    if out != str(count):
+        sys.exit(f"expected {count} groups in the bench home, `az group list` saw {out!r}")
 
 
 def time_command(exe, args, env, runs):
@@ -101,7 +106,7 @@ def main():
         local_env = dict(os.environ, AZLOCAL_HOME=str(Path(tmp) / "azlocal"))
         real_env = dict(os.environ, AZURE_CONFIG_DIR=str(Path(tmp) / "azure"),
                         AZURE_CORE_COLLECT_TELEMETRY="no", AZURE_CORE_SURVEY_MESSAGE="no")
-        seed_groups(local_env, GROUPS)
+        seed_groups(opts.az, local_env, GROUPS)
 
         print(f"azlocal az : {opts.az}")
         print(f"real az    : {real_az or 'not found (use --real-az PATH)'}")

@@ -17,6 +17,8 @@ logger = get_logger(__name__)
 CLEANERS = {
     "microsoft.containerregistry/registries": "azlocal.services.registries:cleanup",
     "microsoft.containerinstance/containergroups": "azlocal.services.containergroups:cleanup",
+    "microsoft.app/managedenvironments": "azlocal.services.containerapps:cleanup_environment",
+    "microsoft.app/containerapps": "azlocal.services.containerapps:cleanup_app",
 }
 
 

@@ -1,0 +1,9 @@
+"""az containerapp (being built)."""
+
+
+def load_commands(loader):
+    pass
+
+
+def load_arguments(loader, command):
+    pass
