@@ -3,11 +3,11 @@
 Entry points `az` and `azlocal` both run `main()`.
 """
 
-import difflib
 import sys
 
 from knack.cli import CLI
 from knack.commands import CLICommandsLoader
+from knack.completion import CLICompletion
 from knack.help import CLIHelp
 from knack.invocation import CommandInvoker
 from knack.log import get_logger
@@ -22,7 +22,7 @@ logger = get_logger(__name__)
 CLI_NAME = "az"
 DOCS_POINTER = "\nhttps://aka.ms/cli_ref\nRead more about the command in reference docs"
 
-# Command modules, each with load_commands(loader), load_arguments(loader, command) and HELPS.
+# Command modules, each with load_commands(loader) and load_arguments(loader, command).
 COMMAND_MODULES = (
     "azlocal.commands.account",
     "azlocal.commands.acr",
@@ -40,6 +40,8 @@ class AzLocalParser(CLICommandParser):
         if action.choices is None or value in action.choices:
             return
         if action.dest in ("_command", "_subcommand"):
+            import difflib
+
             print(f"ERROR: '{value}' is misspelled or not recognized by the system.", file=sys.stderr)
             close = difflib.get_close_matches(value, list(action.choices), n=1, cutoff=0.6)
             if close:
@@ -84,13 +86,33 @@ def _examples_of(command):
     return [(e.get("text", "").strip(), e.get("name", "").strip()) for e in data.get("examples", [])]
 
 
+# The module that holds each top-level word's commands; any other word loads them all.
+MODULE_OF_WORD = {
+    "account": "azlocal.commands.account", "configure": "azlocal.commands.account",
+    "extension": "azlocal.commands.account", "login": "azlocal.commands.account",
+    "logout": "azlocal.commands.account", "provider": "azlocal.commands.account",
+    "version": "azlocal.commands.account", "acr": "azlocal.commands.acr",
+    "container": "azlocal.commands.container", "containerapp": "azlocal.commands.containerapp",
+    "group": "azlocal.commands.group", "local": "azlocal.commands.local",
+}
+
+
 class AzLocalLoader(CLICommandsLoader):
+    """Loads only the command module the first word names (as az's command index does), so
+    argparse builds a few dozen subparsers instead of every command's."""
+
+    def _modules(self, args):
+        first = args[0].lower() if args else None
+        if first in MODULE_OF_WORD and not self.cli_ctx.data.get("completer_active"):
+            return (MODULE_OF_WORD[first],)
+        return COMMAND_MODULES
+
     def load_command_table(self, args):
         import importlib
 
-        for name in COMMAND_MODULES:
-            module = importlib.import_module(name)
-            module.load_commands(self)
+        self._loaded = self._modules(args)
+        for name in self._loaded:
+            importlib.import_module(name).load_commands(self)
         return super().load_command_table(args)
 
     def load_arguments(self, command):
@@ -99,9 +121,21 @@ class AzLocalLoader(CLICommandsLoader):
         from azlocal.commands import common
 
         common.load_common_arguments(self, command)
-        for name in COMMAND_MODULES:
+        for name in getattr(self, "_loaded", COMMAND_MODULES):
             importlib.import_module(name).load_arguments(self, command)
         super().load_arguments(command)
+
+
+class AzLocalCompletion(CLICompletion):
+    """knack's default completer breaks on argcomplete 3's keyword arguments; use az's."""
+
+    def enable_autocomplete(self, parser):
+        if self.cli_ctx.data["completer_active"]:
+            import argcomplete
+
+            argcomplete.autocomplete = argcomplete.CompletionFinder()
+            argcomplete.autocomplete(parser, validator=lambda c, p: c.lower().startswith(p.lower()),
+                                     default_completer=lambda *args, **kwargs: ())
 
 
 class AzLocalInvoker(CommandInvoker):
@@ -156,12 +190,9 @@ def _extension_lines():
 
 
 def _dist_version(name):
-    from importlib.metadata import PackageNotFoundError, version
+    import importlib
 
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return "unknown"
+    return getattr(importlib.import_module(name), "__version__", "unknown")
 
 
 def _add_resource_group(cli_ctx, event_data, **_):
@@ -205,6 +236,7 @@ def get_cli():
         invocation_cls=AzLocalInvoker,
         parser_cls=AzLocalParser,
         help_cls=CLIHelp,
+        completion_cls=AzLocalCompletion,
     )
     cli.register_event(EVENT_INVOKER_TRANSFORM_RESULT, _add_resource_group)
     common.register_global_events(cli)

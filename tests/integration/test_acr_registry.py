@@ -1,0 +1,118 @@
+"""ACR end to end: az acr create/login + the real docker CLI pushing and pulling <name>.azurecr.io."""
+
+import random
+import subprocess
+
+import pytest
+
+from tests.integration import busybox
+
+pytestmark = pytest.mark.integration
+
+
+def _docker(*args, input=None):
+    return subprocess.run(["docker", *args], capture_output=True, text=True, input=input)
+
+
+@pytest.fixture
+def registry(az, tmp_path):
+    name = f"azltest{random.randint(10000, 99999)}"
+    assert az("group", "create", "-n", "acr-rg", "-l", "eastus", "-o", "none").code == 0
+    r = az("acr", "create", "-n", name, "-g", "acr-rg", "--sku", "Basic")
+    assert r.code == 0, r.err
+    yield name
+    az("group", "delete", "-n", "acr-rg", "--yes")
+    _docker("logout", f"{name}.azurecr.io")
+
+
+def test_create_shape_and_hosts_entry(az, registry):
+    doc = az("acr", "show", "-n", registry).json()
+    assert doc["loginServer"] == f"{registry}.azurecr.io"
+    assert doc["sku"] == {"name": "Basic", "tier": "Basic"}
+    assert doc["resourceGroup"] == "acr-rg"
+    assert doc["adminUserEnabled"] is False
+    table = az("acr", "list", "-o", "table").out.splitlines()
+    assert table[0].split()[:3] == ["NAME", "RESOURCE", "GROUP"]
+    with open("/etc/hosts") as f:
+        assert f"{registry}.azurecr.io" in f.read()
+
+
+def test_docker_login_push_pull_unchanged(az, registry, tmp_path):
+    server = f"{registry}.azurecr.io"
+    r = az("acr", "login", "-n", registry)
+    assert r.code == 0, r.err
+    assert "Login Succeeded" in r.out
+    image = f"{server}/samples/bb:v1"
+    busybox.build(busybox.write_context(tmp_path / "ctx", ['CMD ["echo", "hello from the registry"]']), image)
+    push = _docker("push", image)
+    assert push.returncode == 0, push.stderr
+    assert az("acr", "repository", "list", "-n", registry).json() == ["samples/bb"]
+    assert az("acr", "repository", "show-tags", "-n", registry, "--repository", "samples/bb", "-o", "tsv").out == \
+        "v1\n"
+    assert _docker("rmi", image).returncode == 0
+    pull = _docker("pull", image)
+    assert pull.returncode == 0, pull.stderr
+    run = _docker("run", "--rm", image)
+    assert run.stdout.strip() == "hello from the registry"
+    detail = az("acr", "repository", "show-tags", "-n", registry, "--repository", "samples/bb", "--detail").json()
+    assert detail[0]["name"] == "v1" and detail[0]["digest"].startswith("sha256:")
+    shown = az("acr", "repository", "show", "-n", registry, "--image", "samples/bb:v1").json()
+    assert shown["digest"] == detail[0]["digest"]
+    # untag, then delete the repository
+    assert az("acr", "repository", "untag", "-n", registry, "--image", "samples/bb:v1").code == 0
+    assert az("acr", "repository", "show-tags", "-n", registry, "--repository", "samples/bb").json() == []
+    deleted = az("acr", "repository", "delete", "-n", registry, "--repository", "samples/bb", "--yes")
+    assert deleted.code == 0, deleted.err
+    assert az("acr", "repository", "list", "-n", registry).json() == []
+    _docker("rmi", image)
+
+
+def test_admin_user_and_wrong_password(az, registry):
+    server = f"{registry}.azurecr.io"
+    r = az("acr", "credential", "show", "-n", registry)
+    assert r.code == 1 and "--admin-enabled true" in r.err
+    assert az("acr", "update", "-n", registry, "--admin-enabled", "true", "-o", "none").code == 0
+    creds = az("acr", "credential", "show", "-n", registry).json()
+    assert creds["username"] == registry
+    assert [p["name"] for p in creds["passwords"]] == ["password", "password2"]
+    ok = _docker("login", server, "-u", registry, "--password-stdin", input=creds["passwords"][0]["value"])
+    assert ok.returncode == 0, ok.stderr
+    bad = _docker("login", server, "-u", registry, "--password-stdin", input="wrong-password")
+    assert bad.returncode != 0
+    renewed = az("acr", "credential", "renew", "-n", registry, "--password-name", "password").json()
+    assert renewed["passwords"][0]["value"] != creds["passwords"][0]["value"]
+    stale = _docker("login", server, "-u", registry, "--password-stdin", input=creds["passwords"][0]["value"])
+    assert stale.returncode != 0
+    assert az("acr", "update", "-n", registry, "--admin-enabled", "false", "-o", "none").code == 0
+    disabled = _docker("login", server, "-u", registry, "--password-stdin", input=renewed["passwords"][0]["value"])
+    assert disabled.returncode != 0
+
+
+def test_expose_token(az, registry):
+    r = az("acr", "login", "-n", registry, "--expose-token")
+    assert r.code == 0, r.err
+    doc = r.json()
+    assert doc["username"] == "00000000-0000-0000-0000-000000000000"
+    assert doc["accessToken"] == doc["refreshToken"]
+    assert doc["loginServer"] == f"{registry}.azurecr.io"
+    assert "ACR Refresh Token" in r.err
+    login = _docker("login", doc["loginServer"], "-u", doc["username"], "--password-stdin", input=doc["refreshToken"])
+    assert login.returncode == 0, login.stderr
+
+
+def test_usage_and_check_name(az, registry):
+    usage = {u["name"]: u for u in az("acr", "show-usage", "-n", registry).json()["value"]}
+    assert usage["Size"]["limit"] == 10 * 1024 ** 3
+    taken = az("acr", "check-name", "-n", registry).json()
+    assert taken["nameAvailable"] is False and taken["reason"] == "AlreadyExists"
+
+
+def test_group_delete_removes_registry_storage_hosts_and_secrets(az, registry, home):
+    assert (home / "registries" / registry).is_dir()
+    assert az("group", "delete", "-n", "acr-rg", "--yes").code == 0
+    assert not (home / "registries" / registry).exists()
+    with open("/etc/hosts") as f:
+        assert f"{registry}.azurecr.io" not in f.read()
+    secrets_file = home / "secrets.cfg"
+    assert registry not in (secrets_file.read_text() if secrets_file.exists() else "")
+    assert az("acr", "show", "-n", registry).code == 1
