@@ -76,13 +76,12 @@ class AzLocalParser(CLICommandParser):
 
 
 def _examples_of(command):
-    import yaml
     from knack.help_files import helps
 
     entry = helps.get(command)
     if not entry:
         return []
-    data = yaml.safe_load(entry) or {}
+    data = _load_help_yaml(entry) or {}
     return [(e.get("text", "").strip(), e.get("name", "").strip()) for e in data.get("examples", [])]
 
 
@@ -145,6 +144,28 @@ class AzLocalInvoker(CommandInvoker):
         # az resolves `--ids` and the generic update arguments before the handler runs.
         result = super().execute(common.expand_ids(args))
         return result
+
+
+class AzLocalHelp(CLIHelp):
+    """knack's help, parsing help entries with libyaml's C loader when present (several times faster)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        import knack.help
+        from knack.help_files import helps
+
+        knack.help.HelpFile._load_help_file_from_string = staticmethod(_load_help_yaml)
+        knack.help._load_help_file = lambda delimiters: _load_help_yaml(helps.get(delimiters))
+
+
+def _load_help_yaml(text):
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return yaml.load(text, Loader=loader) if text else None
+    except yaml.YAMLError:
+        return text
 
 
 class AzLocalCLI(CLI):
@@ -235,7 +256,7 @@ def get_cli():
         commands_loader_cls=AzLocalLoader,
         invocation_cls=AzLocalInvoker,
         parser_cls=AzLocalParser,
-        help_cls=CLIHelp,
+        help_cls=AzLocalHelp,
         completion_cls=AzLocalCompletion,
     )
     cli.register_event(EVENT_INVOKER_TRANSFORM_RESULT, _add_resource_group)
