@@ -193,6 +193,12 @@ class AzLocalCLI(CLI):
         )
 
     def exception_handler(self, ex):
+        if isinstance(ex, BrokenPipeError):
+            # The reader went away (e.g. `| head`): nothing left to say to it.
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 1
         if isinstance(ex, AzLocalError):
             logger.error(str(ex))
             return ex.exit_code

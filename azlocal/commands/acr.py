@@ -88,6 +88,80 @@ examples:
   - name: Run an image from the registry.
     text: az acr run -r myregistry --cmd '$Registry/sample/hello-world:v1' /dev/null
 """
+helps["acr import"] = """
+type: command
+short-summary: Import an image into a registry from another local registry or the Docker Engine.
+examples:
+  - name: Import an image from the Docker Engine.
+    text: az acr import -n myregistry --source docker.io/library/hello-world:latest -t hello-world:v1
+  - name: Import from another registry of this machine.
+    text: az acr import -n myregistry --source sample/app:v1 -r otherregistry
+"""
+helps["acr webhook"] = """
+type: group
+short-summary: Manage webhooks that are notified of pushes and deletes.
+"""
+helps["acr webhook create"] = """
+type: command
+short-summary: Create a webhook.
+examples:
+  - name: Notify a local service of pushes.
+    text: az acr webhook create -r myregistry -n hook1 --uri http://127.0.0.1:9000/hook --actions push
+"""
+helps["acr webhook list"] = """
+type: command
+short-summary: List a registry's webhooks.
+"""
+helps["acr webhook show"] = """
+type: command
+short-summary: Show a webhook.
+"""
+helps["acr webhook update"] = """
+type: command
+short-summary: Update a webhook.
+examples:
+  - name: Disable a webhook.
+    text: az acr webhook update -r myregistry -n hook1 --status disabled
+"""
+helps["acr webhook delete"] = """
+type: command
+short-summary: Delete a webhook.
+"""
+helps["acr webhook get-config"] = """
+type: command
+short-summary: Show a webhook's service URI and custom headers.
+"""
+helps["acr webhook list-events"] = """
+type: command
+short-summary: List the events a webhook sent, newest first.
+"""
+helps["acr webhook ping"] = """
+type: command
+short-summary: Send a ping event to a webhook.
+"""
+helps["acr replication"] = """
+type: group
+short-summary: Manage geo-replicated regions of Premium registries (emulated data endpoints).
+"""
+helps["acr replication create"] = """
+type: command
+short-summary: Replicate a Premium registry to another region.
+examples:
+  - name: Replicate to West Europe.
+    text: az acr replication create -r myregistry -l westeurope
+"""
+helps["acr replication list"] = """
+type: command
+short-summary: List a registry's replications.
+"""
+helps["acr replication show"] = """
+type: command
+short-summary: Show a replication.
+"""
+helps["acr replication delete"] = """
+type: command
+short-summary: Delete a replication.
+"""
 helps["acr credential"] = """
 type: group
 short-summary: Manage a registry's admin credentials.
@@ -186,6 +260,22 @@ def load_commands(loader):
         g.command("login", "acr_login")
         g.command("build", "acr_build", table_transformer=run_table)
         g.command("run", "acr_run", table_transformer=run_table)
+    with CommandGroup(loader, "acr", "azlocal.commands.acr#{}") as g:
+        g.command("import", "acr_import")
+    with CommandGroup(loader, "acr webhook", "azlocal.commands.acr#{}") as g:
+        g.command("create", "webhook_create", table_transformer=webhook_table)
+        g.command("list", "webhook_list", table_transformer=webhook_table)
+        g.command("show", "webhook_show", table_transformer=webhook_table)
+        g.command("update", "webhook_update", table_transformer=webhook_table)
+        g.command("delete", "webhook_delete")
+        g.command("get-config", "webhook_get_config")
+        g.command("list-events", "webhook_list_events")
+        g.command("ping", "webhook_ping")
+    with CommandGroup(loader, "acr replication", "azlocal.commands.acr#{}") as g:
+        g.command("create", "replication_create", table_transformer=replication_table)
+        g.command("list", "replication_list", table_transformer=replication_table)
+        g.command("show", "replication_show", table_transformer=replication_table)
+        g.command("delete", "replication_delete")
     with CommandGroup(loader, "acr credential", "azlocal.commands.acr#{}") as g:
         g.command("show", "credential_show", table_transformer=credential_table)
         g.command("renew", "credential_renew", table_transformer=credential_table)
@@ -272,6 +362,33 @@ def load_arguments(loader, command):
                    help="Secret value in 'name[=value]' format. Multiples supported by passing --set-secret "
                    "multiple times.")
         c.argument("values", help="The task values file path relative to the source context.")
+    with ArgumentsContext(loader, "acr import") as c:
+        c.argument("source", help="Source image name or fully qualified source containing the registry login "
+                   "server.")
+        c.argument("image_names", options_list=["--image", "-t"], action="append",
+                   help="The name and tag of the image using the format: '-t repo/image:tag'. Multiple tags are "
+                   "supported by passing -t multiple times.")
+        c.argument("source_registry", options_list=["--registry", "-r"],
+                   help="The source container registry: a name, login server or resource ID.")
+        c.argument("force", action="store_true", help="Overwrite the existing tag of the image to be imported.")
+    for group_name in ("acr webhook", "acr replication"):
+        with ArgumentsContext(loader, group_name) as c:
+            c.argument("registry_name", options_list=["--registry", "-r"], configured_default="acr",
+                       help="The name of the container registry. You can configure the default registry name "
+                       "using `az configure --defaults acr=<registry name>`.")
+            c.argument("name", options_list=["--name", "-n"], help="The name of the resource.")
+    with ArgumentsContext(loader, "acr webhook") as c:
+        c.argument("uri", help="The service URI for the webhook to post notifications.")
+        c.argument("actions", nargs="+", choices=["chart_delete", "chart_push", "delete", "push", "quarantine"],
+                   help="Space-separated list of actions that trigger the webhook to post notifications.")
+        c.argument("headers", nargs="*", help="Space-separated custom headers in 'key[=value]' format.")
+        c.argument("scope", help="The scope of repositories where the event can be triggered, e.g. 'foo:*'.")
+        c.argument("status", choices=["disabled", "enabled"], help="Indicates whether the webhook is enabled.")
+    with ArgumentsContext(loader, "acr replication") as c:
+        c.argument("global_endpoint_routing", bool_type,
+                   help="Allow routing to this replication via the registry global endpoint.")
+        c.argument("zone_redundancy", choices=["Disabled", "Enabled"],
+                   help="Indicates whether zone redundancy is enabled.")
     with ArgumentsContext(loader, "acr credential renew") as c:
         c.argument("password_name", choices=["password", "password2"], help="The name of password to regenerate.")
     with ArgumentsContext(loader, "acr repository update") as c:
@@ -412,6 +529,110 @@ def acr_run(registry_name, source_location=None, cmd_value=None, file=None, set_
         raise AzLocalError("Please provide --cmd myCommand /dev/null, or -f myFile mySourceLocation.")
     return runs.run_file(registry_name, file or "acb.yaml", source_location, pairs, timeout, no_logs or no_wait,
                          resource_group_name)
+
+
+def webhook_table(result):
+    rows = result if isinstance(result, list) else [result]
+    return [OrderedDict([("NAME", w["name"]), ("LOCATION", w["location"]), ("ACTIONS", ", ".join(w["actions"])),
+                         ("SCOPE", w["scope"]), ("STATUS", w["status"])]) for w in rows]
+
+
+def replication_table(result):
+    rows = result if isinstance(result, list) else [result]
+    return [OrderedDict([("NAME", r["name"]), ("LOCATION", r["location"]),
+                         ("PROVISIONING STATE", r["provisioningState"]), ("STATUS", r["status"]["displayStatus"]),
+                         ("REGION ENDPOINT ENABLED", r["regionEndpointEnabled"])]) for r in rows]
+
+
+def acr_import(registry_name, source, image_names=None, source_registry=None, force=False, username=None,
+               password=None, no_wait=False, resource_group_name=None):
+    from azlocal.commands.common import Progress
+    from azlocal.services import registry_import
+
+    with Progress():
+        registry_import.import_image(registry_name, source, image_names, source_registry, force, username,
+                                     password, resource_group_name)
+
+
+def webhook_create(registry_name, name, uri, actions, resource_group_name=None, headers=None, scope=None,
+                   status="enabled", location=None, tags=None):
+    from azlocal.commands.common import parse_tags
+    from azlocal.services import webhooks
+
+    return webhooks.create(registry_name, name, uri, actions, resource_group_name, parse_tags(headers), scope,
+                           status, location, parse_tags(tags))
+
+
+def webhook_list(registry_name, resource_group_name=None):
+    from azlocal.services import webhooks
+
+    return webhooks.list_webhooks(registry_name, resource_group_name)
+
+
+def webhook_show(registry_name, name, resource_group_name=None):
+    from azlocal.services import webhooks
+
+    return webhooks.get(registry_name, name, resource_group_name)
+
+
+def webhook_update(registry_name, name, resource_group_name=None, uri=None, actions=None, headers=None, scope=None,
+                   status=None, tags=None):
+    from azlocal.commands.common import parse_tags
+    from azlocal.services import webhooks
+
+    return webhooks.update(registry_name, name, resource_group_name, uri, actions, parse_tags(headers), scope,
+                           status, parse_tags(tags))
+
+
+def webhook_delete(registry_name, name, resource_group_name=None):
+    from azlocal.services import webhooks
+
+    webhooks.delete(registry_name, name, resource_group_name)
+
+
+def webhook_get_config(registry_name, name, resource_group_name=None):
+    from azlocal.services import webhooks
+
+    return webhooks.get_config(registry_name, name, resource_group_name)
+
+
+def webhook_list_events(registry_name, name, resource_group_name=None):
+    from azlocal.services import webhooks
+
+    return webhooks.list_events(registry_name, name, resource_group_name)
+
+
+def webhook_ping(registry_name, name, resource_group_name=None):
+    from azlocal.services import webhooks
+
+    return webhooks.ping(registry_name, name, resource_group_name)
+
+
+def replication_create(registry_name, location, name=None, resource_group_name=None, tags=None,
+                       global_endpoint_routing="true", zone_redundancy=None):
+    from azlocal.commands.common import parse_tags
+    from azlocal.services import replications
+
+    return replications.create(registry_name, location, resource_group_name, name, parse_tags(tags),
+                               _bool(global_endpoint_routing), zone_redundancy)
+
+
+def replication_list(registry_name, resource_group_name=None):
+    from azlocal.services import replications
+
+    return replications.list_replications(registry_name, resource_group_name)
+
+
+def replication_show(registry_name, name, resource_group_name=None):
+    from azlocal.services import replications
+
+    return replications.get(registry_name, name, resource_group_name)
+
+
+def replication_delete(registry_name, name, resource_group_name=None):
+    from azlocal.services import replications
+
+    replications.delete(registry_name, name, resource_group_name)
 
 
 def credential_show(registry_name, resource_group_name=None):

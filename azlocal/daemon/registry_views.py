@@ -20,6 +20,7 @@ def registry_name_of(host):
     host = (host or "").split(":")[0].lower().rstrip(".")
     if not host.endswith(SUFFIX):
         return None
+    # <name>.azurecr.io, or a replication's <name>.<region>.data.azurecr.io
     return host[: -len(SUFFIX)].split(".")[0] or None
 
 
@@ -44,6 +45,15 @@ def make_resolver():
     return resolve
 
 
+def _notify_later(name, event):
+    """Webhook deliveries must not hold up the registry's response."""
+    import threading
+
+    from azlocal.services import webhooks
+
+    threading.Thread(target=webhooks.notify, args=(name, *event), daemon=True).start()
+
+
 def _view(doc):
     name = doc["name"]
     passwords = {p: secrets.get_secret(f"acr/{name}/{p}") for p in ("password", "password2")}
@@ -63,6 +73,6 @@ def _view(doc):
         quota_bytes=registries.SKU_LIMITS[doc["sku"]["name"]][0],
         check_password=check_password,
         check_aad_token=lambda token: bool(token) and token == arm_token,
-        on_event=None,
+        on_event=lambda *event: _notify_later(name, event),
         auth_required=True,
     )

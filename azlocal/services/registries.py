@@ -77,6 +77,12 @@ def get(name, resource_group=None):
     return doc
 
 
+def group_of_doc(doc):
+    from azlocal.state.store import group_of
+
+    return group_of(doc["id"])
+
+
 def list_registries(resource_group=None):
     if resource_group:
         groups.get(resource_group)
@@ -220,11 +226,12 @@ def delete(name, resource_group=None):
 def cleanup(doc):
     """Everything a registry owns outside its row: stored content, secrets, the host name."""
     from azlocal.daemon import hosts
+    from azlocal.services.replications import endpoints_of
 
     name = doc["name"]
     shutil.rmtree(_storage_root(name), ignore_errors=True)
     secrets.delete_prefix(f"acr/{name.lower()}/")
-    hosts.set_entries(remove=[login_server(name)])
+    hosts.set_entries(remove=[login_server(name)] + endpoints_of(doc))
 
 
 # Credentials -----------------------------------------------------------------------------

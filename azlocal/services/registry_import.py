@@ -1,0 +1,89 @@
+"""`az acr import`: copies an image into a registry from another local registry or the Docker Engine.
+
+Like ACR's server-side import, the copy is done on the user's behalf: the image is made
+available to the engine (pulled from the source registry with its own credentials, or a
+stand-in / an engine image), pushed to the target under the new names, and the engine is left
+without the temporary tags.
+"""
+
+from azlocal.errors import AzLocalError
+from azlocal.services import registries, runs
+
+
+class _QuietLog:
+    def line(self, text=""):
+        pass
+
+    def raw(self, text):
+        pass
+
+
+def _source_reference(source, source_registry):
+    """The engine-side name of the source, and the source registry's document if it is one of ours."""
+    if source_registry:
+        doc = registries.get(source_registry.split("/")[-1].split(".")[0])
+        return f"{doc['loginServer']}/{source.split('/', 1)[1] if _has_registry(source) else source}", doc
+    if _has_registry(source):
+        host = source.split("/")[0].lower()
+        if host.endswith(".azurecr.io"):
+            doc = registries.find(host.split(".")[0])
+            if doc is None:
+                raise AzLocalError(f"The source registry '{host}' does not exist here.")
+            return source, doc
+    return source, None
+
+
+def _has_registry(image):
+    first = image.split("/")[0]
+    return "/" in image and ("." in first or ":" in first or first == "localhost")
+
+
+def _repository_path(source):
+    """docker.io/library/hello-world:latest -> library/hello-world:latest; hello-world -> hello-world:latest."""
+    path = source.split("/", 1)[1] if _has_registry(source) else source
+    repo, tag = runs._split_tag(path)
+    return f"{repo}:{tag}" if "@" not in path else repo + ":latest"
+
+
+def import_image(registry, source, images=None, source_registry=None, force=False, username=None, password=None,
+                 resource_group=None):
+    from azlocal.engine.docker_client import client as docker_client
+    from azlocal.services import repositories
+
+    target = registries.get(registry, resource_group)
+    client = docker_client()
+    reference, source_doc = _source_reference(source, source_registry)
+    repo, tag = runs._split_tag(reference)
+    if source_doc is not None:
+        auth = {"username": username, "password": password} if username else runs.registry_auth(source_doc)
+        try:
+            client.api.pull(repo, tag=tag, auth_config=auth)
+        except Exception as ex:
+            raise AzLocalError(f"(InvalidParameters) Operation registries-import failed: the source image "
+                               f"'{source}' could not be read: {ex}") from ex
+    else:
+        runs.ensure_image(client, reference, target, _QuietLog())
+    names = list(images or [_repository_path(source)])
+    if not force:
+        for name in names:
+            name_repo, name_tag = runs._split_tag(name)
+            if name_tag in _existing_tags(repositories, target["name"], name_repo):
+                raise AzLocalError(f"(Conflict) Tag {name_tag} already exists in target registry. Use --force to "
+                                   "overwrite it.")
+    auth = runs.registry_auth(target)
+    image = client.images.get(reference)
+    for name in names:
+        qualified = f"{target['loginServer']}/{name}"
+        q_repo, q_tag = runs._split_tag(qualified)
+        image.tag(q_repo, q_tag)
+        try:
+            runs.push_image(client, qualified, auth, _QuietLog())
+        finally:
+            client.images.remove(qualified, noprune=True)
+
+
+def _existing_tags(repositories, registry_name, repository):
+    try:
+        return set(repositories.show_tags(registry_name, repository))
+    except AzLocalError:
+        return set()
