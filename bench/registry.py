@@ -1,0 +1,185 @@
+"""Registry throughput: azlocal's registry against CNCF distribution (Debian's docker-registry), same run.
+
+Measures, for each registry on loopback:
+  - `docker push` then `docker pull` of a ~200 MB image with 4 layers (built FROM scratch here),
+  - raw 256 MB blob upload (POST + streamed PUT) and download (GET), with requests.
+Prints the figures and the ratios (distribution time / azlocal time: > 1 means azlocal is faster).
+
+    python bench/registry.py [--size-mb 256] [--layer-mb 50] [--runs 3]
+
+Needs: Docker Engine, Debian's docker-registry (`apt-get install docker-registry`), the static busybox.
+"""
+
+import argparse
+import hashlib
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, timeout=20):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+def start_distribution(root, port):
+    config = root / "config.yml"
+    config.write_text(f"""version: 0.1
+log:
+  level: error
+storage:
+  filesystem:
+    rootdirectory: {root / 'data'}
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:{port}
+""")
+    proc = subprocess.Popen(["docker-registry", "serve", str(config)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    wait_port(port)
+    return proc
+
+
+def start_azlocal(root, port):
+    proc = subprocess.Popen([sys.executable, "-m", "azlocal.registry", "--root", str(root), "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_port(port)
+    return proc
+
+
+def build_image(workdir, layer_mb, layers=4):
+    """A FROM-scratch image with `layers` layers of incompressible data."""
+    ctx = workdir / "image"
+    ctx.mkdir()
+    shutil.copy(os.environ.get("AZLOCAL_BUSYBOX", "/bin/busybox"), ctx / "busybox")
+    lines = ["FROM scratch", "COPY busybox /bin/busybox"]
+    for i in range(layers - 1):
+        (ctx / f"blob{i}").write_bytes(os.urandom(layer_mb * 1024 * 1024))
+        lines.append(f"COPY blob{i} /data/blob{i}")
+    (ctx / "Dockerfile").write_text("\n".join(lines) + "\n")
+    tag = "azlocal-bench/big:v1"
+    subprocess.run(["docker", "build", "-q", "-t", tag, str(ctx)], check=True, capture_output=True)
+    return tag
+
+
+def docker_roundtrip(image, port):
+    target = f"localhost:{port}/bench/big:v1"
+    subprocess.run(["docker", "tag", image, target], check=True)
+    start = time.perf_counter()
+    subprocess.run(["docker", "push", target], check=True, capture_output=True)
+    pushed = time.perf_counter() - start
+    subprocess.run(["docker", "rmi", target], check=True, capture_output=True)
+    # Pull needs the layers gone from the engine: remove the source too, then rebuild its tag from the pull.
+    subprocess.run(["docker", "rmi", image], check=True, capture_output=True)
+    start = time.perf_counter()
+    subprocess.run(["docker", "pull", target], check=True, capture_output=True)
+    pulled = time.perf_counter() - start
+    subprocess.run(["docker", "tag", target, image], check=True)
+    subprocess.run(["docker", "rmi", target], check=True, capture_output=True)
+    return pushed, pulled
+
+
+def raw_blob(port, path, digest):
+    import requests
+
+    base = f"http://127.0.0.1:{port}"
+    session = requests.Session()
+    start = time.perf_counter()
+    r = session.post(f"{base}/v2/bench/raw/blobs/uploads/")
+    r.raise_for_status()
+    location = r.headers["Location"]
+    if location.startswith("/"):
+        location = base + location
+    sep = "&" if "?" in location else "?"
+    with open(path, "rb") as f:
+        r = session.put(f"{location}{sep}digest={digest}", data=f,
+                        headers={"Content-Type": "application/octet-stream"})
+    r.raise_for_status()
+    upload = time.perf_counter() - start
+    start = time.perf_counter()
+    with session.get(f"{base}/v2/bench/raw/blobs/{digest}", stream=True) as r:
+        r.raise_for_status()
+        for _ in r.iter_content(1 << 20):
+            pass
+    download = time.perf_counter() - start
+    session.delete(f"{base}/v2/bench/raw/blobs/{digest}")
+    return upload, download
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size-mb", type=int, default=256)
+    parser.add_argument("--layer-mb", type=int, default=50)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    if not shutil.which("docker-registry"):
+        sys.exit("docker-registry (CNCF distribution) is not installed: apt-get install docker-registry")
+
+    work = Path(tempfile.mkdtemp(prefix="azlocal-bench-"))
+    procs = []
+    try:
+        image = build_image(work, args.layer_mb)
+        blob = work / "blob.bin"
+        with open(blob, "wb") as f:
+            for _ in range(args.size_mb):
+                f.write(os.urandom(1 << 20))
+        digest = "sha256:" + hashlib.sha256(blob.read_bytes()).hexdigest()
+
+        results = {}
+        for name, start in (("distribution", start_distribution), ("azlocal", start_azlocal)):
+            figures = {"push": [], "pull": [], "upload": [], "download": []}
+            for run in range(args.runs):
+                root = work / f"{name}-{run}"
+                root.mkdir()
+                port = free_port()
+                proc = start(root, port)
+                procs.append(proc)
+                try:
+                    push, pull = docker_roundtrip(image, port)
+                    upload, download = raw_blob(port, blob, digest)
+                finally:
+                    proc.terminate()
+                    proc.wait(10)
+                figures["push"].append(push)
+                figures["pull"].append(pull)
+                figures["upload"].append(upload)
+                figures["download"].append(download)
+            results[name] = {k: statistics.median(v) for k, v in figures.items()}
+
+        image_mb = (args.layer_mb * 3) + 2
+        print(f"image ~{image_mb} MB in 4 layers; raw blob {args.size_mb} MB; median of {args.runs} runs\n")
+        print(f"{'measure':<22}{'distribution':>14}{'azlocal':>12}{'ratio (dist/azl)':>18}")
+        for key, label, size in (("push", "docker push", image_mb), ("pull", "docker pull", image_mb),
+                                 ("upload", "blob upload", args.size_mb), ("download", "blob download", args.size_mb)):
+            d, a = results["distribution"][key], results["azlocal"][key]
+            print(f"{label:<22}{d:>11.2f} s{a:>9.2f} s{d / a:>17.2f}x   "
+                  f"({size / d:.0f} vs {size / a:.0f} MB/s)")
+        print("\nGoal: azlocal at least as fast as distribution (every ratio >= 1.0).")
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+        subprocess.run(["docker", "rmi", "azlocal-bench/big:v1"], capture_output=True)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
