@@ -324,6 +324,8 @@ def show_usage(name, resource_group=None):
 def _publish(name):
     """Makes `<name>.azurecr.io` reach the daemon: start it, map the name to loopback."""
     from azlocal.daemon import hosts, lifecycle
+    from azlocal.engine import docker_client, lookup
 
     lifecycle.ensure_running()
-    hosts.set_entries(add={login_server(name): settings.daemon_host()})
+    if hosts.set_entries(add={login_server(name): settings.daemon_host()}) and docker_client.reachable():
+        lookup.wait_until_engine_resolves(login_server(name))

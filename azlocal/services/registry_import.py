@@ -57,7 +57,7 @@ def import_image(registry, source, images=None, source_registry=None, force=Fals
     if source_doc is not None:
         auth = {"username": username, "password": password} if username else runs.registry_auth(source_doc)
         try:
-            client.api.pull(repo, tag=tag, auth_config=auth)
+            runs._pull(client, repo, tag, auth)
         except Exception as ex:
             raise AzLocalError(f"(InvalidParameters) Operation registries-import failed: the source image "
                                f"'{source}' could not be read: {ex}") from ex

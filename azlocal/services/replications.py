@@ -47,7 +47,10 @@ def create(registry, location, resource_group=None, name=None, tags=None, global
         if s.get(replication["id"]) is not None:
             raise AzLocalError(f"(ReplicationAlreadyExists) The replication '{name}' already exists.")
         s.put(replication)
-    hosts.set_entries(add={endpoint(doc["name"], region): settings.daemon_host()})
+    from azlocal.engine import docker_client, lookup
+
+    if hosts.set_entries(add={endpoint(doc["name"], region): settings.daemon_host()}) and docker_client.reachable():
+        lookup.wait_until_engine_resolves(endpoint(doc["name"], region))
     return replication
 
 

@@ -123,8 +123,20 @@ def login(name, expose_token=False, username=None, password=None):
                 "username": NULL_USER}
     if not (username and password):
         username, password = NULL_USER, client.refresh_token()
-    proc = subprocess.run(["docker", "login", "--username", username, "--password-stdin", doc["loginServer"]],
-                          input=password, capture_output=True, text=True)
+    from azlocal.engine.lookup import retry_on_lookup
+
+    def docker_login():
+        result = subprocess.run(["docker", "login", "--username", username, "--password-stdin", doc["loginServer"]],
+                                input=password, capture_output=True, text=True)
+        if result.returncode != 0 and "no such host" in result.stderr:
+            raise AzLocalError(result.stderr)
+        return result
+
+    try:
+        proc = retry_on_lookup(docker_login)
+    except AzLocalError as ex:
+        logger.warning(str(ex).strip())
+        raise AzLocalError("Login failed.") from ex
     if proc.returncode != 0:
         logger.warning(proc.stderr.strip())
         raise AzLocalError("Login failed.")

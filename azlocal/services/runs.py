@@ -131,11 +131,22 @@ def ensure_image(client, image, doc, log):
     if repo.split("/")[0] == doc["loginServer"]:
         log.line(f"Pulling image: {image}")
         try:
-            client.api.pull(repo, tag=tag, auth_config=registry_auth(doc))
+            _pull(client, repo, tag, registry_auth(doc))
         except Exception as ex:
             raise AzLocalError(f"failed to pull image {image}: {ex}") from ex
         return
     standins.ensure_image(client, image, warn=lambda m: _info(f"WARNING: {m}"))
+
+
+def _pull(client, repo, tag, auth):
+    from azlocal.engine.lookup import retry_on_lookup
+
+    def pull():
+        for chunk in client.api.pull(repo, tag=tag, auth_config=auth, stream=True, decode=True):
+            if "error" in chunk:
+                raise AzLocalError(chunk["error"])
+
+    retry_on_lookup(pull)
 
 
 def _split_tag(image):
@@ -319,15 +330,22 @@ def docker_build(client, doc, context, dockerfile_path, tags, build_args, target
 
 def push_image(client, tag, auth, log):
     repo, t = _split_tag(tag)
+    from azlocal.engine.lookup import retry_on_lookup
+
     log.line(f"Pushing image: {tag}, attempt 1")
-    digest = None
-    for chunk in client.api.push(repo, tag=t, auth_config=auth, stream=True, decode=True):
-        if "error" in chunk:
-            raise AzLocalError(f"failed to push image {tag}: {chunk['error']}")
-        if chunk.get("status") and chunk.get("id") and not chunk.get("progressDetail"):
-            log.raw(f"{chunk['id']}: {chunk['status']}\n")
-        if "aux" in chunk and "Digest" in chunk["aux"]:
-            digest = chunk["aux"]["Digest"]
+
+    def push():
+        digest = None
+        for chunk in client.api.push(repo, tag=t, auth_config=auth, stream=True, decode=True):
+            if "error" in chunk:
+                raise AzLocalError(f"failed to push image {tag}: {chunk['error']}")
+            if chunk.get("status") and chunk.get("id") and not chunk.get("progressDetail"):
+                log.raw(f"{chunk['id']}: {chunk['status']}\n")
+            if "aux" in chunk and "Digest" in chunk["aux"]:
+                digest = chunk["aux"]["Digest"]
+        return digest
+
+    digest = retry_on_lookup(push)
     log.line(f"Successfully pushed image: {tag}")
     registry, _, repository = repo.partition("/")
     return {"digest": digest, "registry": registry, "repository": repository, "tag": t}

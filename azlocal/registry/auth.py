@@ -1,0 +1,110 @@
+"""Authentication as ACR does it: Bearer challenges, the OAuth2 exchange/token endpoints,
+the admin user over Basic, anonymous pull where enabled.
+
+Tokens are JWT-shaped (header.claims.signature, HS256) and signed with the registry's own key,
+so a token of one registry is worthless at another, and a renewed key voids them all.
+"""
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+
+NULL_USER = "00000000-0000-0000-0000-000000000000"
+REFRESH_TTL = 3 * 3600
+ACCESS_TTL = 3600
+
+
+def _b64(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text):
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def issue(view, kind, subject, access=None, ttl=None):
+    now = int(time.time())
+    claims = {"aud": view.login_server, "exp": now + (ttl or (REFRESH_TTL if kind == "refresh" else ACCESS_TTL)),
+              "grant_type": kind, "iat": now, "iss": "Azure Container Registry", "jti": _b64(_nonce()),
+              "sub": subject}
+    if access is not None:
+        claims["access"] = access
+    head = _b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    body = _b64(json.dumps(claims, separators=(",", ":")).encode())
+    sig = hmac.new(view.token_key, f"{head}.{body}".encode(), hashlib.sha256).digest()
+    return f"{head}.{body}.{_b64(sig)}"
+
+
+def _nonce():
+    import os
+
+    return os.urandom(9)
+
+
+def verify(view, token, kind):
+    """The token's claims if it is a valid, unexpired `kind` token of this registry, else None."""
+    try:
+        head, body, sig = token.split(".")
+        expected = hmac.new(view.token_key, f"{head}.{body}".encode(), hashlib.sha256).digest()
+        if not view.token_key or not hmac.compare_digest(expected, _unb64(sig)):
+            return None
+        claims = json.loads(_unb64(body))
+    except (ValueError, AttributeError):
+        return None
+    if claims.get("aud") != view.login_server or claims.get("grant_type") != kind or claims["exp"] < time.time():
+        return None
+    return claims
+
+
+def parse_scope(scope):
+    """'repository:app:pull,push' -> {"type", "name", "actions"}; several scopes are space-separated."""
+    out = []
+    for item in (scope or "").split():
+        parts = item.split(":")
+        if len(parts) < 3:
+            continue
+        out.append({"type": parts[0], "name": ":".join(parts[1:-1]), "actions": parts[-1].split(",")})
+    return out
+
+
+def principal_from_basic(view, username, password):
+    """Who a username/password is: the admin user, or the null user with a refresh token."""
+    if username == NULL_USER:
+        return "user" if verify(view, password, "refresh") else None
+    if view.admin_enabled and view.check_password and view.check_password(username, password):
+        return "admin"
+    return None
+
+
+def grant(view, principal, scopes):
+    """What a principal may do: everything when authenticated, pulls when anonymous pull is on."""
+    granted = []
+    for scope in scopes:
+        if principal:
+            granted.append(scope)
+        elif view.anonymous_pull and scope["type"] == "repository":
+            actions = [a for a in scope["actions"] if a == "pull"]
+            if actions:
+                granted.append(dict(scope, actions=actions))
+    return granted
+
+
+def challenge(view, scheme, host, scope=None):
+    realm = f"{scheme}://{host}/oauth2/token"
+    value = f'Bearer realm="{realm}",service="{view.login_server}"'
+    if scope:
+        value += f',scope="{scope}"'
+    return value
+
+
+def allows(claims, resource_type, name, action):
+    for entry in claims.get("access") or []:
+        if entry["type"] != resource_type:
+            continue
+        if entry["name"] not in (name, "*"):
+            continue
+        if action in entry["actions"] or "*" in entry["actions"]:
+            return True
+    return False
