@@ -123,10 +123,13 @@ def registry_auth(doc):
     return {"username": NULL_USER, "password": RegistryClient(doc).refresh_token()}
 
 
-def ensure_image(client, image, doc, log):
-    """Makes an image available to the engine: our registry (pulled with auth), a stand-in, or Docker's."""
+def ensure_image(client, image, doc, log, built=()):
+    """Makes an image available to the engine: built earlier in this run, our registry (pulled with
+    auth), a stand-in, or Docker's."""
     from azlocal.engine import standins
 
+    if image in built:
+        return
     repo, tag = _split_tag(image)
     if repo.split("/")[0] == doc["loginServer"]:
         log.line(f"Pulling image: {image}")

@@ -122,6 +122,7 @@ class Execution:
         self.network = f"acb_default_network_{doc['name']}_{run_id}"
         self.containers = []
         self.outputs = []
+        self.built = set()  # images built by this run's build steps: used as they are, never pulled
         self.lock = threading.Lock()
 
     def run(self):
@@ -246,6 +247,8 @@ class Execution:
             raise AzLocalError(f"step {step.id}: unable to find '{dockerfile}'")
         self.runs.docker_build(self.client, self.doc, context, dockerfile_path, tags, build_args, target,
                                platform, step.timeout, self.log)
+        with self.lock:
+            self.built.update(tags)
 
     def _push(self, step):
         auth = self.runs.registry_auth(self.doc)
@@ -271,7 +274,7 @@ class Execution:
         if not words:
             raise AzLocalError(f"step {step.id}: the cmd is empty")
         image, args = words[0], words[1:]
-        self.runs.ensure_image(self.client, image, self.doc, self.log)
+        self.runs.ensure_image(self.client, image, self.doc, self.log, self.built)
         env = list(self.task.env) + list(step.env)
         ports = {}
         for mapping in step.ports:

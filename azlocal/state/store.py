@@ -7,6 +7,7 @@ around opening) keeps "database is locked" from ever reaching the user.
 
 import json
 import sqlite3
+import threading
 import time
 from contextlib import contextmanager
 
@@ -153,11 +154,17 @@ def _retry(action, attempts=50):
 
 
 _store = None
+_threads = threading.local()
 
 
 def store():
-    """The process-wide store (one connection per `az` process)."""
+    """The store of this process: one connection per `az` process, and one per thread in the daemon
+    (an SQLite connection must stay in the thread that opened it)."""
     global _store
-    if _store is None:
-        _store = Store()
-    return _store
+    if threading.current_thread() is threading.main_thread():
+        if _store is None:
+            _store = Store()
+        return _store
+    if getattr(_threads, "store", None) is None or _threads.path != str(settings.db_path()):
+        _threads.store, _threads.path = Store(), str(settings.db_path())
+    return _threads.store
