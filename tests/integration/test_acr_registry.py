@@ -116,3 +116,63 @@ def test_group_delete_removes_registry_storage_hosts_and_secrets(az, registry, h
     secrets_file = home / "secrets.cfg"
     assert registry not in (secrets_file.read_text() if secrets_file.exists() else "")
     assert az("acr", "show", "-n", registry).code == 1
+
+
+def test_eight_concurrent_pushes_sharing_layers(az, registry, tmp_path, home):
+    from concurrent.futures import ThreadPoolExecutor
+
+    server = f"{registry}.azurecr.io"
+    assert az("acr", "login", "-n", registry).code == 0
+    images = []
+    for i in range(8):
+        ctx = busybox.write_context(tmp_path / f"ctx{i}", [f"RUN echo {i} > /id"])
+        images.append(busybox.build(ctx, f"{server}/shared/app{i % 3}:v{i}"))
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            results = list(pool.map(lambda image: _docker("push", image), images))
+        assert [r.returncode for r in results] == [0] * 8, [r.stderr for r in results if r.returncode]
+        assert sorted(az("acr", "repository", "list", "-n", registry).json()) == [
+            "shared/app0", "shared/app1", "shared/app2"]
+        tags = az("acr", "repository", "show-tags", "-n", registry, "--repository", "shared/app0").json()
+        assert sorted(tags) == ["v0", "v3", "v6"]
+        import sqlite3
+
+        for db in (home / "state.db", home / "registries" / registry / "meta.db"):
+            assert sqlite3.connect(db).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        for image in images:
+            _docker("rmi", image)
+
+
+def test_daemon_killed_mid_push_serves_what_the_store_says(az, registry, tmp_path, home):
+    import json
+    import os
+    import signal
+    import time
+
+    server = f"{registry}.azurecr.io"
+    assert az("acr", "login", "-n", registry).code == 0
+    ctx = busybox.write_context(tmp_path / "big")
+    (ctx / "blob").write_bytes(os.urandom(96 * 1024 * 1024))
+    with open(ctx / "Dockerfile", "a") as f:
+        f.write("COPY blob /blob\n")
+    image = busybox.build(ctx, f"{server}/big/app:v1")
+    try:
+        push = subprocess.Popen(["docker", "push", image], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        uploads = home / "registries" / registry / "uploads"
+        deadline = time.time() + 60
+        while time.time() < deadline and not any(p.stat().st_size > 1024 * 1024 for p in uploads.glob("*")):
+            time.sleep(0.05)
+        pid = json.loads((home / "daemon.json").read_text())["pid"]
+        os.kill(pid, signal.SIGKILL)
+        push.wait(60)
+        # No partial blob became visible; a new daemon (started on demand) serves the registry again.
+        blobs = [p for p in (home / "registries" / registry / "blobs").rglob("*") if p.is_file()]
+        big = [p for p in blobs if p.stat().st_size > 50 * 1024 * 1024]
+        assert big == []
+        assert az("acr", "repository", "list", "-n", registry).code == 0
+        retry = _docker("push", image)
+        assert retry.returncode == 0, retry.stderr
+        assert az("acr", "repository", "show-tags", "-n", registry, "--repository", "big/app").json() == ["v1"]
+    finally:
+        _docker("rmi", image)
