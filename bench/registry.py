@@ -127,7 +127,7 @@ def raw_blob(port, path, digest):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size-mb", type=int, default=256)
-    parser.add_argument("--layer-mb", type=int, default=50)
+    parser.add_argument("--layer-mb", type=int, default=66)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     if not shutil.which("docker-registry"):
