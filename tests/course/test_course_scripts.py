@@ -15,7 +15,6 @@ from tests.conftest import SHARED
 pytestmark = [pytest.mark.integration, pytest.mark.course]
 
 NOT_BUILT_YET = {
-    "aci-deploy.sh": "issue 4 (ACI container groups)",
     "aca-deploy.sh": "issue 6 (Container Apps)",
     "aca-revisions-secrets.sh": "issue 6 (Container Apps)",
 }
