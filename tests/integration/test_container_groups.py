@@ -108,7 +108,8 @@ properties:
   - name: web
     properties:
       image: azlocal/busybox:latest
-      command: ["sh", "-c", "mkdir -p /www && echo from-the-web-container > /www/index.html && httpd -f -p 8080 -h /www"]
+      command: ["sh", "-c",
+                "mkdir -p /www && echo from-the-web-container > /www/index.html && httpd -f -p 8080 -h /www"]
       ports: [{port: 8080}]
       resources: {requests: {cpu: 0.5, memoryInGB: 0.5}}
   - name: client
