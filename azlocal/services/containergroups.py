@@ -521,6 +521,8 @@ def _volume_binds(client, doc, props, created):
 
 
 def _start_group(doc, props, created):
+    """A single container publishes the group's ports itself; several share an infra container's
+    network namespace (a pod), so each can restart without the others losing localhost."""
     from azlocal.engine.docker_client import client as docker_client
     from azlocal.engine.standins import build_base
 
@@ -528,15 +530,21 @@ def _start_group(doc, props, created):
     for c in props["initContainers"] + props["containers"]:
         _ensure_image(client, doc, c["properties"]["image"])
     infra_name, net_name, base = _names(doc)
-    network = client.networks.create(net_name, driver="bridge", labels=_group_labels(doc, "network"))
-    created.append(network)
     ip = doc["ipAddress"]["ip"]
     published = {f"{p['port']}/{p['protocol'].lower()}": (ip, p["port"]) for p in doc["ipAddress"]["ports"]}
+    sources = _volume_binds(client, doc, props, created)
+    if len(props["containers"]) == 1 and not props["initContainers"]:
+        container = _create_container(client, doc, props["containers"][0], None, sources, base, "app",
+                                      restart=True, ports=published)
+        created.append(container)
+        container.start()
+        return
+    network = client.networks.create(net_name, driver="bridge", labels=_group_labels(doc, "network"))
+    created.append(network)
     infra = client.containers.run(build_base(client), INFRA_COMMAND, name=infra_name, detach=True,
                                   network=net_name, ports=published or None, labels=_group_labels(doc, "infra"),
                                   hostname=doc["name"][:63])
     created.append(infra)
-    sources = _volume_binds(client, doc, props, created)
     for c in props["initContainers"]:
         container = _create_container(client, doc, c, infra, sources, base, "init", restart=False)
         created.append(container)
@@ -551,7 +559,7 @@ def _start_group(doc, props, created):
         container.start()
 
 
-def _create_container(client, doc, c, infra, sources, base, role, restart):
+def _create_container(client, doc, c, infra, sources, base, role, restart, ports=None):
     p = c["properties"]
     prefix = _secret_prefix(doc["id"])
     env = {}
@@ -569,7 +577,8 @@ def _create_container(client, doc, c, infra, sources, base, role, restart):
     requests = p["resources"]["requests"]
     return client.containers.create(
         p["image"], command=p["command"] or None, name=f"{base}-{c['name']}"[:120], environment=env,
-        network_mode=f"container:{infra.id}", volumes=binds or None, restart_policy=policy,
+        network_mode=f"container:{infra.id}" if infra else None, ports=ports or None,
+        hostname=None if infra else doc["name"][:63], volumes=binds or None, restart_policy=policy,
         nano_cpus=int(requests["cpu"] * 1e9), mem_limit=int(requests["memoryInGB"] * 1024 ** 3),
         labels=dict(_group_labels(doc, role), **{"azlocal.aci.container": c["name"]}),
     )
