@@ -45,3 +45,11 @@ def http_port() -> int:
 
 def daemon_host() -> str:
     return os.environ.get("AZLOCAL_DAEMON_HOST", "127.0.0.1")
+
+
+def https_port() -> int:
+    """The daemon's HTTPS port for container apps: 443 when it can bind it (root), else 5443."""
+    value = os.environ.get("AZLOCAL_HTTPS_PORT")
+    if value:
+        return int(value)
+    return 443 if os.geteuid() == 0 else 5443

@@ -1,8 +1,9 @@
-"""The daemon's HTTP edge: one listener on loopback, routed by the request's Host.
+"""The daemon's edge: listeners on loopback (HTTP, and HTTPS with per-name certificates), routed by Host.
 
-It keeps no state of its own: each request is answered from the state store, the secret store
-and the files under AZLOCAL_HOME, so a daemon killed at any moment and started again serves
-exactly what the store says.
+`*.azurecr.io` goes to the registry, `*.azurecontainerapps.io` to the container-apps gateway.
+The daemon keeps no state of its own: each request is answered from the state store, the secret
+store and Docker, so a daemon killed at any moment and started again serves exactly what the
+store says.
 """
 
 import json
@@ -23,25 +24,61 @@ async def _status(request):
 
 def build_app():
     from azlocal.daemon.registry_views import make_resolver
+    from azlocal.gateway import Gateway, is_gateway_host
     from azlocal.registry import build_app as build_registry_app
 
+    gateway = Gateway()
+
+    @web.middleware
+    async def by_host(request, handler):
+        if is_gateway_host(request.host):
+            return await gateway.handle(request)
+        return await handler(request)
+
     app = build_registry_app(make_resolver())
+    app.middlewares.append(by_host)
     app.router.add_get(lifecycle.STATUS_PATH, _status)
+
+    async def close_gateway(_app):
+        await gateway.close()
+
+    app.on_cleanup.append(close_gateway)
     return app
 
 
 def serve(port):
+    import asyncio
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    asyncio.run(_serve(port))
+
+
+async def _serve(port):
+    import asyncio
+    import signal
+
     app = build_app()
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()
+    host = settings.daemon_host()
+    await web.TCPSite(runner, host, port).start()
+    https_port = settings.https_port()
+    try:
+        from azlocal.daemon.tls import Issuer
 
-    async def announce(_app):
-        # Written only once the socket listens: `ensure_running` trusts this file plus /azlocal/status.
-        info = {"home": settings.label_value(), "pid": os.getpid(), "port": port}
-        tmp = lifecycle.info_path().with_suffix(".tmp")
-        tmp.write_text(json.dumps(info))
-        os.replace(tmp, lifecycle.info_path())
-        log.info("azlocal daemon for %s listening on %s:%d", settings.home(), settings.daemon_host(), port)
-
-    app.on_startup.append(announce)
-    web.run_app(app, host=settings.daemon_host(), port=port, print=None, access_log=None,
-                handle_signals=True, shutdown_timeout=2)
+        await web.TCPSite(runner, host, https_port, ssl_context=Issuer().server_context()).start()
+    except OSError as ex:
+        log.warning("HTTPS on %s:%d is not available (%s); container apps answer on HTTP only", host, https_port, ex)
+        https_port = None
+    # Written only once the sockets listen: `ensure_running` trusts this file plus /azlocal/status.
+    info = {"home": settings.label_value(), "https_port": https_port, "pid": os.getpid(), "port": port}
+    tmp = lifecycle.info_path().with_suffix(".tmp")
+    tmp.write_text(json.dumps(info))
+    os.replace(tmp, lifecycle.info_path())
+    log.info("azlocal daemon for %s listening on %s:%d (https %s)", settings.home(), host, port, https_port)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await runner.cleanup()

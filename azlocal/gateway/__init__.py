@@ -1,0 +1,192 @@
+"""The container-apps ingress gateway: routes `<app>.<env domain>` to the app's revisions by their
+traffic weights, then to a ready replica, and proxies the request there (streams, keep-alive,
+large bodies and websockets pass through). It keeps no state of its own: routes come from the
+state store and replica addresses from Docker, each cached for a moment."""
+
+import asyncio
+import random
+import time
+
+from aiohttp import ClientSession, ClientTimeout, TCPConnector, WSMsgType, web
+
+SUFFIX = ".azurecontainerapps.io"
+ROUTE_TTL = 0.5
+HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
+              "transfer-encoding", "upgrade", "host", "content-length"}
+
+
+def is_gateway_host(host):
+    return (host or "").split(":")[0].lower().endswith(SUFFIX)
+
+
+class Gateway:
+    def __init__(self):
+        self.routes = {}
+        self.routes_at = 0.0
+        self.addresses = {}  # (app id, revision) -> (time, [(ip, port)])
+        self.session = None
+
+    async def _session(self):
+        if self.session is None:
+            self.session = ClientSession(connector=TCPConnector(limit=0, ttl_dns_cache=None),
+                                         timeout=ClientTimeout(total=None, connect=5), auto_decompress=False)
+        return self.session
+
+    async def close(self):
+        if self.session:
+            await self.session.close()
+
+    # Routing ----------------------------------------------------------------------------------
+
+    def _load_routes(self):
+        """host -> (kind, app, env, key): the app's fqdn, a revision's, or a label's."""
+        from azlocal.services import revisions
+        from azlocal.state.store import store
+
+        routes = {}
+        s = store()
+        envs = {e["id"].lower(): e for e in s.list(type="Microsoft.App/managedEnvironments")}
+        for app in s.list(type="Microsoft.App/containerApps"):
+            ingress = app["properties"]["configuration"].get("ingress")
+            env = envs.get(app["properties"]["managedEnvironmentId"].lower())
+            if not ingress or env is None:
+                continue
+            domain = env["properties"]["defaultDomain"]
+            routes[ingress["fqdn"].lower()] = ("app", app, env, None)
+            for rev in revisions.all_revisions(app):
+                if rev["properties"]["active"]:
+                    routes[f"{rev['name']}.{domain}".lower()] = ("revision", app, env, rev["name"])
+            for entry in ingress.get("traffic") or []:
+                if entry.get("label"):
+                    routes[f"{app['name']}---{entry['label']}.{domain}".lower()] = ("label", app, env, entry)
+        return routes
+
+    def route(self, host):
+        now = time.monotonic()
+        if now - self.routes_at > ROUTE_TTL:
+            self.routes, self.routes_at = self._load_routes(), now
+        return self.routes.get(host)
+
+    def _revision_for(self, kind, app, key):
+        from azlocal.services import revisions
+
+        if kind == "revision":
+            return key
+        if kind == "label":
+            return app["properties"].get("latestReadyRevisionName") if key.get("latestRevision") else \
+                key.get("revisionName")
+        weights = [(name, w) for name, w in revisions.weights(app).items() if w > 0]
+        if not weights:
+            return None
+        total = sum(w for _, w in weights)
+        pick = random.uniform(0, total)
+        for name, w in weights:
+            pick -= w
+            if pick <= 0:
+                return name
+        return weights[-1][0]
+
+    def _lookup_addresses(self, app, env, revision):
+        from azlocal.services import revisions
+
+        port = app["properties"]["configuration"]["ingress"]["targetPort"]
+        out = []
+        for head in revisions.pod_heads(app["id"], revision):
+            if head.attrs["State"]["Status"] == "running":
+                ip = revisions.address(head, env)
+                if ip:
+                    out.append((ip, port))
+        return out
+
+    async def addresses_of(self, app, env, revision, fresh=False):
+        key = (app["id"], revision)
+        cached = self.addresses.get(key)
+        if cached and not fresh and time.monotonic() - cached[0] < 1.0:
+            return cached[1]
+        loop = asyncio.get_running_loop()
+        found = await loop.run_in_executor(None, self._lookup_addresses, app, env, revision)
+        self.addresses[key] = (time.monotonic(), found)
+        return found
+
+    # Proxying ----------------------------------------------------------------------------------
+
+    async def handle(self, request):
+        host = request.host.split(":")[0].lower()
+        route = self.route(host)
+        if route is None:
+            return _error(404, f"No container app answers at {host}.")
+        kind, app, env, key = route
+        ingress = app["properties"]["configuration"]["ingress"]
+        if not ingress.get("external"):
+            return _error(404, f"The app {app['name']} has internal ingress only.")
+        if request.scheme == "http" and not ingress.get("allowInsecure"):
+            raise web.HTTPMovedPermanently(f"https://{request.host}{request.path_qs}")
+        body = None
+        if request.can_read_body and request.headers.get("Upgrade", "").lower() != "websocket":
+            # Small bodies are read so a failed first try can be replayed; large ones stream through.
+            length = request.content_length
+            body = await request.read() if length is not None and length <= 1 << 20 else request.content
+        for attempt in range(3):
+            revision = self._revision_for(kind, app, key)
+            targets = await self.addresses_of(app, env, revision, fresh=attempt > 0) if revision else []
+            if not targets:
+                await asyncio.sleep(0.2 * (attempt + 1))
+                continue
+            ip, port = random.choice(targets)
+            try:
+                if request.headers.get("Upgrade", "").lower() == "websocket":
+                    return await self._websocket(request, ip, port)
+                return await self._forward(request, ip, port, body, revision)
+            except (OSError, asyncio.TimeoutError) as ex:
+                # Nothing reached the client yet: try another replica (a revision switch may be under way).
+                if not isinstance(body, (bytes, type(None))):
+                    return _error(502, f"The replica could not be reached: {ex}")
+                self.routes_at = 0.0
+                await asyncio.sleep(0.1)
+        return _error(503, f"The app {app['name']} has no ready replica.")
+
+    async def _forward(self, request, ip, port, body, revision):
+        session = await self._session()
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}
+        headers["Host"] = request.host
+        headers["X-Forwarded-For"] = request.remote or ""
+        headers["X-Forwarded-Proto"] = request.scheme
+        headers["X-Forwarded-Host"] = request.host
+        url = f"http://{ip}:{port}{request.raw_path}"
+        async with session.request(request.method, url, headers=headers, data=body, allow_redirects=False) as up:
+            response = web.StreamResponse(status=up.status, reason=up.reason)
+            for k, v in up.headers.items():
+                if k.lower() not in HOP_BY_HOP:
+                    response.headers.add(k, v)
+            if up.headers.get("Content-Length") is not None and request.method != "HEAD":
+                response.content_length = int(up.headers["Content-Length"])
+            await response.prepare(request)
+            if request.method != "HEAD":
+                async for chunk in up.content.iter_any():
+                    await response.write(chunk)
+            await response.write_eof()
+            return response
+
+    async def _websocket(self, request, ip, port):
+        session = await self._session()
+        async with session.ws_connect(f"http://{ip}:{port}{request.raw_path}",
+                                      headers={"Host": request.host}) as upstream:
+            client = web.WebSocketResponse()
+            await client.prepare(request)
+
+            async def pump(source, sink):
+                async for msg in source:
+                    if msg.type == WSMsgType.TEXT:
+                        await sink.send_str(msg.data)
+                    elif msg.type == WSMsgType.BINARY:
+                        await sink.send_bytes(msg.data)
+                    elif msg.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR):
+                        break
+                await sink.close()
+
+            await asyncio.gather(pump(client, upstream), pump(upstream, client), return_exceptions=True)
+            return client
+
+
+def _error(status, message):
+    return web.Response(status=status, text=message + "\n", content_type="text/plain")

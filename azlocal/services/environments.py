@@ -1,0 +1,173 @@
+"""Container Apps environments: a Docker network each, and a default domain in Azure's form."""
+
+import hashlib
+import random
+import re
+import uuid
+
+from azlocal import settings
+from azlocal.engine import labels
+from azlocal.errors import AzLocalError, ResourceNotFound, ValidationError
+from azlocal.services import arm, groups
+from azlocal.services.locations import REGIONS, normalise_location
+from azlocal.state.store import group_of, store
+
+ENV_TYPE = "Microsoft.App/managedEnvironments"
+_NAME = re.compile(r"^[a-z][a-z0-9-]{0,58}[a-z0-9]$")
+_WORDS = ("white", "brave", "purple", "salmon", "orange", "gentle", "happy", "proud", "lively", "calm", "nice",
+          "polite", "wonderful", "yellow", "blue", "green", "black", "red", "kind", "bright")
+_NOUNS = ("river", "forest", "pond", "tree", "mushroom", "sand", "stone", "field", "meadow", "mountain", "ocean",
+          "island", "sky", "hill", "desert", "wave", "flower", "moss", "grass", "beach")
+
+
+def display_location(region):
+    return next((r[1] for r in REGIONS if r[0] == region), region)
+
+
+def region_of(display):
+    return normalise_location(display)
+
+
+def _id(group, name):
+    return arm.resource_id(group, ENV_TYPE, name)
+
+
+def resolve_id(environment, resource_group):
+    """A name (in -g) or a full resource id -> the environment's document."""
+    rid = environment if environment.startswith("/") else _id(resource_group, environment)
+    doc = store().get(rid)
+    if doc is None:
+        raise AzLocalError(f"The environment '{rid}' does not exist. Specify a valid environment")
+    return doc
+
+
+def get(resource_group, name):
+    groups.get(resource_group)
+    doc = store().get(_id(resource_group, name))
+    if doc is None:
+        raise ResourceNotFound(f"The Resource '{ENV_TYPE}/{name}' under resource group '{resource_group}' was not "
+                               "found. For more details please go to https://aka.ms/ARMResourceNotFoundFix")
+    return doc
+
+
+def list_environments(resource_group=None):
+    if resource_group:
+        groups.get(resource_group)
+    return store().list(type=ENV_TYPE, resource_group=resource_group)
+
+
+def network_name(doc):
+    return f"azlocal-cae-{hashlib.sha256(doc['id'].lower().encode()).hexdigest()[:12]}"
+
+
+def create(resource_group, name, location=None, tags=None, logs_destination="log-analytics",
+           logs_workspace_id=None):
+    from knack.log import get_logger
+
+    from azlocal.engine.docker_client import client as docker_client
+
+    logger = get_logger(__name__)
+    group = groups.get(resource_group)
+    if not _NAME.match(name or "") or "--" in name:
+        raise ValidationError(f"(ManagedEnvironmentInvalidName) Invalid environment name '{name}'. A name must "
+                              "consist of lower case alphanumeric characters or '-', start with a letter, end with "
+                              "an alphanumeric character and cannot have '--'.")
+    region = normalise_location(location or group["location"])
+    rid = _id(group["name"], name)
+    s = store()
+    existing = s.get(rid)
+    if existing is not None:
+        return existing
+    workspace = None
+    if logs_destination == "log-analytics" and not logs_workspace_id:
+        logger.warning("No Log Analytics workspace provided.")
+        cleaned = re.sub(r"[^0-9a-z]", "", group["name"].lower())
+        suffix = "".join(random.choices("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", k=4))
+        workspace = f"workspace-{cleaned}{suffix}"[:40]
+        logger.warning('Generating a Log Analytics workspace with name "%s"', workspace)
+    domain = f"{random.choice(_WORDS)}{random.choice(_NOUNS)}-{uuid.uuid4().hex[:8]}.{region}.azurecontainerapps.io"
+    now = arm.utc_now()
+    doc = {
+        "id": rid,
+        "location": display_location(region),
+        "name": name,
+        "properties": {
+            "appLogsConfiguration": {
+                "destination": logs_destination if logs_destination != "none" else None,
+                "logAnalyticsConfiguration": ({"customerId": logs_workspace_id or str(uuid.uuid4()), "sharedKey": None}
+                                              if logs_destination == "log-analytics" else None),
+            },
+            "customDomainConfiguration": {"certificatePassword": None, "certificateValue": None,
+                                          "customDomainVerificationId": uuid.uuid4().hex.upper() * 2,
+                                          "dnsSuffix": None, "expirationDate": None, "subjectName": None,
+                                          "thumbprint": None},
+            "daprAIConnectionString": None,
+            "daprAIInstrumentationKey": None,
+            "daprConfiguration": {"version": "1.13.6"},
+            "defaultDomain": domain,
+            "eventStreamEndpoint": f"https://{region}.azurecontainerapps.dev/subscriptions/{settings.SUBSCRIPTION_ID}"
+                                   f"/resourceGroups/{group['name']}/managedEnvironments/{name}/eventstream",
+            "infrastructureResourceGroup": None,
+            "kedaConfiguration": {"version": "2.15.1"},
+            "peerAuthentication": {"mtls": {"enabled": False}},
+            "peerTrafficConfiguration": {"encryption": {"enabled": False}},
+            "provisioningState": "Succeeded",
+            "staticIp": "127.0.0.1",
+            "vnetConfiguration": None,
+            "workloadProfiles": [{"name": "Consumption", "workloadProfileType": "Consumption"}],
+            "zoneRedundant": False,
+        },
+        "systemData": {"createdAt": now, "createdBy": settings.USER_NAME, "createdByType": "User",
+                       "lastModifiedAt": now, "lastModifiedBy": settings.USER_NAME, "lastModifiedByType": "User"},
+        "tags": tags,
+        "type": ENV_TYPE,
+    }
+    client = docker_client()
+    network = client.networks.create(network_name(doc), driver="bridge",
+                                      labels=labels.labels_for(group=group["name"], resource_id=rid))
+    try:
+        with s.transaction():
+            s.put(doc)
+    except BaseException:
+        network.remove()
+        raise
+    logger.warning("\nContainer Apps environment created. To deploy a container app, use: "
+                   "az containerapp create --help\n")
+    return doc
+
+
+def update(resource_group, name, tags=None):
+    doc = get(resource_group, name)
+    if tags is not None:
+        doc["tags"] = tags
+    s = store()
+    with s.transaction():
+        s.put(doc)
+    return doc
+
+
+def delete(resource_group, name):
+    doc = get(resource_group, name)
+    apps = [a for a in store().list(type="Microsoft.App/containerApps")
+            if a["properties"]["managedEnvironmentId"].lower() == doc["id"].lower()]
+    if apps:
+        raise AzLocalError(f"(ManagedEnvironmentHasContainerApps) Cannot delete environment '{name}': it still has "
+                           f"container apps ({', '.join(a['name'] for a in apps)}).")
+    cleanup_environment(doc)
+    s = store()
+    with s.transaction():
+        s.delete(doc["id"])
+
+
+def cleanup_environment(doc):
+    from azlocal.engine.docker_client import client as docker_client
+
+    for network in docker_client().networks.list(names=[network_name(doc)]):
+        try:
+            network.remove()
+        except Exception:
+            pass
+
+
+def group_name(doc):
+    return group_of(doc["id"])

@@ -1,0 +1,340 @@
+"""Container app revisions and their replicas on the Docker Engine.
+
+A revision is an immutable template (a row under its app). Its replicas are containers on the
+environment's network, labelled with the app and the revision; the gateway reaches them by
+their addresses there. Live facts (replicas, running state, health) are read from Docker.
+"""
+
+import hashlib
+import json
+import random
+import shlex
+import socket
+import string
+import time
+
+from azlocal import settings
+from azlocal.engine import labels
+from azlocal.errors import AzLocalError
+from azlocal.services import arm
+from azlocal.state import secrets
+from azlocal.state.store import group_of, store
+
+REVISION_TYPE = "Microsoft.App/containerapps/revisions"
+REVISION_LABEL = "azlocal.aca.revision"
+READY_TIMEOUT = 90.0
+
+
+def revision_id(app, name):
+    return f"{app['id']}/revisions/{name}"
+
+
+def get(app, name):
+    return store().get(revision_id(app, name))
+
+
+def all_revisions(app):
+    return store().list(type=REVISION_TYPE, parent_id=app["id"])
+
+
+def new_suffix(app):
+    """Azure's current form: a zero-padded counter (0000001, 0000002, …)."""
+    taken = {r["name"] for r in all_revisions(app)}
+    n = len(taken) + 1
+    while f"{app['name']}--{n:07d}" in taken:
+        n += 1
+    return f"{n:07d}"
+
+
+def document(app, name, template, active, domain):
+    now = arm.utc_now()
+    return {
+        "id": revision_id(app, name),
+        "name": name,
+        "properties": {
+            "active": active,
+            "createdTime": now,
+            "fqdn": f"{name}.{domain}",
+            "healthState": "None",
+            "lastActiveTime": now,
+            "provisioningError": None,
+            "provisioningState": "Provisioning",
+            "replicas": 0,
+            "runningState": "Activating",
+            "template": json.loads(json.dumps(template)),
+            "trafficWeight": 0,
+        },
+        "type": REVISION_TYPE,
+    }
+
+
+def replica_count(template):
+    scale = template.get("scale") or {}
+    return max(scale.get("minReplicas") or 0, 1)
+
+
+# Replicas ----------------------------------------------------------------------------------------
+
+def _client():
+    from azlocal.engine.docker_client import client
+
+    return client()
+
+
+def replicas(app_id, revision_name, include_stopped=False):
+    wanted = [f"{labels.RESOURCE}={app_id.lower()}", f"{REVISION_LABEL}={revision_name}",
+              f"{labels.HOME}={settings.label_value()}"]
+    return _client().containers.list(all=include_stopped, filters={"label": wanted})
+
+
+def secret_value(app, name):
+    return secrets.get_secret(secret_key(app, name))
+
+
+def secret_key(app, name):
+    return f"aca/{hashlib.sha256(app['id'].lower().encode()).hexdigest()[:16]}/secrets/{name.lower()}"
+
+
+def _environment(app, revision_name, replica_name, container, env_doc):
+    target_port = ((app["properties"]["configuration"].get("ingress") or {}).get("targetPort"))
+    values = {
+        "CONTAINER_APP_NAME": app["name"], "CONTAINER_APP_REVISION": revision_name,
+        "CONTAINER_APP_HOSTNAME": f"{revision_name}.{env_doc['properties']['defaultDomain']}",
+        "CONTAINER_APP_ENV_DNS_SUFFIX": env_doc["properties"]["defaultDomain"],
+        "CONTAINER_APP_REPLICA_NAME": replica_name,
+    }
+    if target_port:
+        values["CONTAINER_APP_PORT"] = str(target_port)
+    for e in container.get("env") or []:
+        if e.get("secretRef"):
+            values[e["name"]] = secret_value(app, e["secretRef"]) or ""
+        else:
+            values[e["name"]] = e.get("value") or ""
+    return values
+
+
+def _secret_volume(app, revision_name, replica_name):
+    """Every secret of the app as a file named after it (for --secret-volume-mount)."""
+    folder = settings.home() / "aca-secrets" / hashlib.sha256(app["id"].lower().encode()).hexdigest()[:12] / \
+        replica_name
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    for secret in app["properties"]["configuration"].get("secrets") or []:
+        path = folder / secret["name"]
+        path.write_text(secret_value(app, secret["name"]) or "")
+        path.chmod(0o444)
+    return str(folder)
+
+
+def _registry_auth(app, image):
+    server = image.split("/")[0].lower()
+    for reg in app["properties"]["configuration"].get("registries") or []:
+        if reg["server"].lower() == server:
+            return {"username": reg["username"], "password": secret_value(app, reg["passwordSecretRef"])}
+    return None
+
+
+def ensure_images(app, template):
+    from azlocal.engine import standins
+    from azlocal.engine.lookup import retry_on_lookup
+
+    client = _client()
+    for c in (template.get("initContainers") or []) + template["containers"]:
+        image = c["image"]
+        auth = _registry_auth(app, image)
+        if auth:
+            repo, _, tag = image.rpartition(":") if ":" in image.rsplit("/", 1)[-1] else (image, "", "latest")
+            try:
+                retry_on_lookup(lambda: client.images.pull(repo, tag=tag, auth_config=auth))
+            except Exception as ex:
+                raise AzLocalError(f"(ContainerAppImagePullFailed) Failed to pull image '{image}': {ex}") from ex
+        else:
+            try:
+                standins.ensure_image(client, image)
+            except AzLocalError as ex:
+                raise AzLocalError(f"(InvalidParameterValueInContainerTemplate) The image '{image}' cannot be "
+                                   f"pulled: {ex}") from ex
+
+
+def start_replicas(app, revision, env_doc, count):
+    """Starts `count` new replicas of a revision: each replica is its containers, sharing one
+    network namespace (the first container's), as a pod."""
+    from azlocal.services.environments import network_name
+
+    client = _client()
+    template = revision["properties"]["template"]
+    base_labels = labels.labels_for(group=group_of(app["id"]), resource_id=app["id"],
+                                    **{REVISION_LABEL: revision["name"]})
+    pod = hashlib.sha256(revision["name"].encode()).hexdigest()[:10]
+    started = []
+    try:
+        for _ in range(count):
+            replica = f"{revision['name']}-{pod}-{''.join(random.choices(string.ascii_lowercase + string.digits, k=5))}"
+            first = None
+            for index, c in enumerate(template["containers"]):
+                mounts = {}
+                for m in c.get("volumeMounts") or []:
+                    volume = next((v for v in template.get("volumes") or [] if v["name"] == m["volumeName"]), None)
+                    if volume and volume.get("storageType") == "Secret":
+                        mounts[_secret_volume(app, revision["name"], replica)] = {"bind": m["mountPath"],
+                                                                                  "mode": "ro"}
+                cpu = float(c.get("resources", {}).get("cpu") or 0.5)
+                memory = str(c.get("resources", {}).get("memory") or "1Gi").rstrip("Gi") or "1"
+                kwargs = dict(
+                    name=replica if index == 0 else f"{replica}-{c['name']}"[:120],
+                    environment=_environment(app, revision["name"], replica, c, env_doc),
+                    labels=dict(base_labels, **{"azlocal.aca.replica": replica, "azlocal.aca.container": c["name"]}),
+                    entrypoint=c.get("command") or None, command=c.get("args") or None,
+                    nano_cpus=int(cpu * 1e9), mem_limit=int(float(memory) * 1024 ** 3),
+                    volumes=mounts or None, restart_policy={"Name": "always"}, detach=True,
+                )
+                if first is None:
+                    kwargs["network"] = network_name(env_doc)
+                    kwargs["hostname"] = replica[:63]
+                else:
+                    kwargs["network_mode"] = f"container:{first.id}"
+                container = client.containers.create(c["image"], **kwargs)
+                started.append(container)
+                if first is None:
+                    # Other apps of the environment reach this one by its name on the network.
+                    net = client.networks.get(network_name(env_doc))
+                    net.disconnect(container)
+                    net.connect(container, aliases=[app["name"], replica])
+                    first = container
+                container.start()
+    except BaseException:
+        for container in started:
+            try:
+                container.remove(force=True)
+            except Exception:
+                pass
+        raise
+    return started
+
+
+def stop_replicas(app_id, revision_name):
+    for container in replicas(app_id, revision_name, include_stopped=True):
+        try:
+            container.remove(force=True)
+        except Exception:
+            pass
+
+
+def address(container, env_doc):
+    from azlocal.services.environments import network_name
+
+    networks = container.attrs.get("NetworkSettings", {}).get("Networks", {})
+    info = networks.get(network_name(env_doc)) or next(iter(networks.values()), {})
+    return info.get("IPAddress")
+
+
+def pod_heads(app_id, revision_name):
+    """The first container of each running replica (the one whose address serves the replica)."""
+    heads = {}
+    for c in replicas(app_id, revision_name):
+        replica = c.labels.get("azlocal.aca.replica")
+        if c.name == replica:
+            heads[replica] = c
+    return list(heads.values())
+
+
+def ready(app, revision_name, env_doc):
+    """A revision is ready when all its replicas run and, with ingress, accept connections."""
+    ingress = app["properties"]["configuration"].get("ingress")
+    rev = get(app, revision_name)
+    wanted = replica_count(rev["properties"]["template"]) if rev else 1
+    heads = pod_heads(app["id"], revision_name)
+    if len(heads) < wanted:
+        return False
+    for head in heads:
+        head.reload()
+        if head.attrs["State"]["Status"] != "running":
+            return False
+        if ingress and ingress.get("targetPort"):
+            ip = address(head, env_doc)
+            try:
+                with socket.create_connection((ip, ingress["targetPort"]), timeout=0.5):
+                    pass
+            except OSError:
+                return False
+    return True
+
+
+def wait_ready(app, revision_name, env_doc, timeout=READY_TIMEOUT):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if ready(app, revision_name, env_doc):
+            return True
+        # a replica that keeps crashing will never be ready
+        for c in replicas(app["id"], revision_name, include_stopped=True):
+            if c.attrs.get("RestartCount", 0) >= 3:
+                return False
+        time.sleep(0.1)
+    return False
+
+
+# Live view ---------------------------------------------------------------------------------------
+
+def weights(app):
+    """revision name -> traffic weight, resolving `latestRevision` to the latest ready revision."""
+    ingress = app["properties"]["configuration"].get("ingress") or {}
+    out = {}
+    for entry in ingress.get("traffic") or []:
+        name = app["properties"].get("latestReadyRevisionName") if entry.get("latestRevision") else \
+            entry.get("revisionName")
+        if name:
+            out[name] = out.get(name, 0) + int(entry.get("weight") or 0)
+    return out
+
+
+def live(app, revision):
+    """A revision's document with its replicas, states and traffic as they are now."""
+    rev = json.loads(json.dumps(revision))
+    props = rev["properties"]
+    heads = pod_heads(app["id"], rev["name"]) if props["active"] else []
+    running = [h for h in heads if h.attrs["State"]["Status"] == "running"]
+    props["replicas"] = len(running)
+    props["trafficWeight"] = weights(app).get(rev["name"], 0) if props["active"] else 0
+    if props["provisioningState"] == "Failed":
+        props["runningState"], props["healthState"] = "Failed", "Unhealthy"
+    elif not props["active"]:
+        props["runningState"], props["healthState"] = "Stopped", "None"
+    elif running:
+        max_replicas = (props["template"].get("scale") or {}).get("maxReplicas") or 10
+        props["runningState"] = "RunningAtMaxScale" if len(running) >= max_replicas else "Running"
+        props["healthState"] = "Healthy"
+    else:
+        props["runningState"], props["healthState"] = "Degraded", "Unhealthy"
+    return rev
+
+
+def replica_documents(app, revision_name):
+    out = []
+    for head in pod_heads(app["id"], revision_name):
+        replica = head.labels.get("azlocal.aca.replica")
+        containers = [c for c in replicas(app["id"], revision_name) if c.labels.get("azlocal.aca.replica") == replica]
+        out.append({
+            "id": f"{revision_id(app, revision_name)}/replicas/{replica}",
+            "name": replica,
+            "properties": {
+                "containers": [{
+                    "containerId": f"docker://{c.id}",
+                    "name": c.labels.get("azlocal.aca.container"),
+                    "ready": c.attrs["State"]["Status"] == "running",
+                    "restartCount": c.attrs.get("RestartCount", 0),
+                    "runningState": "Running" if c.attrs["State"]["Status"] == "running" else "Terminated",
+                    "runningStateDetails": "",
+                    "started": c.attrs["State"]["Status"] == "running",
+                } for c in containers],
+                "createdTime": head.attrs.get("Created", "")[:19] + "+00:00",
+                "initContainers": [],
+                "runningState": "Running" if head.attrs["State"]["Status"] == "running" else "NotRunning",
+                "runningStateDetails": "",
+            },
+            "type": "Microsoft.App/containerApps/revisions/replicas",
+        })
+    return out
+
+
+def command_words(command):
+    return shlex.split(command) if command else ["sh"]
