@@ -15,8 +15,6 @@ from tests.conftest import SHARED
 pytestmark = [pytest.mark.integration, pytest.mark.course]
 
 NOT_BUILT_YET = {
-    "aca-deploy.sh": "issue 6 (Container Apps)",
-    "aca-revisions-secrets.sh": "issue 6 (Container Apps)",
 }
 
 SCRIPTS = sorted(p.name for p in (SHARED / "course").glob("*.sh")) if (SHARED / "course").is_dir() else []
