@@ -45,6 +45,10 @@ def _stop_daemon_and_hosts(path):
 
         lifecycle.stop()
         hosts.remove_all()
+    if (path / "ca.crt").exists():
+        from azlocal.daemon import tls
+
+        tls.untrust()
 
 
 class Result:

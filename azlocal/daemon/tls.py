@@ -40,7 +40,9 @@ def ensure_ca():
     key_pem = secrets.get_secret(CA_SECRET)
     if key_pem is None or not ca_cert_path().exists():
         key = ec.generate_private_key(ec.SECP256R1())
-        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"azlocal local CA ({settings.home().name})"),
+        # A distinct subject per home and key: trust stores pick a CA by its subject name.
+        tag = hashlib.sha256(settings.label_value().encode() + os.urandom(8)).hexdigest()[:12]
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"azlocal local CA {tag}"),
                           x509.NameAttribute(NameOID.ORGANIZATION_NAME, "azlocal")])
         now = datetime.datetime.now(datetime.timezone.utc)
         cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())

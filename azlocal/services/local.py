@@ -33,11 +33,12 @@ def status():
 
 def reset():
     """Removes every labelled Docker object of this home, then all files of the home but its config."""
-    from azlocal.daemon import hosts, lifecycle
+    from azlocal.daemon import hosts, lifecycle, tls
     from azlocal.engine import docker_client, labels
 
     lifecycle.stop()
     hosts.remove_all()
+    tls.untrust()
     removed = labels.remove_labelled() if docker_client.reachable() else 0
     store().close()
     import azlocal.state.store as store_module

@@ -34,7 +34,7 @@ def get(app, name):
 
 
 def all_revisions(app):
-    return store().list(type=REVISION_TYPE, parent_id=app["id"])
+    return sorted(store().list(type=REVISION_TYPE, parent_id=app["id"]), key=lambda r: r["properties"]["createdTime"])
 
 
 def new_suffix(app):
