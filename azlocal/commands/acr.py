@@ -97,6 +97,31 @@ examples:
   - name: Import from another registry of this machine.
     text: az acr import -n myregistry --source sample/app:v1 -r otherregistry
 """
+helps["acr manifest"] = """
+type: group
+short-summary: Manage artifact manifests in a registry.
+"""
+helps["acr manifest list-metadata"] = """
+type: command
+short-summary: List the manifests of a repository with their metadata.
+examples:
+  - name: List manifests, newest first.
+    text: az acr manifest list-metadata -r myregistry -n hello-world --orderby time_desc
+"""
+helps["acr manifest show"] = """
+type: command
+short-summary: Show an artifact's manifest.
+examples:
+  - name: Show a manifest by its fully qualified name.
+    text: az acr manifest show myregistry.azurecr.io/hello-world:v1
+"""
+helps["acr manifest delete"] = """
+type: command
+short-summary: Delete a manifest and the tags that point at it.
+examples:
+  - name: Delete by tag without a prompt.
+    text: az acr manifest delete -r myregistry -n hello-world:v1 --yes
+"""
 helps["acr webhook"] = """
 type: group
 short-summary: Manage webhooks that are notified of pushes and deletes.
@@ -262,6 +287,10 @@ def load_commands(loader):
         g.command("run", "acr_run", table_transformer=run_table)
     with CommandGroup(loader, "acr", "azlocal.commands.acr#{}") as g:
         g.command("import", "acr_import")
+    with CommandGroup(loader, "acr manifest", "azlocal.commands.acr#{}", is_preview=True) as g:
+        g.command("list-metadata", "manifest_list_metadata")
+        g.command("show", "manifest_show")
+        g.command("delete", "manifest_delete")
     with CommandGroup(loader, "acr webhook", "azlocal.commands.acr#{}") as g:
         g.command("create", "webhook_create", table_transformer=webhook_table)
         g.command("list", "webhook_list", table_transformer=webhook_table)
@@ -362,6 +391,19 @@ def load_arguments(loader, command):
                    help="Secret value in 'name[=value]' format. Multiples supported by passing --set-secret "
                    "multiple times.")
         c.argument("values", help="The task values file path relative to the source context.")
+    with ArgumentsContext(loader, "acr manifest") as c:
+        c.argument("registry_name", options_list=["--registry", "-r"], configured_default="acr",
+                   help="The name of the container registry. You can configure the default registry name using "
+                   "`az configure --defaults acr=<registry name>`.")
+        c.argument("name", options_list=["--name", "-n"],
+                   help="The name of the artifact. May include a tag in the format 'name:tag' or digest in the "
+                   "format 'name@digest'.")
+        c.argument("raw", action="store_true", help="Output the raw manifest text with no formatting.")
+    for command_name, dest in (("acr manifest list-metadata", "repo_id"), ("acr manifest show", "manifest_id"),
+                               ("acr manifest delete", "manifest_id")):
+        with ArgumentsContext(loader, command_name) as c:
+            c.positional(dest, nargs="?", help="A fully qualified specifier such as "
+                         "'myregistry.azurecr.io/hello-world:latest'.")
     with ArgumentsContext(loader, "acr import") as c:
         c.argument("source", help="Source image name or fully qualified source containing the registry login "
                    "server.")
@@ -529,6 +571,27 @@ def acr_run(registry_name, source_location=None, cmd_value=None, file=None, set_
         raise AzLocalError("Please provide --cmd myCommand /dev/null, or -f myFile mySourceLocation.")
     return runs.run_file(registry_name, file or "acb.yaml", source_location, pairs, timeout, no_logs or no_wait,
                          resource_group_name)
+
+
+def manifest_list_metadata(registry_name=None, name=None, repo_id=None, orderby=None, top=None, username=None,
+                           password=None, suffix=None):
+    from azlocal.services import repositories
+
+    return repositories.manifest_list_metadata(registry_name, name, repo_id, orderby, top, username, password)
+
+
+def manifest_show(registry_name=None, name=None, manifest_id=None, raw=False, username=None, password=None,
+                  suffix=None):
+    from azlocal.services import repositories
+
+    return repositories.manifest_show(registry_name, name, manifest_id, raw, username, password)
+
+
+def manifest_delete(registry_name=None, name=None, manifest_id=None, yes=False, username=None, password=None,
+                    suffix=None):
+    from azlocal.services import repositories
+
+    repositories.manifest_delete(registry_name, name, manifest_id, yes, username, password)
 
 
 def webhook_table(result):

@@ -151,6 +151,9 @@ def definition_from_yaml(text):
         if not p.get("image"):
             raise ValidationError(f"The container '{c.get('name')}' has no image.")
         requests = (p.get("resources") or {}).get("requests") or {}
+        if requests.get("gpu") or ((p.get("resources") or {}).get("limits") or {}).get("gpu"):
+            raise AzLocalError(f"The container '{c.get('name')}' requests a GPU, but this machine's Docker Engine "
+                               "has no GPU to give it.")
         return {"name": str(c.get("name", "")), "properties": {
             "image": p["image"],
             "command": p.get("command"),

@@ -142,3 +142,65 @@ def login(name, expose_token=False, username=None, password=None):
         raise AzLocalError("Login failed.")
     print(proc.stdout.strip())
     return None
+
+
+# az acr manifest (preview) ---------------------------------------------------------------------
+
+MANIFEST_ACCEPT = ", ".join([
+    "application/vnd.oci.image.manifest.v1+json", "application/vnd.oci.image.index.v1+json",
+    "application/vnd.docker.distribution.manifest.v2+json", "application/vnd.docker.distribution.manifest.list.v2+json",
+    "application/vnd.oci.artifact.manifest.v1+json", "application/vnd.cncf.oras.artifact.manifest.v1+json",
+])
+
+
+def parse_artifact(registry, name, positional, repository_only=False):
+    """`-r R -n repo[:tag|@digest]` or a fully qualified `R.azurecr.io/repo[:tag|@digest]`."""
+    if positional:
+        host, _, rest = positional.partition("/")
+        registry = registry or host.split(".")[0]
+        name = rest
+    if not registry or not name:
+        raise AzLocalError("Please specify the artifact with --registry/-r and --name/-n, or as a fully qualified "
+                           "name such as 'myregistry.azurecr.io/hello-world:latest'.")
+    if repository_only:
+        if ":" in name or "@" in name:
+            raise AzLocalError("Parameter 'name' refers to a repository and should not include a tag or digest.")
+        return registry, name, None
+    repo, tag, digest = parse_image(name)
+    return registry, repo, digest or tag
+
+
+def manifest_list_metadata(registry, name=None, positional=None, orderby=None, top=None, username=None,
+                           password=None):
+    registry, repo, _ = parse_artifact(registry, name, positional, repository_only=True)
+    return show_manifests(registry, repo, True, orderby, top, username, password)
+
+
+def manifest_show(registry, name=None, positional=None, raw=False, username=None, password=None):
+    import json
+
+    registry, repo, ref = parse_artifact(registry, name, positional)
+    client = _client(registry, username, password)
+    token = client.access_token(f"repository:{repo}:pull")
+    response = client.session.get(f"{client.base}/v2/{repo}/manifests/{ref}",
+                                  headers={"Authorization": f"Bearer {token}", "Accept": MANIFEST_ACCEPT})
+    if response.status_code != 200:
+        from azlocal.services.acr_data import _error_text
+
+        raise AzLocalError(_error_text(response))
+    if raw:
+        print(response.text)
+        return None
+    return json.loads(response.text)
+
+
+def manifest_delete(registry, name=None, positional=None, yes=False, username=None, password=None):
+    from azlocal.commands.common import require_confirmation
+
+    registry, repo, ref = parse_artifact(registry, name, positional)
+    client = _client(registry, username, password)
+    scope = f"repository:{repo}:delete,metadata_read"
+    digest = ref if ref.startswith("sha256:") else \
+        client.call("GET", f"/acr/v1/{repo}/_tags/{ref}", scope).json()["tag"]["digest"]
+    require_confirmation(f"Are you sure you want to delete the artifact '{repo}@{digest}' and all its tags?", yes)
+    client.call("DELETE", f"/v2/{repo}/manifests/{digest}", scope)

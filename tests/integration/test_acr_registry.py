@@ -176,3 +176,24 @@ def test_daemon_killed_mid_push_serves_what_the_store_says(az, registry, tmp_pat
         assert az("acr", "repository", "show-tags", "-n", registry, "--repository", "big/app").json() == ["v1"]
     finally:
         _docker("rmi", image)
+
+
+def test_manifest_commands(az, registry, tmp_path):
+    server = f"{registry}.azurecr.io"
+    assert az("acr", "login", "-n", registry).code == 0
+    image = busybox.build(busybox.write_context(tmp_path / "m"), f"{server}/man/app:v1")
+    try:
+        assert _docker("push", image).returncode == 0
+        listed = az("acr", "manifest", "list-metadata", "-r", registry, "-n", "man/app")
+        assert listed.code == 0, listed.err
+        assert "preview" in listed.err
+        meta = listed.json()
+        assert meta[0]["tags"] == ["v1"] and meta[0]["architecture"] == "amd64"
+        shown = az("acr", "manifest", "show", f"{server}/man/app:v1").json()
+        assert shown["schemaVersion"] == 2 and shown["layers"]
+        r = az("acr", "manifest", "list-metadata", "-r", registry, "-n", "man/app:v1")
+        assert r.code == 1 and "should not include a tag" in r.err
+        assert az("acr", "manifest", "delete", "-r", registry, "-n", "man/app:v1", "--yes").code == 0
+        assert az("acr", "manifest", "show", "-r", registry, "-n", "man/app:v1").code == 1
+    finally:
+        _docker("rmi", image)

@@ -187,6 +187,14 @@ properties:
   - {name: a, properties: {image: azlocal/busybox:latest, ports: [{port: 80}]}}
   - {name: b, properties: {image: azlocal/busybox:latest, ports: [{port: 80}]}}
 """
+BAD_YAML_GPU = """name: gpu
+properties:
+  containers:
+  - name: a
+    properties:
+      image: azlocal/busybox:latest
+      resources: {requests: {cpu: 1, memoryInGB: 1, gpu: {count: 1, sku: K80}}}
+"""
 BAD_YAML_VOLUME = """name: novolume
 properties:
   containers:
@@ -215,6 +223,7 @@ properties:
     ([], BAD_YAML_DUPLICATES, 1, "Duplicate container name"),
     ([], BAD_YAML_DUP_PORTS, 1, "Duplicate port"),
     ([], BAD_YAML_VOLUME, 1, "names no volume"),
+    ([], BAD_YAML_GPU, 1, "GPU"),
 ])
 def test_bad_input_is_refused_and_leaves_nothing(az, rg, home, tmp_path, args, yaml_text, code, message):
     command = ["container", "create", "-g", "aci-rg"]
