@@ -122,6 +122,67 @@ examples:
   - name: Delete by tag without a prompt.
     text: az acr manifest delete -r myregistry -n hello-world:v1 --yes
 """
+helps["acr task"] = """
+type: group
+short-summary: Manage saved builds and runs (tasks) of a registry, with timer and base-image triggers.
+"""
+helps["acr task create"] = """
+type: command
+short-summary: Create a task from a local context (a build, a task file, or a command).
+examples:
+  - name: A build task that reruns when its base image is pushed.
+    text: az acr task create -r myregistry -n buildapp -c ./src -f Dockerfile -t app:{{.Run.ID}}
+  - name: A command that runs every hour.
+    text: az acr task create -r myregistry -n hourly --cmd '$Registry/app:v1' -c /dev/null --schedule "0 * * * *"
+"""
+helps["acr task update"] = """
+type: command
+short-summary: Update a task.
+examples:
+  - name: Disable a task.
+    text: az acr task update -r myregistry -n buildapp --status Disabled
+"""
+helps["acr task show"] = """
+type: command
+short-summary: Show a task.
+"""
+helps["acr task list"] = """
+type: command
+short-summary: List a registry's tasks.
+"""
+helps["acr task delete"] = """
+type: command
+short-summary: Delete a task.
+"""
+helps["acr task run"] = """
+type: command
+short-summary: Run a task now, streaming its log.
+examples:
+  - name: Run a task.
+    text: az acr task run -r myregistry -n buildapp
+"""
+helps["acr task list-runs"] = """
+type: command
+short-summary: List runs, newest first.
+examples:
+  - name: The last five runs of a task, as a table.
+    text: az acr task list-runs -r myregistry -n buildapp --top 5 -o table
+"""
+helps["acr task show-run"] = """
+type: command
+short-summary: Show a run.
+"""
+helps["acr task logs"] = """
+type: command
+short-summary: Show a run's log (the last run's without --run-id).
+examples:
+  - name: Replay the log of a run.
+    text: az acr task logs -r myregistry --run-id ca1
+"""
+helps["acr task cancel-run"] = """
+type: command
+short-summary: Cancel a run that is still going, stopping its containers.
+"""
 helps["acr webhook"] = """
 type: group
 short-summary: Manage webhooks that are notified of pushes and deletes.
@@ -291,6 +352,17 @@ def load_commands(loader):
         g.command("list-metadata", "manifest_list_metadata")
         g.command("show", "manifest_show")
         g.command("delete", "manifest_delete")
+    with CommandGroup(loader, "acr task", "azlocal.commands.acr#{}") as g:
+        g.command("create", "task_create", table_transformer=task_table)
+        g.command("update", "task_update", table_transformer=task_table)
+        g.command("show", "task_show", table_transformer=task_table)
+        g.command("list", "task_list", table_transformer=task_table)
+        g.command("delete", "task_delete")
+        g.command("run", "task_run", table_transformer=run_table)
+        g.command("list-runs", "task_list_runs", table_transformer=run_table)
+        g.command("show-run", "task_show_run", table_transformer=run_table)
+        g.command("logs", "task_logs")
+        g.command("cancel-run", "task_cancel_run")
     with CommandGroup(loader, "acr webhook", "azlocal.commands.acr#{}") as g:
         g.command("create", "webhook_create", table_transformer=webhook_table)
         g.command("list", "webhook_list", table_transformer=webhook_table)
@@ -404,6 +476,37 @@ def load_arguments(loader, command):
         with ArgumentsContext(loader, command_name) as c:
             c.positional(dest, nargs="?", help="A fully qualified specifier such as "
                          "'myregistry.azurecr.io/hello-world:latest'.")
+    with ArgumentsContext(loader, "acr task") as c:
+        c.argument("registry_name", options_list=["--registry", "-r"], configured_default="acr",
+                   help="The name of the container registry. You can configure the default registry name using "
+                   "`az configure --defaults acr=<registry name>`.")
+        c.argument("name", options_list=["--name", "-n"], help="The name of the task.")
+        c.argument("context", options_list=["--context", "-c"],
+                   help="The local context directory, or /dev/null for none. Git contexts are not available "
+                   "offline.")
+        c.argument("file", options_list=["--file", "-f"], help="The task file or Dockerfile, relative to the context.")
+        c.argument("cmd_value", options_list=["--cmd"], help="Commands to execute.")
+        c.argument("image_names", options_list=["--image", "-t"], action="append",
+                   help="The name and tag of the image using the format: '-t repo/image:tag'.")
+        c.argument("values", help="The task values file path relative to the source context.")
+        c.argument("set_value", options_list=["--set"], action="append", help="Value in 'name[=value]' format.")
+        c.argument("no_push", bool_type, help="Indicates whether the image built should be pushed to the registry.")
+        c.argument("status", choices=["Disabled", "Enabled"], help="The current status of task.")
+        c.argument("timeout", type=int, help="The timeout in seconds.")
+        c.argument("schedule", action="append",
+                   help="Schedule for a timer trigger: a cron expression, optionally 'name:cron'.")
+        c.argument("base_image_trigger_enabled", bool_type,
+                   help="Indicates whether the base image trigger is enabled.")
+        c.argument("commit_trigger_enabled", bool_type, help="Accepted; git triggers are not available offline.")
+        c.argument("git_access_token", help="Accepted; git contexts are not available offline.")
+        c.argument("arg", action="append", help="Build argument in 'name[=value]' format.")
+        c.argument("target", help="The name of the target build stage.")
+        c.argument("platform", help="The platform where build/task is run, e.g. linux/amd64.")
+        c.argument("cpu", type=int, help="The CPU configuration in terms of number of cores required for the run.")
+        c.argument("run_id", help="The unique run identifier.")
+        c.argument("run_status", choices=["Canceled", "Error", "Failed", "Queued", "Running", "Started",
+                                          "Succeeded", "Timeout"], help="The current status of run.")
+        c.argument("no_logs", action="store_true", help="Do not show logs after successfully queuing the run.")
     with ArgumentsContext(loader, "acr import") as c:
         c.argument("source", help="Source image name or fully qualified source containing the registry login "
                    "server.")
@@ -529,7 +632,9 @@ def run_table(result):
     rows = result if isinstance(result, list) else [result]
     return [OrderedDict([("RUN ID", r["runId"]), ("TASK", r.get("task") or ""),
                          ("PLATFORM", (r.get("platform") or {}).get("os", "")), ("STATUS", r["status"]),
-                         ("TRIGGER", "Manual"), ("STARTED", _format_date(r.get("startTime"))),
+                         ("TRIGGER", "Timer" if r.get("timerTrigger") else
+                          "Image Update" if r.get("imageUpdateTrigger") else "Manual"),
+                         ("STARTED", _format_date(r.get("startTime"))),
                          ("DURATION", _duration(r))]) for r in rows]
 
 
@@ -592,6 +697,98 @@ def manifest_delete(registry_name=None, name=None, manifest_id=None, yes=False, 
     from azlocal.services import repositories
 
     repositories.manifest_delete(registry_name, name, manifest_id, yes, username, password)
+
+
+def task_table(result):
+    rows = result if isinstance(result, list) else [result]
+    out = []
+    for t in rows:
+        trig = t.get("trigger") or {}
+        triggers = [name for name, on in (("BASE_IMAGE", (trig.get("baseImageTrigger") or {}).get("status")
+                                           == "Enabled"), ("TIMER", bool(trig.get("timerTriggers")))) if on]
+        out.append(OrderedDict([("NAME", t["name"]), ("PLATFORM", t["platform"]["os"]), ("STATUS", t["status"]),
+                                ("SOURCE REPOSITORY", t["step"].get("contextPath") or ""),
+                                ("TRIGGERS", ", ".join(triggers))]))
+    return out
+
+
+def _pairs(items):
+    return dict(i.split("=", 1) for i in items or [] if "=" in i)
+
+
+def task_create(registry_name, name, context=None, file=None, cmd_value=None, image_names=None, values=None,
+                set_value=None, no_push="false", status="Enabled", timeout=3600, schedule=None,
+                base_image_trigger_enabled="true", commit_trigger_enabled=None, git_access_token=None, arg=None,
+                target=None, platform=None, cpu=None, resource_group_name=None):
+    from azlocal.services import tasks
+
+    task = tasks.create(registry_name, name, context, file, cmd_value, image_names, resource_group_name, values,
+                        _pairs(set_value), _bool(no_push), status, timeout, schedule,
+                        _bool(base_image_trigger_enabled), arg, target)
+    if schedule:
+        from azlocal.daemon import lifecycle
+
+        lifecycle.ensure_running()  # the daemon fires timers
+    return task
+
+
+def task_update(registry_name, name, status=None, timeout=None, image_names=None, context=None,
+                base_image_trigger_enabled=None, resource_group_name=None):
+    from azlocal.services import tasks
+
+    return tasks.update(registry_name, name, resource_group_name, status, timeout, image_names, context,
+                        _bool(base_image_trigger_enabled))
+
+
+def task_show(registry_name, name, resource_group_name=None):
+    from azlocal.services import tasks
+
+    return tasks.get(registry_name, name, resource_group_name)
+
+
+def task_list(registry_name, resource_group_name=None):
+    from azlocal.services import tasks
+
+    return tasks.list_tasks(registry_name, resource_group_name)
+
+
+def task_delete(registry_name, name, yes=False, resource_group_name=None):
+    from azlocal.commands.common import require_confirmation
+    from azlocal.services import tasks
+
+    tasks.get(registry_name, name, resource_group_name)
+    require_confirmation(f"Are you sure you want to delete the task '{name}' ", yes)
+    tasks.delete(registry_name, name, resource_group_name)
+
+
+def task_run(registry_name, name, set_value=None, no_logs=False, no_wait=False, resource_group_name=None):
+    from azlocal.services import tasks
+
+    return tasks.run(registry_name, name, resource_group_name, no_logs or no_wait, _pairs(set_value))
+
+
+def task_list_runs(registry_name, name=None, run_status=None, top=15, image_names=None, resource_group_name=None):
+    from azlocal.services import tasks
+
+    return tasks.list_runs(registry_name, name, run_status, top, (image_names or [None])[0], resource_group_name)
+
+
+def task_show_run(registry_name, run_id, resource_group_name=None):
+    from azlocal.services import tasks
+
+    return tasks.show_run(registry_name, run_id, resource_group_name)
+
+
+def task_logs(registry_name, run_id=None, name=None, resource_group_name=None):
+    from azlocal.services import tasks
+
+    tasks.logs(registry_name, run_id, name, resource_group_name)
+
+
+def task_cancel_run(registry_name, run_id, resource_group_name=None):
+    from azlocal.services import tasks
+
+    tasks.cancel_run(registry_name, run_id, resource_group_name)
 
 
 def webhook_table(result):

@@ -46,12 +46,18 @@ def make_resolver():
 
 
 def _notify_later(name, event):
-    """Webhook deliveries must not hold up the registry's response."""
+    """Webhooks and base-image triggers must not hold up the registry's response."""
     import threading
 
-    from azlocal.services import webhooks
+    from azlocal.services import tasks, webhooks
 
-    threading.Thread(target=webhooks.notify, args=(name, *event), daemon=True).start()
+    def deliver():
+        webhooks.notify(name, *event)
+        action, repository, tag = event[0], event[1], event[2]
+        if action == "push":
+            tasks.on_image_push(name, repository, tag)
+
+    threading.Thread(target=deliver, daemon=True).start()
 
 
 def _view(doc):

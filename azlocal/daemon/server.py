@@ -78,7 +78,28 @@ async def _serve(port):
     log.info("azlocal daemon for %s listening on %s:%d (https %s)", settings.home(), host, port, https_port)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+    timers = asyncio.create_task(_task_timers(stop))
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
+    timers.cancel()
     await runner.cleanup()
+
+
+async def _task_timers(stop):
+    """ACR task timers: once a minute, start the runs whose schedule matches that minute."""
+    import asyncio
+    import datetime
+
+    from azlocal.services import tasks
+
+    last = None
+    while not stop.is_set():
+        now = datetime.datetime.now(datetime.timezone.utc).replace(second=0, microsecond=0)
+        if now != last:
+            last = now
+            try:
+                await asyncio.get_running_loop().run_in_executor(None, tasks.fire_timers, now)
+            except Exception as ex:  # a bad row must not stop the timers
+                log.warning("task timers: %s", ex)
+        await asyncio.sleep(5)

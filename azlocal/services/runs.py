@@ -78,7 +78,10 @@ def log_path(name, run_id):
     return path / f"{run_id}.log"
 
 
-def _record(doc, run_id, run_type, status, started, outputs=(), error=None, task=None):
+def _record(doc, run_id, run_type, status, started, outputs=(), error=None, meta=None):
+    meta = meta or {}
+    task = meta.get("task")
+    trigger = meta.get("trigger") or os.environ.get("AZLOCAL_RUN_TRIGGER")
     now = arm.utc_now()
     run = {
         "agentConfiguration": {"cpu": 2},
@@ -87,7 +90,7 @@ def _record(doc, run_id, run_type, status, started, outputs=(), error=None, task
         "customRegistries": None,
         "finishTime": now if status not in ("Queued", "Running", "Started") else None,
         "id": f"{doc['id']}/runs/{run_id}",
-        "imageUpdateTrigger": None,
+        "imageUpdateTrigger": {"id": run_id, "images": None, "timestamp": now} if trigger == "Image Update" else None,
         "isArchiveEnabled": False,
         "lastUpdatedTime": now,
         "logArtifact": None,
@@ -97,14 +100,14 @@ def _record(doc, run_id, run_type, status, started, outputs=(), error=None, task
         "provisioningState": "Succeeded",
         "runErrorMessage": error,
         "runId": run_id,
-        "runType": run_type,
+        "runType": ("AutoBuild" if run_type == "QuickBuild" else "AutoRun") if task else run_type,
         "sourceRegistryAuth": None,
         "sourceTrigger": None,
         "startTime": started,
         "status": status,
         "systemData": None,
         "task": task,
-        "timerTrigger": None,
+        "timerTrigger": {"timerTriggerName": "timer"} if trigger == "Timer" else None,
         "type": RUN_TYPE,
         "updateTriggerToken": None,
     }
@@ -193,7 +196,7 @@ def render(text, doc, run_id, values=None):
 # Quick build --------------------------------------------------------------------------------
 
 def build(registry_name, source, images=(), dockerfile="Dockerfile", build_args=(), secret_build_args=(),
-          no_push=False, no_logs=False, timeout=None, target=None, platform=None, resource_group=None):
+          no_push=False, no_logs=False, timeout=None, target=None, platform=None, resource_group=None, meta=None):
     from azlocal.engine.docker_client import client as docker_client
 
     doc = registries.get(registry_name, resource_group)
@@ -210,7 +213,7 @@ def build(registry_name, source, images=(), dockerfile="Dockerfile", build_args=
     _info(f"Sending context ({len(archive.getvalue()) / 1024:.3f} KiB) to registry: {doc['name']}...")
     run_id = _next_run_id(doc["name"])
     started = arm.utc_now()
-    _record(doc, run_id, "QuickBuild", "Running", started)
+    _record(doc, run_id, "QuickBuild", "Running", started, meta=meta)
     _info(f"Queued a build with ID: {run_id}")
     _info("Waiting for an agent...")
     log = RunLog(log_path(doc["name"], run_id), quiet=no_logs)
@@ -220,9 +223,9 @@ def build(registry_name, source, images=(), dockerfile="Dockerfile", build_args=
         outputs = _build_and_push(client, doc, archive, dockerfile_path, context, tags, build_args,
                                   secret_build_args, target, platform, no_push, timeout, log)
     except AzLocalError as ex:
-        _finish_failed(doc, run_id, "QuickBuild", started, begin, log, str(ex))
+        _finish_failed(doc, run_id, "QuickBuild", started, begin, log, str(ex), meta)
         raise RunFailed() from ex
-    run = _finish_ok(doc, run_id, "QuickBuild", started, begin, log, outputs)
+    run = _finish_ok(doc, run_id, "QuickBuild", started, begin, log, outputs, meta)
     return run if no_logs else None
 
 
@@ -370,22 +373,35 @@ def _dependencies(log, doc, outputs, bases):
         log.raw("  git: {}\n")
 
 
-def _finish_ok(doc, run_id, run_type, started, begin, log, outputs):
+def _finish_ok(doc, run_id, run_type, started, begin, log, outputs, meta=None):
     log.raw(f"\nRun ID: {run_id} was successful after {round(time.monotonic() - begin)}s\n")
     log.close()
-    return _record(doc, run_id, run_type, "Succeeded", started, outputs)
+    return _record(doc, run_id, run_type, "Succeeded", started, outputs, meta=meta)
 
 
-def _finish_failed(doc, run_id, run_type, started, begin, log, error):
+def _canceled(doc, run_id):
+    current = store().get(f"{doc['id']}/runs/{run_id}")
+    return current is not None and current["status"] == "Canceled"
+
+
+def _finish_failed(doc, run_id, run_type, started, begin, log, error, meta=None):
+    if _canceled(doc, run_id):
+        log.raw(f"\nRun ID: {run_id} was canceled after {round(time.monotonic() - begin)}s\n")
+        log.close()
+        raise AzLocalError("Run was canceled")
+    timed_out = "timed out" in error
     log.raw(f"{error}\n\nRun ID: {run_id} failed after {round(time.monotonic() - begin)}s. "
             f"Error: failed during run, err: exit status 1\n")
     log.close()
-    _record(doc, run_id, run_type, "Failed", started, error=error)
+    _record(doc, run_id, run_type, "Timeout" if timed_out else "Failed", started, error=error, meta=meta)
+    if timed_out:
+        raise AzLocalError("Run timed out")
 
 
 # Quick run (--cmd) ----------------------------------------------------------------------------
 
-def run_cmd(registry_name, cmd, source="/dev/null", values=None, timeout=None, no_logs=False, resource_group=None):
+def run_cmd(registry_name, cmd, source="/dev/null", values=None, timeout=None, no_logs=False, resource_group=None,
+            meta=None):
     """`--cmd X` is the one-step task the real CLI sends."""
     import yaml
 
@@ -393,10 +409,10 @@ def run_cmd(registry_name, cmd, source="/dev/null", values=None, timeout=None, n
     if timeout:
         step["timeout"] = timeout
     text = yaml.safe_dump({"version": "v1.1.0", "steps": [step]})
-    return run_task(registry_name, text, source, values, timeout, no_logs, resource_group)
+    return run_task(registry_name, text, source, values, timeout, no_logs, resource_group, meta)
 
 
-def run_file(registry_name, file, source, values=None, timeout=None, no_logs=False, resource_group=None):
+def run_file(registry_name, file, source, values=None, timeout=None, no_logs=False, resource_group=None, meta=None):
     """`-f task.yaml <context>`: the file is relative to the context (or a local path with /dev/null)."""
     if file == "-":
         text = sys.stdin.read()
@@ -406,10 +422,10 @@ def run_file(registry_name, file, source, values=None, timeout=None, no_logs=Fal
             raise AzLocalError(f"{file} does not exist.")
         with open(path) as f:
             text = f.read()
-    return run_task(registry_name, text, source, values, timeout, no_logs, resource_group)
+    return run_task(registry_name, text, source, values, timeout, no_logs, resource_group, meta)
 
 
-def run_task(registry_name, text, source, values=None, timeout=None, no_logs=False, resource_group=None):
+def run_task(registry_name, text, source, values=None, timeout=None, no_logs=False, resource_group=None, meta=None):
     from azlocal.engine import labels
     from azlocal.engine.docker_client import client as docker_client
     from azlocal.services import taskfile
@@ -420,12 +436,13 @@ def run_task(registry_name, text, source, values=None, timeout=None, no_logs=Fal
     run_id = _next_run_id(doc["name"])
     task = taskfile.parse(text, lambda t: render(t, doc, run_id, values))
     started = arm.utc_now()
-    _record(doc, run_id, "QuickRun", "Running", started)
+    _record(doc, run_id, "QuickRun", "Running", started, meta=meta)
     _info(f"Queued a run with ID: {run_id}")
     _info("Waiting for an agent...")
     log = RunLog(log_path(doc["name"], run_id), quiet=no_logs)
     begin = time.monotonic()
-    tags = labels.labels_for(group=_group(doc), resource_id=doc["id"])
+    run_label = {"azlocal.acr.run": f"{doc['id']}/runs/{run_id}".lower()}  # what cancel-run looks for
+    tags = labels.labels_for(group=_group(doc), resource_id=doc["id"], **run_label)
     execution = taskfile.Execution(client, doc, run_id, task, context, log, tags)
     try:
         if timeout:
@@ -433,9 +450,9 @@ def run_task(registry_name, text, source, values=None, timeout=None, no_logs=Fal
         else:
             outputs = execution.run()
     except AzLocalError as ex:
-        _finish_failed(doc, run_id, "QuickRun", started, begin, log, str(ex))
+        _finish_failed(doc, run_id, "QuickRun", started, begin, log, str(ex), meta)
         raise RunFailed() from ex
-    run = _finish_ok(doc, run_id, "QuickRun", started, begin, log, outputs)
+    run = _finish_ok(doc, run_id, "QuickRun", started, begin, log, outputs, meta)
     return run if no_logs else None
 
 
@@ -461,7 +478,7 @@ def _with_timeout(execution, timeout):
             except Exception:
                 pass
         thread.join(30)
-        raise AzLocalError(f"Run timed out after {timeout}s")
+        raise AzLocalError(f"Run timed out after {timeout}s: timed out")
     if "error" in result:
         raise result["error"]
     return result["outputs"]
