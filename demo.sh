@@ -1,19 +1,45 @@
 #!/usr/bin/env bash
-# A short demo of the course flow azlocal supports so far, in a throwaway home.
+# A short demo of the AZ-204 course flow on azlocal, in a throwaway home: a registry with a quick
+# build and run, a container instance, and a container app answering over HTTPS.
 set -euo pipefail
 cd "$(dirname "$0")"
 bash .ci/setup
-export AZLOCAL_HOME="${AZLOCAL_HOME:-$(mktemp -d)}"
+if [ -z "${AZLOCAL_HOME:-}" ]; then
+  # A home of its own, removed at the end with everything azlocal made for it (CA trust included).
+  export AZLOCAL_HOME="$(mktemp -d)"
+  trap 'azlocal reset --yes -o none >/dev/null 2>&1 || true' EXIT
+else
+  trap 'az group delete --name az204-demo-rg --yes >/dev/null 2>&1 || true' EXIT
+fi
 run() { echo "\$ $*"; "$@"; echo; }
 
 run az extension add --name containerapp --upgrade
 run az provider register --namespace Microsoft.App
-run az group create --name az204-demo-rg --location eastus
-run az group list -o table
-run az group show --name az204-demo-rg --query location -o tsv
-run azlocal images prepare -o table
-echo '$ docker run --rm mcr.microsoft.com/hello-world'
-docker run --rm mcr.microsoft.com/hello-world
+run az group create --name az204-demo-rg --location eastus -o table
+
+acr=az204demo$RANDOM
+run az acr create --resource-group az204-demo-rg --name "$acr" --sku Basic -o table
+work=$(mktemp -d)
+echo "FROM mcr.microsoft.com/hello-world" > "$work/Dockerfile"
+(cd "$work" && run az acr build --image sample/hello-world:v1 --registry "$acr" --file Dockerfile .)
+run az acr repository list --name "$acr" -o table
+run az acr run --registry "$acr" --cmd '$Registry/sample/hello-world:v1' /dev/null
+
+label=aci-demo-$RANDOM
+run az container create -g az204-demo-rg -n mycontainer --image mcr.microsoft.com/azuredocs/aci-helloworld \
+  --ports 80 --dns-name-label "$label" -o none
+run az container show -g az204-demo-rg -n mycontainer \
+  --query "{FQDN:ipAddress.fqdn,ProvisioningState:provisioningState}" -o table
+run curl -s "http://$label.eastus.azurecontainer.io/" -o /dev/null -w "HTTP %{http_code} from the container group\n"
+
+run az containerapp env create -n demo-env -g az204-demo-rg -l eastus -o none
+fqdn=$(az containerapp create -n my-container-app -g az204-demo-rg --environment demo-env \
+  --image mcr.microsoft.com/azuredocs/containerapps-helloworld:latest --target-port 80 --ingress external \
+  --query properties.configuration.ingress.fqdn -o tsv)
+echo "container app at https://$fqdn/"
+run curl -s "https://$fqdn/" -o /dev/null -w "HTTP %{http_code} over HTTPS from the container app\n"
+run az containerapp revision list -n my-container-app -g az204-demo-rg -o table
+
 run az group delete --name az204-demo-rg --yes
 run az group exists --name az204-demo-rg
 run azlocal status
