@@ -75,6 +75,15 @@ examples:
   - name: Follow the logs as text.
     text: az containerapp logs show -n my-app -g MyResourceGroup --follow --format text
 """
+helps["containerapp up"] = """
+type: command
+short-summary: Create or update a container app, with its resource group, environment and registry as needed.
+examples:
+  - name: Deploy an image.
+    text: az containerapp up -n my-app --image mcr.microsoft.com/k8se/quickstart:latest
+  - name: Build a local folder with a Dockerfile and deploy it.
+    text: az containerapp up -n my-app --source .
+"""
 helps["containerapp env"] = """
 type: group
 short-summary: Manage Container Apps environments.
@@ -256,6 +265,7 @@ def load_commands(loader):
         g.command("delete", "app_delete", confirmation=True)
         g.command("browse", "app_browse")
         g.command("exec", "app_exec")
+        g.command("up", "app_up")
     with CommandGroup(loader, "containerapp logs", "azlocal.commands.containerapp#{}") as g:
         g.command("show", "logs_show")
     with CommandGroup(loader, "containerapp env", "azlocal.commands.containerapp#{}") as g:
@@ -375,6 +385,10 @@ def load_arguments(loader, command):
         c.argument("dapr_app_protocol", choices=["http", "grpc"], help="The protocol Dapr uses to talk to the app.")
         c.argument("dapr_log_level", choices=["debug", "error", "info", "warn"], help="The log level for Dapr.")
         c.argument("yes", options_list=["--yes", "-y"], action="store_true", help="Do not prompt for confirmation.")
+    with ArgumentsContext(loader, "containerapp up") as c:
+        c.argument("source", help="Local directory path containing the application source and Dockerfile.")
+        c.argument("resource_group_name", options_list=["--resource-group", "-g"], configured_default="group",
+                   required=False, help="Name of resource group (created if missing).")
     with ArgumentsContext(loader, "containerapp env") as c:
         c.argument("name", options_list=["--name", "-n"], help="Name of the Container Apps environment.")
 
@@ -482,6 +496,14 @@ def app_browse(name, resource_group_name):
 
 def app_exec(name, resource_group_name, exec_command="sh", container=None, replica=None, revision=None):
     _svc().exec_command(resource_group_name, name, exec_command, container, replica, revision)
+
+
+def app_up(name, resource_group_name=None, location=None, environment=None, image=None, source=None, ingress=None,
+           target_port=None, env_vars=None, registry_server=None, registry_username=None, registry_password=None):
+    from azlocal.services import containerapp_up
+
+    containerapp_up.up(name, resource_group_name, location, environment, image, source, ingress, target_port,
+                       env_vars, registry_server, registry_username, registry_password)
 
 
 def logs_show(name, resource_group_name, container=None, replica=None, revision=None, follow="false", tail=20,

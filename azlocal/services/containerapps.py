@@ -252,10 +252,10 @@ def create(resource_group, name, environment, image=None, container_name=None, c
         "tags": tags,
         "type": APP_TYPE,
     }
-    revisions.ensure_images(app, template)
     for key, value in new_secrets.items():
         secrets.set_secret(revisions.secret_key(app, key), value)
     try:
+        revisions.ensure_images(app, template)  # a registry's password is one of the secrets
         _deploy_revision(app, env_doc, template, first=True)
     except BaseException:
         cleanup_app(app)

@@ -171,3 +171,34 @@ def test_bad_input_changes_nothing(az, env, home, args, message):
     leftover = subprocess.run(["docker", "ps", "-aq", "--filter", f"label=azlocal.home={home.resolve()}"],
                               capture_output=True, text=True).stdout.split()
     assert leftover == []
+
+
+def test_up_from_source_creates_everything_and_redeploys(az, tmp_path, home, session):
+    ctx = busybox.write_context(tmp_path / "src", ["RUN mkdir -p /www && echo built-by-up > /www/index.html",
+                                                   "EXPOSE 8080", 'CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]'])
+    import subprocess
+
+    r = subprocess.run(["az", "containerapp", "up", "-n", "upapp", "-g", "up-rg", "--source", "."], cwd=ctx,
+                       env=az.env, capture_output=True, text=True)
+    try:
+        assert r.returncode == 0, r.stderr
+        assert not r.stdout.lstrip().startswith("{")  # the build's log streams; no JSON is printed
+        assert "Adding external ingress port 8080 based on dockerfile expose." in r.stderr
+        assert "Creating ContainerAppEnvironment 'upapp-env'" in r.stderr
+        assert "Your container app upapp has been created and deployed! Congrats!" in r.stderr
+        app = az("containerapp", "show", "-n", "upapp", "-g", "up-rg").json()
+        image = app["properties"]["template"]["containers"][0]["image"]
+        assert image.startswith("ca") and ".azurecr.io/upapp:" in image
+        assert app["properties"]["configuration"]["ingress"]["targetPort"] == 8080
+        fqdn = app["properties"]["configuration"]["ingress"]["fqdn"]
+        assert session.get(f"https://{fqdn}/", timeout=10).text.strip() == "built-by-up"
+        (ctx / "Dockerfile").write_text((ctx / "Dockerfile").read_text().replace("built-by-up", "rebuilt"))
+        r = subprocess.run(["az", "containerapp", "up", "-n", "upapp", "--source", "."], cwd=ctx, env=az.env,
+                           capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        assert "Updating Containerapp upapp in resource group up-rg" in r.stderr
+        time.sleep(1)
+        assert session.get(f"https://{fqdn}/", timeout=10).text.strip() == "rebuilt"
+        assert len(az("containerapp", "revision", "list", "-n", "upapp", "-g", "up-rg", "--all").json()) == 2
+    finally:
+        az("group", "delete", "-n", "up-rg", "--yes")
