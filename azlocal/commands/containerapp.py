@@ -345,8 +345,8 @@ def load_arguments(loader, command):
         c.argument("scale_rule_http_concurrency", type=int,
                    options_list=["--scale-rule-http-concurrency", "--srhc", "--srtc", "--scale-rule-tcp-concurrency"],
                    help="The maximum number of concurrent requests before scale out.")
-        c.argument("yaml", help="Path to a .yaml file with the configuration of a container app (not supported "
-                   "offline yet).")
+        c.argument("yaml", help="Path to a .yaml file with the configuration of a container app. All other "
+                   "parameters will be ignored.")
         c.argument("revision", help="The name of the revision.")
         c.argument("show_secrets", action="store_true", help="Show Containerapp secrets.")
         c.argument("all_", options_list=["--all"], action="store_true", help="Show inactive revisions.")
@@ -446,9 +446,24 @@ def app_create(name, resource_group_name, environment=None, image=None, containe
     from azlocal.commands.common import Progress, parse_tags
     from azlocal.errors import AzLocalError
 
-    if yaml:
-        raise AzLocalError("--yaml is not supported by azlocal yet; use the command's flags.")
     svc = _svc()
+    if yaml:
+        from knack.log import get_logger
+
+        try:
+            with open(yaml) as f:
+                definition = svc.definition_from_yaml(f.read())
+        except OSError as ex:
+            raise AzLocalError(f"Cannot read '{yaml}': {ex.strerror}") from ex
+        get_logger(__name__).warning("Additional flags were passed along with --yaml. These flags will be ignored, "
+                                     "and the configuration defined in the yaml will be used instead")
+        with Progress():
+            app = svc.create(resource_group_name, name, environment or definition["environment"],
+                             secrets_=definition["secrets"], revisions_mode=definition["revisions_mode"],
+                             ingress=definition["ingress"], target_port=definition["target_port"],
+                             transport=definition["transport"], allow_insecure=definition["allow_insecure"],
+                             tags=parse_tags(tags), template_override=definition["template"])
+        return svc.hide_env_values(app)
     with Progress():
         app = svc.create(resource_group_name, name, environment, image, container_name, cpu, memory, env_vars,
                          secrets, command, args, revision_suffix, revisions_mode or "single", ingress, target_port,

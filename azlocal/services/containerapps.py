@@ -152,7 +152,7 @@ def create(resource_group, name, environment, image=None, container_name=None, c
            env_vars=None, secrets_=None, command=None, args=None, revision_suffix=None, revisions_mode="single",
            ingress=None, target_port=None, transport="auto", allow_insecure=False, min_replicas=None,
            max_replicas=None, registry_server=None, registry_username=None, registry_password=None,
-           secret_volume_mount=None, scale_rule=None, tags=None, wait=True):
+           secret_volume_mount=None, scale_rule=None, tags=None, wait=True, template_override=None):
     group = groups.get(resource_group)
     if not _APP_NAME.match(name or ""):
         raise ValidationError(f"Invalid ContainerApp name {name}. A name must consist of lower case alphanumeric "
@@ -212,6 +212,8 @@ def create(resource_group, name, environment, image=None, container_name=None, c
                   "pollingInterval": 30, "rules": scale_rule},
         "serviceBinds": None, "terminationGracePeriodSeconds": None, "volumes": volumes,
     }
+    if template_override:
+        template = template_override
     _check_resources(template)
     _check_secret_refs(None, template, new_secrets)
     domain = env_doc["properties"]["defaultDomain"]
@@ -272,6 +274,50 @@ def create(resource_group, name, environment, image=None, container_name=None, c
                        "enable -n %s -g %s --type external --target-port <port> --transport auto\n", name,
                        group["name"])
     return app
+
+
+def definition_from_yaml(text):
+    """A container app's YAML (as `az containerapp show -o yaml` prints it, or Learn's samples) -> the
+    arguments of `create`: the template (sidecars, init containers, scale, volumes) and configuration."""
+    import yaml
+
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as ex:
+        raise ValidationError(f"Invalid YAML provided: {ex}") from ex
+    if not isinstance(doc, dict):
+        raise ValidationError("Invalid YAML provided: a mapping is expected.")
+    props = doc.get("properties") or doc
+    template = props.get("template")
+    if not isinstance(template, dict) or not template.get("containers"):
+        raise ValidationError("The YAML must define template.containers.")
+    containers = []
+    for c in template["containers"]:
+        if not c.get("image") or not c.get("name"):
+            raise ValidationError("Each container in the YAML needs a name and an image.")
+        resources = c.get("resources") or {}
+        containers.append(dict(c, resources={"cpu": float(resources.get("cpu", 0.5)), "ephemeralStorage": "2Gi",
+                                             "memory": _memory(resources.get("memory", "1Gi"))}))
+    scale = template.get("scale") or {}
+    out_template = {
+        "containers": containers, "initContainers": template.get("initContainers") or None,
+        "revisionSuffix": template.get("revisionSuffix") or "",
+        "scale": {"cooldownPeriod": 300, "maxReplicas": scale.get("maxReplicas") or 10,
+                  "minReplicas": scale.get("minReplicas"), "pollingInterval": 30, "rules": scale.get("rules")},
+        "serviceBinds": None, "terminationGracePeriodSeconds": None, "volumes": template.get("volumes"),
+    }
+    configuration = props.get("configuration") or {}
+    ingress = configuration.get("ingress") or {}
+    return {
+        "environment": props.get("environmentId") or props.get("managedEnvironmentId"),
+        "template": out_template,
+        "secrets": [f"{x['name']}={x.get('value', '')}" for x in configuration.get("secrets") or []],
+        "ingress": ("external" if ingress.get("external", True) else "internal") if ingress else None,
+        "target_port": ingress.get("targetPort"),
+        "transport": str(ingress.get("transport", "auto")).lower(),
+        "allow_insecure": bool(ingress.get("allowInsecure", False)),
+        "revisions_mode": str(configuration.get("activeRevisionsMode", "single")).lower(),
+    }
 
 
 def _acr_credentials(server):

@@ -170,14 +170,11 @@ def start_replicas(app, revision, env_doc, count):
     try:
         for _ in range(count):
             replica = f"{revision['name']}-{pod}-{''.join(random.choices(string.ascii_lowercase + string.digits, k=5))}"
+            volumes = _replica_volumes(client, app, revision, replica, template, base_labels, started)
+            for init in template.get("initContainers") or []:
+                _run_init(client, app, revision, replica, init, env_doc, volumes, base_labels, started)
             first = None
             for index, c in enumerate(template["containers"]):
-                mounts = {}
-                for m in c.get("volumeMounts") or []:
-                    volume = next((v for v in template.get("volumes") or [] if v["name"] == m["volumeName"]), None)
-                    if volume and volume.get("storageType") == "Secret":
-                        mounts[_secret_volume(app, revision["name"], replica)] = {"bind": m["mountPath"],
-                                                                                  "mode": "ro"}
                 cpu = float(c.get("resources", {}).get("cpu") or 0.5)
                 memory = str(c.get("resources", {}).get("memory") or "1Gi").rstrip("Gi") or "1"
                 kwargs = dict(
@@ -186,7 +183,7 @@ def start_replicas(app, revision, env_doc, count):
                     labels=dict(base_labels, **{"azlocal.aca.replica": replica, "azlocal.aca.container": c["name"]}),
                     entrypoint=c.get("command") or None, command=c.get("args") or None,
                     nano_cpus=int(cpu * 1e9), mem_limit=int(float(memory) * 1024 ** 3),
-                    volumes=mounts or None, restart_policy={"Name": "always"}, detach=True,
+                    volumes=_mounts(c, volumes) or None, restart_policy={"Name": "always"}, detach=True,
                 )
                 if first is None:
                     kwargs["network"] = network_name(env_doc)
@@ -212,10 +209,63 @@ def start_replicas(app, revision, env_doc, count):
     return started
 
 
+def _replica_volumes(client, app, revision, replica, template, base_labels, started):
+    """volume name -> host source for this replica: EmptyDir volumes are Docker volumes shared by the
+    replica's containers; the Secret volume is a folder of one file per secret."""
+    sources = {}
+    for v in template.get("volumes") or []:
+        kind = (v.get("storageType") or "EmptyDir").lower()
+        if kind == "secret":
+            sources[v["name"]] = _secret_volume(app, revision["name"], replica)
+        elif kind == "emptydir":
+            volume = client.volumes.create(name=f"{replica}-{v['name']}"[:120],
+                                           labels=dict(base_labels, **{"azlocal.aca.replica": replica}))
+            started.append(volume)
+            sources[v["name"]] = volume.name
+        else:
+            raise AzLocalError(f"Volumes of storage type '{v.get('storageType')}' (Azure Files) are not available "
+                               "here; use EmptyDir or Secret.")
+    return sources
+
+
+def _mounts(container, volumes):
+    mounts = {}
+    for m in container.get("volumeMounts") or []:
+        if m["volumeName"] not in volumes:
+            raise AzLocalError(f"The volume mount '{m['volumeName']}' of container '{container['name']}' names no "
+                               "volume.")
+        mounts[volumes[m["volumeName"]]] = {"bind": m["mountPath"], "mode": "rw"}
+    return mounts
+
+
+def _run_init(client, app, revision, replica, init, env_doc, volumes, base_labels, started):
+    """Init containers run in order before the replica's containers; each must exit 0."""
+    from azlocal.services.environments import network_name
+
+    container = client.containers.create(
+        init["image"], name=f"{replica}-init-{init['name']}"[:120], network=network_name(env_doc),
+        environment=_environment(app, revision["name"], replica, init, env_doc), volumes=_mounts(init, volumes) or None,
+        entrypoint=init.get("command") or None, command=init.get("args") or None,
+        labels=dict(base_labels, **{"azlocal.aca.replica": replica, "azlocal.aca.init": init["name"]}))
+    started.append(container)
+    container.start()
+    code = container.wait(timeout=READY_TIMEOUT).get("StatusCode", 1)
+    if code != 0:
+        raise AzLocalError(f"(ContainerAppInitContainerFailed) The init container '{init['name']}' exited with code "
+                           f"{code}.")
+
+
 def stop_replicas(app_id, revision_name):
     for container in replicas(app_id, revision_name, include_stopped=True):
         try:
             container.remove(force=True)
+        except Exception:
+            pass
+    wanted = [f"{labels.RESOURCE}={app_id.lower()}", f"{REVISION_LABEL}={revision_name}",
+              f"{labels.HOME}={settings.label_value()}"]
+    for volume in _client().volumes.list(filters={"label": wanted}):
+        try:
+            volume.remove(force=True)
         except Exception:
             pass
 

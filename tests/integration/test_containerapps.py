@@ -202,3 +202,53 @@ def test_up_from_source_creates_everything_and_redeploys(az, tmp_path, home, ses
         assert len(az("containerapp", "revision", "list", "-n", "upapp", "-g", "up-rg", "--all").json()) == 2
     finally:
         az("group", "delete", "-n", "up-rg", "--yes")
+
+
+SIDECAR_YAML = """
+properties:
+  configuration:
+    activeRevisionsMode: Single
+    ingress: {external: true, targetPort: 80}
+    secrets: [{name: greeting, value: hello-secret}]
+  template:
+    initContainers:
+    - name: init
+      image: azlocal/busybox:latest
+      command: ["sh", "-c", "echo from-init > /shared/init.txt"]
+      resources: {cpu: 0.25, memory: 0.5Gi}
+      volumeMounts: [{volumeName: shared, mountPath: /shared}]
+    containers:
+    - name: web
+      image: azlocal/busybox:latest
+      command: ["httpd", "-f", "-p", "80", "-h", "/shared"]
+      resources: {cpu: 0.25, memory: 0.5Gi}
+      volumeMounts: [{volumeName: shared, mountPath: /shared}]
+    - name: sidecar
+      image: azlocal/busybox:latest
+      command: ["sh", "-c", "echo \\"$GREETING\\" > /shared/side.txt; sleep 600"]
+      env: [{name: GREETING, secretRef: greeting}]
+      resources: {cpu: 0.25, memory: 0.5Gi}
+      volumeMounts: [{volumeName: shared, mountPath: /shared}]
+    volumes: [{name: shared, storageType: EmptyDir}]
+"""
+
+
+def test_yaml_with_init_container_and_sidecar(az, env, tmp_path, session):
+    from azlocal.engine.docker_client import client
+    from azlocal.engine.standins import build_base
+
+    build_base(client())
+    (tmp_path / "app.yaml").write_text(SIDECAR_YAML)
+    r = az("containerapp", "create", "-n", "pod", "-g", "aca-rg", "--environment", "test-env", "--yaml",
+           str(tmp_path / "app.yaml"))
+    assert r.code == 0, r.err
+    app = r.json()
+    assert [c["name"] for c in app["properties"]["template"]["containers"]] == ["web", "sidecar"]
+    fqdn = app["properties"]["configuration"]["ingress"]["fqdn"]
+    assert session.get(f"https://{fqdn}/init.txt", timeout=10).text.strip() == "from-init"
+    deadline = time.time() + 10
+    text = ""
+    while time.time() < deadline and text != "hello-secret":
+        text = session.get(f"https://{fqdn}/side.txt", timeout=10).text.strip()
+        time.sleep(0.3)
+    assert text == "hello-secret"
