@@ -37,6 +37,7 @@ def build_app():
 
     app = build_registry_app(make_resolver())
     app.middlewares.append(by_host)
+    app["gateway"] = gateway
     app.router.add_get(lifecycle.STATUS_PATH, _status)
 
     async def close_gateway(_app):
@@ -79,11 +80,24 @@ async def _serve(port):
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     timers = asyncio.create_task(_task_timers(stop))
+    scaler = asyncio.create_task(_scale_in(app["gateway"], stop))
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
     timers.cancel()
+    scaler.cancel()
     await runner.cleanup()
+
+
+async def _scale_in(gateway, stop):
+    import asyncio
+
+    while not stop.is_set():
+        try:
+            await gateway.scale_in()
+        except Exception as ex:
+            log.warning("scale-in: %s", ex)
+        await asyncio.sleep(2)
 
 
 async def _task_timers(stop):

@@ -252,3 +252,55 @@ def test_yaml_with_init_container_and_sidecar(az, env, tmp_path, session):
         text = session.get(f"https://{fqdn}/side.txt", timeout=10).text.strip()
         time.sleep(0.3)
     assert text == "hello-secret"
+
+
+def test_scale_to_zero_and_back_and_http_scale_out(az, env, tmp_path, home, session):
+    import os
+    import subprocess
+    from concurrent.futures import ThreadPoolExecutor
+
+    # A page that takes a second, so concurrent requests pile up in flight.
+    ctx = busybox.write_context(tmp_path / "slow", [
+        "RUN mkdir -p /www/cgi-bin && echo ok > /www/index.html",
+        "COPY slow /www/cgi-bin/slow", 'CMD ["httpd", "-f", "-p", "80", "-h", "/www"]'],
+        files={"slow": "#!/bin/sh\nsleep 1\necho 'Content-Type: text/plain'\necho\necho slow-ok\n"})
+    image = busybox.build(ctx, "azlocal-test/slow:v1")
+    quick_env = dict(az.env, AZLOCAL_SCALE_TO_ZERO_SECONDS="3")
+    r = subprocess.run(["az", "containerapp", "create", "-n", "sleepy", "-g", "aca-rg", "--environment", "test-env",
+                        "--image", image, "--ingress", "external", "--target-port", "80", "--min-replicas", "0",
+                        "--query", "properties.configuration.ingress.fqdn", "-o", "tsv"], env=quick_env,
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    url = f"https://{r.stdout.strip()}/"
+
+    def replicas(app):
+        return az("containerapp", "revision", "list", "-n", app, "-g", "aca-rg", "--query", "[0].properties.replicas",
+                  "-o", "tsv").out.strip()
+
+    assert session.get(url, timeout=10).text.strip() == "ok"
+    deadline = time.time() + 30
+    while time.time() < deadline and replicas("sleepy") != "0":
+        time.sleep(1)
+    assert replicas("sleepy") == "0"
+    assert session.get(url, timeout=60).text.strip() == "ok"  # the gateway starts a replica and holds the request
+    assert replicas("sleepy") == "1"
+
+    r = az("containerapp", "create", "-n", "busy", "-g", "aca-rg", "--environment", "test-env", "--image", image,
+           "--ingress", "external", "--target-port", "80", "--min-replicas", "1", "--max-replicas", "3",
+           "--scale-rule-name", "http-rule", "--scale-rule-http-concurrency", "1")
+    assert r.code == 0, r.err
+    rules = r.json()["properties"]["template"]["scale"]["rules"]
+    assert rules == [{"http": {"metadata": {"concurrentRequests": "1"}}, "name": "http-rule"}]
+    slow = f"https://{r.json()['properties']['configuration']['ingress']['fqdn']}/cgi-bin/slow"
+
+    def hit(_):
+        s = requests.Session()
+        s.verify = str(home / "ca.crt")
+        return s.get(slow, timeout=60).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        for _ in range(3):
+            assert set(pool.map(hit, range(8))) == {200}
+    assert int(replicas("busy")) >= 2
+    assert int(replicas("busy")) <= 3
+    os.environ.pop("AZLOCAL_SCALE_TO_ZERO_SECONDS", None)
