@@ -56,6 +56,15 @@ def build_app(resolver):
     return app
 
 
+def basic_credentials(value):
+    """(user, password) from a Basic authorization value; empty strings when it is malformed."""
+    try:
+        user, _, password = base64.b64decode(value).decode().partition(":")
+        return user, password
+    except (ValueError, UnicodeDecodeError):
+        return "", ""
+
+
 def _link(path, n, last, extra=None):
     query = dict(extra or {}, n=n, last=last)
     return f'<{path}?{urlencode(query)}>; rel="next"'
@@ -98,10 +107,7 @@ class Request:
             if self.claims is None:
                 raise self.unauthorized(None, "authentication required")
         elif scheme.lower() == "basic":
-            try:
-                user, _, password = base64.b64decode(value).decode().partition(":")
-            except (ValueError, UnicodeDecodeError):
-                user, password = "", ""
+            user, password = basic_credentials(value)
             self.principal = auth.principal_from_basic(self.view, user, password)
             if self.principal is None:
                 raise self.unauthorized(None, "authentication required, invalid username or password")
@@ -155,17 +161,20 @@ class Handlers:
                 if not ctx.authenticated():
                     raise ctx.unauthorized(None)
                 return _json({})
-            for pattern, name in V2_ROUTES:
-                match = pattern.match(tail)
-                if match:
-                    return await getattr(self, name)(ctx, **match.groupdict())
-            raise RegistryError("UNSUPPORTED", "the operation is unsupported", status=404)
+            return await self._dispatch(ctx, V2_ROUTES, tail)
         except RegistryError as ex:
             return ex.response()
 
-    async def catalog(self, ctx):
+    async def _dispatch(self, ctx, routes, tail):
+        for pattern, name in routes:
+            match = pattern.match(tail)
+            if match:
+                return await getattr(self, name)(ctx, **match.groupdict())
+        raise RegistryError("UNSUPPORTED", "the operation is unsupported", status=404)
+
+    async def catalog(self, ctx, path="/v2/_catalog"):
         ctx.require("registry", "catalog", "*")
-        repos, headers = _paginate(ctx.storage.repositories(), ctx.http, "/v2/_catalog")
+        repos, headers = _paginate(ctx.storage.repositories(), ctx.http, path)
         return _json({"repositories": repos}, headers=headers)
 
     async def tags_list(self, ctx, name):
@@ -453,19 +462,12 @@ class Handlers:
     async def acr(self, request):
         try:
             ctx = Request(request, self._resolve(request))
-            tail = request.match_info.get("tail", "")
-            for pattern, name in ACR_ROUTES:
-                match = pattern.match(tail)
-                if match:
-                    return await getattr(self, name)(ctx, **match.groupdict())
-            raise RegistryError("UNSUPPORTED", "the operation is unsupported", status=404)
+            return await self._dispatch(ctx, ACR_ROUTES, request.match_info.get("tail", ""))
         except RegistryError as ex:
             return ex.response()
 
     async def acr_catalog(self, ctx):
-        ctx.require("registry", "catalog", "*")
-        repos, headers = _paginate(ctx.storage.repositories(), ctx.http, "/acr/v1/_catalog")
-        return _json({"repositories": repos}, headers=headers)
+        return await self.catalog(ctx, "/acr/v1/_catalog")
 
     def _known_repo(self, ctx, name):
         check_name(name)
@@ -663,10 +665,7 @@ class Handlers:
                 scope = " ".join(request.query.getall("scope", []))
                 header = request.headers.get("Authorization", "")
                 if header.lower().startswith("basic "):
-                    try:
-                        user, _, password = base64.b64decode(header[6:]).decode().partition(":")
-                    except (ValueError, UnicodeDecodeError):
-                        user, password = "", ""
+                    user, password = basic_credentials(header[6:])
                     principal = auth.principal_from_basic(view, user, password)
                     if principal is None and view.auth_required:
                         raise RegistryError("UNAUTHORIZED", "authentication required, invalid username or password")
