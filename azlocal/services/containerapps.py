@@ -180,7 +180,7 @@ def create(resource_group, name, environment, image=None, container_name=None, c
                 raise ValidationError("Usage error: --registry-server, --registry-password and --registry-username "
                                       "are required together if not using Azure Container Registry")
             registry_username, registry_password = found
-        secret_name = f"{registry_server.replace('.', '')}-{registry_username.lower()}"
+        secret_name = registry_secret_name(registry_server, registry_username)
         logger.warning('Adding registry password as a secret with name "%s"', secret_name)
         new_secrets[secret_name] = registry_password
         registries_.append({"identity": "", "passwordSecretRef": secret_name, "server": registry_server,
@@ -318,6 +318,11 @@ def definition_from_yaml(text):
         "allow_insecure": bool(ingress.get("allowInsecure", False)),
         "revisions_mode": str(configuration.get("activeRevisionsMode", "single")).lower(),
     }
+
+
+def registry_secret_name(server, username):
+    """az's name for a registry password secret: `myregistryazurecrio-myregistry`."""
+    return f"{server.replace('.', '')}-{username.lower()}"
 
 
 def _acr_credentials(server):
@@ -907,7 +912,7 @@ def registry_set(resource_group, name, server, username=None, password=None):
             raise AzLocalError("Registry username and password are required if you are not using Azure Container "
                                "Registry.")
         username, password = found
-    secret_name = f"{server.replace('.', '')}-{username.lower()}"
+    secret_name = registry_secret_name(server, username)
     regs = app["properties"]["configuration"].get("registries") or []
     existing = next((r for r in regs if r["server"].lower() == server.lower()), None)
     if existing:
