@@ -90,13 +90,17 @@ async def _serve(port):
 
 
 async def _scale_in(gateway, stop):
+    """Periodic housekeeping: idle container-app revisions scale in; failed ACI liveness probes restart."""
     import asyncio
+
+    from azlocal.services.containergroups import restart_unhealthy
 
     while not stop.is_set():
         try:
             await gateway.scale_in()
+            await asyncio.get_running_loop().run_in_executor(None, restart_unhealthy)
         except Exception as ex:
-            log.warning("scale-in: %s", ex)
+            log.warning("housekeeping: %s", ex)
         await asyncio.sleep(2)
 
 

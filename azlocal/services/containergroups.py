@@ -316,6 +316,10 @@ def create(resource_group, definition, location=None, tags=None, wait=True):
                                    f"in use in region '{location}'.")
     address = _allocate_address(rid)
     doc = _document(rid, name, location, definition, address, fqdn, tags)
+    if any(c["properties"].get("livenessProbe") for c in props["containers"]):
+        from azlocal.daemon import lifecycle
+
+        lifecycle.ensure_running()  # the daemon acts on failed liveness probes
     created = []
     try:
         _store_secure_values(rid, props)
@@ -574,6 +578,7 @@ def _create_container(client, doc, c, infra, sources, base, role, restart, ports
     binds = {}
     for m in p["volumeMounts"]:
         binds[sources[m["name"]]] = {"bind": m["mountPath"], "mode": "ro" if m.get("readOnly") else "rw"}
+    healthcheck = _healthcheck(p.get("livenessProbe")) if restart else None
     policy = {"Name": RESTART[doc["restartPolicy"]]} if restart else None
     if policy and policy["Name"] == "no":
         policy = None
@@ -583,8 +588,47 @@ def _create_container(client, doc, c, infra, sources, base, role, restart, ports
         network_mode=f"container:{infra.id}" if infra else None, ports=ports or None,
         hostname=None if infra else doc["name"][:63], volumes=binds or None, restart_policy=policy,
         nano_cpus=int(requests["cpu"] * 1e9), mem_limit=int(requests["memoryInGB"] * 1024 ** 3),
-        labels=dict(_group_labels(doc, role), **{"azlocal.aci.container": c["name"]}),
+        labels=dict(_group_labels(doc, role), **{"azlocal.aci.container": c["name"]}), healthcheck=healthcheck,
     )
+
+
+def _healthcheck(probe):
+    """A liveness probe as a Docker healthcheck; the daemon restarts containers it finds unhealthy."""
+    if not probe:
+        return None
+    probe = {k.lower(): v for k, v in probe.items()}
+    if probe.get("exec"):
+        command = {k.lower(): v for k, v in probe["exec"].items()}.get("command") or []
+        test = ["CMD"] + [str(x) for x in command]
+    elif probe.get("httpget"):
+        get = {k.lower(): v for k, v in probe["httpget"].items()}
+        test = ["CMD", "wget", "-q", "-O", "/dev/null", f"http://localhost:{get.get('port', 80)}{get.get('path', '/')}"]
+    else:
+        return None
+    second = 1_000_000_000
+    return {"test": test, "interval": int(probe.get("periodseconds", 10)) * second,
+            "timeout": int(probe.get("timeoutseconds", 1)) * second, "retries": int(probe.get("failurethreshold", 3)),
+            "start_period": int(probe.get("initialdelayseconds", 0)) * second}
+
+
+def restart_unhealthy():
+    """Liveness: restart every container of this home whose probe has failed (called by the daemon), or
+    stop it under the Never policy, as ACI does. Docker does not count these restarts: the store does."""
+    from azlocal.engine.docker_client import client as docker_client
+
+    wanted = {"label": [f"{labels.HOME}={settings.label_value()}", "azlocal.aci.role=app"], "health": "unhealthy"}
+    restarted = []
+    s = store()
+    for container in docker_client().containers.list(filters=wanted):
+        if container.attrs["HostConfig"]["RestartPolicy"]["Name"] in ("", "no"):
+            container.stop(timeout=5)
+        else:
+            container.restart(timeout=5)
+        with s.transaction():
+            key = f"aci-probe-restarts/{container.id}"
+            s.set_value(key, s.get_value(key, 0) + 1)
+        restarted.append(container.name)
+    return restarted
 
 
 def _containers(doc, role="app"):
@@ -638,7 +682,7 @@ def _container_view(container):
         return {"currentState": {"detailStatus": "", "exitCode": None, "finishTime": None, "startTime": None,
                                  "state": "Waiting"}, "events": [], "previousState": None, "restartCount": 0}
     state = container.attrs["State"]
-    restarts = container.attrs.get("RestartCount", 0)
+    restarts = container.attrs.get("RestartCount", 0) + store().get_value(f"aci-probe-restarts/{container.id}", 0)
     if state["Status"] == "running":
         current = {"detailStatus": "", "exitCode": None, "finishTime": None, "startTime": _time(state["StartedAt"]),
                    "state": "Running"}
@@ -712,7 +756,10 @@ def cleanup(doc):
 
     client = docker_client()
     wanted = {"label": [f"{labels.RESOURCE}={doc['id'].lower()}", f"{labels.HOME}={settings.label_value()}"]}
+    s = store()
     for container in client.containers.list(all=True, filters=wanted):
+        with s.transaction():
+            s.delete_value(f"aci-probe-restarts/{container.id}")
         if container.labels.get("azlocal.aci.role") != "infra":
             container.remove(force=True, v=True)
     for container in client.containers.list(all=True, filters=wanted):

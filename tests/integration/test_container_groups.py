@@ -256,3 +256,28 @@ def test_group_delete_removes_containers_network_and_hosts(az, rg, home):
     assert az("group", "delete", "-n", "aci-rg", "--yes").code == 0
     assert _objects(home) == []
     assert fqdn not in open("/etc/hosts").read()
+
+
+LIVENESS = """
+name: probed
+properties:
+  containers:
+  - name: app
+    properties:
+      image: azlocal/busybox:latest
+      command: ["sh", "-c", "touch /tmp/alive; sleep 2; rm /tmp/alive; sleep 600"]
+      resources: {requests: {cpu: 0.5, memoryInGB: 0.5}}
+      livenessProbe:
+        exec: {command: ["test", "-f", "/tmp/alive"]}
+        periodSeconds: 1
+        failureThreshold: 1
+  restartPolicy: Always
+"""
+
+
+def test_failed_liveness_probe_restarts_the_container(az, rg, tmp_path):
+    (tmp_path / "probe.yaml").write_text(LIVENESS)
+    r = az("container", "create", "-g", "aci-rg", "--file", str(tmp_path / "probe.yaml"))
+    assert r.code == 0, r.err
+    doc = _wait_for(az, "probed", lambda d: d["containers"][0]["instanceView"]["restartCount"] >= 1, timeout=40)
+    assert doc["instanceView"]["state"] == "Running"
