@@ -242,9 +242,12 @@ class Handlers:
         if not is_digest and not TAG.match(ref):
             raise RegistryError("TAG_INVALID", "manifest tag did not match URI", {"tag": ref}, status=400)
         self._check_write(ctx, name, None if is_digest else ref)
-        body = await ctx.http.content.read(MAX_MANIFEST + 1)
-        if len(body) > MAX_MANIFEST:
-            raise RegistryError("SIZE_INVALID", "manifest too large (4 MiB at most)")
+        body = bytearray()  # read to the end: one read() returns only what has arrived so far
+        async for chunk in ctx.http.content.iter_chunked(64 * 1024):
+            body += chunk
+            if len(body) > MAX_MANIFEST:
+                raise RegistryError("SIZE_INVALID", "manifest too large (4 MiB at most)")
+        body = bytes(body)
         digest = "sha256:" + hashlib.sha256(body).hexdigest()
         if is_digest and digest != ref:
             raise RegistryError("DIGEST_INVALID", "provided digest did not match uploaded content",

@@ -404,3 +404,17 @@ def test_quota_is_enforced(tmp_path):
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_manifest_sent_in_many_small_chunks(registry):
+    """A manifest body may arrive in pieces (chunked transfer): the registry must read all of it."""
+    digest, body, _ = _image(registry, "chunky", "v1")
+
+    def pieces():
+        for i in range(0, len(body), 7):
+            yield body[i:i + 7]
+            time.sleep(0.001)
+
+    r = requests.put(f"{registry}/v2/chunky/manifests/v2", data=pieces(), headers={"Content-Type": DOCKER_MANIFEST})
+    assert r.status_code == 201, r.text
+    assert r.headers["Docker-Content-Digest"] == digest
