@@ -323,6 +323,11 @@ examples:
 """
 
 bool_type = CLIArgumentType(choices=["false", "true"], type=str.lower)
+registry_flag_type = CLIArgumentType(
+    options_list=["--registry", "-r"], configured_default="acr",
+    help="The name of the container registry. You can configure the default registry name using "
+    "`az configure --defaults acr=<registry name>`.",
+)
 registry_name_type = CLIArgumentType(
     options_list=["--name", "-n"], configured_default="acr",
     help="The name of the container registry. It should be specified in lower case. You can configure the "
@@ -430,9 +435,7 @@ def load_arguments(loader, command):
                    help="Expose access token instead of automatically logging in through Docker CLI.")
     for command_name in ("acr build", "acr run"):
         with ArgumentsContext(loader, command_name) as c:
-            c.argument("registry_name", options_list=["--registry", "-r"], configured_default="acr",
-                       help="The name of the container registry. You can configure the default registry name "
-                       "using `az configure --defaults acr=<registry name>`.")
+            c.argument("registry_name", registry_flag_type)
             c.positional("source_location", nargs="?",
                          help="The local source code directory path (e.g., './src'), or /dev/null for no "
                          "context. Remote contexts are not available offline.")
@@ -464,9 +467,7 @@ def load_arguments(loader, command):
                    "multiple times.")
         c.argument("values", help="The task values file path relative to the source context.")
     with ArgumentsContext(loader, "acr manifest") as c:
-        c.argument("registry_name", options_list=["--registry", "-r"], configured_default="acr",
-                   help="The name of the container registry. You can configure the default registry name using "
-                   "`az configure --defaults acr=<registry name>`.")
+        c.argument("registry_name", registry_flag_type)
         c.argument("name", options_list=["--name", "-n"],
                    help="The name of the artifact. May include a tag in the format 'name:tag' or digest in the "
                    "format 'name@digest'.")
@@ -477,9 +478,7 @@ def load_arguments(loader, command):
             c.positional(dest, nargs="?", help="A fully qualified specifier such as "
                          "'myregistry.azurecr.io/hello-world:latest'.")
     with ArgumentsContext(loader, "acr task") as c:
-        c.argument("registry_name", options_list=["--registry", "-r"], configured_default="acr",
-                   help="The name of the container registry. You can configure the default registry name using "
-                   "`az configure --defaults acr=<registry name>`.")
+        c.argument("registry_name", registry_flag_type)
         c.argument("name", options_list=["--name", "-n"], help="The name of the task.")
         c.argument("context", options_list=["--context", "-c"],
                    help="The local context directory, or /dev/null for none. Git contexts are not available "
@@ -518,9 +517,7 @@ def load_arguments(loader, command):
         c.argument("force", action="store_true", help="Overwrite the existing tag of the image to be imported.")
     for group_name in ("acr webhook", "acr replication"):
         with ArgumentsContext(loader, group_name) as c:
-            c.argument("registry_name", options_list=["--registry", "-r"], configured_default="acr",
-                       help="The name of the container registry. You can configure the default registry name "
-                       "using `az configure --defaults acr=<registry name>`.")
+            c.argument("registry_name", registry_flag_type)
             c.argument("name", options_list=["--name", "-n"], help="The name of the resource.")
     with ArgumentsContext(loader, "acr webhook") as c:
         c.argument("uri", help="The service URI for the webhook to post notifications.")
