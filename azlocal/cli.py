@@ -141,9 +141,40 @@ class AzLocalInvoker(CommandInvoker):
     def execute(self, args):
         from azlocal.commands import common
 
-        # az resolves `--ids` and the generic update arguments before the handler runs.
-        result = super().execute(common.expand_ids(args))
-        return result
+        # az resolves `--ids` into names before parsing; several ids run the command once each and
+        # the results form one list, to which --query then applies.
+        runs = common.expand_ids(args)
+        if len(runs) == 1:
+            return super().execute(runs[0])
+        return self._execute_each(runs)
+
+    def _execute_each(self, runs):
+        from knack.util import CommandResultItem
+
+        query = None
+        results, last = [], None
+        for run_args in runs:
+            if "--query" in run_args:
+                at = run_args.index("--query")
+                query, run_args = run_args[at + 1], run_args[:at] + run_args[at + 2:]
+            # A fresh invoker per id: argparse cannot load the command table twice.
+            invoker = type(self)(cli_ctx=self.cli_ctx, parser_cls=self.cli_ctx.parser_cls,
+                                 commands_loader_cls=self.cli_ctx.commands_loader_cls,
+                                 help_cls=self.cli_ctx.help_cls)
+            self.cli_ctx.invocation = invoker
+            last = CommandInvoker.execute(invoker, run_args)
+            if last.result is not None:
+                results.append(last.result)
+        self.cli_ctx.invocation = self
+        self.data["output"] = invoker.data["output"]
+        if query:
+            from collections import OrderedDict
+
+            import jmespath
+
+            results = jmespath.search(query, results, jmespath.Options(dict_cls=OrderedDict))
+        return CommandResultItem(results, exit_code=0, table_transformer=last.table_transformer,
+                                 is_query_active=bool(query))
 
 
 class AzLocalHelp(CLIHelp):

@@ -86,40 +86,37 @@ def parse_tags(tags):
 
 
 def expand_ids(args):
-    """Turns `--ids <arm id>` into the name arguments az derives from it.
-
-    Only one id per invocation is supported; several ids are refused clearly.
-    """
-    if "--ids" not in args:
-        return args
-    if any(a in ("-h", "--help") for a in args):
-        return args
+    """Turns `--ids <arm id> [<arm id> …]` into the name arguments az derives from each id: one
+    argument list per id (the arguments as they are when there is no --ids)."""
+    if "--ids" not in args or any(a in ("-h", "--help") for a in args):
+        return [args]
     start = args.index("--ids")
     end = start + 1
     while end < len(args) and not args[end].startswith("-"):
         end += 1
     ids = args[start + 1:end]
     if not ids:
-        return args
-    if len(ids) > 1:
-        raise ArgumentUsageError("azlocal supports one resource ID per --ids.")
-    parts = ids[0].strip("/").split("/")
+        return [args]
+    return [args[:start] + _names_of(rid) + args[end:] for rid in ids]
+
+
+def _names_of(rid):
+    parts = rid.strip("/").split("/")
     lowered = [p.lower() for p in parts]
     if "resourcegroups" not in lowered or len(parts) < 4:
-        raise ArgumentUsageError(f"invalid resource ID: {ids[0]}")
+        raise ArgumentUsageError(f"invalid resource ID: {rid}")
     group = parts[lowered.index("resourcegroups") + 1]
+    if "providers" not in lowered:
+        return ["--name", group]
+    # .../providers/<ns>/<type>/<name>[/<child type>/<child name>]
+    names = parts[lowered.index("providers") + 2:]
+    resource_names = names[1::2]
     extra = ["--resource-group", group]
-    if "providers" in lowered:
-        # .../providers/<ns>/<type>/<name>[/<child type>/<child name>]
-        names = parts[lowered.index("providers") + 2:]
-        resource_names = names[1::2]
-        if len(resource_names) == 1:
-            extra += ["--name", resource_names[0]]
-        elif len(resource_names) >= 2:
-            extra += _child_args(names, resource_names)
-    else:
-        extra = ["--name", group]
-    return args[:start] + extra + args[end:]
+    if len(resource_names) == 1:
+        extra += ["--name", resource_names[0]]
+    elif len(resource_names) >= 2:
+        extra += _child_args(names, resource_names)
+    return extra
 
 
 def _child_args(names, resource_names):

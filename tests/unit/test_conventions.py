@@ -111,7 +111,17 @@ def test_ids_resolve_to_names(cli):
     from azlocal.commands.common import expand_ids
 
     assert expand_ids(["x", "show", "--ids", rid, "-o", "tsv"]) == [
-        "x", "show", "--resource-group", "rg1", "--name", "thing1", "-o", "tsv"]
+        ["x", "show", "--resource-group", "rg1", "--name", "thing1", "-o", "tsv"]]
+
+
+def test_several_ids_run_once_each_and_query_the_list(cli):
+    ids = [cli("group", "create", "-n", name, "-l", "eastus").json()["id"] for name in ("rg1", "rg2")]
+    r = cli("group", "show", "--ids", *ids, "--query", "[].name")
+    assert r.code == 0, r.err
+    assert r.json() == ["rg1", "rg2"]
+    assert cli("group", "show", "--ids", ids[0], "--query", "name", "-o", "tsv").out == "rg1\n"
+    table = cli("group", "show", "--ids", *ids, "-o", "table").out
+    assert "rg1" in table and "rg2" in table
 
 
 def test_subscription_is_accepted(cli):
