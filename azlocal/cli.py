@@ -167,6 +167,8 @@ class AzLocalInvoker(CommandInvoker):
                 results.append(last.result)
         self.cli_ctx.invocation = self
         self.data["output"] = invoker.data["output"]
+        if not results:
+            return CommandResultItem(None, exit_code=0)  # e.g. delete: nothing to print, as az
         if query:
             from collections import OrderedDict
 
