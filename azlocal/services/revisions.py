@@ -193,10 +193,12 @@ def start_replicas(app, revision, env_doc, count):
                 container = client.containers.create(c["image"], **kwargs)
                 started.append(container)
                 if first is None:
-                    # Other apps of the environment reach this one by its name on the network.
+                    # Other apps of the environment reach this one by its name, or by its internal
+                    # ingress name, on the environment's network (and only there).
+                    internal = f"{app['name']}.internal.{env_doc['properties']['defaultDomain']}"
                     net = client.networks.get(network_name(env_doc))
                     net.disconnect(container)
-                    net.connect(container, aliases=[app["name"], replica])
+                    net.connect(container, aliases=[app["name"], internal, replica])
                     first = container
                 container.start()
     except BaseException:

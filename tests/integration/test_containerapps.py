@@ -304,3 +304,23 @@ def test_scale_to_zero_and_back_and_http_scale_out(az, env, tmp_path, home, sess
     assert int(replicas("busy")) >= 2
     assert int(replicas("busy")) <= 3
     os.environ.pop("AZLOCAL_SCALE_TO_ZERO_SECONDS", None)
+
+
+def test_internal_ingress_is_reachable_only_inside_the_environment(az, env, tmp_path, home):
+    import subprocess
+
+    image = _page_image(tmp_path, "inside")
+    r = az("containerapp", "create", "-n", "backend", "-g", "aca-rg", "--environment", "test-env", "--image", image,
+           "--ingress", "internal", "--target-port", "80")
+    assert r.code == 0, r.err
+    fqdn = r.json()["properties"]["configuration"]["ingress"]["fqdn"]
+    assert fqdn == f"backend.internal.{env['properties']['defaultDomain']}"
+    assert az("containerapp", "create", "-n", "frontend", "-g", "aca-rg", "--environment", "test-env", "--image",
+              image, "-o", "none").code == 0
+    inside = subprocess.run(["az", "containerapp", "exec", "-n", "frontend", "-g", "aca-rg", "--command",
+                             f"wget -q -O - http://{fqdn}/"], env=az.env, capture_output=True, text=True,
+                            stdin=subprocess.DEVNULL)
+    assert inside.stdout.strip() == "inside", inside.stderr
+    outside = subprocess.run(["curl", "-s", "--max-time", "3", f"https://{fqdn}/"], capture_output=True, text=True)
+    assert outside.returncode != 0 or "inside" not in outside.stdout
+    assert fqdn not in open("/etc/hosts").read()
