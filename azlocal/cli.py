@@ -191,14 +191,53 @@ class AzLocalHelp(CLIHelp):
         knack.help._load_help_file = lambda delimiters: _load_help_yaml(helps.get(delimiters))
 
 
+_help_cache = None
+_help_cache_dirty = False
+
+
 def _load_help_yaml(text):
+    """Help entries are YAML; parsing them (and importing yaml) costs more than the rest of `-h`,
+    so parsed entries are kept in a small JSON cache in the home, keyed by the entry's hash."""
+    global _help_cache, _help_cache_dirty
+    if not text:
+        return None
+    import hashlib
+    import json
+
+    if _help_cache is None:
+        try:
+            _help_cache = json.loads((settings.home() / "help-cache.json").read_text())
+        except (OSError, ValueError):
+            _help_cache = {}
+    key = hashlib.sha1(text.encode()).hexdigest()
+    if key in _help_cache:
+        return _help_cache[key]
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return yaml.load(text, Loader=loader) if text else None
+        parsed = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError:
         return text
+    if not _help_cache_dirty:
+        import atexit
+
+        atexit.register(_save_help_cache)
+        _help_cache_dirty = True
+    _help_cache[key] = parsed
+    return parsed
+
+
+def _save_help_cache():
+    import json
+    import os
+
+    path = settings.home() / "help-cache.json"
+    tmp = path.with_name(f".help-cache.{os.getpid()}")
+    try:
+        tmp.write_text(json.dumps(_help_cache))
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
 
 
 class AzLocalCLI(CLI):
