@@ -21,3 +21,15 @@ def utc_now():
     from datetime import datetime, timezone
 
     return datetime.now(timezone.utc).isoformat()
+
+
+def split_words(text, what="--command-line"):
+    """A command line given as one string, split as a POSIX shell would; bad quoting is the user's error."""
+    import shlex
+
+    from azlocal.errors import ValidationError
+
+    try:
+        return shlex.split(text)
+    except ValueError as ex:
+        raise ValidationError(f"{what} could not be split into words: {ex} in {text!r}.") from None

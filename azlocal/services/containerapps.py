@@ -279,26 +279,38 @@ def create(resource_group, name, environment, image=None, container_name=None, c
 def definition_from_yaml(text):
     """A container app's YAML (as `az containerapp show -o yaml` prints it, or Learn's samples) -> the
     arguments of `create`: the template (sidecars, init containers, scale, volumes) and configuration."""
-    import yaml
+    from azlocal import safepath, yamlsafe
 
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as ex:
-        raise ValidationError(f"Invalid YAML provided: {ex}") from ex
+    doc = yamlsafe.load(text)
     if not isinstance(doc, dict):
         raise ValidationError("Invalid YAML provided: a mapping is expected.")
     props = doc.get("properties") or doc
-    template = props.get("template")
-    if not isinstance(template, dict) or not template.get("containers"):
+    template = props.get("template") if isinstance(props, dict) else None
+    if not isinstance(template, dict) or not isinstance(template.get("containers"), list) or \
+            not template["containers"]:
         raise ValidationError("The YAML must define template.containers.")
     containers = []
-    for c in template["containers"]:
-        if not c.get("image") or not c.get("name"):
+    for c in template["containers"] + list(template.get("initContainers") or []):
+        if not isinstance(c, dict) or not c.get("image") or not c.get("name"):
             raise ValidationError("Each container in the YAML needs a name and an image.")
+    for c in template["containers"]:
         resources = c.get("resources") or {}
-        containers.append(dict(c, resources={"cpu": float(resources.get("cpu", 0.5)), "ephemeralStorage": "2Gi",
+        if not isinstance(resources, dict):
+            raise ValidationError(f"Invalid YAML provided: resources of container '{c['name']}' must be a mapping.")
+        try:
+            cpu = float(resources.get("cpu", 0.5))
+        except (TypeError, ValueError):
+            raise ValidationError(f"Invalid YAML provided: the cpu of container '{c['name']}' must be a number, got "
+                                  f"'{resources.get('cpu')}'.") from None
+        containers.append(dict(c, resources={"cpu": cpu, "ephemeralStorage": "2Gi",
                                              "memory": _memory(resources.get("memory", "1Gi"))}))
+    for v in template.get("volumes") or []:
+        if not isinstance(v, dict):
+            raise ValidationError("Invalid YAML provided: each volume must be a mapping.")
+        safepath.check_name("volume", v.get("name"))
     scale = template.get("scale") or {}
+    if not isinstance(scale, dict):
+        raise ValidationError("Invalid YAML provided: template.scale must be a mapping.")
     out_template = {
         "containers": containers, "initContainers": template.get("initContainers") or None,
         "revisionSuffix": template.get("revisionSuffix") or "",

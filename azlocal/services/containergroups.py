@@ -11,10 +11,9 @@ so there is no background process. Secure values live in the secret store only.
 import hashlib
 import json
 import re
-import shlex
 import time
 
-from azlocal import settings
+from azlocal import safepath, settings
 from azlocal.engine import labels
 from azlocal.errors import AzLocalError, ResourceNotFound, ValidationError
 from azlocal.services import arm, groups
@@ -84,7 +83,7 @@ def definition_from_args(name, image, cpu, memory, ports, protocol, ip_address, 
             for k, v in _parse_pairs(secure_environment_variables, "secure environment variables").items()]
     container = {"name": name, "properties": {
         "image": image,
-        "command": shlex.split(command_line) if command_line else None,
+        "command": arm.split_words(command_line) if command_line else None,
         "ports": [{"port": p, "protocol": protocol or "TCP"} for p in ports],
         "environmentVariables": env,
         "resources": {"requests": {"cpu": cpu, "memoryInGB": memory}},
@@ -132,13 +131,40 @@ def _lower_keys(value):
     return value
 
 
-def definition_from_yaml(text):
-    import yaml
-
+def _num(value, what, cast=float):
+    if isinstance(value, bool):
+        value = None
     try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as ex:
-        raise ValidationError(f"The YAML file is not valid: {ex}") from ex
+        return cast(value)
+    except (TypeError, ValueError):
+        raise ValidationError(f"The YAML file is not valid: {what} must be a number, got '{value}'.") from None
+
+
+def _seq(value, what):
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValidationError(f"The YAML file is not valid: {what} must be a list.")
+    return value
+
+
+def _map(value, what):
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValidationError(f"The YAML file is not valid: {what} must be a mapping.")
+    return value
+
+
+def _ports(items, what):
+    return [{"port": _num(_map(x, what).get("port", 0), f"{what} port", int),
+             "protocol": str(x.get("protocol", "TCP")).upper()} for x in _seq(items, what)]
+
+
+def definition_from_yaml(text):
+    from azlocal import yamlsafe
+
+    raw = yamlsafe.load(text)
     if not isinstance(raw, dict) or not isinstance(raw.get("properties"), dict):
         raise ValidationError("The YAML file must define 'properties' of a container group.")
     low = _lower_keys(raw)
@@ -148,38 +174,50 @@ def definition_from_yaml(text):
         if not isinstance(c, dict) or not isinstance(c.get("properties"), dict):
             raise ValidationError("Each container must have a name and properties.")
         p = c["properties"]
-        if not p.get("image"):
-            raise ValidationError(f"The container '{c.get('name')}' has no image.")
-        requests = (p.get("resources") or {}).get("requests") or {}
-        if requests.get("gpu") or ((p.get("resources") or {}).get("limits") or {}).get("gpu"):
-            raise AzLocalError(f"The container '{c.get('name')}' requests a GPU, but this machine's Docker Engine "
+        name = str(c.get("name", ""))
+        if not p.get("image") or not isinstance(p["image"], str):
+            raise ValidationError(f"The container '{name}' has no image.")
+        resources = _map(p.get("resources"), f"resources of container '{name}'")
+        requests = _map(resources.get("requests"), f"resources.requests of container '{name}'")
+        if requests.get("gpu") or _map(resources.get("limits"), "resources.limits").get("gpu"):
+            raise AzLocalError(f"The container '{name}' requests a GPU, but this machine's Docker Engine "
                                "has no GPU to give it.")
-        return {"name": str(c.get("name", "")), "properties": {
+        command = p.get("command")
+        if command is not None and (not isinstance(command, list) or not all(isinstance(w, str) for w in command)):
+            raise ValidationError(f"The YAML file is not valid: the command of container '{name}' must be a list "
+                                  "of strings.")
+        return {"name": name, "properties": {
             "image": p["image"],
-            "command": p.get("command"),
-            "ports": [{"port": int(x.get("port", 0)), "protocol": str(x.get("protocol", "TCP")).upper()}
-                      for x in p.get("ports") or []],
-            "environmentVariables": [_env(e) for e in p.get("environmentvariables") or []],
-            "resources": {"requests": {"cpu": float(requests.get("cpu", 1)),
-                                       "memoryInGB": float(requests.get("memoryingb", 1.5))}},
+            "command": command,
+            "ports": _ports(p.get("ports"), f"ports of container '{name}'"),
+            "environmentVariables": [_env(_map(e, "an environment variable"))
+                                     for e in _seq(p.get("environmentvariables"),
+                                                   f"environmentVariables of container '{name}'")],
+            "resources": {"requests": {
+                "cpu": _num(requests.get("cpu", 1), f"the cpu request of container '{name}'"),
+                "memoryInGB": _num(requests.get("memoryingb", 1.5), f"the memoryInGB request of container '{name}'")}},
             "volumeMounts": [{"name": m.get("name"), "mountPath": m.get("mountpath"),
-                              "readOnly": bool(m.get("readonly", False))} for m in p.get("volumemounts") or []],
-            "livenessProbe": p.get("livenessprobe"),
-            "readinessProbe": p.get("readinessprobe"),
+                              "readOnly": bool(m.get("readonly", False))}
+                             for m in (_map(x, "a volume mount") for x in _seq(p.get("volumemounts"),
+                                                                               "volumeMounts"))],
+            "livenessProbe": _map(p.get("livenessprobe"), "livenessProbe") or None,
+            "readinessProbe": _map(p.get("readinessprobe"), "readinessProbe") or None,
         }}
 
-    containers = props.get("containers")
-    if not isinstance(containers, list) or not containers:
+    containers = _seq(props.get("containers"), "containers")
+    if not containers:
         raise ValidationError("The container group must have at least one container.")
-    ip = props.get("ipaddress")
+    ip = _map(props.get("ipaddress"), "ipAddress")
     volumes = []
-    for v in props.get("volumes") or []:
+    for v in _seq(props.get("volumes"), "volumes"):
+        v = _map(v, "a volume")
         volume = {"name": v.get("name")}
         for kind, key in (("emptydir", "emptyDir"), ("secret", "secret"), ("azurefile", "azureFile"),
                           ("gitrepo", "gitRepo")):
             if kind in v:
-                volume[key] = _azure_file(v[kind]) if kind == "azurefile" else (
-                    _git_repo(v[kind]) if kind == "gitrepo" else (raw_volume(raw, v.get("name"), key) or {}))
+                volume[key] = _azure_file(_map(v[kind], "azureFile")) if kind == "azurefile" else (
+                    _git_repo(_map(v[kind], "gitRepo")) if kind == "gitrepo" else (
+                        raw_volume(raw, v.get("name"), key) or {}))
         volumes.append(volume)
     definition = {
         "name": raw.get("name"),
@@ -187,27 +225,28 @@ def definition_from_yaml(text):
         "tags": raw.get("tags"),
         "properties": {
             "containers": [container(c) for c in containers],
-            "initContainers": [container(c) for c in props.get("initcontainers") or []],
+            "initContainers": [container(c) for c in _seq(props.get("initcontainers"), "initContainers")],
             "osType": props.get("ostype", "Linux"),
             "restartPolicy": props.get("restartpolicy", "Always"),
             "volumes": volumes,
             "imageRegistryCredentials": [{"server": c.get("server"), "username": c.get("username"),
                                           "password": c.get("password")}
-                                         for c in props.get("imageregistrycredentials") or []],
+                                         for c in (_map(x, "an image registry credential") for x in
+                                                   _seq(props.get("imageregistrycredentials"),
+                                                        "imageRegistryCredentials"))],
         },
     }
     if ip:
         definition["properties"]["ipAddress"] = {
             "type": ip.get("type", "Public"), "dnsNameLabel": ip.get("dnsnamelabel"),
-            "ports": [{"port": int(x.get("port", 0)), "protocol": str(x.get("protocol", "TCP")).upper()}
-                      for x in ip.get("ports") or []]}
+            "ports": _ports(ip.get("ports"), "ipAddress.ports")}
     return definition
 
 
 def raw_volume(raw, name, key):
     """Secret file names are case-sensitive: take them from the original YAML, not the lower-cased copy."""
     for v in raw["properties"].get("volumes") or []:
-        if v.get("name") == name:
+        if isinstance(v, dict) and v.get("name") == name:
             for k, value in v.items():
                 if k.lower() == key.lower():
                     return value
@@ -270,6 +309,9 @@ def validate(definition):
         for m in c["properties"]["volumeMounts"]:
             if m["name"] not in volume_names:
                 raise ValidationError(f"The volume mount '{m['name']}' of container '{c['name']}' names no volume.")
+            if not isinstance(m["mountPath"], str) or not m["mountPath"].startswith("/"):
+                raise ValidationError(f"The mount path '{m['mountPath']}' of volume mount '{m['name']}' in container "
+                                      f"'{c['name']}' must be an absolute path.")
     if cpu > MAX_CPU or memory > MAX_MEMORY:
         raise ValidationError(f"The container group requests {cpu:g} CPU and {memory:g} GB; at most {MAX_CPU:g} "
                               f"CPU and {MAX_MEMORY:g} GB are allowed.")
@@ -279,9 +321,42 @@ def validate(definition):
             _check_port(p)
         if ip.get("dnsNameLabel"):
             _check_name(ip["dnsNameLabel"], "DNS name label")
-    for v in props["volumes"]:
+    _check_volumes(props["volumes"])
+
+
+def _check_volumes(volumes):
+    """Azure's rules for the names that become paths on the host (volumes, secret files, shares)."""
+    seen = set()
+    for v in volumes:
+        safepath.check_name("volume", v.get("name"))
+        if v["name"] in seen:
+            raise ValidationError(f"Duplicate volume name '{v['name']}' in the container group.")
+        seen.add(v["name"])
         if "gitRepo" in v:
             raise AzLocalError("gitRepo volumes need to clone from the network, which is not available offline.")
+        if "secret" in v:
+            if not isinstance(v["secret"], dict):
+                raise ValidationError(f"The secret volume '{v['name']}' must map file names to base64 values.")
+            for fname, value in v["secret"].items():
+                safepath.check_name("secret file", fname)
+                _check_base64(v["name"], fname, value)
+        if "azureFile" in v:
+            share = v["azureFile"]
+            if not share.get("shareName") or not share.get("storageAccountName"):
+                raise ValidationError(f"The Azure Files volume '{v['name']}' needs 'shareName' and "
+                                      "'storageAccountName'.")
+            safepath.check_name("file share", share["shareName"])
+            safepath.check_name("storage account", share["storageAccountName"])
+
+
+def _check_base64(volume, fname, value):
+    import base64
+    import binascii
+
+    try:
+        base64.b64decode(str(value), validate=True)
+    except (binascii.Error, ValueError) as ex:
+        raise ValidationError(f"The secret '{fname}' of volume '{volume}' is not valid base64.") from ex
 
 
 def _check_port(p):
@@ -418,7 +493,8 @@ def _document(rid, name, location, definition, address, fqdn, tags):
 
 
 def _secret_prefix(rid):
-    return f"aci/{hashlib.sha256(rid.lower().encode()).hexdigest()[:16]}/"
+    """Keys `aci/<group key>/<resource key>/…`: a group delete finds them even without the row."""
+    return secrets.resource_prefix("aci", rid)
 
 
 def _store_secure_values(rid, props):
@@ -445,7 +521,8 @@ def _short(rid):
 
 
 def _names(doc):
-    base = f"azlocal-aci-{doc['name'][:30]}-{_short(doc['id'])}"
+    # The hash mixes in the home: another home's group of the same name gets other Docker names.
+    base = f"azlocal-aci-{doc['name'][:30]}-{labels.name_hash(doc['id'])}"
     return base + "-infra", base + "-net", base
 
 
@@ -508,12 +585,12 @@ def _volume_binds(client, doc, props, created):
         elif "secret" in v:
             import base64
 
-            folder = settings.home() / "aci-secrets" / _short(doc["id"]) / v["name"]
+            folder = safepath.home_path("aci-secrets", _short(doc["id"]), ("volume", v["name"]))
             folder.mkdir(parents=True, exist_ok=True)
             folder.chmod(0o700)
             files = json.loads(secrets.get_secret(f"{prefix}volume/{v['name']}") or "{}")
             for fname, b64 in files.items():
-                path = folder / fname
+                path = safepath.home_path(("secret file", fname), base=folder)
                 path.write_bytes(base64.b64decode(b64))
                 path.chmod(0o444)
             sources[v["name"]] = str(folder)
@@ -521,7 +598,8 @@ def _volume_binds(client, doc, props, created):
             # An Azure Files share, kept as a folder of this home: what one container writes, another
             # group mounting the same share reads, and it outlives the group as a share does.
             share = v["azureFile"]
-            folder = settings.home() / "fileshares" / str(share.get("storageAccountName")) / str(share["shareName"])
+            folder = safepath.home_path("fileshares", ("storage account", share.get("storageAccountName")),
+                                        ("file share", share.get("shareName")))
             folder.mkdir(parents=True, exist_ok=True)
             sources[v["name"]] = str(folder)
     return sources
@@ -549,7 +627,7 @@ def _start_group(doc, props, created):
     network = client.networks.create(net_name, driver="bridge", labels=_group_labels(doc, "network"))
     created.append(network)
     infra = client.containers.run(build_base(client), INFRA_COMMAND, name=infra_name, detach=True,
-                                  network=net_name, ports=published or None, labels=_group_labels(doc, "infra"),
+                                  network=network.id, ports=published or None, labels=_group_labels(doc, "infra"),
                                   hostname=doc["name"][:63])
     created.append(infra)
     for c in props["initContainers"]:
@@ -840,7 +918,7 @@ def exec_command(resource_group, name, command, container_name=None):
 
     doc = _stored(resource_group, name)
     container = _one_container(doc, container_name)
-    argv = shlex.split(command)
+    argv = arm.split_words(command, "--exec-command")
     if not argv:
         raise ValidationError("usage error: --exec-command must name a program")
     tty = sys.stdin.isatty() and sys.stdout.isatty()

@@ -9,7 +9,7 @@ import re
 import secrets as pysecrets
 import shutil
 
-from azlocal import settings
+from azlocal import safepath, settings
 from azlocal.errors import AzLocalError, ResourceNotFound, ValidationError
 from azlocal.services import arm, generic_update, groups
 from azlocal.services.locations import normalise_location
@@ -292,7 +292,7 @@ def arm_token():
 # Storage and usage ----------------------------------------------------------------------
 
 def _storage_root(name):
-    return settings.home() / "registries" / name.lower()
+    return safepath.home_path("registries", ("registry", name.lower()))
 
 
 def storage_root(name):

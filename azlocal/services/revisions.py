@@ -8,12 +8,11 @@ their addresses there. Live facts (replicas, running state, health) are read fro
 import hashlib
 import json
 import random
-import shlex
 import socket
 import string
 import time
 
-from azlocal import settings
+from azlocal import safepath, settings
 from azlocal.engine import labels
 from azlocal.errors import AzLocalError
 from azlocal.services import arm
@@ -92,7 +91,8 @@ def secret_value(app, name):
 
 
 def secret_key(app, name):
-    return f"aca/{hashlib.sha256(app['id'].lower().encode()).hexdigest()[:16]}/secrets/{name.lower()}"
+    """`aca/<group key>/<app key>/secrets/<name>`: a group delete finds them even without the app's row."""
+    return f"{secrets.resource_prefix('aca', app['id'])}secrets/{name.lower()}"
 
 
 def _environment(app, revision_name, replica_name, container, env_doc):
@@ -115,12 +115,12 @@ def _environment(app, revision_name, replica_name, container, env_doc):
 
 def _secret_volume(app, revision_name, replica_name):
     """Every secret of the app as a file named after it (for --secret-volume-mount)."""
-    folder = settings.home() / "aca-secrets" / hashlib.sha256(app["id"].lower().encode()).hexdigest()[:12] / \
-        replica_name
+    folder = safepath.home_path("aca-secrets", hashlib.sha256(app["id"].lower().encode()).hexdigest()[:12],
+                                replica_name)
     folder.mkdir(parents=True, exist_ok=True)
     folder.chmod(0o700)
     for secret in app["properties"]["configuration"].get("secrets") or []:
-        path = folder / secret["name"]
+        path = safepath.home_path(("container app secret", secret["name"]), base=folder)
         path.write_text(secret_value(app, secret["name"]) or "")
         path.chmod(0o444)
     return str(folder)
@@ -159,20 +159,22 @@ def ensure_images(app, template):
 def start_replicas(app, revision, env_doc, count):
     """Starts `count` new replicas of a revision: each replica is its containers, sharing one
     network namespace (the first container's), as a pod."""
-    from azlocal.services.environments import network_name
+    from azlocal.services.environments import network_of
 
     client = _client()
     template = revision["properties"]["template"]
     base_labels = labels.labels_for(group=group_of(app["id"]), resource_id=app["id"],
                                     **{REVISION_LABEL: revision["name"]})
-    pod = hashlib.sha256(revision["name"].encode()).hexdigest()[:10]
+    # Replica names (and their volumes') carry a hash of the home: two homes never share a name.
+    pod = labels.name_hash(app["id"], revision["name"])
+    net = network_of(env_doc)
     started = []
     try:
         for _ in range(count):
             replica = f"{revision['name']}-{pod}-{''.join(random.choices(string.ascii_lowercase + string.digits, k=5))}"
             volumes = _replica_volumes(client, app, revision, replica, template, base_labels, started)
             for init in template.get("initContainers") or []:
-                _run_init(client, app, revision, replica, init, env_doc, volumes, base_labels, started)
+                _run_init(client, app, revision, replica, init, env_doc, volumes, base_labels, started, net)
             first = None
             for index, c in enumerate(template["containers"]):
                 cpu = float(c.get("resources", {}).get("cpu") or 0.5)
@@ -186,7 +188,7 @@ def start_replicas(app, revision, env_doc, count):
                     volumes=_mounts(c, volumes) or None, restart_policy={"Name": "always"}, detach=True,
                 )
                 if first is None:
-                    kwargs["network"] = network_name(env_doc)
+                    kwargs["network"] = net.id
                     kwargs["hostname"] = replica[:63]
                 else:
                     kwargs["network_mode"] = f"container:{first.id}"
@@ -196,7 +198,6 @@ def start_replicas(app, revision, env_doc, count):
                     # Other apps of the environment reach this one by its name, or by its internal
                     # ingress name, on the environment's network (and only there).
                     internal = f"{app['name']}.internal.{env_doc['properties']['defaultDomain']}"
-                    net = client.networks.get(network_name(env_doc))
                     net.disconnect(container)
                     net.connect(container, aliases=[app["name"], internal, replica])
                     first = container
@@ -240,12 +241,10 @@ def _mounts(container, volumes):
     return mounts
 
 
-def _run_init(client, app, revision, replica, init, env_doc, volumes, base_labels, started):
+def _run_init(client, app, revision, replica, init, env_doc, volumes, base_labels, started, net):
     """Init containers run in order before the replica's containers; each must exit 0."""
-    from azlocal.services.environments import network_name
-
     container = client.containers.create(
-        init["image"], name=f"{replica}-init-{init['name']}"[:120], network=network_name(env_doc),
+        init["image"], name=f"{replica}-init-{init['name']}"[:120], network=net.id,
         environment=_environment(app, revision["name"], replica, init, env_doc), volumes=_mounts(init, volumes) or None,
         entrypoint=init.get("command") or None, command=init.get("args") or None,
         labels=dict(base_labels, **{"azlocal.aca.replica": replica, "azlocal.aca.init": init["name"]}))
@@ -389,4 +388,4 @@ def replica_documents(app, revision_name):
 
 
 def command_words(command):
-    return shlex.split(command) if command else ["sh"]
+    return arm.split_words(command, "--command") if command else ["sh"]

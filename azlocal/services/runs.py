@@ -12,7 +12,7 @@ import time
 import uuid
 from datetime import datetime, timezone
 
-from azlocal import settings
+from azlocal import safepath
 from azlocal.errors import AzLocalError
 from azlocal.services import arm, registries
 from azlocal.state.store import store
@@ -73,9 +73,9 @@ def _next_run_id(name):
 
 
 def log_path(name, run_id):
-    path = settings.home() / "runs" / name
+    path = safepath.home_path("runs", ("registry", name))
     path.mkdir(parents=True, exist_ok=True)
-    return path / f"{run_id}.log"
+    return safepath.home_path(f"{safepath.check_name('run id', run_id)}.log", base=path)
 
 
 def _record(doc, run_id, run_type, status, started, outputs=(), error=None, meta=None):

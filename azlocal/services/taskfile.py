@@ -48,20 +48,34 @@ class Task:
     env: list = field(default_factory=list)
 
 
+def _split(text, what):
+    try:
+        return shlex.split(str(text))
+    except ValueError as ex:
+        raise AzLocalError(f"failed to parse the task file: the {what} '{text}' is not valid: {ex}") from None
+
+
+def _words(step):
+    return _split(step.value, step.kind)
+
+
 def parse(text, render):
     """A task file's text → Task. `render` substitutes run variables first, as ACR does."""
-    import yaml
+    from azlocal import yamlsafe
+    from azlocal.errors import ValidationError
 
     try:
-        data = yaml.safe_load(render(text))
-    except yaml.YAMLError as ex:
-        raise AzLocalError(f"failed to parse the task file: {ex}") from ex
+        data = yamlsafe.load(render(text), "The task file")
+    except ValidationError as ex:
+        raise AzLocalError(f"failed to parse the task file: {ex}") from None
     if not isinstance(data, dict) or not isinstance(data.get("steps"), list) or not data["steps"]:
         raise AzLocalError("the task file must have a non-empty 'steps' list")
-    step_timeout = int(data.get("stepTimeout", 600))
     steps, seen = [], set()
     for index, raw in enumerate(data["steps"]):
-        step = _parse_step(raw, index, step_timeout)
+        try:
+            step = _parse_step(raw, index, int(data.get("stepTimeout", 600)))
+        except (TypeError, ValueError) as ex:
+            raise AzLocalError(f"failed to parse the task file: step {index}: {ex}") from None
         if step.id in seen:
             raise AzLocalError(f"duplicate step ID: {step.id}")
         seen.add(step.id)
@@ -212,7 +226,7 @@ class Execution:
                           f"{time.monotonic() - begin:.6f})")
 
     def _build(self, step):
-        words = shlex.split(str(step.value))
+        words = _words(step)
         tags, build_args, dockerfile, target, platform, positional = [], [], "Dockerfile", None, None, []
         i = 0
         while i < len(words):
@@ -270,7 +284,7 @@ class Execution:
                 time.sleep(step.retry_delay)
 
     def _cmd(self, step):
-        words = shlex.split(str(step.value))
+        words = _words(step)
         if not words:
             raise AzLocalError(f"step {step.id}: the cmd is empty")
         image, args = words[0], words[1:]
@@ -289,7 +303,7 @@ class Execution:
         self.log.line(f"Launching container with name: {step.id}")
         container = self.client.containers.create(
             image, command=args or None, name=name, hostname=step.id, environment=env, labels=self.labels,
-            entrypoint=shlex.split(step.entry_point) if step.entry_point else None, working_dir=workdir,
+            entrypoint=_split(step.entry_point, "entryPoint") if step.entry_point else None, working_dir=workdir,
             volumes=mounts or None, ports=ports or None, user=step.user, privileged=step.privileged,
             network=step.network or self.network,
         )
