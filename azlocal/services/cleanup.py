@@ -6,9 +6,12 @@ Cleaners are imported only when a resource of their type is deleted, to keep sta
 """
 
 import importlib
+import shutil
 
 from knack.log import get_logger
 
+from azlocal import settings
+from azlocal.state import secrets
 from azlocal.state.store import store
 
 logger = get_logger(__name__)
@@ -35,16 +38,33 @@ def clean_resource(doc):
 
 
 def delete_group_contents(group):
-    """Runs every cleaner for the group's resources, then sweeps Docker objects labelled with it."""
+    """Runs every cleaner for the group's resources, then always (rows or not: a command killed
+    half-way leaves objects but no row) sweeps this home's Docker objects labelled with the group
+    and the group's secrets, found by key, with their secret folders."""
     resources = [r for r in store().list(resource_group=group)
                  if r["type"].lower() != "microsoft.resources/resourcegroups"]
-    if not resources:
-        return
     for doc in resources:
         try:
             clean_resource(doc)
         except Exception as ex:  # one failing cleaner must not leave the rest behind
             logger.warning("Could not fully clean up %s: %s", doc["id"], ex)
-    from azlocal.engine import labels
+    sweep_group(group, rows=bool(resources))
 
-    labels.remove_labelled(group=group)
+
+def sweep_group(group, rows=True):
+    """What the group may have left outside the store: labelled Docker objects of this home (never
+    another home's), its secrets, and the secret folders named after its resources."""
+    from azlocal.engine import docker_client, labels
+
+    if rows or docker_client.reachable():  # with rows, an unreachable engine fails the delete (rows kept)
+        labels.remove_labelled(group=group)
+    for key in secrets.delete_group(group):
+        for folder in secret_folders(key):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def secret_folders(resource_key):
+    """A resource's secret folders in the home: named by the first digits of its secret key's hash
+    (containergroups: aci-secrets/<10>, revisions: aca-secrets/<12>)."""
+    home = settings.home()
+    return [home / "aci-secrets" / resource_key[:10], home / "aca-secrets" / resource_key[:12]]

@@ -1,6 +1,5 @@
 """Container Apps environments: a Docker network each, and a default domain in Azure's form."""
 
-import hashlib
 import random
 import re
 import uuid
@@ -57,7 +56,18 @@ def list_environments(resource_group=None):
 
 
 def network_name(doc):
-    return f"azlocal-cae-{hashlib.sha256(doc['id'].lower().encode()).hexdigest()[:12]}"
+    """The environment's Docker network: unique to this home (labels.name_hash mixes the home in)."""
+    return f"azlocal-cae-{labels.name_hash(doc['id'], length=12)}"
+
+
+def network_of(doc):
+    """The environment's network, found by this home's labels (never by a bare name, which the engine
+    may resolve to another home's network)."""
+    network = labels.find_network(resource_id=doc["id"])
+    if network is None:
+        raise AzLocalError(f"The network of the environment '{doc['name']}' is missing from the Docker Engine; "
+                           "delete the environment and create it again.")
+    return network
 
 
 def create(resource_group, name, location=None, tags=None, logs_destination="log-analytics",
@@ -162,7 +172,7 @@ def delete(resource_group, name):
 def cleanup_environment(doc):
     from azlocal.engine.docker_client import client as docker_client
 
-    for network in docker_client().networks.list(names=[network_name(doc)]):
+    for network in docker_client().networks.list(filters=labels.home_filters(resource_id=doc["id"])):
         try:
             network.remove()
         except Exception:

@@ -3,9 +3,16 @@
 By default secrets go to a keyring file backend inside AZLOCAL_HOME (mode 0600), so
 isolated homes stay isolated and a headless machine needs no desktop keyring service.
 `AZLOCAL_KEYRING=system` uses the user's default keyring backend instead.
+
+Keys of a resource's secrets start with `resource_prefix(kind, resource_id)`:
+`<kind>/<group key>/<resource key>/`, so deleting a group finds every secret of it by key, even
+a secret left behind by a command killed before its resource's row was written (`delete_group`).
+Keys of the earlier form `<kind>/<resource key>/…` are still read and deleted.
 """
 
+import hashlib
 import os
+import re
 from contextlib import contextmanager
 
 from azlocal import settings
@@ -46,13 +53,45 @@ def _locked():
         yield
 
 
+def _digest(text, length):
+    return hashlib.sha256(text.lower().encode()).hexdigest()[:length]
+
+
+def group_key(group):
+    return "g" + _digest(group, 12)
+
+
+def resource_key(resource_id):
+    """sha256 of the lower-cased id, 16 hex digits (its first digits also name the resource's folders)."""
+    return _digest(resource_id, 16)
+
+
+def resource_prefix(kind, resource_id):
+    """`<kind>/<group key>/<resource key>/`: the key prefix of a resource's secrets."""
+    from azlocal.state.store import group_of
+
+    return f"{kind}/{group_key(group_of(resource_id) or '')}/{resource_key(resource_id)}/"
+
+
+_CURRENT = re.compile(r"^(?P<kind>[a-z]+)/g[0-9a-f]{12}/(?P<rest>[0-9a-f]{16}/.*)$")
+
+
+def _legacy(key):
+    """The key a secret had before keys carried their group (`<kind>/<resource key>/…`), or None."""
+    m = _CURRENT.match(key)
+    return f"{m['kind']}/{m['rest']}" if m else None
+
+
 def set_secret(key, value):
     with _locked():
         _keyring().set_password(_service(), key, value)
 
 
 def get_secret(key):
-    return _keyring().get_password(_service(), key)
+    value = _keyring().get_password(_service(), key)
+    if value is None and _legacy(key):
+        value = _keyring().get_password(_service(), _legacy(key))
+    return value
 
 
 def delete_secret(key):
@@ -67,8 +106,19 @@ def delete_secret(key):
 
 def delete_prefix(prefix):
     """Removes every secret whose key starts with prefix (a resource's secrets)."""
-    for key in list_keys(prefix):
+    legacy = _legacy(prefix)
+    for key in list_keys(prefix) + (list_keys(legacy) if legacy else []):
         delete_secret(key)
+
+
+def delete_group(group):
+    """Removes every secret of the group's resources, rows or not. Returns the resource keys seen
+    (their secret folders can then be removed too)."""
+    marker = f"/{group_key(group)}/"
+    keys = [k for k in list_keys() if marker in k and _CURRENT.match(k)]
+    for key in keys:
+        delete_secret(key)
+    return sorted({_CURRENT.match(k)["rest"].split("/")[0] for k in keys})
 
 
 def list_keys(prefix=""):
