@@ -133,7 +133,9 @@ class Execution:
         self.runs = runs
         self.client, self.doc, self.run_id, self.task = client, doc, run_id, task
         self.context, self.log, self.labels = context, log, labels
-        self.network = f"acb_default_network_{doc['name']}_{run_id}"
+        from azlocal.engine.labels import name_hash
+
+        self.network = f"acb_default_network_{doc['name']}_{run_id}_{name_hash(doc['id'], length=6)}"  # home-unique
         self.containers = []
         self.outputs = []
         self.built = set()  # images built by this run's build steps: used as they are, never pulled

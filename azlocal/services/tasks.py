@@ -218,7 +218,7 @@ def cancel_run(registry, run_id, resource_group=None):
     s = store()
     with s.transaction():
         s.put(run_doc)
-    wanted = {"label": [f"azlocal.acr.run={run_doc['id'].lower()}"]}
+    wanted = {"label": [f"azlocal.acr.run={run_doc['id'].lower()}", f"azlocal.home={settings.label_value()}"]}
     for container in client().containers.list(all=True, filters=wanted):
         container.remove(force=True)
 
