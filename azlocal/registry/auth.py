@@ -44,18 +44,52 @@ def _nonce():
 
 
 def verify(view, token, kind):
-    """The token's claims if it is a valid, unexpired `kind` token of this registry, else None."""
+    """The token's claims if it is a valid, unexpired `kind` token of this registry, else None.
+
+    A token whose signature is right but whose claims are not what `issue` writes (no `exp`, an
+    `exp` that is not a number, an `access` that is not a list of scopes, ...) is refused as well:
+    nothing downstream ever sees a claim of the wrong type."""
+    if not isinstance(token, str) or not view.token_key:
+        return None
     try:
         head, body, sig = token.split(".")
         expected = hmac.new(view.token_key, f"{head}.{body}".encode(), hashlib.sha256).digest()
-        if not view.token_key or not hmac.compare_digest(expected, _unb64(sig)):
+        if not hmac.compare_digest(expected, _unb64(sig)):
             return None
-        claims = json.loads(_unb64(body))
-    except (ValueError, AttributeError):
+        header, claims = json.loads(_unb64(head)), json.loads(_unb64(body))
+    except (ValueError, TypeError, RecursionError):
         return None
-    if claims.get("aud") != view.login_server or claims.get("grant_type") != kind or claims["exp"] < time.time():
+    if not isinstance(header, dict) or header.get("alg") != "HS256" or not _well_formed(claims):
+        return None
+    if claims["aud"] != view.login_server or claims["grant_type"] != kind or claims["exp"] < time.time():
         return None
     return claims
+
+
+def _number(value):
+    return type(value) in (int, float) and value == value and abs(value) != float("inf")
+
+
+def _well_formed(claims):
+    """The claims `issue` writes, with their types: aud, grant_type, sub strings; exp (and iat, nbf if
+    present) finite numbers; access, if present, a list of {type, name: str, actions: [str]}."""
+    if not isinstance(claims, dict) or not _number(claims.get("exp")):
+        return False
+    if not all(isinstance(claims.get(k), str) for k in ("aud", "grant_type", "sub")):
+        return False
+    if any(k in claims and not _number(claims[k]) for k in ("iat", "nbf")):
+        return False
+    if "nbf" in claims and claims["nbf"] > time.time() + 60:
+        return False
+    access = claims.get("access", [])
+    if not isinstance(access, list):
+        return False
+    for entry in access:
+        if not isinstance(entry, dict) or not isinstance(entry.get("type"), str) or \
+                not isinstance(entry.get("name"), str) or not isinstance(entry.get("actions"), list) or \
+                not all(isinstance(a, str) for a in entry["actions"]):
+            return False
+    return True
 
 
 def parse_scope(scope):

@@ -4,6 +4,7 @@ Each request is resolved to a registry by its Host, authorised, and served from 
 registry's storage. Handlers only translate HTTP to storage calls and back.
 """
 
+import asyncio
 import base64
 import hashlib
 import json
@@ -12,7 +13,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from azlocal.registry import auth
+from azlocal.registry import auth, manifests
 from azlocal.registry.errors import RegistryError
 from azlocal.registry.storage import CHUNK, TAG, check_digest, check_name, storage_for
 
@@ -22,7 +23,6 @@ MANIFEST_TYPES = {
     "application/vnd.oci.image.manifest.v1+json",
     "application/vnd.oci.image.index.v1+json",
 }
-INDEX_TYPES = {"application/vnd.docker.distribution.manifest.list.v2+json", "application/vnd.oci.image.index.v1+json"}
 MAX_MANIFEST = 4 * 1024 * 1024
 API_HEADER = {"Docker-Distribution-API-Version": "registry/2.0"}
 
@@ -252,53 +252,44 @@ class Handlers:
         if is_digest and digest != ref:
             raise RegistryError("DIGEST_INVALID", "provided digest did not match uploaded content",
                                 {"expected": ref, "actual": digest})
-        try:
-            doc = json.loads(body)
-        except ValueError:
-            raise RegistryError("MANIFEST_INVALID", "manifest invalid: not JSON")
-        if not isinstance(doc, dict):
-            raise RegistryError("MANIFEST_INVALID", "manifest invalid")
+        doc = manifests.load(body)
         content_type = ctx.http.headers.get("Content-Type", "").split(";")[0].strip()
         media_type = content_type if content_type in MANIFEST_TYPES else doc.get("mediaType")
-        if media_type not in MANIFEST_TYPES:
+        if not isinstance(media_type, str) or media_type not in MANIFEST_TYPES:
             raise RegistryError("MANIFEST_INVALID", f"manifest invalid: unsupported media type '{media_type}'")
-        config_digest, arch, os_name = self._check_references(ctx, name, doc, media_type)
-        subject = (doc.get("subject") or {}).get("digest")
-        artifact_type = doc.get("artifactType") or ((doc.get("config") or {}).get("mediaType")
-                                                    if subject else None)
+        m = manifests.parse(doc, media_type)
+        arch, os_name = self._check_references(ctx, name, m)
+        # Only a manifest that passed every check stores anything (its bytes, its row, its tag).
         ctx.storage.put_blob_bytes(body)
-        ctx.storage.put_manifest(name, digest, media_type, len(body), config_digest, arch, os_name, subject,
-                                 artifact_type, doc.get("annotations"))
+        ctx.storage.put_manifest(name, digest, media_type, len(body), m.config_digest, arch, os_name, m.subject,
+                                 m.artifact_type, m.annotations)
         if not is_digest:
             ctx.storage.set_tag(name, ref, digest)
         headers = {"Location": f"/v2/{name}/manifests/{digest}", "Docker-Content-Digest": digest}
-        if subject:
-            headers["OCI-Subject"] = subject
+        if m.subject:
+            headers["OCI-Subject"] = m.subject
         self._event(ctx, "push", name, None if is_digest else ref, digest, media_type, len(body))
         return web.Response(status=201, headers=dict(API_HEADER, **headers))
 
-    def _check_references(self, ctx, name, doc, media_type):
-        """Every blob or manifest a manifest names must be in the registry."""
-        if media_type in INDEX_TYPES:
-            for entry in doc.get("manifests") or []:
-                if not ctx.storage.manifest(name, entry.get("digest", "")):
-                    raise RegistryError("MANIFEST_BLOB_UNKNOWN", "manifest blob unknown to registry",
-                                        {"digest": entry.get("digest")})
-            return None, None, None
-        config = doc.get("config") or {}
-        digests = [config.get("digest")] + [layer.get("digest") for layer in doc.get("layers") or []]
-        for d in digests:
-            if not d or not ctx.storage.blob_exists(d):
+    def _check_references(self, ctx, name, m):
+        """Every blob a manifest names must be linked in its own repository (pushed or mounted there),
+        every manifest an index names must be a manifest of that repository. Links nothing."""
+        for d in m.children:
+            if not ctx.storage.manifest(name, d) or not ctx.storage.blob_exists(d):
                 raise RegistryError("MANIFEST_BLOB_UNKNOWN", "manifest blob unknown to registry", {"digest": d})
-            ctx.storage.link(name, d)
+        for d in m.blobs:
+            if not ctx.storage.linked(name, d):
+                raise RegistryError("MANIFEST_BLOB_UNKNOWN", "manifest blob unknown to registry", {"digest": d})
         arch = os_name = None
-        try:
-            if config.get("size", 0) < 1024 * 1024:
-                image_config = json.loads(ctx.storage.read_blob(config["digest"]))
+        if m.config_digest and m.config_size < 1024 * 1024:
+            try:
+                image_config = json.loads(ctx.storage.read_blob(m.config_digest))
                 arch, os_name = image_config.get("architecture"), image_config.get("os")
-        except (ValueError, AttributeError, OSError):
-            pass
-        return config.get("digest"), arch, os_name
+            except (ValueError, AttributeError, OSError, RecursionError):
+                pass
+            arch = arch if isinstance(arch, str) else None
+            os_name = os_name if isinstance(os_name, str) else None
+        return arch, os_name
 
     def _delete_manifest(self, ctx, name, ref):
         if not ref.startswith("sha256:"):
@@ -346,18 +337,59 @@ class Handlers:
             return web.Response(status=202, headers=dict(API_HEADER, **{"Docker-Content-Digest": digest}))
         raise RegistryError("UNSUPPORTED", "the operation is unsupported")
 
-    async def _receive(self, ctx, upload):
-        """Streams the request body into the upload, hashing as it goes."""
-        hasher = upload._hasher()
-        with upload.open_for_append() as f:
-            async for block in ctx.http.content.iter_chunked(CHUNK):
-                hasher.update(block)
-                f.write(block)
+    async def _receive(self, ctx, upload, expected=None):
+        """Streams the request body onto the end of the upload (the caller holds its lock). A body
+        longer or shorter than its Content-Range (`expected`) is refused with 416; a refused or
+        broken request leaves the session exactly as it was."""
+        start, received = upload.offset, 0
+        try:
+            with upload.open_for_append() as f:
+                async for block in ctx.http.content.iter_chunked(CHUNK):
+                    received += len(block)
+                    if expected is not None and received > expected:
+                        break
+                    f.write(block)
+            if expected is not None and received != expected:
+                raise self._range_invalid(upload, "the chunk's length does not match its Content-Range",
+                                          start=start)
+        except BaseException:
+            if not upload.closed:
+                upload.truncate(start)
+            raise
 
     def _upload_headers(self, name, upload):
         end = max(upload.offset - 1, 0)
         return dict(API_HEADER, **{"Location": f"/v2/{name}/blobs/uploads/{upload.id}", "Range": f"0-{end}",
                                    "Docker-Upload-UUID": upload.id, "Content-Length": "0"})
+
+    def _range_invalid(self, upload, message, start=None):
+        end = max((upload.offset if start is None else start) - 1, 0)
+        return RegistryError("BLOB_UPLOAD_INVALID", message, {"uuid": upload.id}, status=416, headers=dict(
+            API_HEADER, **{"Location": f"/v2/{upload.repo}/blobs/uploads/{upload.id}", "Range": f"0-{end}",
+                           "Docker-Upload-UUID": upload.id}))
+
+    def _chunk_length(self, ctx, session):
+        """The length a Content-Range announces (None without one). It must start at the session's
+        offset and agree with Content-Length; otherwise 416, as the distribution spec says."""
+        value = ctx.http.headers.get("Content-Range")
+        if value is None:
+            return None
+        match = re.fullmatch(r"(?:bytes[ =])?(\d{1,19})-(\d{1,19})(?:/(?:\d{1,19}|\*))?", value.strip())
+        if not match:
+            raise self._range_invalid(session, "the Content-Range is malformed")
+        first, last = int(match.group(1)), int(match.group(2))
+        if first != session.offset or last < first:
+            raise self._range_invalid(session, "the chunk does not continue the upload")
+        length = last - first + 1
+        declared = ctx.http.content_length
+        if declared is not None and declared != length:
+            raise self._range_invalid(session, "the chunk's Content-Length does not match its Content-Range")
+        return length
+
+    async def _commit(self, ctx, session, digest):
+        """Verifies the digest over the bytes on disk (hashed off the event loop), then moves them into place."""
+        actual = await asyncio.get_running_loop().run_in_executor(None, session.disk_digest)
+        session.commit(digest, ctx.view.quota_bytes, actual)
 
     async def upload_start(self, ctx, name):
         check_name(name)
@@ -373,16 +405,18 @@ class Handlers:
                 ctx.storage.link(name, mount)
                 return web.Response(status=201, headers=dict(API_HEADER, **{
                     "Location": f"/v2/{name}/blobs/{mount}", "Docker-Content-Digest": mount}))
-        upload = ctx.storage.new_upload()
         digest = query.get("digest")
         if digest:
-            try:
-                check_digest(digest)
-                await self._receive(ctx, upload)
-                upload.commit(digest, ctx.view.quota_bytes)
-            except BaseException:
-                upload.cancel()
-                raise
+            check_digest(digest)
+        upload = ctx.storage.new_upload(name)
+        if digest:
+            async with upload.lock:
+                try:
+                    await self._receive(ctx, upload)
+                    await self._commit(ctx, upload, digest)
+                except BaseException:
+                    upload.cancel()
+                    raise
             ctx.storage.link(name, digest)
             return web.Response(status=201, headers=dict(API_HEADER, **{
                 "Location": f"/v2/{name}/blobs/{digest}", "Docker-Content-Digest": digest}))
@@ -398,46 +432,40 @@ class Handlers:
     async def upload(self, ctx, name, upload):
         check_name(name)
         ctx.require("repository", name, "push")
-        session = ctx.storage.get_upload(upload)
+        session = ctx.storage.get_upload(upload, name)  # None for another repository's session too
         if session is None:
             raise RegistryError("BLOB_UPLOAD_UNKNOWN", "blob upload unknown to registry", {"uuid": upload})
         method = ctx.http.method
         if method == "GET":
             return web.Response(status=204, headers=self._upload_headers(name, session))
-        if method == "DELETE":
-            session.cancel()
-            return web.Response(status=204, headers=API_HEADER)
-        if method == "PATCH":
-            self._check_range(ctx, session)
-            await self._receive(ctx, session)
-            return web.Response(status=202, headers=self._upload_headers(name, session))
-        if method == "PUT":
-            digest = ctx.http.query.get("digest")
-            if not digest:
-                raise RegistryError("DIGEST_INVALID", "digest missing from the final PUT")
-            if ctx.http.headers.get("Content-Range"):
-                self._check_range(ctx, session)
+        if method not in ("PATCH", "PUT", "DELETE"):
+            raise RegistryError("UNSUPPORTED", "the operation is unsupported")
+        digest = ctx.http.query.get("digest")
+        if method == "PUT" and not digest:
+            raise RegistryError("DIGEST_INVALID", "digest missing from the final PUT")
+        async with session.lock:  # one writer at a time; who waited finds the session as its writer left it
+            if session.closed:
+                raise RegistryError("BLOB_UPLOAD_UNKNOWN", "blob upload unknown to registry", {"uuid": upload})
+            if method == "DELETE":
+                session.cancel()
+                return web.Response(status=204, headers=API_HEADER)
+            if method == "PUT":
+                try:
+                    check_digest(digest)
+                except RegistryError:
+                    session.cancel()
+                    raise
+            await self._receive(ctx, session, self._chunk_length(ctx, session))
+            if method == "PATCH":
+                return web.Response(status=202, headers=self._upload_headers(name, session))
             try:
-                check_digest(digest)
-                await self._receive(ctx, session)
-                session.commit(digest, ctx.view.quota_bytes)
+                await self._commit(ctx, session, digest)
             except BaseException:
                 session.cancel()
                 raise
-            ctx.storage.link(name, digest)
-            return web.Response(status=201, headers=dict(API_HEADER, **{
-                "Location": f"/v2/{name}/blobs/{digest}", "Docker-Content-Digest": digest, "Content-Length": "0"}))
-        raise RegistryError("UNSUPPORTED", "the operation is unsupported")
-
-    def _check_range(self, ctx, session):
-        value = ctx.http.headers.get("Content-Range")
-        if not value:
-            return
-        match = re.match(r"^(?:bytes )?(\d+)-(\d+)$", value.strip())
-        if not match or int(match.group(1)) != session.offset:
-            headers = dict(self._upload_headers("", session))
-            raise RegistryError("BLOB_UPLOAD_INVALID", "the chunk does not continue the upload", status=416,
-                                headers={"Range": headers["Range"], "Docker-Upload-UUID": session.id})
+        ctx.storage.link(name, digest)
+        return web.Response(status=201, headers=dict(API_HEADER, **{
+            "Location": f"/v2/{name}/blobs/{digest}", "Docker-Content-Digest": digest, "Content-Length": "0"}))
 
     async def referrers(self, ctx, name, digest):
         check_name(name)

@@ -2,13 +2,16 @@
 
     blobs/sha256/<ab>/<hex>     content-addressed blobs (layers, configs and manifests alike)
     uploads/<uuid>              data of an upload session in progress (never visible as a blob)
+    uploads/<uuid>.repo         the repository that session belongs to
     meta.db                     repositories, manifests, tags and their attributes (SQLite)
 
-An upload is an object with an explicit commit: it streams to its own file while hashing, and
-`commit` verifies the digest and moves the file into place with one atomic rename. Identical
+An upload is an object with an explicit commit: it streams to its own file (one writer at a
+time), and `commit` verifies the digest of the bytes on disk and moves the file into place with
+one atomic rename. A session belongs to the repository it was opened in. Identical
 blobs are stored once; repositories link to them.
 """
 
+import asyncio
 import hashlib
 import json
 import os
@@ -20,13 +23,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from azlocal.registry.errors import RegistryError
+from azlocal.safepath import PathEscape, confine
 
-DIGEST = re.compile(r"^sha256:[a-f0-9]{64}$")
+DIGEST = re.compile(r"^sha256:[a-f0-9]{64}\Z")
 NAME_COMPONENT = r"[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*"
-NAME = re.compile(rf"^{NAME_COMPONENT}(?:/{NAME_COMPONENT})*$")
-TAG = re.compile(r"^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$")
+NAME = re.compile(rf"^{NAME_COMPONENT}(?:/{NAME_COMPONENT})*\Z")
+TAG = re.compile(r"^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}\Z")
 MAX_NAME = 256
 CHUNK = 1 << 20
+OWNER_SUFFIX = ".repo"
+UPLOAD_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 DEFAULT_ATTRIBUTES = {"deleteEnabled": True, "listEnabled": True, "readEnabled": True, "writeEnabled": True}
 
@@ -53,6 +59,11 @@ def check_name(name):
         raise RegistryError("NAME_INVALID", "invalid repository name", {"name": name})
 
 
+def valid_upload_id(upload_id):
+    """Upload ids are the registry's own uuid4s, in canonical form; nothing else names a session."""
+    return isinstance(upload_id, str) and UPLOAD_ID.fullmatch(upload_id) is not None
+
+
 def check_digest(digest):
     if not DIGEST.match(digest or ""):
         raise RegistryError("DIGEST_INVALID", "provided digest did not match uploaded content",
@@ -60,38 +71,46 @@ def check_digest(digest):
 
 
 class Upload:
-    """One upload session: appends to its own file while hashing; commit makes it a blob."""
+    """One upload session of one repository: appends to its own file; commit makes it a blob.
 
-    def __init__(self, store, upload_id, hasher=None):
-        self.store, self.id = store, upload_id
-        self.path = store.root / "uploads" / upload_id
-        self.hasher = hasher
+    Concurrency: every request that writes to a session (PATCH, the final PUT, DELETE) holds
+    `lock` for its whole body, so chunks of two requests never interleave, and re-checks
+    `closed` once it has the lock (the session may have been committed or cancelled meanwhile).
+    The digest is verified over the bytes on disk, never over a running hash.
+    """
+
+    def __init__(self, store, upload_id, repo):
+        self.store, self.id, self.repo = store, upload_id, repo
+        self.path = store.upload_path(upload_id)
+        self.lock = asyncio.Lock()
+        self.closed = False
 
     @property
     def offset(self):
-        return self.path.stat().st_size
-
-    def _hasher(self):
-        if self.hasher is None:
-            # After a restart the in-memory hash state is gone: rebuild it from the data so far.
-            self.hasher = hashlib.sha256()
-            with open(self.path, "rb") as f:
-                for block in iter(lambda: f.read(CHUNK), b""):
-                    self.hasher.update(block)
-        return self.hasher
-
-    def append(self, block):
-        self._hasher().update(block)
-        with open(self.path, "ab") as f:
-            f.write(block)
+        try:
+            return self.path.stat().st_size
+        except FileNotFoundError:
+            return 0
 
     def open_for_append(self):
-        self._hasher()
         return open(self.path, "ab")
 
-    def commit(self, digest, quota_bytes=None):
+    def truncate(self, size):
+        """Drops what a refused chunk appended: the session is as it was before the request."""
+        with open(self.path, "r+b") as f:
+            f.truncate(size)
+
+    def disk_digest(self):
+        hasher = hashlib.sha256()
+        with open(self.path, "rb") as f:
+            for block in iter(lambda: f.read(CHUNK), b""):
+                hasher.update(block)
+        return "sha256:" + hasher.hexdigest()
+
+    def commit(self, digest, quota_bytes=None, actual=None):
+        """Verifies `digest` against the file (or `actual`, its digest computed off the event loop)."""
         check_digest(digest)
-        actual = "sha256:" + self._hasher().hexdigest()
+        actual = actual or self.disk_digest()
         if actual != digest:
             self.cancel()
             raise RegistryError("DIGEST_INVALID", "provided digest did not match uploaded content",
@@ -107,12 +126,17 @@ class Upload:
                                 f"({quota_bytes // 1024 ** 3} GiB included in its SKU)", {"quota": quota_bytes})
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(self.path, target)
-        self.store.uploads.pop(self.id, None)
+        self._forget()
         self.store.add_used(size)
         return digest
 
     def cancel(self):
         self.path.unlink(missing_ok=True)
+        self._forget()
+
+    def _forget(self):
+        self.closed = True
+        self.store.owner_path(self.id).unlink(missing_ok=True)
         self.store.uploads.pop(self.id, None)
 
 
@@ -125,7 +149,7 @@ class RegistryStorage:
                                   timeout=60)
         self.db.execute("PRAGMA journal_mode = WAL")
         self.db.executescript(SCHEMA)
-        self.uploads = {}  # upload id -> Upload with live hash state
+        self.uploads = {}  # upload id -> live Upload (its lock serialises writes)
         self._used = None
 
     # Blobs -------------------------------------------------------------------------------
@@ -173,24 +197,43 @@ class RegistryStorage:
 
     # Uploads -----------------------------------------------------------------------------
 
-    def new_upload(self):
-        upload = Upload(self, str(uuid.uuid4()), hashlib.sha256())
+    def upload_path(self, upload_id):
+        """uploads/<uuid>: the id comes from a URL, so only the canonical uuid form becomes a path."""
+        if not valid_upload_id(upload_id):
+            raise RegistryError("BLOB_UPLOAD_UNKNOWN", "blob upload unknown to registry", {"uuid": upload_id})
+        uploads = self.root / "uploads"
+        try:
+            return confine(uploads / upload_id, uploads)
+        except PathEscape:
+            raise RegistryError("BLOB_UPLOAD_UNKNOWN", "blob upload unknown to registry", {"uuid": upload_id})
+
+    def owner_path(self, upload_id):
+        """uploads/<uuid>.repo: the repository the session was opened in (it survives a restart)."""
+        return self.upload_path(upload_id).with_name(upload_id + OWNER_SUFFIX)
+
+    def new_upload(self, repo):
+        upload = Upload(self, str(uuid.uuid4()), repo)
         upload.path.touch()
+        self.owner_path(upload.id).write_text(repo)
         self.uploads[upload.id] = upload
         return upload
 
-    def get_upload(self, upload_id):
-        if upload_id in self.uploads:
-            return self.uploads[upload_id]
-        try:
-            uuid.UUID(upload_id)
-        except ValueError:
+    def get_upload(self, upload_id, repo):
+        """The live session `upload_id` of `repo`, or None (unknown, finished, swept, or another repo's)."""
+        if not valid_upload_id(upload_id):
             return None
-        upload = Upload(self, upload_id)
-        if not upload.path.exists():
+        upload = self.uploads.get(upload_id)
+        if upload is None:
+            try:
+                owner = self.owner_path(upload_id).read_text()
+            except OSError:
+                return None
+            upload = Upload(self, upload_id, owner)
+        if upload.closed or not upload.path.exists():
+            self.uploads.pop(upload_id, None)
             return None
         self.uploads[upload_id] = upload
-        return upload
+        return upload if upload.repo == repo else None
 
     # Repositories, manifests, tags ---------------------------------------------------------
 
@@ -331,7 +374,7 @@ _storages = {}
 
 
 def storage_for(root):
-    """One storage object per registry root per process (it keeps live upload hash state)."""
+    """One storage object per registry root per process (it keeps the live upload sessions and their locks)."""
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     key = (str(root), root.stat().st_ino)  # a deleted and re-created registry gets a new storage
@@ -340,7 +383,41 @@ def storage_for(root):
     return _storages[key]
 
 
-def stale_uploads(root, older_than=24 * 3600):
-    """Upload files nobody finished (e.g. a killed push): safe to remove, never visible as blobs."""
+def sweep_uploads(root, older_than):
+    """Removes upload sessions nobody touched for `older_than` seconds (e.g. a killed push), and
+    stray temporary files; a session a request is writing to right now is kept. Returns
+    (files removed, bytes freed). Such files are never visible as blobs, so this is always safe."""
+    uploads = Path(root) / "uploads"
     cutoff = time.time() - older_than
-    return [p for p in (Path(root) / "uploads").glob("*") if p.stat().st_mtime < cutoff]
+    live = {}
+    for storage in list(_storages.values()):
+        if storage.root.resolve() == Path(root).resolve():
+            live = storage.uploads
+    groups = {}
+    try:
+        entries = list(uploads.iterdir())
+    except OSError:
+        return 0, 0
+    for path in entries:
+        groups.setdefault(path.name.split(".", 1)[0], []).append(path)
+    removed = freed = 0
+    for upload_id, paths in groups.items():
+        session = live.get(upload_id)
+        if session is not None and session.lock.locked():
+            continue
+        try:
+            stats = [(p, p.lstat()) for p in paths]
+        except OSError:
+            continue
+        if max(st.st_mtime for _, st in stats) >= cutoff:
+            continue
+        for path, st in stats:
+            if path.is_dir() and not path.is_symlink():
+                continue
+            path.unlink(missing_ok=True)
+            removed += 1
+            freed += st.st_size
+        live.pop(upload_id, None)
+        if session is not None:
+            session.closed = True
+    return removed, freed
