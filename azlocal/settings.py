@@ -10,10 +10,33 @@ USER_NAME = "learner@azlocal.local"
 
 
 def home() -> Path:
-    """The folder that holds all of one azlocal's state (AZLOCAL_HOME, default ~/.azlocal)."""
-    path = Path(os.environ.get("AZLOCAL_HOME") or Path.home() / ".azlocal")
-    path.mkdir(parents=True, exist_ok=True)
+    """The folder that holds all of one azlocal's state (AZLOCAL_HOME, default ~/.azlocal).
+
+    It holds secrets, the CA's key and logs: azlocal creates it 0700 (owner only), and tightens
+    its own default folder to 0700 if an older version left it open.
+    """
+    configured = os.environ.get("AZLOCAL_HOME")
+    path = Path(configured or Path.home() / ".azlocal")
+    if not path.is_dir():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.mkdir(mode=0o700)
+        except FileExistsError:
+            pass  # another process made it first (with the same mode)
+        else:
+            os.chmod(path, 0o700)  # whatever the umask
+    elif not configured:
+        _tighten(path)
     return path
+
+
+def _tighten(path):
+    try:
+        st = path.stat()
+        if st.st_mode & 0o077 and st.st_uid == os.geteuid():
+            os.chmod(path, 0o700)
+    except OSError:
+        pass
 
 
 def db_path() -> Path:
@@ -53,3 +76,78 @@ def https_port() -> int:
     if value:
         return int(value)
     return 443 if os.geteuid() == 0 else 5443
+
+
+# The DNS domains azlocal serves (or will serve) over HTTPS with its local CA. The CA is
+# name-constrained to exactly these subtrees (X.509 NameConstraints), so even its key could not
+# vouch for any other name; the daemon also refuses the TLS handshake for a name under them that
+# no resource of this home owns. The one list: the CA, the daemon and the docs read it from here.
+SERVED_DNS_DOMAINS = (
+    "azlocal.local",             # the daemon's own name (status, the default certificate)
+    "azurecr.io",                # registries: <name>.azurecr.io, <name>.<region>.data.azurecr.io
+    "azurecontainerapps.io",     # container apps: <app>.<env domain>, revisions, labels
+    "azurecontainer.io",         # container groups: <label>.<region>.azurecontainer.io
+    "vault.azure.net",           # key vaults (DESIGN: a later data plane)
+    "blob.core.windows.net",     # storage accounts (DESIGN: later data planes)
+    "file.core.windows.net",
+    "queue.core.windows.net",
+    "table.core.windows.net",
+)
+# IP addresses a certificate of the local CA may name: loopback only.
+SERVED_IP_NETWORKS = ("127.0.0.0/8", "::1/128")
+
+
+def _number(name, default, kind=float):
+    value = os.environ.get(name)
+    if not value:
+        return default
+    try:
+        return kind(value)
+    except ValueError:
+        return default
+
+
+def daemon_start_timeout() -> float:
+    """How long a command waits for the daemon of its home to be ready (including waiting for
+    another command that is starting it)."""
+    return _number("AZLOCAL_DAEMON_START_TIMEOUT", 60.0)
+
+
+def daemon_file_limit():
+    """The soft descriptor limit the daemon sets at start (AZLOCAL_DAEMON_FILE_LIMIT); default: the
+    hard limit, so the common 1024 does not cap the connections it can hold."""
+    return _number("AZLOCAL_DAEMON_FILE_LIMIT", None, int)
+
+
+def daemon_max_connections() -> int:
+    """At most this many client connections at once (fewer if the descriptor limit is lower)."""
+    return _number("AZLOCAL_DAEMON_MAX_CONNECTIONS", 4096, int)
+
+
+def daemon_idle_timeout() -> float:
+    """Seconds a connection may sit without a complete request (an idle keep-alive connection, or
+    a client that sends its headers too slowly) before the daemon closes it."""
+    return _number("AZLOCAL_DAEMON_IDLE_TIMEOUT", 30.0)
+
+
+def daemon_tls_handshake_timeout() -> float:
+    return _number("AZLOCAL_DAEMON_TLS_HANDSHAKE_TIMEOUT", 10.0)
+
+
+def daemon_cert_cache_size() -> int:
+    """Server certificates the daemon keeps in memory (least recently used ones are dropped)."""
+    return _number("AZLOCAL_DAEMON_CERT_CACHE", 256, int)
+
+
+def daemon_log_repeats() -> int:
+    """Identical log messages written per second at most; the rest are counted and reported."""
+    return _number("AZLOCAL_DAEMON_LOG_REPEATS", 5, int)
+
+
+def upload_ttl_seconds() -> int:
+    """How long a registry upload session may sit untouched before the daemon removes its data
+    (AZLOCAL_UPLOAD_TTL_SECONDS, default one hour since its last write)."""
+    try:
+        return max(int(os.environ.get("AZLOCAL_UPLOAD_TTL_SECONDS") or 3600), 0)
+    except ValueError:
+        return 3600

@@ -4,22 +4,34 @@
 The daemon keeps no state of its own: each request is answered from the state store, the secret
 store and Docker, so a daemon killed at any moment and started again serves exactly what the
 store says.
+
+The edge is hardened against what a loopback client can do to it: the soft descriptor limit is
+raised to the hard one at start; a connection without a complete request for
+`daemon_idle_timeout()` seconds (idle keep-alive, or headers sent too slowly) is closed; at most
+`daemon_max_connections()` connections are held (the oldest idle ones make room for new ones,
+else a new one gets 503); TLS handshakes time out; the HTTPS listener refuses names no resource
+of this home owns. Logs never carry credentials (query strings, Authorization values and
+user:password@ are redacted) and identical messages beyond a few a second are counted, not written.
 """
 
-import json
+import asyncio
+import fcntl
 import logging
 import os
+import sys
 
 from aiohttp import web
 
 from azlocal import settings
 from azlocal.daemon import lifecycle
+from azlocal.daemon.logfilters import RedactFilter, RepeatFilter
 
 log = logging.getLogger("azlocal.daemon")
+FD_RESERVE = 128  # descriptors kept free of client connections: store, Docker, upstreams, logs
 
 
 async def _status(request):
-    return web.json_response({"home": settings.label_value(), "pid": os.getpid()})
+    return web.json_response(request.app["info"])
 
 
 def build_app():
@@ -38,6 +50,8 @@ def build_app():
     app = build_registry_app(make_resolver())
     app.middlewares.append(by_host)
     app["gateway"] = gateway
+    app["info"] = {"home": settings.label_value(), "https_port": None, "pid": os.getpid(), "port": None,
+                   "ready": False}
     app.router.add_get(lifecycle.STATUS_PATH, _status)
 
     async def close_gateway(_app):
@@ -47,58 +61,213 @@ def build_app():
     return app
 
 
+def serves(gateway, host):
+    """Whether a TLS client asking for `host` (SNI) names something this home serves."""
+    from azlocal.daemon.registry_views import registry_name_of
+    from azlocal.services import registries
+
+    host = host.lower().rstrip(".")
+    if host == "azlocal.local":
+        return True
+    if gateway.route(host) is not None:
+        return True
+    name = registry_name_of(host)
+    return bool(name) and registries.find(name) is not None
+
+
+# Process set-up ---------------------------------------------------------------------------------
+
+def setup_logging():
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    repeats = RepeatFilter(settings.daemon_log_repeats())
+    handler.addFilter(repeats)
+    handler.addFilter(RedactFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+    return repeats
+
+
+def raise_file_limit():
+    """Soft RLIMIT_NOFILE up to the hard limit (or to AZLOCAL_DAEMON_FILE_LIMIT); returns the soft limit."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = settings.daemon_file_limit() or hard
+    if hard != resource.RLIM_INFINITY:
+        wanted = min(wanted, hard)
+    if wanted != soft:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+            soft = wanted
+        except (ValueError, OSError) as ex:
+            log.warning("could not set the descriptor limit to %s: %s", wanted, ex)
+    return soft
+
+
+def connection_limit(file_limit):
+    # Each proxied request can hold two descriptors (client and upstream).
+    return max(16, min(settings.daemon_max_connections(), (file_limit - FD_RESERVE) // 2))
+
+
+def _hold_instance_lock():
+    """One daemon per home: the lock lives as long as this process."""
+    lock = open(lifecycle.instance_lock_path(), "a")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        _fail(f"another azlocal daemon of {settings.home()} is running")
+    return lock
+
+
+def _fail(message):
+    print(f"ERROR: {message}", file=sys.stderr, flush=True)
+    sys.exit(1)
+
+
 def serve(port):
-    import asyncio
+    repeats = setup_logging()
+    lock = _hold_instance_lock()
+    file_limit = raise_file_limit()
+    try:
+        asyncio.run(_serve(port, connection_limit(file_limit), repeats))
+    except _BindError as ex:
+        _fail(str(ex))
+    finally:
+        lock.close()
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    asyncio.run(_serve(port))
+
+# Listeners ---------------------------------------------------------------------------------------
+
+class _BindError(Exception):
+    pass
 
 
-async def _serve(port):
-    import asyncio
+class _Busy(asyncio.Protocol):
+    """A connection beyond the cap while every held one is busy: 503, closed."""
+
+    def connection_made(self, transport):
+        transport.write(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        transport.close()
+
+
+class ConnectionCap:
+    """The listeners' protocol factory: at most `limit` connections; the oldest idle ones make room."""
+
+    def __init__(self, server, limit):
+        self.server, self.limit = server, limit
+        self.closing = set()
+        self.evicted = self.refused = 0
+
+    def held(self):
+        connections = self.server._connections
+        self.closing = {h for h in self.closing if h in connections}
+        return len(connections) - len(self.closing)
+
+    def __call__(self):
+        if self.held() >= self.limit:
+            self._evict(max(1, self.limit // 16))
+            if self.held() >= self.limit:
+                self.refused += 1
+                return _Busy()
+        return self.server()
+
+    def _evict(self, count):
+        for handler in list(self.server._connections):
+            if count <= 0:
+                break
+            if handler in self.closing or getattr(handler, "_request_in_progress", True):
+                continue
+            transport = handler.transport
+            if transport is not None:
+                transport.abort()
+            self.closing.add(handler)
+            self.evicted += 1
+            count -= 1
+
+
+class EdgeSite(web.TCPSite):
+    """A TCPSite whose connections pass the cap and whose TLS handshakes time out."""
+
+    def __init__(self, runner, host, port, cap, ssl_context=None):
+        super().__init__(runner, host, port, ssl_context=ssl_context, backlog=512)
+        self.cap = cap
+
+    async def start(self):
+        await web.BaseSite.start(self)
+        loop = asyncio.get_running_loop()
+        extra = {"ssl_handshake_timeout": settings.daemon_tls_handshake_timeout()} if self._ssl_context else {}
+        try:
+            self._server = await loop.create_server(self.cap, self._host, self._port, ssl=self._ssl_context,
+                                                    backlog=self._backlog, **extra)
+        except OSError as ex:
+            raise _BindError(f"cannot listen on {self._host}:{self._port}: {ex.strerror or ex}") from None
+        self._bound_port = self._server.sockets[0].getsockname()[1] if self._server.sockets else self._port
+
+
+async def _serve(port, limit, repeats):
     import signal
 
     app = build_app()
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    runner = web.AppRunner(app, access_log=None, handle_signals=False,
+                           keepalive_timeout=settings.daemon_idle_timeout())
     await runner.setup()
+    cap = ConnectionCap(runner.server, limit)
     host = settings.daemon_host()
-    await web.TCPSite(runner, host, port).start()
+    info = app["info"]
+    try:
+        await EdgeSite(runner, host, port, cap).start()
+    except _BindError:
+        await runner.cleanup()
+        raise
+    info["port"] = port  # /azlocal/status now answers: ours, not ready yet
     https_port = settings.https_port()
     try:
         from azlocal.daemon.tls import Issuer
 
-        await web.TCPSite(runner, host, https_port, ssl_context=Issuer().server_context()).start()
-    except OSError as ex:
+        gateway = app["gateway"]
+        context = Issuer().server_context(lambda name: serves(gateway, name))
+        await EdgeSite(runner, host, https_port, cap, ssl_context=context).start()
+    except (OSError, _BindError) as ex:
         log.warning("HTTPS on %s:%d is not available (%s); container apps answer on HTTP only", host, https_port, ex)
         https_port = None
-    # Written only once the sockets listen: `ensure_running` trusts this file plus /azlocal/status.
-    info = {"home": settings.label_value(), "https_port": https_port, "pid": os.getpid(), "port": port}
-    tmp = lifecycle.info_path().with_suffix(".tmp")
-    tmp.write_text(json.dumps(info))
-    os.replace(tmp, lifecycle.info_path())
-    log.info("azlocal daemon for %s listening on %s:%d (https %s)", settings.home(), host, port, https_port)
+    info["https_port"] = https_port
+    # The handshake: daemon.json is written (atomically) only once every socket listens, then
+    # /azlocal/status says ready. `ensure_running` waits for both.
+    lifecycle.write_info({k: info[k] for k in ("home", "https_port", "pid", "port")})
+    info["ready"] = True
+    log.info("azlocal daemon for %s listening on %s:%d (https %s, at most %d connections)", settings.home(), host,
+             port, https_port, limit)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    timers = asyncio.create_task(_task_timers(stop))
-    scaler = asyncio.create_task(_scale_in(app["gateway"], stop))
+    background = [asyncio.create_task(_task_timers(stop)), asyncio.create_task(_scale_in(app["gateway"], stop)),
+                  asyncio.create_task(_log_housekeeping(repeats, stop))]
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
-    timers.cancel()
-    scaler.cancel()
+    for task in background:
+        task.cancel()
     await runner.cleanup()
+
+
+async def _log_housekeeping(repeats, stop):
+    """Once a second: report how many repeated log lines were suppressed."""
+    while not stop.is_set():
+        repeats.flush()
+        await asyncio.sleep(1)
 
 
 async def _scale_in(gateway, stop):
     """Periodic housekeeping: idle container-app revisions scale in; failed ACI liveness probes restart."""
-    import asyncio
-
+    from azlocal.daemon.registry_views import sweep_stale_uploads
     from azlocal.services.containergroups import restart_unhealthy
 
     while not stop.is_set():
         try:
             await gateway.scale_in()
             await asyncio.get_running_loop().run_in_executor(None, restart_unhealthy)
+            await asyncio.get_running_loop().run_in_executor(None, sweep_stale_uploads)  # stale registry uploads
         except Exception as ex:
             log.warning("housekeeping: %s", ex)
         await asyncio.sleep(2)
@@ -106,7 +275,6 @@ async def _scale_in(gateway, stop):
 
 async def _task_timers(stop):
     """ACR task timers: once a minute, start the runs whose schedule matches that minute."""
-    import asyncio
     import datetime
 
     from azlocal.services import tasks
