@@ -12,10 +12,11 @@ from knack.help import CLIHelp
 from knack.invocation import CommandInvoker
 from knack.log import get_logger
 from knack.parser import CLICommandParser
+from knack.query import CLIQuery
 from knack.util import CLIError
 
 from azlocal import __version__, settings
-from azlocal.errors import AzLocalError
+from azlocal.errors import ArgumentUsageError, AzLocalError
 
 logger = get_logger(__name__)
 
@@ -141,6 +142,7 @@ class AzLocalInvoker(CommandInvoker):
     def execute(self, args):
         from azlocal.commands import common
 
+        _check_subscriptions_of_ids(args)
         # az resolves `--ids` into names before parsing; several ids run the command once each and
         # the results form one list, to which --query then applies.
         runs = common.expand_ids(args)
@@ -157,6 +159,7 @@ class AzLocalInvoker(CommandInvoker):
             if "--query" in run_args:
                 at = run_args.index("--query")
                 query, run_args = run_args[at + 1], run_args[:at] + run_args[at + 2:]
+                check_query(_compile_query(query))
             # A fresh invoker per id: argparse cannot load the command table twice.
             invoker = type(self)(cli_ctx=self.cli_ctx, parser_cls=self.cli_ctx.parser_cls,
                                  commands_loader_cls=self.cli_ctx.commands_loader_cls,
@@ -177,6 +180,97 @@ class AzLocalInvoker(CommandInvoker):
             results = jmespath.search(query, results, jmespath.Options(dict_cls=OrderedDict))
         return CommandResultItem(results, exit_code=0, table_transformer=last.table_transformer,
                                  is_query_active=bool(query))
+
+
+# --query ------------------------------------------------------------------------------------------
+
+QUERY_REFERENCE = "To learn more about --query, please visit: 'https://learn.microsoft.com/cli/azure/query-azure-cli'"
+
+
+def _compile_query(text):
+    import jmespath
+
+    try:
+        return jmespath.compile(text)
+    except (ValueError, KeyError) as ex:
+        raise ArgumentUsageError(f"argument --query: invalid jmespath_type value: {text!r}") from ex
+
+
+def check_query(compiled):
+    """Refuses, before the command runs, a query that would fail whatever the result: an unknown
+    function or a wrong number of arguments. az finds these only after the command has done its
+    work; the error is az's, but nothing has changed when it is printed."""
+    from jmespath import exceptions, functions
+
+    table = functions.Functions().FUNCTION_TABLE
+    nodes = [compiled.parsed]
+    while nodes:
+        node = nodes.pop()
+        if not isinstance(node, dict):
+            continue
+        nodes.extend(node.get("children") or [])
+        if node.get("type") != "function_expression":
+            continue
+        name, given = node["value"], len(node.get("children") or [])
+        if name not in table:
+            raise exceptions.UnknownFunctionError(f"Unknown function: {name}()")
+        signature = table[name]["signature"]
+        if signature and signature[-1].get("variadic"):
+            if given < len(signature):
+                raise exceptions.VariadictArityError(len(signature), given, name)
+        elif given != len(signature):
+            raise exceptions.ArityError(len(signature), given, name)
+
+
+class AzLocalQuery(CLIQuery):
+    """knack's --query, with the checks above made as soon as the arguments are parsed."""
+
+    def __init__(self, cli_ctx=None):
+        from knack.events import EVENT_INVOKER_POST_PARSE_ARGS
+
+        super().__init__(cli_ctx=cli_ctx)
+        cli_ctx.unregister_event(EVENT_INVOKER_POST_PARSE_ARGS, CLIQuery.handle_query_parameter)
+        cli_ctx.register_event(EVENT_INVOKER_POST_PARSE_ARGS, AzLocalQuery.handle_query_parameter)
+
+    @staticmethod
+    def handle_query_parameter(cli_ctx, **kwargs):
+        compiled = getattr(kwargs["args"], "_jmespath_query", None)
+        if compiled is not None:
+            check_query(compiled)
+        CLIQuery.handle_query_parameter(cli_ctx, **kwargs)
+
+
+# --subscription -----------------------------------------------------------------------------------
+
+def _add_subscription_argument(cli_ctx, cmd_tbl=None, **_):
+    """As az: every command takes --subscription (unless it has an argument of that name itself)."""
+    for cmd in (cmd_tbl or {}).values():
+        options = {o for arg in cmd.arguments.values() for o in arg.type.settings.get("options_list") or ()}
+        if "--subscription" not in options and "_subscription" not in cmd.arguments:
+            cmd.add_argument("_subscription", "--subscription", arg_group="Global",
+                             help="Name or ID of subscription. You can configure the default subscription "
+                             "using `az account set -s NAME_OR_ID`.")
+
+
+def _check_subscription(cli_ctx, args=None, **_):
+    name = getattr(args, "_subscription", None)
+    if name is not None:
+        from azlocal.services import account
+
+        account.resolve_subscription(name)
+
+
+def _check_subscriptions_of_ids(args):
+    if "--ids" not in args:
+        return
+    from azlocal.services import account
+
+    for value in args[args.index("--ids") + 1:]:
+        if value.startswith("-"):
+            break
+        parts = value.strip("/").split("/")
+        if len(parts) > 1 and parts[0].lower() == "subscriptions":
+            account.resolve_subscription(parts[1])
 
 
 class AzLocalHelp(CLIHelp):
@@ -274,6 +368,12 @@ class AzLocalCLI(CLI):
         if isinstance(ex, AzLocalError):
             logger.error(str(ex))
             return ex.exit_code
+        from jmespath.exceptions import JMESPathError
+
+        if isinstance(ex, JMESPathError):
+            logger.error("Invalid jmespath query supplied for `--query`: %s", ex)
+            print(QUERY_REFERENCE, file=sys.stderr)
+            return 1
         if isinstance(ex, CLIError):
             logger.error(str(ex))
             return 1
@@ -323,9 +423,11 @@ def _group_of_resource_id(rid):
 
 
 def get_cli():
-    from knack.events import EVENT_INVOKER_TRANSFORM_RESULT
-
-    from azlocal.commands import common
+    from knack.events import (
+        EVENT_INVOKER_POST_CMD_TBL_CREATE,
+        EVENT_INVOKER_POST_PARSE_ARGS,
+        EVENT_INVOKER_TRANSFORM_RESULT,
+    )
 
     cli = AzLocalCLI(
         cli_name=CLI_NAME,
@@ -336,9 +438,11 @@ def get_cli():
         parser_cls=AzLocalParser,
         help_cls=AzLocalHelp,
         completion_cls=AzLocalCompletion,
+        query_cls=AzLocalQuery,
     )
     cli.register_event(EVENT_INVOKER_TRANSFORM_RESULT, _add_resource_group)
-    common.register_global_events(cli)
+    cli.register_event(EVENT_INVOKER_POST_CMD_TBL_CREATE, _add_subscription_argument)
+    cli.register_event(EVENT_INVOKER_POST_PARSE_ARGS, _check_subscription)
     return cli
 
 

@@ -59,19 +59,6 @@ def load_common_arguments(loader, command):
                        "to convert to JSON.")
 
 
-def register_global_events(cli):
-    from knack.events import EVENT_PARSER_GLOBAL_CREATE
-
-    def add_subscription(_, arg_group, **__):
-        arg_group.add_argument(
-            "--subscription", dest="_subscription", metavar="_SUBSCRIPTION",
-            help="Name or ID of subscription. You can configure the default subscription using "
-            "`az account set -s NAME_OR_ID`.",
-        )
-
-    cli.register_event(EVENT_PARSER_GLOBAL_CREATE, add_subscription)
-
-
 def parse_tags(tags):
     """`--tags a=1 b` → {"a": "1", "b": ""}; `--tags ''` → {}; not given → None."""
     if tags is None:

@@ -39,6 +39,8 @@ examples:
     text: az group update -n MyResourceGroup --tags owner=me env=dev
   - name: Set one tag with the generic update syntax.
     text: az group update -n MyResourceGroup --set tags.team=web
+  - name: Remove one tag.
+    text: az group update -n MyResourceGroup --remove tags.team
 """
 helps["group delete"] = """
 type: command
@@ -135,11 +137,11 @@ def list_groups(tag=None):
     return groups.list_groups(tag)
 
 
-def update_group(resource_group_name, tags=None, set_=None, force_string=False):
+def update_group(resource_group_name, tags=None, set_=None, add=None, remove=None, force_string=False):
     from azlocal.commands.common import parse_tags
     from azlocal.services import groups
 
-    return groups.update(resource_group_name, parse_tags(tags), set_, force_string)
+    return groups.update(resource_group_name, parse_tags(tags), set_, add, remove, force_string)
 
 
 def delete_group(resource_group_name, no_wait=False):

@@ -74,6 +74,14 @@ def list_subscriptions():
     return [_subscription()]
 
 
+def resolve_subscription(name_or_id):
+    """The subscription a `--subscription NAME_OR_ID` names (matched in any casing), or az's error."""
+    _require_login()
+    if name_or_id.lower() not in (settings.SUBSCRIPTION_ID.lower(), settings.SUBSCRIPTION_NAME.lower()):
+        raise AzLocalError(f"Subscription '{name_or_id}' not found. Check the spelling and casing and try again.")
+    return _subscription()
+
+
 def set_subscription(name_or_id):
     _require_login()
     if name_or_id.lower() not in (settings.SUBSCRIPTION_ID, settings.SUBSCRIPTION_NAME.lower()):

@@ -74,19 +74,29 @@ def list_groups(tag=None):
     return groups
 
 
-def update(name, tags=None, set_=None, force_string=False):
+def update(name, tags=None, set_=None, add=None, remove=None, force_string=False):
     s = store()
     with s.transaction():
         doc = s.get(arm.group_id(name))
         if doc is None:
             raise _not_found(name)
         if tags is not None:
-            doc["tags"] = tags
-        generic_update.apply(doc, set_=set_, force_string=force_string)
-        # Identity fields are not the user's to change.
-        doc["id"], doc["type"], doc["name"] = arm.group_id(doc["name"]), GROUP_TYPE, get(name)["name"]
-        s.put(doc, resource_group=doc["name"])
-    return doc
+            doc["tags"] = tags  # az applies the named arguments first, then --set/--add/--remove
+        new = generic_update.updated_copy(doc, set_, add, remove, force_string, read_only=_READ_ONLY)
+        _validate(new)
+        s.put(new, resource_group=new["name"])
+    return new
+
+
+# What ARM does not let a PATCH change: identity, location, provisioning state.
+_READ_ONLY = ("id", "name", "type", "location", "properties.provisioningState")
+
+
+def _validate(doc):
+    """The checks ARM applies to a resource group's PATCH body, whatever set its values."""
+    generic_update.check_tags(doc)
+    generic_update.check_string(doc, "managedBy")
+    generic_update.check_object(doc, "properties", nullable=False)
 
 
 def delete(name):
