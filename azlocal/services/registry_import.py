@@ -6,8 +6,22 @@ stand-in / an engine image), pushed to the target under the new names, and the e
 without the temporary tags.
 """
 
-from azlocal.errors import AzLocalError
+import re
+
+from azlocal.errors import AzLocalError, ValidationError
 from azlocal.services import registries, runs
+
+SOURCE_NOT_FOUND = ("Source cannot be found. Please provide a valid image and source registry or a fully "
+                    "qualified source.")
+# The distribution reference grammar: [host[:port]/]component(/component)*[:tag][@digest].
+_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_PATH = rf"{_COMPONENT}(?:/{_COMPONENT})*"
+_HOST = r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]{1,5})?)"
+_TAG = r"[\w][\w.-]{0,127}"
+_DIGEST = r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}"
+_HOST_RE = re.compile(rf"^{_HOST}$")
+_REFERENCE = re.compile(rf"^{_PATH}(?::{_TAG})?(?:@{_DIGEST})?$")
+_TARGET = re.compile(rf"^{_PATH}(?::{_TAG})?$")
 
 
 class _QuietLog:
@@ -51,6 +65,7 @@ def import_image(registry, source, images=None, source_registry=None, force=Fals
     from azlocal.services import repositories
 
     target = registries.get(registry, resource_group)
+    _check_names(source, images)
     client = docker_client()
     reference, source_doc = _source_reference(source, source_registry)
     repo, tag = runs._split_tag(reference)
@@ -80,6 +95,18 @@ def import_image(registry, source, images=None, source_registry=None, force=Fals
             runs.push_image(client, qualified, auth, _QuietLog())
         finally:
             client.images.remove(qualified, noprune=True)
+
+
+def _check_names(source, images):
+    """Refuses, before anything is pulled or tagged, a source or target that is not an image reference."""
+    # As Docker: the first component names a registry only if it has a '.' or a ':' or is localhost.
+    host, path = source.split("/", 1) if _has_registry(source) else ("", source)
+    if len(source) > 255 or host and not _HOST_RE.match(host) or not _REFERENCE.match(path):
+        raise ValidationError(SOURCE_NOT_FOUND)
+    for name in images or []:
+        if len(name) > 255 or not _TARGET.match(name or ""):
+            raise ValidationError(f"(InvalidParameters) The target tag '{name[:255]}' is not a valid image name: "
+                                  "use lower-case 'repository[:tag]'.")
 
 
 def _existing_tags(repositories, registry_name, repository):

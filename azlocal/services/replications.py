@@ -1,7 +1,7 @@
 """ACR geo-replications (Premium): each emulated region gets its own data endpoint,
 `<name>.<region>.data.azurecr.io`, served by the daemon from the same content."""
 
-from azlocal.errors import AzLocalError, ResourceNotFound
+from azlocal.errors import AzLocalError, ResourceNotFound, ValidationError
 from azlocal.services import arm, registries
 from azlocal.services.locations import normalise_location
 from azlocal.state.store import store
@@ -29,6 +29,8 @@ def create(registry, location, resource_group=None, name=None, tags=None, global
     if region == doc["location"]:
         raise AzLocalError("Replication could not be created in the same location as the registry.")
     name = name or region
+    if not name.isalnum() or not name.isascii() or not 5 <= len(name) <= 50:
+        raise ValidationError("Replication names must be between 5 and 50 alphanumeric characters.")
     now = arm.utc_now()
     replication = {
         "id": f"{doc['id']}/replications/{name}",

@@ -67,6 +67,7 @@ def create(registry, name, context=None, file=None, cmd=None, images=None, resou
         raise ValidationError("Task names must be 5-50 characters of letters, digits, '-' or '_'.")
     if bool(cmd) + bool(file) > 1:
         raise ValidationError("Usage error: --cmd and --file cannot be used together.")
+    _check_timeout(timeout)
     context_path = _context(context)
     if cmd:
         step = {"contextPath": context_path, "encodedTaskContent": None, "type": "EncodedTask",
@@ -123,7 +124,8 @@ def update(registry, name, resource_group=None, status=None, timeout=None, image
     task = get(registry, name, resource_group)
     if status:
         task["status"] = status
-    if timeout:
+    if timeout is not None:
+        _check_timeout(timeout)
         task["timeout"] = timeout
     if images is not None and task["step"]["type"] == "Docker":
         task["step"]["imageNames"] = list(images)
@@ -135,6 +137,13 @@ def update(registry, name, resource_group=None, status=None, timeout=None, image
     with s.transaction():
         s.put(task)
     return task
+
+
+def _check_timeout(timeout):
+    # ACR's task API bounds a task's timeout (seconds); a quick `az acr run` is not a task.
+    if timeout is not None and not 300 <= timeout <= 28800:
+        raise ValidationError(f"(InvalidParameters) The timeout {timeout} is out of range: a task's timeout must "
+                              "be between 300 and 28800 seconds.")
 
 
 def delete(registry, name, resource_group=None):

@@ -37,10 +37,9 @@ def get(registry, name, resource_group=None):
 def create(registry, name, uri, actions, resource_group=None, headers=None, scope=None, status="enabled",
            location=None, tags=None):
     doc = registries.get(registry, resource_group)
-    if not name.isalnum() or not 5 <= len(name) <= 50:
+    if not name.isalnum() or not name.isascii() or not 5 <= len(name) <= 50:
         raise AzLocalError("Webhook names must be between 5 and 50 alphanumeric characters.")
-    if not uri.startswith(("http://", "https://")):
-        raise AzLocalError(f"The service URI '{uri}' is not a valid http(s) URI.")
+    _check_uri(uri)
     s = store()
     with s.transaction():
         existing = s.list(type=WEBHOOK_TYPE, parent_id=doc["id"])
@@ -66,9 +65,24 @@ def create(registry, name, uri, actions, resource_group=None, headers=None, scop
     return hook
 
 
+def _check_uri(uri):
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(uri)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+        valid = parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # e.g. an unclosed IPv6 bracket, or a port that is not a number
+        valid = False
+    if not valid:
+        raise AzLocalError(f"The service URI '{uri}' is not a valid http(s) URI.")
+
+
 def update(registry, name, resource_group=None, uri=None, actions=None, headers=None, scope=None, status=None,
            tags=None):
     hook = get(registry, name, resource_group)
+    if uri is not None:
+        _check_uri(uri)
     doc = registries.get(registry, resource_group)
     for key, value in (("actions", actions), ("scope", scope), ("status", status), ("tags", tags)):
         if value is not None:
