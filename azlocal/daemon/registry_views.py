@@ -7,13 +7,20 @@ effect on the next request.
 """
 
 import json
+import logging
+import time
 
+from azlocal import settings
 from azlocal.registry import RegistryView
+from azlocal.registry.storage import sweep_uploads
 from azlocal.services import registries
 from azlocal.state import secrets
 from azlocal.state.store import store
 
 SUFFIX = ".azurecr.io"
+SWEEP_EVERY = 600  # seconds between two sweeps of stale upload sessions
+_last_sweep = [None]
+log = logging.getLogger("azlocal.daemon")
 
 
 def registry_name_of(host):
@@ -82,3 +89,24 @@ def _view(doc):
         on_event=lambda *event: _notify_later(name, event),
         auth_required=True,
     )
+
+
+def sweep_stale_uploads(force=False):
+    """Housekeeping: removes, in every registry of this home, upload sessions nobody has written to for
+    AZLOCAL_UPLOAD_TTL_SECONDS (a killed `docker push` leaves its data behind). Cheap to call often:
+    it sweeps at daemon start and then at most every SWEEP_EVERY seconds. Returns (files, bytes) removed."""
+    now = time.monotonic()
+    if not force and _last_sweep[0] is not None and now - _last_sweep[0] < SWEEP_EVERY:
+        return 0, 0
+    _last_sweep[0] = now
+    ttl = settings.upload_ttl_seconds()
+    files = freed = 0
+    for doc in registries.list_registries():
+        root = registries.storage_root(doc["name"])
+        if not (root / "uploads").is_dir():
+            continue  # never create a deleted registry's folder again
+        removed, size = sweep_uploads(root, ttl)
+        files, freed = files + removed, freed + size
+    if files:
+        log.info("removed %d stale upload file(s), %d bytes, untouched for %d s", files, freed, ttl)
+    return files, freed

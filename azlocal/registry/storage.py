@@ -197,19 +197,20 @@ class RegistryStorage:
 
     # Uploads -----------------------------------------------------------------------------
 
-    def upload_path(self, upload_id):
-        """uploads/<uuid>: the id comes from a URL, so only the canonical uuid form becomes a path."""
+    def upload_path(self, upload_id, suffix=""):
+        """uploads/<uuid>: the id comes from a URL, so only the canonical uuid form becomes a path,
+        and the path (symlinks resolved) must stay in the uploads folder."""
         if not valid_upload_id(upload_id):
             raise RegistryError("BLOB_UPLOAD_UNKNOWN", "blob upload unknown to registry", {"uuid": upload_id})
         uploads = self.root / "uploads"
         try:
-            return confine(uploads / upload_id, uploads)
+            return confine(uploads / (upload_id + suffix), uploads)
         except PathEscape:
             raise RegistryError("BLOB_UPLOAD_UNKNOWN", "blob upload unknown to registry", {"uuid": upload_id})
 
     def owner_path(self, upload_id):
         """uploads/<uuid>.repo: the repository the session was opened in (it survives a restart)."""
-        return self.upload_path(upload_id).with_name(upload_id + OWNER_SUFFIX)
+        return self.upload_path(upload_id, OWNER_SUFFIX)
 
     def new_upload(self, repo):
         upload = Upload(self, str(uuid.uuid4()), repo)
@@ -225,10 +226,9 @@ class RegistryStorage:
         upload = self.uploads.get(upload_id)
         if upload is None:
             try:
-                owner = self.owner_path(upload_id).read_text()
-            except OSError:
+                upload = Upload(self, upload_id, self.owner_path(upload_id).read_text())
+            except (OSError, RegistryError, UnicodeDecodeError):
                 return None
-            upload = Upload(self, upload_id, owner)
         if upload.closed or not upload.path.exists():
             self.uploads.pop(upload_id, None)
             return None
