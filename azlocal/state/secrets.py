@@ -85,6 +85,7 @@ def _legacy(key):
 def set_secret(key, value):
     with _locked():
         _keyring().set_password(_service(), key, value)
+        _index(add=key)
 
 
 def get_secret(key):
@@ -102,6 +103,7 @@ def delete_secret(key):
             _keyring().delete_password(_service(), key)
         except keyring.errors.PasswordDeleteError:
             pass
+        _index(remove=key)
 
 
 def delete_prefix(prefix):
@@ -125,7 +127,9 @@ def list_keys(prefix=""):
     backend = _keyring()
     # The file backend is an INI file with one section per service; read its keys directly.
     path = getattr(backend, "file_path", None)
-    if not path or not os.path.exists(path):
+    if not path:  # another backend cannot list its keys: the home's index of key names (no values) can
+        return [k for k in _index() if k.startswith(prefix)]
+    if not os.path.exists(path):
         return []
     import configparser
 
@@ -136,6 +140,25 @@ def list_keys(prefix=""):
         return []
     keys = [_unescape(k) for k in parser.options(section)]
     return [k for k in keys if k.startswith(prefix)]
+
+
+def _index(add=None, remove=None):
+    """Key names kept by a backend that cannot list them (AZLOCAL_KEYRING=system), one a line in the
+    home; called under _locked() to change it. The file backend lists its own keys."""
+    if getattr(_keyring(), "file_path", None):
+        return []
+    path = settings.home() / "secret-keys"
+    keys = path.read_text().splitlines() if path.exists() else []
+    if add is not None and add not in keys:
+        keys.append(add)
+    elif remove is not None and remove in keys:
+        keys.remove(remove)
+    else:
+        return keys
+    tmp = path.with_name(f".secret-keys.{os.getpid()}")
+    tmp.write_text("".join(f"{k}\n" for k in keys))
+    tmp.replace(path)
+    return keys
 
 
 def _escape(value):

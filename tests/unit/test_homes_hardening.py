@@ -178,3 +178,37 @@ def test_keys_of_the_earlier_form_are_still_read_and_deleted(home):
     assert secrets.get_secret(f"{prefix}env/web/X") == "old"
     secrets.delete_prefix(prefix)
     assert secrets.list_keys("aci/") == []
+
+
+def test_a_system_keyring_is_swept_by_group_too(home, monkeypatch):
+    """A backend that cannot list its keys (AZLOCAL_KEYRING=system): the home keeps their names."""
+    import keyring
+    from keyring.backend import KeyringBackend
+
+    class Memory(KeyringBackend):
+        priority = 1
+
+        def __init__(self):
+            super().__init__()
+            self.values = {}
+
+        def set_password(self, service, username, password):
+            self.values[(service, username)] = password
+
+        def get_password(self, service, username):
+            return self.values.get((service, username))
+
+        def delete_password(self, service, username):
+            self.values.pop((service, username), None)
+
+    memory = Memory()
+    monkeypatch.setenv("AZLOCAL_KEYRING", "system")
+    monkeypatch.setattr(keyring, "get_keyring", lambda: memory)
+    monkeypatch.setattr(secrets, "_backend", None)
+    prefix = secrets.resource_prefix("aca", APP_ID)
+    secrets.set_secret(f"{prefix}secrets/pw", "value-1")
+    secrets.set_secret(f"{secrets.resource_prefix('aca', APP_ID.replace('/rg/', '/other/'))}secrets/pw", "value-2")
+    assert secrets.list_keys(prefix) == [f"{prefix}secrets/pw"]
+    assert secrets.delete_group("rg") == [secrets.resource_key(APP_ID)]
+    assert list(memory.values.values()) == ["value-2"]
+    assert "value" not in (home / "secret-keys").read_text()
