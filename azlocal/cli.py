@@ -124,6 +124,8 @@ class AzLocalLoader(CLICommandsLoader):
         for name in getattr(self, "_loaded", COMMAND_MODULES):
             importlib.import_module(name).load_arguments(self, command)
         super().load_arguments(command)
+        if command in self.command_table:
+            _add_subscription_argument(self.command_table[command])
 
 
 class AzLocalCompletion(CLICompletion):
@@ -242,14 +244,20 @@ class AzLocalQuery(CLIQuery):
 
 # --subscription -----------------------------------------------------------------------------------
 
-def _add_subscription_argument(cli_ctx, cmd_tbl=None, **_):
-    """As az: every command takes --subscription (unless it has an argument of that name itself)."""
-    for cmd in (cmd_tbl or {}).values():
-        options = {o for arg in cmd.arguments.values() for o in arg.type.settings.get("options_list") or ()}
-        if "--subscription" not in options and "_subscription" not in cmd.arguments:
-            cmd.add_argument("_subscription", "--subscription", arg_group="Global",
-                             help="Name or ID of subscription. You can configure the default subscription "
-                             "using `az account set -s NAME_OR_ID`.")
+# As az: the commands about the account, the configuration and extensions take no --subscription
+# (`account show` and `account set` have their own).
+_NO_SUBSCRIPTION = ("account", "configure", "extension", "login", "logout")
+
+
+def _add_subscription_argument(cmd):
+    """As az: every other command takes --subscription, and an unknown one is refused."""
+    if cmd.name.split()[0] in _NO_SUBSCRIPTION:
+        return
+    options = {o for arg in cmd.arguments.values() for o in arg.type.settings.get("options_list") or ()}
+    if "--subscription" not in options and "_subscription" not in cmd.arguments:
+        cmd.add_argument("_subscription", "--subscription", arg_group="Global",
+                         help="Name or ID of subscription. You can configure the default subscription "
+                         "using `az account set -s NAME_OR_ID`.")
 
 
 def _check_subscription(cli_ctx, args=None, **_):
@@ -423,11 +431,7 @@ def _group_of_resource_id(rid):
 
 
 def get_cli():
-    from knack.events import (
-        EVENT_INVOKER_POST_CMD_TBL_CREATE,
-        EVENT_INVOKER_POST_PARSE_ARGS,
-        EVENT_INVOKER_TRANSFORM_RESULT,
-    )
+    from knack.events import EVENT_INVOKER_POST_PARSE_ARGS, EVENT_INVOKER_TRANSFORM_RESULT
 
     cli = AzLocalCLI(
         cli_name=CLI_NAME,
@@ -441,7 +445,6 @@ def get_cli():
         query_cls=AzLocalQuery,
     )
     cli.register_event(EVENT_INVOKER_TRANSFORM_RESULT, _add_resource_group)
-    cli.register_event(EVENT_INVOKER_POST_CMD_TBL_CREATE, _add_subscription_argument)
     cli.register_event(EVENT_INVOKER_POST_PARSE_ARGS, _check_subscription)
     return cli
 

@@ -162,9 +162,12 @@ def load_arguments(loader, command):
                    help="Use device code flow (no browser is needed offline either way).")
         c.argument("allow_no_subscriptions", options_list=["--allow-no-subscriptions"], action="store_true",
                    help="Accepted for compatibility.")
-    with ArgumentsContext(loader, "account set") as c:
-        c.argument("subscription", options_list=["--subscription", "-s", "--name", "-n"],
-                   help="Name or ID of subscription.")
+        c.argument("subscription", options_list=["--subscription", "-s"],
+                   help="Name or ID of the subscription to set as the default one (the local one).")
+    for command in ("account set", "account show"):
+        with ArgumentsContext(loader, command) as c:
+            c.argument("subscription", options_list=["--subscription", "-s", "--name", "-n"],
+                       help="Name or ID of subscription.")
     with ArgumentsContext(loader, "account list") as c:
         c.argument("all_", options_list=["--all"], action="store_true",
                    help="List all subscriptions from all clouds, rather than just 'Enabled' ones.")
@@ -220,9 +223,11 @@ def provider_table(result):
 
 
 def login(username=None, password=None, tenant=None, service_principal=False, identity=False,
-          use_device_code=False, allow_no_subscriptions=False):
+          use_device_code=False, allow_no_subscriptions=False, subscription=None):
     from azlocal.services import account
 
+    if subscription:
+        account.resolve_subscription(subscription, signed_in=False)
     return account.login(username, service_principal)
 
 
@@ -232,10 +237,10 @@ def logout(username=None):
     account.logout()
 
 
-def account_show():
+def account_show(subscription=None):
     from azlocal.services import account
 
-    return account.show()
+    return account.resolve_subscription(subscription) if subscription else account.show()
 
 
 def account_list(all_=False, refresh=False):

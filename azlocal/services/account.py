@@ -74,9 +74,10 @@ def list_subscriptions():
     return [_subscription()]
 
 
-def resolve_subscription(name_or_id):
+def resolve_subscription(name_or_id, signed_in=True):
     """The subscription a `--subscription NAME_OR_ID` names (matched in any casing), or az's error."""
-    _require_login()
+    if signed_in:
+        _require_login()
     if name_or_id.lower() not in (settings.SUBSCRIPTION_ID.lower(), settings.SUBSCRIPTION_NAME.lower()):
         raise AzLocalError(f"Subscription '{name_or_id}' not found. Check the spelling and casing and try again.")
     return _subscription()

@@ -130,6 +130,72 @@ def _check_resources(template):
                            f"CPU - Memory combinations: {pairs}")
 
 
+def _check_template(template):
+    """The types and rules Azure checks in a template that --set/--add/--remove changed."""
+    from azlocal import safepath
+
+    def fail(path, what):
+        raise generic_update.invalid_content(f"The value must be {what}.", f"properties.template.{path}")
+
+    if not isinstance(template, dict):
+        fail("", "an object")
+    containers = template.get("containers")
+    if not isinstance(containers, list) or not containers:
+        fail("containers", "a non-empty list")
+    for key in ("initContainers", "volumes"):
+        if not isinstance(template.get(key) or [], list):
+            fail(key, "a list")
+    init = list(template.get("initContainers") or [])
+    for i, c in enumerate(containers + init):
+        where = f"containers[{i}]" if i < len(containers) else f"initContainers[{i - len(containers)}]"
+        if not isinstance(c, dict):
+            fail(where, "an object")
+        if not isinstance(c.get("name"), str) or not _SUFFIX.match(c["name"]) or len(c["name"]) > 63:
+            fail(f"{where}.name", "lower case alphanumeric characters or '-', at most 63")
+        if not isinstance(c.get("image"), str) or not c["image"].strip() or any(x.isspace() for x in c["image"]):
+            fail(f"{where}.image", "an image name")
+        resources = c.get("resources")
+        if i < len(containers):
+            if not isinstance(resources, dict) or resources.get("cpu") is None or resources.get("memory") is None:
+                fail(f"{where}.resources", "an object with cpu and memory")
+            if isinstance(resources["cpu"], bool) or not isinstance(resources["cpu"], (int, float)) or \
+                    resources["cpu"] <= 0:
+                fail(f"{where}.resources.cpu", "a positive number")
+            resources["memory"] = _memory(resources["memory"])
+        for key in ("command", "args"):
+            if c.get(key) is not None and (not isinstance(c[key], list) or
+                                           not all(isinstance(x, str) for x in c[key])):
+                fail(f"{where}.{key}", "a list of strings")
+        for key in ("env", "volumeMounts"):
+            if not isinstance(c.get(key) or [], list):
+                fail(f"{where}.{key}", "a list")
+        for j, e in enumerate(c.get("env") or []):
+            if not isinstance(e, dict) or not isinstance(e.get("name"), str) or not e["name"] or \
+                    not isinstance(e.get("value", e.get("secretRef", "")), str):
+                fail(f"{where}.env[{j}]", "an object with a name and a string value or secretRef")
+        for j, m in enumerate(c.get("volumeMounts") or []):
+            if not isinstance(m, dict) or not isinstance(m.get("volumeName"), str) or \
+                    not isinstance(m.get("mountPath"), str) or not m["mountPath"].startswith("/"):
+                fail(f"{where}.volumeMounts[{j}]", "an object with a volumeName and an absolute mountPath")
+    for j, v in enumerate(template.get("volumes") or []):
+        if not isinstance(v, dict):
+            fail(f"volumes[{j}]", "an object")
+        safepath.check_name("volume", v.get("name"))
+    scale = template.get("scale")
+    if not isinstance(scale, dict):
+        fail("scale", "an object")
+    low, high = scale.get("minReplicas"), scale.get("maxReplicas")
+    for key, value, least in (("minReplicas", low, 0), ("maxReplicas", high, 1)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or
+                                  not least <= value <= 1000):
+            fail(f"scale.{key}", f"an integer in the range [{least},1000]")
+    if low is not None and high is not None and low > high:
+        raise ValidationError("(ContainerAppInvalidScaleRange) minReplicas cannot be greater than maxReplicas.")
+    if not isinstance(scale.get("rules") or [], list):
+        fail("scale.rules", "a list")
+    _check_suffix(template.get("revisionSuffix") or None)
+
+
 def _check_secret_refs(app, template, secret_names):
     names = {s.lower() for s in secret_names}
     for c in template["containers"]:
@@ -499,7 +565,10 @@ def update(resource_group, name, image=None, container_name=None, cpu=None, memo
     if set_ or add or remove:
         holder = {"properties": {"template": template}}
         generic_update.apply(holder, set_, add, remove, force_string)
+        if list(holder) != ["properties"] or list(holder["properties"]) != ["template"]:
+            raise ValidationError("--set/--add/--remove can change only properties.template.* of a container app.")
         template = holder["properties"]["template"]
+        _check_template(template)
     _check_resources(template)
     _check_secret_refs(app, template, [s["name"] for s in app["properties"]["configuration"].get("secrets") or []])
     if tags is not None:

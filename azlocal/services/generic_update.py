@@ -33,15 +33,24 @@ def apply(doc, set_=None, add=None, remove=None, force_string=False):
         _assign(parent, last, _value(value, force_string))
     for group in add or []:
         path, items = group[0], group[1:]
+        parent, last = _walk(doc, path, create=False)
+        if isinstance(parent, dict) and parent.get(last) is None:
+            parent[last] = []  # as az: a missing list is created
         target = _get(doc, path)
         if not isinstance(target, list):
             raise ValidationError(f"invalid path for --add: '{path}' is not a list")
+        entry = {}  # as az: consecutive key=value items make one object
         for item in items:
             if "=" in item and not item.lstrip().startswith(("{", "[")):
                 key, _, value = item.partition("=")
-                target.append({key: _value(value, force_string)})
-            else:
-                target.append(_value(item, force_string))
+                entry[key] = value  # as az: the value of a key=value item stays a string
+                continue
+            if entry:
+                target.append(entry)
+                entry = {}
+            target.append(_value(item, force_string))
+        if entry:
+            target.append(entry)
     for group in remove or []:
         path = group[0]
         if len(group) > 2:

@@ -196,8 +196,8 @@ def test_query_syntax_errors_stay_argument_errors(cli):
 @pytest.mark.parametrize("command", [
     ["group", "list"], ["group", "show", "-n", "rg1"], ["group", "create", "-n", "rg2", "-l", "eastus"],
     ["group", "delete", "-n", "rg1", "--yes"], ["group", "update", "-n", "rg1", "--set", "tags.a=1"],
-    ["acr", "list"], ["container", "list"], ["containerapp", "list"], ["account", "show"],
-    ["account", "list-locations"], ["provider", "list"],
+    ["acr", "list"], ["container", "list"], ["containerapp", "list"], ["account", "show"], ["provider", "list"],
+    ["containerapp", "env", "list"], ["acr", "task", "list", "-r", "myreg1"],
 ])
 def test_an_unknown_subscription_is_refused_by_every_command(cli, command):
     cli("group", "create", "-n", "rg1", "-l", "eastus")
@@ -207,6 +207,12 @@ def test_an_unknown_subscription_is_refused_by_every_command(cli, command):
     assert r.code == 1, r
     assert "Subscription 'nosuchsub' not found. Check the spelling and casing and try again." in r.err
     assert cli("group", "list").json() == before
+
+
+def test_account_commands_take_no_subscription_as_in_az(cli):
+    r = cli("account", "list-locations", "--subscription", "azlocal")
+    assert r.code == 2 and "unrecognized arguments: --subscription" in r.err
+    assert cli("account", "show", "-s", "AZLOCAL", "--query", "id", "-o", "tsv").out == SUB_ID + "\n"
 
 
 def test_the_local_subscription_is_accepted_by_name_or_id_in_any_casing(cli):
@@ -231,3 +237,12 @@ def test_ids_in_an_unknown_subscription_are_refused(cli):
     assert r.code == 1 and "Subscription 'nosuchsub' not found" in r.err
     r = cli("group", "show", "--ids", f"/subscriptions/{SUB_ID}/resourceGroups/rg1", "--query", "name", "-o", "tsv")
     assert r.out == "rg1\n"
+
+
+def test_login_takes_the_subscription_to_select(cli):
+    cli("logout")
+    r = cli("login", "--subscription", "nosuchsub")
+    assert r.code == 1 and "Subscription 'nosuchsub' not found" in r.err
+    assert cli("account", "show").code == 1  # still signed out: nothing changed
+    r = cli("login", "-s", "azlocal")
+    assert r.code == 0 and r.json()[0]["id"] == SUB_ID
