@@ -10,6 +10,7 @@
     # azlocal's current mismatches, as the baselines the tests ratchet down from (project's Python):
     python3 tools/az_snapshot.py --baseline
         -> tests/data/parity-baseline.json, tests/data/docs-baseline.txt
+    python3 tools/az_snapshot.py --report      # the counts only, nothing written
 
 The snapshot is read through az's own loader, the way its reference docs are generated
 (azure.cli.core.file_util.create_invoker_and_load_cmds_and_args): every command module's command
@@ -41,8 +42,16 @@ class _ParseFailed(Exception):
     pass
 
 
+def _clean_environment(home_var):
+    """A fresh, empty config: a configured default (group, location, acr) would make -g/-l/-r optional."""
+    os.environ[home_var] = tempfile.mkdtemp(prefix="az-snapshot-")
+    for var in list(os.environ):
+        if var.startswith("AZURE_DEFAULTS_"):
+            del os.environ[var]
+
+
 def _real_az_parser():
-    os.environ.setdefault("AZURE_CONFIG_DIR", tempfile.mkdtemp(prefix="azcli-snapshot-"))
+    _clean_environment("AZURE_CONFIG_DIR")
     os.environ["AZURE_CORE_COLLECT_TELEMETRY"] = "no"
     from azure.cli.core import get_default_cli
     from azure.cli.core.file_util import create_invoker_and_load_cmds_and_args
@@ -141,11 +150,22 @@ def _real_parse(parser, args):
 
 # ---- under azlocal's Python --------------------------------------------------------------------
 
-def baseline():
+def _azlocal_reports():
+    _clean_environment("AZLOCAL_HOME")
     sys.path.insert(0, str(ROOT))
     from tests.unit import test_docs_commands, test_parity
 
-    report = test_parity.compute()
+    return test_parity, test_parity.compute(), test_docs_commands, test_docs_commands.compute()
+
+
+def report():
+    test_parity, parity_report, test_docs_commands, docs_report = _azlocal_reports()
+    test_parity.print_summary(parity_report)
+    test_docs_commands.print_summary(docs_report)
+
+
+def baseline():
+    test_parity, report, test_docs_commands, docs = _azlocal_reports()
     entries = report["mismatches"]
     exceptions = test_parity.read_exceptions()
     kept = {cmd: {opt: probs for opt, probs in opts.items() if (cmd, opt) not in exceptions}
@@ -156,7 +176,6 @@ def baseline():
           f"-> {parity.PARITY_BASELINE}")
     test_parity.print_summary(report)
 
-    docs = test_docs_commands.compute()
     refused = sorted({line for row in docs["refused"] for line in [row["line"]]})
     header = ("# Published az lines the real az 2.91 parses and azlocal refuses today (ratchet: only shrinks).\n"
               "# Regenerate with: python3 tools/az_snapshot.py --baseline\n")
@@ -169,9 +188,13 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--baseline", action="store_true",
                     help="regenerate the parity and docs baselines from azlocal's current table")
+    ap.add_argument("--report", action="store_true",
+                    help="print azlocal's parity and docs counts (writes nothing)")
     ns = ap.parse_args()
     if ns.baseline:
         baseline()
+    elif ns.report:
+        report()
     else:
         snapshot()
 

@@ -9,6 +9,7 @@ real az lacks. Commands azlocal lacks are reported, not failed.
 Today's mismatches are recorded in tests/data/parity-baseline.json; the test fails on a mismatch
 that is neither there nor in the reviewed tests/data/parity-exceptions.txt, and on a baseline or
 exceptions entry that no longer happens (delete it: both files only shrink).
+Counts: `pytest -s tests/unit/test_parity.py`, or `python3 tools/az_snapshot.py --report`.
 """
 
 import argparse
