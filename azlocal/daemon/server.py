@@ -28,6 +28,10 @@ from azlocal.daemon.logfilters import RedactFilter, RepeatFilter
 
 log = logging.getLogger("azlocal.daemon")
 FD_RESERVE = 128  # descriptors kept free of client connections: store, Docker, upstreams, logs
+# asyncio accepts up to `backlog` sockets per wake-up of a listener, before the cap sees them: two
+# listeners, and up to two batches in flight before the refused ones are closed.
+BACKLOG = 64
+ACCEPT_BURST = 4 * BACKLOG
 
 
 async def _status(request):
@@ -108,7 +112,7 @@ def raise_file_limit():
 
 def connection_limit(file_limit):
     # Each proxied request can hold two descriptors (client and upstream).
-    return max(16, min(settings.daemon_max_connections(), (file_limit - FD_RESERVE) // 2))
+    return max(16, min(settings.daemon_max_connections(), (file_limit - FD_RESERVE - ACCEPT_BURST) // 2))
 
 
 def _hold_instance_lock():
@@ -191,7 +195,7 @@ class EdgeSite(web.TCPSite):
     """A TCPSite whose connections pass the cap and whose TLS handshakes time out."""
 
     def __init__(self, runner, host, port, cap, ssl_context=None):
-        super().__init__(runner, host, port, ssl_context=ssl_context, backlog=512)
+        super().__init__(runner, host, port, ssl_context=ssl_context, backlog=BACKLOG)
         self.cap = cap
 
     async def start(self):
