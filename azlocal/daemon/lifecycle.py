@@ -152,13 +152,26 @@ def ensure_running(timeout=None):
                 holder = _probe(port)
                 if holder is not None and not _ours(holder):
                     raise AzLocalError(_held_message(port, holder))
-                if not _ours(holder):
+                if not _ours(holder) and not _instance_alive():
                     raise AzLocalError(f"The azlocal daemon could not start: {_failure(offset)} (see {log_path()}).")
                 proc = None  # a daemon of this home started by other means is coming up: wait for it
             time.sleep(0.05)
         if proc is not None:
             proc.kill()
         raise AzLocalError(f"The azlocal daemon did not answer within {timeout:.0f}s; see {log_path()}.")
+
+
+def _instance_alive():
+    """Whether some daemon of this home holds its instance lock (it may not listen yet)."""
+    try:
+        with open(instance_lock_path(), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(lock, fcntl.LOCK_UN)
+            return False
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
 
 
 def _spawn(port):

@@ -55,3 +55,22 @@ def test_a_command_during_its_own_daemons_start_is_not_told_another_home_holds_t
     assert "another home" not in r.err
     assert len(_daemons_of(home)) == 1
     assert lifecycle.running() is not None
+
+
+def test_a_port_held_by_another_program_is_one_clear_error_line(az, home):
+    import socket
+    import subprocess
+
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))
+    holder.listen(1)  # accepts, never answers: not an azlocal daemon
+    port = holder.getsockname()[1]
+    try:
+        r = subprocess.run(["az", "local", "start"], env=dict(az.env, AZLOCAL_HTTP_PORT=str(port)),
+                           capture_output=True, text=True, timeout=120)
+    finally:
+        holder.close()
+    assert r.returncode == 1
+    assert r.stderr.startswith("ERROR: The azlocal daemon could not start: cannot listen on 127.0.0.1:"), r.stderr
+    assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert _daemons_of(home) == []
