@@ -194,7 +194,7 @@ def _compile_query(text):
 
     try:
         return jmespath.compile(text)
-    except (ValueError, KeyError) as ex:
+    except (ValueError, KeyError, RecursionError) as ex:
         raise ArgumentUsageError(f"argument --query: invalid jmespath_type value: {text!r}") from ex
 
 
@@ -228,11 +228,27 @@ class AzLocalQuery(CLIQuery):
     """knack's --query, with the checks above made as soon as the arguments are parsed."""
 
     def __init__(self, cli_ctx=None):
-        from knack.events import EVENT_INVOKER_POST_PARSE_ARGS
+        from knack.events import EVENT_INVOKER_POST_PARSE_ARGS, EVENT_PARSER_GLOBAL_CREATE
 
         super().__init__(cli_ctx=cli_ctx)
+        cli_ctx.unregister_event(EVENT_PARSER_GLOBAL_CREATE, CLIQuery.on_global_arguments)
+        cli_ctx.register_event(EVENT_PARSER_GLOBAL_CREATE, AzLocalQuery.on_global_arguments)
         cli_ctx.unregister_event(EVENT_INVOKER_POST_PARSE_ARGS, CLIQuery.handle_query_parameter)
         cli_ctx.register_event(EVENT_INVOKER_POST_PARSE_ARGS, AzLocalQuery.handle_query_parameter)
+
+    @staticmethod
+    def jmespath_type(raw_query):
+        # jmespath's parser recurses once per nesting level: a deep query is a bad argument (exit 2).
+        try:
+            return CLIQuery.jmespath_type(raw_query)
+        except RecursionError as ex:
+            raise ValueError("the query is nested too deeply") from ex
+
+    @staticmethod
+    def on_global_arguments(_, **kwargs):
+        kwargs["arg_group"].add_argument(
+            "--query", dest="_jmespath_query", metavar="JMESPATH", type=AzLocalQuery.jmespath_type,
+            help="JMESPath query string. See http://jmespath.org/ for more information and examples.")
 
     @staticmethod
     def handle_query_parameter(cli_ctx, **kwargs):

@@ -111,6 +111,14 @@ def delete(name):
 
 
 def wait(name, created=False, deleted=False, exists_=False, updated=False, custom=None, interval=30, timeout=3600):
+    if custom:
+        import jmespath
+
+        try:
+            jmespath.compile(custom)  # a malformed condition fails now, not after --timeout
+        except RecursionError as ex:
+            raise ValidationError("Invalid jmespath query supplied for `--custom`: the expression is nested too "
+                                  "deeply.") from ex
     deadline = time.monotonic() + timeout
     # Polling the local store is cheap: poll often, whatever --interval says, up to it.
     step = min(max(interval, 0.1), 0.5)

@@ -246,3 +246,15 @@ def test_login_takes_the_subscription_to_select(cli):
     assert cli("account", "show").code == 1  # still signed out: nothing changed
     r = cli("login", "-s", "azlocal")
     assert r.code == 0 and r.json()[0]["id"] == SUB_ID
+
+
+def test_a_deeply_nested_query_is_an_argument_error_not_a_recursion_traceback(cli):
+    r = cli("group", "list", "--query", "[" * 3000)
+    _no_traceback(r)
+    assert r.code == 2 and "argument --query: invalid jmespath_type value" in r.err
+    cli("group", "create", "-n", "rg1", "-l", "eastus")
+    r = cli("group", "wait", "-n", "rg1", "--custom", "[" * 3000, "--timeout", "0")
+    _no_traceback(r)
+    assert r.code == 1 and "nested too deeply" in r.err
+    r = cli("group", "wait", "-n", "rg1", "--custom", "nosuchfn(@)", "--timeout", "0")
+    assert r.code == 1 and "Unknown function: nosuchfn()" in r.err
