@@ -411,13 +411,13 @@ def sweep_uploads(root, older_than):
             continue
         if max(st.st_mtime for _, st in stats) >= cutoff:
             continue
+        if session is not None:
+            session.closed = True  # first: a request that takes its lock from now on finds it gone
+        live.pop(upload_id, None)
         for path, st in stats:
             if path.is_dir() and not path.is_symlink():
                 continue
             path.unlink(missing_ok=True)
             removed += 1
             freed += st.st_size
-        live.pop(upload_id, None)
-        if session is not None:
-            session.closed = True
     return removed, freed
