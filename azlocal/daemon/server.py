@@ -30,12 +30,16 @@ log = logging.getLogger("azlocal.daemon")
 FD_RESERVE = 128  # descriptors kept free of client connections: store, Docker, upstreams, logs
 # asyncio accepts up to `backlog` sockets per wake-up of a listener, before the cap sees them: two
 # listeners, and up to two batches in flight before the refused ones are closed.
-BACKLOG = 64
+BACKLOG = 128  # as aiohttp's default
 ACCEPT_BURST = 4 * BACKLOG
 
 
 async def _status(request):
-    return web.json_response(request.app["info"])
+    doc = dict(request.app["info"])
+    cap = request.app.get("cap")
+    if cap is not None:
+        doc["connections"] = {"held": cap.held(), "limit": cap.limit, "evicted": cap.evicted, "refused": cap.refused}
+    return web.json_response(doc)
 
 
 def build_app():
@@ -170,8 +174,10 @@ class ConnectionCap:
         return len(connections) - len(self.closing)
 
     def __call__(self):
-        if self.held() >= self.limit:
-            self._evict(max(1, self.limit // 16))
+        held = self.held()
+        if held >= self.limit:
+            # Connections accepted in one burst are counted only once made: room for a batch.
+            self._evict(held - self.limit + max(1, self.limit // 16))
             if self.held() >= self.limit:
                 self.refused += 1
                 return _Busy()
@@ -217,7 +223,7 @@ async def _serve(port, limit, repeats):
     runner = web.AppRunner(app, access_log=None, handle_signals=False,
                            keepalive_timeout=settings.daemon_idle_timeout())
     await runner.setup()
-    cap = ConnectionCap(runner.server, limit)
+    cap = app["cap"] = ConnectionCap(runner.server, limit)
     host = settings.daemon_host()
     info = app["info"]
     try:

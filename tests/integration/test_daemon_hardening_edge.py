@@ -131,17 +131,21 @@ def test_1100_idle_connections_under_the_common_1024_limit(az, home):
 
 
 def test_more_idle_connections_than_descriptors_evict_the_oldest_and_the_log_stays_small(az, home):
-    info = _start(az, AZLOCAL_DAEMON_FILE_LIMIT=600)  # at most (600 - 128 - 256) // 2 = 108 connections
-    assert _soft_limit(info["pid"])[0] == "600"
+    info = _start(az, AZLOCAL_DAEMON_FILE_LIMIT=1000)  # at most (1000 - 128 - 512) // 2 = 180
+    assert _soft_limit(info["pid"])[0] == "1000"
     before = len(_log_lines(home))
     held, _failed = _open_idle(info["port"], 1100)
     try:
-        started = time.monotonic()
-        assert _status(info["port"])["pid"] == info["pid"]
-        assert time.monotonic() - started < 3
+        for _ in range(5):  # answered every time, not once by luck
+            started = time.monotonic()
+            status = _status(info["port"])
+            assert status["pid"] == info["pid"]
+            assert time.monotonic() - started < 3
+        # The oldest idle connections made room; none was refused with all slots busy.
+        assert status["connections"]["evicted"] > 500 and status["connections"]["refused"] == 0, status
         # The daemon holds at most its cap: most of the idle sockets were closed by it.
         fds = len(os.listdir(f"/proc/{info['pid']}/fd"))
-        assert fds < 600, fds
+        assert fds < 1000, fds
         time.sleep(1.5)
         lines = _log_lines(home)[before:]
         assert len(lines) < 30, lines[-10:]
