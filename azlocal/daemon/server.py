@@ -105,6 +105,8 @@ def raise_file_limit():
     wanted = settings.daemon_file_limit() or hard
     if hard != resource.RLIM_INFINITY:
         wanted = min(wanted, hard)
+    elif wanted == resource.RLIM_INFINITY:
+        wanted = 1 << 20  # Linux refuses an infinite descriptor limit (fs.nr_open)
     if wanted != soft:
         try:
             resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
