@@ -118,14 +118,14 @@ class AzLocalLoader(CLICommandsLoader):
     def load_arguments(self, command):
         import importlib
 
-        from azlocal.commands import common
+        from azlocal.commands import common, conventions
 
         common.load_common_arguments(self, command)
         for name in getattr(self, "_loaded", COMMAND_MODULES):
             importlib.import_module(name).load_arguments(self, command)
         super().load_arguments(command)
         if command in self.command_table:
-            _add_subscription_argument(self.command_table[command])
+            conventions.add_global_arguments(self.command_table[command])
 
 
 class AzLocalCompletion(CLICompletion):
@@ -143,8 +143,9 @@ class AzLocalCompletion(CLICompletion):
 class AzLocalInvoker(CommandInvoker):
     def execute(self, args):
         from azlocal.commands import common
+        from azlocal.commands.conventions import check_subscriptions_of_ids
 
-        _check_subscriptions_of_ids(args)
+        check_subscriptions_of_ids(args)
         # az resolves `--ids` into names before parsing; several ids run the command once each and
         # the results form one list, to which --query then applies.
         runs = common.expand_ids(args)
@@ -256,45 +257,6 @@ class AzLocalQuery(CLIQuery):
         if compiled is not None:
             check_query(compiled)
         CLIQuery.handle_query_parameter(cli_ctx, **kwargs)
-
-
-# --subscription -----------------------------------------------------------------------------------
-
-# As az: the commands about the account, the configuration and extensions take no --subscription
-# (`account show` and `account set` have their own).
-_NO_SUBSCRIPTION = ("account", "configure", "extension", "login", "logout")
-
-
-def _add_subscription_argument(cmd):
-    """As az: every other command takes --subscription, and an unknown one is refused."""
-    if cmd.name.split()[0] in _NO_SUBSCRIPTION:
-        return
-    options = {o for arg in cmd.arguments.values() for o in arg.type.settings.get("options_list") or ()}
-    if "--subscription" not in options and "_subscription" not in cmd.arguments:
-        cmd.add_argument("_subscription", "--subscription", arg_group="Global",
-                         help="Name or ID of subscription. You can configure the default subscription "
-                         "using `az account set -s NAME_OR_ID`.")
-
-
-def _check_subscription(cli_ctx, args=None, **_):
-    name = getattr(args, "_subscription", None)
-    if name is not None:
-        from azlocal.services import account
-
-        account.resolve_subscription(name)
-
-
-def _check_subscriptions_of_ids(args):
-    if "--ids" not in args:
-        return
-    from azlocal.services import account
-
-    for value in args[args.index("--ids") + 1:]:
-        if value.startswith("-"):
-            break
-        parts = value.strip("/").split("/")
-        if len(parts) > 1 and parts[0].lower() == "subscriptions":
-            account.resolve_subscription(parts[1])
 
 
 class AzLocalHelp(CLIHelp):
@@ -461,7 +423,9 @@ def get_cli():
         query_cls=AzLocalQuery,
     )
     cli.register_event(EVENT_INVOKER_TRANSFORM_RESULT, _add_resource_group)
-    cli.register_event(EVENT_INVOKER_POST_PARSE_ARGS, _check_subscription)
+    from azlocal.commands.conventions import check_parsed
+
+    cli.register_event(EVENT_INVOKER_POST_PARSE_ARGS, check_parsed)
     return cli
 
 

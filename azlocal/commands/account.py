@@ -6,6 +6,8 @@ from knack.arguments import ArgumentsContext
 from knack.commands import CommandGroup
 from knack.help_files import helps
 
+from azlocal.commands.conventions import enum_type
+
 helps["login"] = """
 type: command
 short-summary: Sign in to the local subscription (no browser, no network).
@@ -178,7 +180,7 @@ def load_arguments(loader, command):
                    help="Space-separated 'name=value' pairs for common argument defaults.")
         c.argument("list_defaults", options_list=["--list-defaults", "-l"], action="store_true",
                    help="List the defaults.")
-        c.argument("scope", options_list=["--scope"], choices=["global", "local"],
+        c.argument("scope", enum_type(["global", "local"]), options_list=["--scope"],
                    help="Scope of defaults. Only 'global' is kept by azlocal.")
     with ArgumentsContext(loader, "extension") as c:
         c.argument("name", options_list=["--name", "-n"], help="Name of extension.")

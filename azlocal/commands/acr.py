@@ -6,6 +6,8 @@ from knack.arguments import ArgumentsContext, CLIArgumentType
 from knack.commands import CommandGroup
 from knack.help_files import helps
 
+from azlocal.commands.conventions import as_bool, enum_type, three_state_flag
+
 helps["acr"] = """
 type: group
 short-summary: Manage private registries with Azure Container Registry, served locally.
@@ -322,7 +324,7 @@ examples:
     text: az acr repository untag -n myregistry --image hello-world:v1
 """
 
-bool_type = CLIArgumentType(choices=["false", "true"], type=str.lower)
+bool_type = three_state_flag()
 registry_flag_type = CLIArgumentType(
     options_list=["--registry", "-r"], configured_default="acr",
     help="The name of the container registry. You can configure the default registry name using "
@@ -336,7 +338,7 @@ registry_name_type = CLIArgumentType(
 
 
 def _bool(value):
-    return None if value is None else value == "true"
+    return as_bool(value)
 
 
 def load_commands(loader):
@@ -398,7 +400,7 @@ def load_commands(loader):
 def load_arguments(loader, command):
     with ArgumentsContext(loader, "acr") as c:
         c.argument("registry_name", registry_name_type)
-        c.argument("sku", choices=["Basic", "Standard", "Premium"], help="The SKU of the container registry.")
+        c.argument("sku", enum_type(["Basic", "Standard", "Premium"]), help="The SKU of the container registry.")
         c.argument("admin_enabled", bool_type, help="Indicates whether the admin user is enabled.")
         c.argument("username", options_list=["--username", "-u"],
                    help="The username used to log into a container registry.")
@@ -410,7 +412,7 @@ def load_arguments(loader, command):
                    help="The name of the image. May include a tag in the format 'name:tag' or digest in the "
                    "format 'name@digest'.")
         c.argument("top", type=int, help="Limit the number of items in the results.")
-        c.argument("orderby", choices=["time_asc", "time_desc"],
+        c.argument("orderby", enum_type(["time_asc", "time_desc"]),
                    help="Order the items in the results. Default to alphabetical order of names.")
         c.argument("detail", action="store_true", help="Show detailed information.")
         c.argument("yes", options_list=["--yes", "-y"], action="store_true", help="Do not prompt for confirmation.")
@@ -418,9 +420,9 @@ def load_arguments(loader, command):
         c.argument("registry_name", registry_name_type, configured_default=None)
         c.argument("public_network_enabled", bool_type,
                    help="Allow public network access for the container registry.")
-        c.argument("zone_redundancy", choices=["Disabled", "Enabled"], help="Indicates whether zone redundancy is "
+        c.argument("zone_redundancy", enum_type(["Disabled", "Enabled"]), help="Indicates whether zone redundancy is "
                    "enabled.")
-        c.argument("default_action", choices=["Allow", "Deny"],
+        c.argument("default_action", enum_type(["Allow", "Deny"]),
                    help="Default action to apply when no rule matches. Only applicable to Premium SKU.")
     with ArgumentsContext(loader, "acr update") as c:
         c.argument("anonymous_pull_enabled", bool_type,
@@ -490,7 +492,7 @@ def load_arguments(loader, command):
         c.argument("values", help="The task values file path relative to the source context.")
         c.argument("set_value", options_list=["--set"], action="append", help="Value in 'name[=value]' format.")
         c.argument("no_push", bool_type, help="Indicates whether the image built should be pushed to the registry.")
-        c.argument("status", choices=["Disabled", "Enabled"], help="The current status of task.")
+        c.argument("status", enum_type(["Disabled", "Enabled"]), help="The current status of task.")
         c.argument("timeout", type=int, help="The timeout in seconds.")
         c.argument("schedule", action="append",
                    help="Schedule for a timer trigger: a cron expression, optionally 'name:cron'.")
@@ -503,8 +505,8 @@ def load_arguments(loader, command):
         c.argument("platform", help="The platform where build/task is run, e.g. linux/amd64.")
         c.argument("cpu", type=int, help="The CPU configuration in terms of number of cores required for the run.")
         c.argument("run_id", help="The unique run identifier.")
-        c.argument("run_status", choices=["Canceled", "Error", "Failed", "Queued", "Running", "Started",
-                                          "Succeeded", "Timeout"], help="The current status of run.")
+        c.argument("run_status", enum_type(["Canceled", "Error", "Failed", "Queued", "Running", "Started",
+                                          "Succeeded", "Timeout"]), help="The current status of run.")
         c.argument("no_logs", action="store_true", help="Do not show logs after successfully queuing the run.")
     with ArgumentsContext(loader, "acr import") as c:
         c.argument("source", help="Source image name or fully qualified source containing the registry login "
@@ -521,18 +523,18 @@ def load_arguments(loader, command):
             c.argument("name", options_list=["--name", "-n"], help="The name of the resource.")
     with ArgumentsContext(loader, "acr webhook") as c:
         c.argument("uri", help="The service URI for the webhook to post notifications.")
-        c.argument("actions", nargs="+", choices=["chart_delete", "chart_push", "delete", "push", "quarantine"],
+        c.argument("actions", enum_type(["chart_delete", "chart_push", "delete", "push", "quarantine"]), nargs="+",
                    help="Space-separated list of actions that trigger the webhook to post notifications.")
         c.argument("headers", nargs="*", help="Space-separated custom headers in 'key[=value]' format.")
         c.argument("scope", help="The scope of repositories where the event can be triggered, e.g. 'foo:*'.")
-        c.argument("status", choices=["disabled", "enabled"], help="Indicates whether the webhook is enabled.")
+        c.argument("status", enum_type(["disabled", "enabled"]), help="Indicates whether the webhook is enabled.")
     with ArgumentsContext(loader, "acr replication") as c:
         c.argument("global_endpoint_routing", bool_type,
                    help="Allow routing to this replication via the registry global endpoint.")
-        c.argument("zone_redundancy", choices=["Disabled", "Enabled"],
+        c.argument("zone_redundancy", enum_type(["Disabled", "Enabled"]),
                    help="Indicates whether zone redundancy is enabled.")
     with ArgumentsContext(loader, "acr credential renew") as c:
-        c.argument("password_name", choices=["password", "password2"], help="The name of password to regenerate.")
+        c.argument("password_name", enum_type(["password", "password2"]), help="The name of password to regenerate.")
     with ArgumentsContext(loader, "acr repository update") as c:
         for flag in ("delete_enabled", "list_enabled", "read_enabled", "write_enabled"):
             c.argument(flag, bool_type, help=f"Indicates whether {flag.split('_')[0]} is allowed.")

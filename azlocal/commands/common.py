@@ -75,8 +75,17 @@ def parse_tags(tags):
 def expand_ids(args):
     """Turns `--ids <arm id> [<arm id> …]` into the name arguments az derives from each id: one
     argument list per id (the arguments as they are when there is no --ids)."""
+    from azlocal.commands.conventions import IDS_COMMANDS
+
     if "--ids" not in args or any(a in ("-h", "--help") for a in args):
         return [args]
+    words = []
+    for a in args:
+        if a.startswith("-"):
+            break
+        words.append(a.lower())
+    if " ".join(words) not in IDS_COMMANDS:
+        return [args]  # the parser refuses --ids, as az does for commands without it
     start = args.index("--ids")
     end = start + 1
     while end < len(args) and not args[end].startswith("-"):

@@ -6,6 +6,8 @@ from knack.arguments import ArgumentsContext, CLIArgumentType
 from knack.commands import CommandGroup
 from knack.help_files import helps
 
+from azlocal.commands.conventions import enum_type
+
 helps["container"] = """
 type: group
 short-summary: Manage container groups (Azure Container Instances), run locally on Docker.
@@ -128,10 +130,10 @@ def load_arguments(loader, command):
         c.argument("memory", type=float, help="The required memory of the containers in GB, accurate to one "
                    "decimal place.")
         c.argument("ports", nargs="+", type=_port, help="A list of ports to open. Space-separated list of ports.")
-        c.argument("protocol", choices=["TCP", "UDP"], help="The network protocol to use.")
-        c.argument("ip_address", choices=["Public", "Private"], help="The IP address type of the container group.")
+        c.argument("protocol", enum_type(["TCP", "UDP"]), help="The network protocol to use.")
+        c.argument("ip_address", enum_type(["Public", "Private"]), help="The IP address type of the container group.")
         c.argument("dns_name_label", help="The dns name label for container group with public IP.")
-        c.argument("restart_policy", choices=["Always", "OnFailure", "Never"],
+        c.argument("restart_policy", enum_type(["Always", "OnFailure", "Never"]),
                    help="Restart policy for all containers within the container group.")
         c.argument("environment_variables", options_list=["--environment-variables", "-e"], nargs="+",
                    help="A list of environment variable for the container. Space-separated values in 'key=value' "
@@ -141,7 +143,7 @@ def load_arguments(loader, command):
                    "'key=value' format.")
         c.argument("command_line", help="The command line to run when the container is started, e.g. "
                    "'/bin/bash -c myscript.sh'.")
-        c.argument("os_type", choices=["Linux", "Windows"], help="The OS type of the containers.")
+        c.argument("os_type", enum_type(["Linux", "Windows"]), help="The OS type of the containers.")
         c.argument("file", options_list=["--file", "-f"], help="The path to the input file.")
         c.argument("registry_login_server", arg_group="Image Registry",
                    help="The container image registry login server.")

@@ -6,6 +6,8 @@ from knack.arguments import ArgumentsContext, CLIArgumentType
 from knack.commands import CommandGroup
 from knack.help_files import helps
 
+from azlocal.commands.conventions import as_bool, enum_type, three_state_flag
+
 helps["containerapp"] = """
 type: group
 short-summary: Manage Azure Container Apps, run locally on Docker behind azlocal's ingress gateway.
@@ -249,11 +251,11 @@ short-summary: Disable Dapr.
 """
 
 name_type = CLIArgumentType(options_list=["--name", "-n"], help="The name of the Containerapp.")
-bool_type = CLIArgumentType(choices=["false", "true"], type=str.lower)
+bool_type = three_state_flag()
 
 
 def _bool(value):
-    return None if value is None else value == "true"
+    return as_bool(value)
 
 
 def load_commands(loader):
@@ -329,10 +331,10 @@ def load_arguments(loader, command):
                    "during startup. Space-separated values e.g. \"/bin/queue\" \"mycommand\".")
         c.argument("args", nargs="*", help="A list of container startup command argument(s).")
         c.argument("revision_suffix", help="User friendly suffix that is appended to the revision name.")
-        c.argument("revisions_mode", choices=["single", "multiple"], help="The active revisions mode.")
-        c.argument("ingress", choices=["internal", "external"], help="The ingress type.")
+        c.argument("revisions_mode", enum_type(["single", "multiple"]), help="The active revisions mode.")
+        c.argument("ingress", enum_type(["internal", "external"]), help="The ingress type.")
         c.argument("target_port", type=int, help="The application port used for ingress traffic.")
-        c.argument("transport", choices=["auto", "http", "http2", "tcp"], help="The transport protocol.")
+        c.argument("transport", enum_type(["auto", "http", "http2", "tcp"]), help="The transport protocol.")
         c.argument("allow_insecure", bool_type, help="Allow insecure connections for ingress traffic.")
         c.argument("min_replicas", type=int, help="The minimum number of replicas.")
         c.argument("max_replicas", type=int, help="The maximum number of replicas.")
@@ -354,16 +356,15 @@ def load_arguments(loader, command):
         c.argument("remove_env_vars", nargs="*", help="Remove environment variable(s) from container.")
         c.argument("replace_env_vars", nargs="*", help="Replace environment variable(s) in container.")
         c.argument("remove_all_env_vars", action="store_true", help="Remove all environment variable(s).")
-        c.argument("logs_destination", choices=["azure-monitor", "log-analytics", "none"],
-                   help="Logs destination.")
+        c.argument("logs_destination", enum_type(["azure-monitor", "log-analytics", "none"]), help="Logs destination.")
         c.argument("logs_workspace_id", help="Workspace ID of the Log Analytics workspace.")
         c.argument("logs_workspace_key", help="Log Analytics workspace key.")
-        c.argument("mode", choices=["single", "multiple"], help="The active revisions mode for the container app.")
+        c.argument("mode", enum_type(["single", "multiple"]), help="The active revisions mode for the container app.")
         c.argument("label", help="The name of the label.")
         c.argument("source", help="The source label.")
         c.argument("target", help="The target label.")
         c.argument("from_revision", help="Revision to copy from. Default: latest revision.")
-        c.argument("kind", options_list=["--type"], choices=["internal", "external"], help="The ingress type.")
+        c.argument("kind", enum_type(["internal", "external"]), options_list=["--type"], help="The ingress type.")
         c.argument("revision_weight", options_list=["--revision-weight", "--traffic-weight"], nargs="+",
                    help="A list of revision weight(s): 'revision=weight' or 'latest=weight'.")
         c.argument("label_weight", nargs="+", help="A list of label weight(s): 'label=weight'.")
@@ -373,8 +374,8 @@ def load_arguments(loader, command):
         c.argument("replica", help="The name of the replica.")
         c.argument("follow", bool_type, help="Print logs in real time if present.")
         c.argument("tail", type=int, help="The number of past logs to print (0-300).")
-        c.argument("format", options_list=["--format"], choices=["json", "text"], help="Log output format.")
-        c.argument("log_type", options_list=["--type", "-t"], choices=["console", "system"], help="Type of logs.")
+        c.argument("format", enum_type(["json", "text"]), options_list=["--format"], help="Log output format.")
+        c.argument("log_type", enum_type(["console", "system"]), options_list=["--type", "-t"], help="Type of logs.")
         c.argument("container", help="The name of the container.")
         c.argument("exec_command", options_list=["--command"], help="The startup command (bash, zsh, sh, etc.).")
         c.argument("server", help="The container registry server, e.g. myregistry.azurecr.io")
@@ -382,8 +383,8 @@ def load_arguments(loader, command):
         c.argument("password", help="The password of the registry.")
         c.argument("dapr_app_id", help="The Dapr application identifier.")
         c.argument("dapr_app_port", type=int, help="The port Dapr uses to talk to the application.")
-        c.argument("dapr_app_protocol", choices=["http", "grpc"], help="The protocol Dapr uses to talk to the app.")
-        c.argument("dapr_log_level", choices=["debug", "error", "info", "warn"], help="The log level for Dapr.")
+        c.argument("dapr_app_protocol", enum_type(["http", "grpc"]), help="The protocol Dapr uses to talk to the app.")
+        c.argument("dapr_log_level", enum_type(["debug", "error", "info", "warn"]), help="The log level for Dapr.")
         c.argument("yes", options_list=["--yes", "-y"], action="store_true", help="Do not prompt for confirmation.")
     with ArgumentsContext(loader, "containerapp up") as c:
         c.argument("source", help="Local directory path containing the application source and Dockerfile.")

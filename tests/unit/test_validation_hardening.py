@@ -181,8 +181,9 @@ def test_an_unknown_function_refuses_the_command_before_it_runs(cli):
     r = cli("group", "create", "-n", "rg1", "-l", "eastus", "--query", "nosuchfn(@)")
     assert r.code == 1 and "Unknown function: nosuchfn()" in r.err
     assert cli("group", "exists", "-n", "rg1").out.strip() == "false"
-    ids = [f"/subscriptions/{SUB_ID}/resourceGroups/rg{i}" for i in (1, 2)]
-    r = cli("group", "show", "--ids", *ids, "--query", "nosuchfn(@)")
+    ids = [f"/subscriptions/{SUB_ID}/resourceGroups/rg1/providers/Microsoft.App/managedEnvironments/e{i}"
+           for i in (1, 2)]
+    r = cli("containerapp", "env", "show", "--ids", *ids, "--query", "nosuchfn(@)")
     assert r.code == 1 and "Unknown function: nosuchfn()" in r.err
 
 
@@ -233,10 +234,9 @@ def test_account_set_takes_its_own_subscription_argument(cli):
 
 def test_ids_in_an_unknown_subscription_are_refused(cli):
     cli("group", "create", "-n", "rg1", "-l", "eastus")
-    r = cli("group", "show", "--ids", "/subscriptions/nosuchsub/resourceGroups/rg1")
+    r = cli("container", "show", "--ids",
+            "/subscriptions/nosuchsub/resourceGroups/rg1/providers/Microsoft.ContainerInstance/containerGroups/c")
     assert r.code == 1 and "Subscription 'nosuchsub' not found" in r.err
-    r = cli("group", "show", "--ids", f"/subscriptions/{SUB_ID}/resourceGroups/rg1", "--query", "name", "-o", "tsv")
-    assert r.out == "rg1\n"
 
 
 def test_login_takes_the_subscription_to_select(cli):
