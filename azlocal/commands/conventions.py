@@ -20,8 +20,8 @@ from azlocal.errors import AzLocalError
 
 logger = get_logger(__name__)
 
-TRUE_WORDS = ("true", "yes", "on", "1", "enable", "enabled")
-FALSE_WORDS = ("false", "no", "off", "0", "disable", "disabled")
+TRUE_WORDS = ("true", "t", "yes", "y", "on", "1", "enable", "enabled")
+FALSE_WORDS = ("false", "f", "no", "n", "off", "0", "disable", "disabled")
 
 
 class CaseInsensitiveList(list):
@@ -37,10 +37,9 @@ class _ThreeState(argparse.Action):
         setattr(namespace, self.dest, value in TRUE_WORDS)
 
 
-def three_state_flag(**kwargs):
-    """A flag that may stand bare (true) or take true/false; the handler gets a bool."""
-    return CLIArgumentType(action=_ThreeState, nargs="?", const="true",
-                           choices=CaseInsensitiveList(["false", "true"]), **kwargs)
+def three_state_flag(words=("false", "true"), **kwargs):
+    """A flag that may stand bare (true) or take true/false (or the given words); the handler gets a bool."""
+    return CLIArgumentType(action=_ThreeState, nargs="?", const="true", choices=CaseInsensitiveList(words), **kwargs)
 
 
 def enum_type(values, **kwargs):

@@ -6,6 +6,8 @@ from knack.arguments import ArgumentsContext
 from knack.commands import CommandGroup
 from knack.help_files import helps
 
+from azlocal.commands.conventions import enum_type
+
 helps["group"] = """
 type: group
 short-summary: Manage resource groups.
@@ -94,7 +96,14 @@ def load_arguments(loader, command):
         c.argument("managed_by", options_list=["--managed-by"],
                    help="The ID of the resource that manages this resource group.")
     with ArgumentsContext(loader, "group list") as c:
-        c.argument("tag", help="A single tag in 'key[=value]' format.")
+        c.argument("tag", nargs="?", help="A single tag in 'key[=value]' format.")
+    with ArgumentsContext(loader, "group delete") as c:
+        c.argument("force_deletion_types", enum_type(["Microsoft.Compute/virtualMachines",
+                                                      "Microsoft.Compute/virtualMachineScaleSets",
+                                                      "Microsoft.Databricks/workspaces"]),
+                   options_list=["--force-deletion-types", "-f"],
+                   help="The resource types to force delete (azlocal hosts none of them; its resources are "
+                   "always deleted).")
     with ArgumentsContext(loader, "group wait") as c:
         for name, text in (
             ("created", "Wait until created with 'provisioningState' at 'Succeeded'."),
@@ -144,7 +153,7 @@ def update_group(resource_group_name, tags=None, set_=None, add=None, remove=Non
     return groups.update(resource_group_name, parse_tags(tags), set_, add, remove, force_string)
 
 
-def delete_group(resource_group_name, no_wait=False):
+def delete_group(resource_group_name, no_wait=False, force_deletion_types=None):
     from azlocal.commands.common import Progress
     from azlocal.services import groups
 
