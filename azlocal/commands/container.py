@@ -4,101 +4,9 @@ from collections import OrderedDict
 
 from knack.arguments import ArgumentsContext, CLIArgumentType
 from knack.commands import CommandGroup
-from knack.help_files import helps
 
+from azlocal.commands import container_help  # noqa: F401  (registers the help texts)
 from azlocal.commands.conventions import enum_type
-
-helps["container"] = """
-type: group
-short-summary: Manage container groups (Azure Container Instances), run locally on Docker.
-"""
-helps["container create"] = """
-type: command
-short-summary: Create a container group and start its containers.
-examples:
-  - name: Run a public web container with a DNS name label.
-    text: >
-      az container create -g MyResourceGroup -n mycontainer
-      --image mcr.microsoft.com/azuredocs/aci-helloworld --ports 80 --dns-name-label aci-demo
-  - name: Run a job that restarts only on failure, with environment variables.
-    text: >
-      az container create -g MyResourceGroup -n wordcount --image mcr.microsoft.com/azuredocs/aci-wordcount
-      --restart-policy OnFailure -e NumWords=5 MinLength=8
-  - name: Create a group from a YAML file.
-    text: az container create -g MyResourceGroup --file group.yaml
-"""
-helps["container show"] = """
-type: command
-short-summary: Show a container group with the live state of its containers.
-examples:
-  - name: Print the FQDN and provisioning state as a table.
-    text: >
-      az container show -g MyResourceGroup -n mycontainer
-      --query "{FQDN:ipAddress.fqdn,ProvisioningState:provisioningState}" -o table
-"""
-helps["container list"] = """
-type: command
-short-summary: List container groups.
-examples:
-  - name: List the groups of a resource group as a table.
-    text: az container list -g MyResourceGroup -o table
-"""
-helps["container delete"] = """
-type: command
-short-summary: Delete a container group and its containers.
-examples:
-  - name: Delete without a prompt.
-    text: az container delete -g MyResourceGroup -n mycontainer --yes
-"""
-helps["container logs"] = """
-type: command
-short-summary: Print the logs of a container in a container group.
-examples:
-  - name: Follow the logs of the first container.
-    text: az container logs -g MyResourceGroup -n mycontainer --follow
-"""
-helps["container exec"] = """
-type: command
-short-summary: Run a command in a running container (interactive on a terminal).
-examples:
-  - name: Open a shell.
-    text: az container exec -g MyResourceGroup -n mycontainer --exec-command "/bin/sh"
-"""
-helps["container attach"] = """
-type: command
-short-summary: Attach to a container's output and follow the group's state.
-examples:
-  - name: Attach to the first container.
-    text: az container attach -g MyResourceGroup -n mycontainer
-"""
-helps["container start"] = """
-type: command
-short-summary: Start the containers of a stopped container group.
-examples:
-  - name: Start a group.
-    text: az container start -g MyResourceGroup -n mycontainer
-"""
-helps["container stop"] = """
-type: command
-short-summary: Stop all containers of a container group, keeping the group.
-examples:
-  - name: Stop a group.
-    text: az container stop -g MyResourceGroup -n mycontainer
-"""
-helps["container restart"] = """
-type: command
-short-summary: Restart the containers of a container group in place.
-examples:
-  - name: Restart a group.
-    text: az container restart -g MyResourceGroup -n mycontainer
-"""
-helps["container export"] = """
-type: command
-short-summary: Write a container group's definition as YAML that `create --file` accepts.
-examples:
-  - name: Export a group.
-    text: az container export -g MyResourceGroup -n mycontainer -f group.yaml
-"""
 
 name_type = CLIArgumentType(options_list=["--name", "-n"], help="The name of the container group.")
 
@@ -162,14 +70,80 @@ def load_arguments(loader, command):
                    help="The storage account access key used to access the Azure File share.")
         c.argument("azure_file_volume_mount_path", arg_group="Azure File Volume",
                    help="The path within the container where the azure file volume should be mounted.")
-        c.argument("sku", help="The SKU of the container group.")
-        c.argument("zone", help="The zone to place the container group.")
+        c.argument("sku", type=_word, help="The SKU of the container group: Standard (default), Dedicated or "
+                   "Confidential (any case).")
+        c.argument("zone", help="The zone to place the container group (recorded in `zones`).")
+        c.argument("priority", type=_word, help="The priority of the container group: Regular or Spot (any case).")
+        c.argument("config_map", nargs="+", help="A list of config map key-value pairs for the container. "
+                   "Space-separated values in 'key=value' format.")
+        c.argument("no_wait", action="store_true", help="Do not wait for the long-running operation to finish.")
+        c.argument("acr_identity", arg_group="Image Registry",
+                   help="The identity with access to the container registry (recorded; not emulated yet).")
+    with ArgumentsContext(loader, "container create", arg_group="Confidential Container Group") as c:
+        c.argument("cce_policy", help="The CCE policy for the confidential container group (recorded, not "
+                   "enforced offline).")
+        c.argument("allow_privilege_escalation", options_list=["--allow-escalation"], action="store_true",
+                   help="Allow a process to gain more privileges than its parent process (--sku Confidential).")
+        c.argument("privileged", action="store_true",
+                   help="Run the container privileged (--sku Confidential; a privileged Docker container).")
+        c.argument("run_as_user", help="The user id the container runs as (--sku Confidential).")
+        c.argument("run_as_group", help="The group id the container runs as (--sku Confidential).")
+        c.argument("seccomp_profile", help="A base64 encoded JSON seccomp profile (--sku Confidential).")
+        c.argument("add_capabilities", nargs="+", help="Capabilities to add (--sku Confidential).")
+        c.argument("drop_capabilities", nargs="+", help="Capabilities to drop (--sku Confidential).")
+    with ArgumentsContext(loader, "container create", arg_group="Managed Service Identity") as c:
+        c.argument("assign_identity", nargs="*", help="Space-separated identities to assign: '[system]' and/or "
+                   "user-assigned identity ids (recorded; not emulated yet).")
+        c.argument("identity_scope", options_list=["--scope"], help="Scope that the system assigned identity can "
+                   "access.")
+        c.argument("identity_role", options_list=["--role"], help="Role name or id the system assigned identity "
+                   "will have. Default: Contributor.")
+    with ArgumentsContext(loader, "container create", arg_group="Network") as c:
+        c.argument("vnet", help="The VNet name or id (needs Azure Virtual Network: refused by azlocal).")
+        c.argument("vnet_name", help="Deprecated: use --vnet.")
+        c.argument("vnet_address_prefix", help="The IP address prefix of a new VNet in CIDR format.")
+        c.argument("subnet", help="The subnet name or id (needs Azure Virtual Network: refused by azlocal).")
+        c.argument("subnet_address_prefix", help="The IP address prefix of a new subnet in CIDR format.")
+    with ArgumentsContext(loader, "container create", arg_group="Log Analytics") as c:
+        c.argument("log_analytics_workspace", help="The Log Analytics workspace name or id (recorded; not "
+                   "emulated yet).")
+        c.argument("log_analytics_workspace_key", help="The Log Analytics workspace key.")
+    with ArgumentsContext(loader, "container create", arg_group="Container Group Profile Reference") as c:
+        c.argument("container_group_profile_id", help="The container group profile id (not emulated: refused).")
+        c.argument("container_group_profile_revision", help="The container group profile revision.")
+    with ArgumentsContext(loader, "container create", arg_group="Standby Pool Profile") as c:
+        c.argument("standby_pool_profile_id", help="The standby pool profile id (not emulated: refused).")
+        c.argument("fail_container_group_create_on_reuse_failure", action="store_true",
+                   help="Fail the create if reusing a container group from the standby pool failed.")
+    with ArgumentsContext(loader, "container create", arg_group="Git Repo Volume") as c:
+        c.argument("gitrepo_url", help="The URL of a git repository to clone into a volume.")
+        c.argument("gitrepo_dir", help="The directory of the volume to clone into. Must not contain '..'. "
+                   "Default: '.'.")
+        c.argument("gitrepo_revision", help="The commit hash to check out.")
+        c.argument("gitrepo_mount_path", help="The path within the container where the git repo volume is "
+                   "mounted.")
     with ArgumentsContext(loader, "container logs") as c:
         c.argument("follow", action="store_true", help="Indicate to stream the tailing logs.")
     with ArgumentsContext(loader, "container exec") as c:
         c.argument("exec_command", help="The command to run from within the container.")
     with ArgumentsContext(loader, "container export") as c:
         c.argument("file", options_list=["--file", "-f"], help="The file path to export the container group.")
+
+
+# The create options handled by services/containergroups_options.py.
+_CREATE_OPTIONS = (
+    "zone", "priority", "sku", "config_map", "acr_identity", "cce_policy", "allow_privilege_escalation",
+    "privileged", "run_as_user", "run_as_group", "seccomp_profile", "add_capabilities", "drop_capabilities",
+    "assign_identity", "identity_scope", "identity_role", "vnet", "vnet_name", "vnet_address_prefix",
+    "subnet", "subnet_address_prefix", "log_analytics_workspace", "log_analytics_workspace_key",
+    "container_group_profile_id", "container_group_profile_revision", "standby_pool_profile_id",
+    "fail_container_group_create_on_reuse_failure", "gitrepo_url", "gitrepo_dir", "gitrepo_revision",
+    "gitrepo_mount_path",
+)
+
+
+def _word(value):
+    return value
 
 
 def _port(value):
@@ -206,31 +180,45 @@ def container_create(resource_group_name, name=None, image=None, cpu=1.0, memory
                      secure_environment_variables=None, command_line=None, os_type=None, file=None,
                      registry_login_server=None, registry_username=None, registry_password=None, secrets=None,
                      secrets_mount_path=None, azure_file_volume_share_name=None, azure_file_volume_account_name=None,
-                     azure_file_volume_account_key=None, azure_file_volume_mount_path=None, location=None, tags=None,
-                     no_wait=False, sku=None, zone=None):
-    from azlocal.commands.common import Progress, parse_tags
+                     azure_file_volume_account_key=None, azure_file_volume_mount_path=None, location=None,
+                     no_wait=False,
+                     zone=None, priority=None, sku=None, config_map=None, acr_identity=None, cce_policy=None,
+                     allow_privilege_escalation=False, privileged=False, run_as_user=None, run_as_group=None,
+                     seccomp_profile=None, add_capabilities=None, drop_capabilities=None, assign_identity=None,
+                     identity_scope=None, identity_role=None, vnet=None, vnet_name=None, vnet_address_prefix=None,
+                     subnet=None, subnet_address_prefix=None, log_analytics_workspace=None,
+                     log_analytics_workspace_key=None, container_group_profile_id=None,
+                     container_group_profile_revision=None, standby_pool_profile_id=None,
+                     fail_container_group_create_on_reuse_failure=False, gitrepo_url=None, gitrepo_dir=None,
+                     gitrepo_revision=None, gitrepo_mount_path=None):
+    from azlocal.commands.common import Progress
     from azlocal.errors import ValidationError
-    from azlocal.services import containergroups
+    from azlocal.services import containergroups, containergroups_options
 
+    options = {n: v for n, v in locals().items() if n in _CREATE_OPTIONS}
     if file:
         try:
             with open(file) as f:
                 definition = containergroups.definition_from_yaml(f.read())
         except OSError as ex:
-            raise ValidationError(f"Cannot read '{file}': {ex.strerror}") from ex
-        if name:
-            definition["name"] = name
+            raise ValidationError(f"No such file or directory: {file}") from ex
+        if name and definition.get("name") and name != definition["name"]:
+            raise ValidationError("The name parameter and name from yaml definition must match.")
+        definition["name"] = name or definition.get("name")
     else:
         if not name:
-            raise ValidationError("usage error: --name NAME is required unless --file is given")
+            raise ValidationError("error: the --name/-n argument is required unless specified with a passed in file.")
         azure_file = {"shareName": azure_file_volume_share_name, "accountName": azure_file_volume_account_name,
                       "accountKey": azure_file_volume_account_key, "mountPath": azure_file_volume_mount_path}
         definition = containergroups.definition_from_args(
             name, image, cpu, memory, ports or [80], protocol, ip_address, dns_name_label, restart_policy,
             environment_variables, secure_environment_variables, command_line, os_type, registry_login_server,
             registry_username, registry_password, secrets, secrets_mount_path, azure_file, location)
+        options.update(ip_address=ip_address, dns_name_label=dns_name_label, registry_username=registry_username,
+                       registry_password=registry_password)
+        containergroups_options.apply(definition, options)
     with Progress():
-        return containergroups.create(resource_group_name, definition, location, parse_tags(tags), wait=not no_wait)
+        return containergroups.create(resource_group_name, definition, location, wait=not no_wait)
 
 
 def container_show(resource_group_name, name):

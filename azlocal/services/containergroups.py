@@ -19,6 +19,7 @@ from azlocal.services.containergroups_definition import (  # noqa: F401  (the se
     MAX_CPU,
     MAX_MEMORY,
     RESTART,
+    check_update,
     definition_from_args,
     definition_from_yaml,
     validate,
@@ -31,6 +32,7 @@ from azlocal.services.containergroups_docker import (  # noqa: F401
     _short,
     _start_group,
     _wait_started,
+    preflight_images,
     restart_unhealthy,
 )
 from azlocal.services.containergroups_view import with_instance_view  # noqa: F401
@@ -76,20 +78,27 @@ def create(resource_group, definition, location=None, tags=None, wait=True):
     location = normalise_location(location or definition.get("location") or group["location"])
     rid = _id(group["name"], name)
     s = store()
-    if s.get(rid) is not None:
-        raise AzLocalError(f"(ContainerGroupAlreadyExists) The container group '{name}' already exists; delete it "
-                           "first to change its definition.")
+    old = s.get(rid)
+    if old is not None:
+        check_update(old, definition, location, group["name"])
     props = definition["properties"]
     ip = props.get("ipAddress")
     fqdn = None
     if ip and ip.get("dnsNameLabel"):
         fqdn = f"{ip['dnsNameLabel']}.{location}.azurecontainer.io"
         for other in s.list(type=GROUP_TYPE):
-            if (other.get("ipAddress") or {}).get("fqdn") == fqdn:
+            if (other.get("ipAddress") or {}).get("fqdn") == fqdn and other["id"].lower() != rid.lower():
                 raise AzLocalError(f"(DnsNameLabelAlreadyInUse) The DNS name label '{ip['dnsNameLabel']}' is already "
                                    f"in use in region '{location}'.")
-    address = _allocate_address(rid)
+    address = old["ipAddress"]["ip"] if old is not None else _allocate_address(rid)
     doc = _document(rid, name, location, definition, address, fqdn, tags)
+    if old is not None:
+        # An update redeploys the group: its containers restart with the new definition (as ACI),
+        # once every image is known to be there, so a bad image leaves the old group running.
+        preflight_images(doc, definition)
+        cleanup(old)
+        with s.transaction():
+            s.delete_value(f"aci-stopped/{rid.lower()}")
     if any(c["properties"].get("livenessProbe") for c in props["containers"]):
         from azlocal.daemon import lifecycle
 
@@ -140,8 +149,9 @@ def _document(rid, name, location, definition, address, fqdn, tags):
             "readinessProbe": p.get("readinessProbe"),
             "resources": {"limits": None, "requests": {"cpu": p["resources"]["requests"]["cpu"], "gpu": None,
                                                        "memoryInGb": p["resources"]["requests"]["memoryInGB"]}},
-            "securityContext": None,
+            "securityContext": p.get("securityContext"),
             "volumeMounts": p["volumeMounts"] or None,
+            **({"configMap": p["configMap"]} if p.get("configMap") else {}),
         }
 
     volumes = []
@@ -153,17 +163,19 @@ def _document(rid, name, location, definition, address, fqdn, tags):
             shown["azureFile"] = dict(v["azureFile"], storageAccountKey=None)
         if "secret" in v:
             shown["secret"] = {}  # secret volumes show no content, as Azure
+        if "gitRepo" in v:
+            shown["gitRepo"] = dict(v["gitRepo"])
         volumes.append(shown)
     return {
-        "confidentialComputeProperties": None,
+        "confidentialComputeProperties": props.get("confidentialComputeProperties"),
         "containers": [public(c) for c in props["containers"]],
-        "diagnostics": None,
+        "diagnostics": _diagnostics(props.get("diagnostics")),
         "dnsConfig": None,
         "encryptionProperties": None,
         "extensions": None,
         "id": rid,
-        "identity": None,
-        "imageRegistryCredentials": [{"identity": None, "identityUrl": None, "password": None,
+        "identity": definition.get("identity"),
+        "imageRegistryCredentials": [{"identity": c.get("identity"), "identityUrl": None, "password": None,
                                       "server": c["server"], "username": c["username"]}
                                      for c in props["imageRegistryCredentials"]] or None,
         "initContainers": [dict(public(c), instanceView=None) for c in props["initContainers"]],
@@ -179,16 +191,26 @@ def _document(rid, name, location, definition, address, fqdn, tags):
         "location": location,
         "name": name,
         "osType": props["osType"],
-        "priority": None,
+        "priority": props.get("priority"),
         "provisioningState": "Succeeded",
         "restartPolicy": props["restartPolicy"],
-        "sku": "Standard",
+        "sku": props.get("sku") or "Standard",
         "subnetIds": None,
         "tags": tags if tags is not None else definition.get("tags"),
         "type": GROUP_TYPE,
         "volumes": volumes or None,
-        "zones": None,
+        "zones": definition.get("zones"),
     }
+
+
+def _diagnostics(value):
+    """Log Analytics settings as Azure shows them: the workspace key is never returned."""
+    if not value:
+        return None
+    la = value.get("logAnalytics") or {}
+    return {"logAnalytics": {"logType": la.get("logType"), "metadata": la.get("metadata"),
+                             "workspaceId": la.get("workspaceId"), "workspaceKey": None,
+                             "workspaceResourceId": la.get("workspaceResourceId")}}
 
 
 def _store_secure_values(rid, props):

@@ -198,6 +198,15 @@ def definition_from_yaml(text):
                                                         "imageRegistryCredentials"))],
         },
     }
+    from azlocal.services import containergroups_options as options
+
+    if raw.get("zones") is not None:
+        definition["zones"] = [str(z) for z in _seq(raw.get("zones"), "zones")]
+    if props.get("sku") is not None:
+        definition["properties"]["sku"] = options.canonical(props["sku"], options.SKUS, "SKU",
+                                                            "InvalidContainerGroupSku")
+    definition["properties"]["priority"] = options.canonical(props.get("priority"), options.PRIORITIES, "priority",
+                                                             "InvalidContainerGroupPriority")
     if ip:
         definition["properties"]["ipAddress"] = {
             "type": ip.get("type", "Public"), "dnsNameLabel": ip.get("dnsnamelabel"),
@@ -295,7 +304,12 @@ def _check_volumes(volumes):
             raise ValidationError(f"Duplicate volume name '{v['name']}' in the container group.")
         seen.add(v["name"])
         if "gitRepo" in v:
-            raise AzLocalError("gitRepo volumes need to clone from the network, which is not available offline.")
+            repo = v["gitRepo"]
+            if not isinstance(repo.get("repository"), str) or not repo["repository"] or \
+                    repo["repository"].startswith("-"):
+                raise ValidationError(f"The git repo volume '{v['name']}' needs a 'repository' URL.")
+            if ".." in str(repo.get("directory") or ""):
+                raise ValidationError("The git repo directory cannot contain '..'")
         if "secret" in v:
             if not isinstance(v["secret"], dict):
                 raise ValidationError(f"The secret volume '{v['name']}' must map file names to base64 values.")
@@ -326,3 +340,26 @@ def _check_port(p):
         raise ValidationError(f"The port '{p.get('port')}' is invalid: ports must be between 1 and 65535.")
     if p["protocol"] not in ("TCP", "UDP"):
         raise ValidationError(f"The protocol '{p['protocol']}' is invalid. Allowed values: TCP, UDP.")
+
+
+def check_update(old, definition, location, resource_group):
+    """Azure's rules for `create` on an existing group (an ARM PUT that redeploys it): the location
+    stays, and the OS type, restart policy, network profile (never set here: no VNets) and each
+    container's CPU/memory/GPU need a delete and a new create."""
+    name = definition["name"]
+    if old["location"] != location:
+        raise AzLocalError(f"(InvalidResourceLocation) The resource '{name}' already exists in location "
+                           f"'{old['location']}' in resource group '{resource_group}'. A resource with the same name "
+                           f"cannot be created in location '{location}'. Please select a new resource name.")
+    props = definition["properties"]
+    changed = old["osType"] != props["osType"] or old["restartPolicy"] != props["restartPolicy"]
+    before = {c["name"]: c["resources"]["requests"] for c in old["containers"]}
+    for c in props["containers"]:
+        req = c["properties"]["resources"]["requests"]
+        was = before.get(c["name"])
+        if was and (was["cpu"] != req["cpu"] or was["memoryInGb"] != req["memoryInGB"]):
+            changed = True
+    if changed:
+        raise AzLocalError(f"(InvalidContainerGroupUpdate) The updates on container group '{name}' are invalid. If "
+                           "you are going to update the os type, restart policy, network profile, CPU, memory or GPU "
+                           "resources for a container group, you must delete it first and then create a new one.")

@@ -4,13 +4,17 @@ import hashlib
 import json
 import time
 
+from knack.log import get_logger
+
 from azlocal import safepath, settings
 from azlocal.engine import labels
 from azlocal.errors import AzLocalError
 from azlocal.services.containergroups_definition import RESTART
+from azlocal.services.containergroups_options import docker_security
 from azlocal.state import secrets
 from azlocal.state.store import store
 
+logger = get_logger(__name__)
 INFRA_COMMAND = ["sh", "-c", "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done"]
 
 
@@ -52,10 +56,26 @@ def _registry_auth(doc, image):
     return None
 
 
-def _ensure_image(client, doc, image):
+def preflight_images(doc, definition):
+    """Every image of a definition is there (pulled with the definition's own credentials if needed)."""
+    from azlocal.engine.docker_client import client as docker_client
+
+    client = docker_client()
+    creds = {c["server"].lower(): {"username": c["username"], "password": c.get("password")}
+             for c in definition["properties"]["imageRegistryCredentials"] if c.get("server")}
+    props = definition["properties"]
+    for c in props["initContainers"] + props["containers"]:
+        image = c["properties"]["image"]
+        auth = creds.get(image.split("/")[0].lower())
+        if auth or not any(image.split("/")[0].lower() == (c.get("server") or "").lower()
+                           for c in doc.get("imageRegistryCredentials") or []):
+            _ensure_image(client, doc, image, auth)
+
+
+def _ensure_image(client, doc, image, auth=None):
     from azlocal.engine import standins
 
-    auth = _registry_auth(doc, image)
+    auth = auth or _registry_auth(doc, image)
     if auth:
         from azlocal.engine.lookup import retry_on_lookup
 
@@ -105,7 +125,41 @@ def _volume_binds(client, doc, props, created):
                                         ("file share", share.get("shareName")))
             folder.mkdir(parents=True, exist_ok=True)
             sources[v["name"]] = str(folder)
+        elif "gitRepo" in v:
+            folder = safepath.home_path("aci-secrets", _short(doc["id"]), ("volume", "gitrepo-" + v["name"]))
+            _clone(v["gitRepo"], folder)
+            sources[v["name"]] = str(folder)
     return sources
+
+
+def _clone(repo, folder):
+    """A gitRepo volume, as ACI fills it: the repository cloned (into `directory` when not '.'), at
+    `revision` when given. Only git's own transports; the URL is never read as an option."""
+    import shutil
+    import subprocess
+
+    if shutil.which("git") is None:
+        raise AzLocalError("(GitRepoVolumeFailed) A git repo volume needs the 'git' program on this machine.")
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    folder.chmod(0o700)
+    directory = (repo.get("directory") or ".").strip("/") or "."
+    target = folder if directory == "." else folder / directory
+    git = ["git", "-c", "protocol.ext.allow=never", "-c", "core.hooksPath=/dev/null"]
+    try:
+        subprocess.run([*git, "clone", "--quiet", "--", repo["repository"], str(target)], check=True,
+                       capture_output=True, timeout=300, stdin=subprocess.DEVNULL,
+                       env={"GIT_TERMINAL_PROMPT": "0", "PATH": "/usr/bin:/bin:/usr/local/bin"})
+        if repo.get("revision"):
+            subprocess.run([*git, "-C", str(target), "checkout", "--quiet", "--detach", repo["revision"], "--"],
+                           check=True, capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
+    except subprocess.CalledProcessError as ex:
+        lines = (ex.stderr or b"").decode(errors="replace").strip().splitlines()
+        detail = next((x for x in lines if x.startswith("fatal:")), lines[-1] if lines else
+                      f"git exited with status {ex.returncode}")
+        raise AzLocalError(f"(GitRepoVolumeFailed) Cloning '{repo['repository']}' failed: {detail}") from None
+    except subprocess.TimeoutExpired:
+        raise AzLocalError(f"(GitRepoVolumeFailed) Cloning '{repo['repository']}' timed out.") from None
 
 
 def _start_group(doc, props, created):
@@ -122,10 +176,8 @@ def _start_group(doc, props, created):
     published = {f"{p['port']}/{p['protocol'].lower()}": (ip, p["port"]) for p in doc["ipAddress"]["ports"]}
     sources = _volume_binds(client, doc, props, created)
     if len(props["containers"]) == 1 and not props["initContainers"]:
-        container = _create_container(client, doc, props["containers"][0], None, sources, base, "app",
-                                      restart=True, ports=published)
-        created.append(container)
-        container.start()
+        _run(created, lambda **kw: _create_container(client, doc, props["containers"][0], None, sources, base, "app",
+                                                     restart=True, ports=published, **kw), props["containers"][0])
         return
     network = client.networks.create(net_name, driver="bridge", labels=_group_labels(doc, "network"))
     created.append(network)
@@ -134,20 +186,43 @@ def _start_group(doc, props, created):
                                   hostname=doc["name"][:63])
     created.append(infra)
     for c in props["initContainers"]:
-        container = _create_container(client, doc, c, infra, sources, base, "init", restart=False)
-        created.append(container)
-        container.start()
+        container = _run(created, lambda **kw: _create_container(client, doc, c, infra, sources, base, "init",
+                                                                 restart=False, **kw), c)
         code = container.wait().get("StatusCode", 1)
         if code != 0:
             raise AzLocalError(f"(ContainerGroupDeploymentFailed) The init container '{c['name']}' exited with "
                                f"code {code}.")
     for c in props["containers"]:
-        container = _create_container(client, doc, c, infra, sources, base, "app", restart=True)
+        _run(created, lambda **kw: _create_container(client, doc, c, infra, sources, base, "app", restart=True, **kw),
+             c)
+
+
+def _run(created, make, c):
+    """Creates and starts one container. A Docker Engine that may not grant privileges (one running
+    inside a restricted container) gets the container unprivileged, and says so."""
+    import docker.errors
+
+    container = make()
+    created.append(container)
+    try:
+        container.start()
+    except docker.errors.APIError as ex:
+        context = c["properties"].get("securityContext") or {}
+        if not context.get("privileged") or "operation not permitted" not in str(ex):
+            raise AzLocalError(f"(ContainerGroupDeploymentFailed) The container '{c['name']}' could not be started: "
+                               f"{getattr(ex, 'explanation', None) or ex}") from None
+        logger.warning("This Docker Engine may not run privileged containers (%s): the container '%s' runs "
+                       "unprivileged; securityContext.privileged stays recorded.",
+                       getattr(ex, "explanation", None) or ex, c["name"])
+        container.remove(force=True)
+        created.remove(container)
+        container = make(unprivileged=True)
         created.append(container)
         container.start()
+    return container
 
 
-def _create_container(client, doc, c, infra, sources, base, role, restart, ports=None):
+def _create_container(client, doc, c, infra, sources, base, role, restart, ports=None, unprivileged=False):
     p = c["properties"]
     prefix = _secret_prefix(doc["id"])
     env = {}
@@ -170,6 +245,7 @@ def _create_container(client, doc, c, infra, sources, base, role, restart, ports
         hostname=None if infra else doc["name"][:63], volumes=binds or None, restart_policy=policy,
         nano_cpus=int(requests["cpu"] * 1e9), mem_limit=int(requests["memoryInGB"] * 1024 ** 3),
         labels=dict(_group_labels(doc, role), **{"azlocal.aci.container": c["name"]}), healthcheck=healthcheck,
+        **docker_security(p.get("securityContext"), unprivileged),
     )
 
 
