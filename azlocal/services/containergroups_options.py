@@ -110,6 +110,8 @@ def apply(definition, o):
                            sku or "Standard")
     if o.get("config_map"):
         container["configMap"] = {"keyValuePairs": pairs(o["config_map"], "config map")}
+        logger.warning("Config maps are recorded on the container (configMap) and not delivered into it offline: "
+                       "use --environment-variables or --secrets to pass values.")
     if o.get("gitrepo_url"):
         props["volumes"].append({"name": GITREPO_VOLUME, "gitRepo": {
             "repository": o["gitrepo_url"], "directory": o.get("gitrepo_dir") or ".",
