@@ -79,14 +79,23 @@ def load_commands(loader):
 
 # Registries --------------------------------------------------------------------------------
 
-def acr_create(registry_name, resource_group_name, sku, location=None, admin_enabled="false", tags=None,
-               public_network_enabled=None, zone_redundancy=None, default_action=None, no_wait=False):
+def acr_create(registry_name, resource_group_name, sku, location=None, admin_enabled=False, tags=None,
+               public_network_enabled=None, zone_redundancy=None, default_action=None, allow_trusted_services=None,
+               allow_exports=None, allow_metadata_search=None, dnl_scope=None, role_assignment_mode=None,
+               regional_endpoints=None, data_endpoint_enabled=None, endpoint_protocol=None, writable_cache_repos=None,
+               workspace=None, identity=None, key_encryption_key=None):
     from azlocal.commands.common import Progress, parse_tags
     from azlocal.services import registries
 
     with Progress():
-        return registries.create(resource_group_name, registry_name, sku, location, _bool(admin_enabled),
-                                 parse_tags(tags), _bool(public_network_enabled), zone_redundancy, default_action)
+        return registries.create(
+            resource_group_name, registry_name, sku, location, _bool(admin_enabled), parse_tags(tags), dnl_scope,
+            identity, key_encryption_key, workspace, zone_redundancy,
+            public_network_enabled=_bool(public_network_enabled), default_action=default_action,
+            allow_trusted_services=_bool(allow_trusted_services), allow_exports=_bool(allow_exports),
+            allow_metadata_search=_bool(allow_metadata_search), role_assignment_mode=role_assignment_mode,
+            regional_endpoints=regional_endpoints, data_endpoint_enabled=_bool(data_endpoint_enabled),
+            endpoint_protocol=endpoint_protocol, writable_cache_repos=writable_cache_repos)
 
 
 def acr_show(registry_name, resource_group_name=None):
@@ -102,13 +111,21 @@ def acr_list(resource_group_name=None):
 
 
 def acr_update(registry_name, resource_group_name=None, sku=None, admin_enabled=None, anonymous_pull_enabled=None,
-               tags=None, public_network_enabled=None, set_=None, add=None, remove=None, force_string=False):
+               tags=None, public_network_enabled=None, default_action=None, allow_trusted_services=None,
+               allow_exports=None, allow_metadata_search=None, role_assignment_mode=None, regional_endpoints=None,
+               data_endpoint_enabled=None, endpoint_protocol=None, writable_cache_repos=None, set_=None, add=None,
+               remove=None, force_string=False):
     from azlocal.commands.common import parse_tags
     from azlocal.services import registries
 
-    return registries.update(registry_name, resource_group_name, sku, _bool(admin_enabled),
-                             _bool(anonymous_pull_enabled), parse_tags(tags), _bool(public_network_enabled),
-                             set_, add, remove, force_string)
+    return registries.update(
+        registry_name, resource_group_name, sku, set_, add, remove, force_string, admin_enabled=_bool(admin_enabled),
+        anonymous_pull_enabled=_bool(anonymous_pull_enabled), tags=parse_tags(tags),
+        public_network_enabled=_bool(public_network_enabled), default_action=default_action,
+        allow_trusted_services=_bool(allow_trusted_services), allow_exports=_bool(allow_exports),
+        allow_metadata_search=_bool(allow_metadata_search), role_assignment_mode=role_assignment_mode,
+        regional_endpoints=regional_endpoints, data_endpoint_enabled=_bool(data_endpoint_enabled),
+        endpoint_protocol=endpoint_protocol, writable_cache_repos=writable_cache_repos)
 
 
 def acr_delete(registry_name, resource_group_name=None, yes=False):
@@ -120,10 +137,10 @@ def acr_delete(registry_name, resource_group_name=None, yes=False):
     registries.delete(registry_name, resource_group_name)
 
 
-def acr_check_name(registry_name):
+def acr_check_name(registry_name, resource_group_name=None, dnl_scope="Unsecure"):
     from azlocal.services import registries
 
-    return registries.check_name(registry_name)
+    return registries.check_name(registry_name, resource_group_name, dnl_scope)
 
 
 def acr_show_usage(registry_name, resource_group_name=None):
@@ -133,31 +150,35 @@ def acr_show_usage(registry_name, resource_group_name=None):
 
 
 def acr_login(registry_name, resource_group_name=None, expose_token=False, username=None, password=None,
-              suffix=None):
+              suffix=None, endpoint=None):
     from azlocal.services import repositories
 
-    return repositories.login(registry_name, expose_token, username, password)
+    return repositories.login(registry_name, expose_token, username, password, endpoint)
 
 
-def acr_build(registry_name, source_location=None, image_names=None, file=None, build_arg=None,
-              secret_build_arg=None, no_push=False, no_logs=False, no_wait=False, no_format=False, timeout=None,
-              target=None, platform=None, resource_group_name=None):
-    from azlocal.services import runs
+def acr_build(registry_name, source_location, image_names=None, file=None, build_arg=None, secret_build_arg=None,
+              no_push=False, no_logs=False, no_wait=False, no_format=False, timeout=None, target=None, platform=None,
+              agent_pool_name=None, auth_mode=None, log_template=None, source_acr_auth_id=None,
+              resource_group_name=None):
+    from azlocal.services import run_options, runs
 
+    run_options.check_quick_run(agent_pool_name, auth_mode, log_template, source_acr_auth_id)
     return runs.build(registry_name, source_location, image_names or [], file or "Dockerfile", build_arg or [],
                       secret_build_arg or [], no_push, no_logs or no_wait, timeout, target, platform,
                       resource_group_name)
 
 
-def acr_run(registry_name, source_location=None, cmd_value=None, file=None, set_value=None, set_secret=None,
+def acr_run(registry_name, source_location, cmd_value=None, file=None, set_value=None, set_secret=None,
             values=None, no_logs=False, no_wait=False, no_format=False, timeout=None, platform=None,
+            agent_pool_name=None, auth_mode=None, log_template=None, source_acr_auth_id=None,
             resource_group_name=None):
     from azlocal.errors import AzLocalError
-    from azlocal.services import runs
+    from azlocal.services import run_options, runs
 
     if cmd_value and file:
         raise AzLocalError("Azure Container Registry can run with either --cmd myCommand /dev/null or "
                            "-f myFile mySourceLocation, but not both.")
+    run_options.check_quick_run(agent_pool_name, auth_mode, log_template, source_acr_auth_id)
     pairs = dict(v.split("=", 1) for v in (set_value or []) + (set_secret or []) if "=" in v)
     if cmd_value:
         return runs.run_cmd(registry_name, cmd_value, source_location, pairs, timeout, no_logs or no_wait,
@@ -168,25 +189,30 @@ def acr_run(registry_name, source_location=None, cmd_value=None, file=None, set_
                          resource_group_name)
 
 
+def _first(values):
+    """As az: of the positional specifiers, the first is used."""
+    return values[0] if values else None
+
+
 def manifest_list_metadata(registry_name=None, name=None, repo_id=None, orderby=None, top=None, username=None,
                            password=None, suffix=None):
     from azlocal.services import repositories
 
-    return repositories.manifest_list_metadata(registry_name, name, repo_id, orderby, top, username, password)
+    return repositories.manifest_list_metadata(registry_name, name, _first(repo_id), orderby, top, username, password)
 
 
 def manifest_show(registry_name=None, name=None, manifest_id=None, raw=False, username=None, password=None,
                   suffix=None):
     from azlocal.services import repositories
 
-    return repositories.manifest_show(registry_name, name, manifest_id, raw, username, password)
+    return repositories.manifest_show(registry_name, name, _first(manifest_id), raw, username, password)
 
 
 def manifest_delete(registry_name=None, name=None, manifest_id=None, yes=False, username=None, password=None,
                     suffix=None):
     from azlocal.services import repositories
 
-    repositories.manifest_delete(registry_name, name, manifest_id, yes, username, password)
+    repositories.manifest_delete(registry_name, name, _first(manifest_id), yes, username, password)
 
 
 def _pairs(items):
@@ -194,14 +220,28 @@ def _pairs(items):
 
 
 def task_create(registry_name, name, context=None, file=None, cmd_value=None, image_names=None, values=None,
-                set_value=None, no_push="false", status="Enabled", timeout=3600, schedule=None,
-                base_image_trigger_enabled="true", commit_trigger_enabled=None, git_access_token=None, arg=None,
-                target=None, platform=None, cpu=None, resource_group_name=None):
+                set_value=None, set_secret=None, no_push=False, no_cache=None, status="Enabled", timeout=3600,
+                schedule=None, base_image_trigger_enabled=True, base_image_trigger_name=None,
+                base_image_trigger_type=None, update_trigger_endpoint=None, update_trigger_payload_type=None,
+                commit_trigger_enabled=None, pull_request_trigger_enabled=None, source_trigger_name=None,
+                git_access_token=None, arg=None, secret_arg=None, target=None, platform=None, cpu=None,
+                agent_pool_name=None, assign_identity=None, auth_mode=None, log_template=None, is_system_task=False,
+                source_acr_auth_id=None, resource_group_name=None):
     from azlocal.services import tasks
 
+    options = dict(agent_pool=agent_pool_name, assign_identity=assign_identity, auth_mode=auth_mode,
+                   log_template=log_template, source_acr_auth_id=source_acr_auth_id,
+                   is_system_task=is_system_task or None, no_cache=_bool(no_cache),
+                   commit_trigger=_bool(commit_trigger_enabled),
+                   pull_request_trigger=_bool(pull_request_trigger_enabled),
+                   source_trigger_name=source_trigger_name, base_image_trigger_name=base_image_trigger_name,
+                   base_image_trigger_type=base_image_trigger_type, update_trigger_endpoint=update_trigger_endpoint,
+                   update_trigger_payload_type=update_trigger_payload_type, cpu=cpu, platform=platform)
+    if git_access_token:
+        _offline_git("--git-access-token")
     task = tasks.create(registry_name, name, context, file, cmd_value, image_names, resource_group_name, values,
-                        _pairs(set_value), _bool(no_push), status, timeout, schedule,
-                        _bool(base_image_trigger_enabled), arg, target)
+                        set_value, _bool(no_push), status, timeout, schedule, _bool(base_image_trigger_enabled), arg,
+                        target, secret_arg, set_secret, options)
     if schedule:
         from azlocal.daemon import lifecycle
 
@@ -209,18 +249,39 @@ def task_create(registry_name, name, context=None, file=None, cmd_value=None, im
     return task
 
 
-def task_update(registry_name, name, status=None, timeout=None, image_names=None, context=None,
-                base_image_trigger_enabled=None, resource_group_name=None):
+def _offline_git(option):
+    from azlocal.services import run_options
+
+    run_options.offline(option, "git contexts are not available offline")
+
+
+def task_update(registry_name, name, status=None, timeout=None, image_names=None, context=None, file=None,
+                cmd_value=None, values=None, set_value=None, set_secret=None, arg=None, secret_arg=None, target=None,
+                no_push=None, no_cache=None, base_image_trigger_enabled=None, base_image_trigger_type=None,
+                update_trigger_endpoint=None, update_trigger_payload_type=None, commit_trigger_enabled=None,
+                pull_request_trigger_enabled=None, git_access_token=None, platform=None, cpu=None,
+                agent_pool_name=None, auth_mode=None, log_template=None, source_acr_auth_id=None,
+                resource_group_name=None):
     from azlocal.services import tasks
 
+    options = dict(agent_pool=agent_pool_name, auth_mode=auth_mode, log_template=log_template,
+                   source_acr_auth_id=source_acr_auth_id, no_cache=_bool(no_cache),
+                   commit_trigger=_bool(commit_trigger_enabled),
+                   pull_request_trigger=_bool(pull_request_trigger_enabled),
+                   base_image_trigger_type=base_image_trigger_type, update_trigger_endpoint=update_trigger_endpoint,
+                   update_trigger_payload_type=update_trigger_payload_type, cpu=cpu, platform=platform)
+    if git_access_token:
+        _offline_git("--git-access-token")
     return tasks.update(registry_name, name, resource_group_name, status, timeout, image_names, context,
-                        _bool(base_image_trigger_enabled))
+                        _bool(base_image_trigger_enabled), file, cmd_value, values, set_value, set_secret, arg,
+                        secret_arg, target, _bool(no_push), options)
 
 
-def task_show(registry_name, name, resource_group_name=None):
-    from azlocal.services import tasks
+def task_show(registry_name, name, with_secure_properties=False, resource_group_name=None):
+    from azlocal.services import run_options, tasks
 
-    return tasks.get(registry_name, name, resource_group_name)
+    task = tasks.get(registry_name, name, resource_group_name)
+    return run_options.with_secure_properties(task) if with_secure_properties else task
 
 
 def task_list(registry_name, resource_group_name=None):
@@ -238,16 +299,24 @@ def task_delete(registry_name, name, yes=False, resource_group_name=None):
     tasks.delete(registry_name, name, resource_group_name)
 
 
-def task_run(registry_name, name, set_value=None, no_logs=False, no_wait=False, resource_group_name=None):
+def task_run(registry_name, name, set_value=None, set_secret=None, arg=None, secret_arg=None, context=None,
+             file=None, target=None, no_logs=False, no_wait=False, no_format=False, agent_pool_name=None,
+             log_template=None, update_trigger_token=None, resource_group_name=None):
+    from azlocal.services import run_options, tasks
+
+    run_options.check_quick_run(agent_pool_name, None, log_template, None)
+    if update_trigger_token:
+        run_options.offline("--update-trigger-token", "base image update notifications are not sent")
+    overrides = {"arg": arg, "secret_arg": secret_arg, "set_secret": set_secret, "context": context, "file": file,
+                 "target": target}
+    return tasks.run(registry_name, name, resource_group_name, no_logs or no_wait, _pairs(set_value),
+                     overrides=overrides)
+
+
+def task_list_runs(registry_name, name=None, run_status=None, top=15, image=None, resource_group_name=None):
     from azlocal.services import tasks
 
-    return tasks.run(registry_name, name, resource_group_name, no_logs or no_wait, _pairs(set_value))
-
-
-def task_list_runs(registry_name, name=None, run_status=None, top=15, image_names=None, resource_group_name=None):
-    from azlocal.services import tasks
-
-    return tasks.list_runs(registry_name, name, run_status, top, (image_names or [None])[0], resource_group_name)
+    return tasks.list_runs(registry_name, name, run_status, top, image, resource_group_name)
 
 
 def task_show_run(registry_name, run_id, resource_group_name=None):
@@ -256,10 +325,10 @@ def task_show_run(registry_name, run_id, resource_group_name=None):
     return tasks.show_run(registry_name, run_id, resource_group_name)
 
 
-def task_logs(registry_name, run_id=None, name=None, resource_group_name=None):
+def task_logs(registry_name, run_id=None, name=None, image=None, no_format=False, resource_group_name=None):
     from azlocal.services import tasks
 
-    tasks.logs(registry_name, run_id, name, resource_group_name)
+    tasks.logs(registry_name, run_id, name, resource_group_name, image)
 
 
 def task_cancel_run(registry_name, run_id, resource_group_name=None):
@@ -268,14 +337,14 @@ def task_cancel_run(registry_name, run_id, resource_group_name=None):
     tasks.cancel_run(registry_name, run_id, resource_group_name)
 
 
-def acr_import(registry_name, source, image_names=None, source_registry=None, force=False, username=None,
-               password=None, no_wait=False, resource_group_name=None):
+def acr_import(registry_name, source, image_names=None, repository=None, source_registry=None, force=False,
+               username=None, password=None, no_wait=False, resource_group_name=None):
     from azlocal.commands.common import Progress
     from azlocal.services import registry_import
 
     with Progress():
         registry_import.import_image(registry_name, source, image_names, source_registry, force, username,
-                                     password, resource_group_name)
+                                     password, resource_group_name, repository)
 
 
 def webhook_create(registry_name, name, uri, actions, resource_group_name=None, headers=None, scope=None,
@@ -300,12 +369,12 @@ def webhook_show(registry_name, name, resource_group_name=None):
 
 
 def webhook_update(registry_name, name, resource_group_name=None, uri=None, actions=None, headers=None, scope=None,
-                   status=None, tags=None):
+                   status=None, tags=None, set_=None, add=None, remove=None, force_string=False):
     from azlocal.commands.common import parse_tags
     from azlocal.services import webhooks
 
     return webhooks.update(registry_name, name, resource_group_name, uri, actions, parse_tags(headers), scope,
-                           status, parse_tags(tags))
+                           status, parse_tags(tags), set_, add, remove, force_string)
 
 
 def webhook_delete(registry_name, name, resource_group_name=None):

@@ -27,8 +27,9 @@ def registry_name_of(host):
     host = (host or "").split(":")[0].lower().rstrip(".")
     if not host.endswith(SUFFIX):
         return None
-    # <name>.azurecr.io, or a replication's <name>.<region>.data.azurecr.io
-    return host[: -len(SUFFIX)].split(".")[0] or None
+    # <name>.azurecr.io, a DNL login server <name>-<hash>.azurecr.io, a data endpoint
+    # <name>.<region>.data.azurecr.io or a regional endpoint <name>[-<hash>].<region>.geo.azurecr.io
+    return host[: -len(SUFFIX)].split(".")[0].split("-")[0] or None
 
 
 def make_resolver():

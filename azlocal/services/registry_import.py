@@ -60,14 +60,19 @@ def _repository_path(source):
 
 
 def import_image(registry, source, images=None, source_registry=None, force=False, username=None, password=None,
-                 resource_group=None):
+                 resource_group=None, repositories_=None):
+    """`images`: target `repo:tag`s; `repositories_`: target repositories that get the image untagged."""
     from azlocal.engine.docker_client import client as docker_client
     from azlocal.services import repositories
 
     target = registries.get(registry, resource_group)
-    _check_names(source, images)
-    client = docker_client()
+    _check_names(source, (images or []) + (repositories_ or []))
     reference, source_doc = _source_reference(source, source_registry)
+    if source_doc is not None and ((source_doc.get("policies") or {}).get("exportPolicy") or {}).get(
+            "status") == "disabled":
+        raise AzLocalError(f"(ExportPolicyDisabled) Artifacts cannot be exported from the registry "
+                           f"'{source_doc['name']}': its export policy is disabled (az acr update --allow-exports).")
+    client = docker_client()
     repo, tag = runs._split_tag(reference)
     if source_doc is not None:
         auth = {"username": username, "password": password} if username else runs.registry_auth(source_doc)
@@ -78,7 +83,7 @@ def import_image(registry, source, images=None, source_registry=None, force=Fals
                                f"'{source}' could not be read: {ex}") from ex
     else:
         runs.ensure_image(client, reference, target, _QuietLog())
-    names = list(images or [_repository_path(source)])
+    names = list(images or ([] if repositories_ else [_repository_path(source)]))
     if not force:
         for name in names:
             name_repo, name_tag = runs._split_tag(name)
@@ -95,6 +100,19 @@ def import_image(registry, source, images=None, source_registry=None, force=Fals
             runs.push_image(client, qualified, auth, _QuietLog())
         finally:
             client.images.remove(qualified, noprune=True)
+    for repository in repositories_ or []:
+        # A manifest with no tag: pushed under a throw-away tag that is then removed from the registry.
+        import secrets as pysecrets
+
+        temporary = f"{repository}:azlocal-import-{pysecrets.token_hex(6)}"
+        qualified = f"{target['loginServer']}/{temporary}"
+        q_repo, q_tag = runs._split_tag(qualified)
+        image.tag(q_repo, q_tag)
+        try:
+            runs.push_image(client, qualified, auth, _QuietLog())
+        finally:
+            client.images.remove(qualified, noprune=True)
+        repositories.untag(target["name"], temporary, None, None)
 
 
 def _check_names(source, images):

@@ -101,8 +101,9 @@ def untag(name, image, username=None, password=None):
     _client(name, username, password).call("DELETE", f"/acr/v1/{repo}/_tags/{tag}", f"repository:{repo}:delete")
 
 
-def login(name, expose_token=False, username=None, password=None):
-    """`az acr login`: a refresh token for the null-GUID user, then `docker login` with it."""
+def login(name, expose_token=False, username=None, password=None, endpoint=None):
+    """`az acr login`: a refresh token for the null-GUID user, then `docker login` with it (at the login
+    server, or with --endpoint at that region's regional endpoint)."""
     import subprocess
 
     from knack.log import get_logger
@@ -113,6 +114,8 @@ def login(name, expose_token=False, username=None, password=None):
     if expose_token:
         if username or password:
             raise AzLocalError("`--expose-token` cannot be combined with `--username` or `--password`.")
+        if endpoint:
+            raise AzLocalError("`--expose-token` cannot be combined with `--endpoint`.")
         token = client.refresh_token()
         logger.warning("Note: The token in both the accessToken and refreshToken fields is an ACR Refresh Token, "
                        "not an ACR Access Token. It must be exchanged for an ACR access token before it can call "
@@ -121,12 +124,20 @@ def login(name, expose_token=False, username=None, password=None):
                        "'docker login loginServer -u %s -p refreshToken'", NULL_USER)
         return {"accessToken": token, "loginServer": doc["loginServer"], "refreshToken": token,
                 "username": NULL_USER}
+    server = doc["loginServer"]
+    if endpoint:
+        prefix = f"{doc['loginServer'].split('.')[0]}.{endpoint}.geo.".lower()
+        server = next((h for h in doc.get("regionalEndpointHostNames") or [] if h.lower().startswith(prefix)), None)
+        if server is None:
+            raise AzLocalError(f"Regional endpoint for '{endpoint}' not found. Aborting login. Run 'az acr "
+                               f"show-endpoints -n {name}' to list available regional endpoints.")
+        logger.warning("Logging in to regional endpoint: %s", server)
     if not (username and password):
         username, password = NULL_USER, client.refresh_token()
     from azlocal.engine.lookup import retry_on_lookup
 
     def docker_login():
-        result = subprocess.run(["docker", "login", "--username", username, "--password-stdin", doc["loginServer"]],
+        result = subprocess.run(["docker", "login", "--username", username, "--password-stdin", server],
                                 input=password, capture_output=True, text=True)
         if result.returncode != 0 and "no such host" in result.stderr:
             raise AzLocalError(result.stderr)

@@ -196,7 +196,8 @@ def render(text, doc, run_id, values=None):
 # Quick build --------------------------------------------------------------------------------
 
 def build(registry_name, source, images=(), dockerfile="Dockerfile", build_args=(), secret_build_args=(),
-          no_push=False, no_logs=False, timeout=None, target=None, platform=None, resource_group=None, meta=None):
+          no_push=False, no_logs=False, timeout=None, target=None, platform=None, resource_group=None, meta=None,
+          no_cache=False):
     from azlocal.engine.docker_client import client as docker_client
 
     doc = registries.get(registry_name, resource_group)
@@ -221,7 +222,7 @@ def build(registry_name, source, images=(), dockerfile="Dockerfile", build_args=
     tags = [qualify(render(i, doc, run_id), doc) for i in images]
     try:
         outputs = _build_and_push(client, doc, archive, dockerfile_path, context, tags, build_args,
-                                  secret_build_args, target, platform, no_push, timeout, log)
+                                  secret_build_args, target, platform, no_push, timeout, log, no_cache)
     except AzLocalError as ex:
         _finish_failed(doc, run_id, "QuickBuild", started, begin, log, str(ex), meta)
         raise RunFailed() from ex
@@ -274,7 +275,7 @@ def _base_images(dockerfile_path, build_args):
 
 
 def _build_and_push(client, doc, archive, dockerfile_path, context, tags, build_args, secret_build_args, target,
-                    platform, no_push, timeout, log):
+                    platform, no_push, timeout, log, no_cache=False):
     log.line(f"Using acb_vol_{uuid.uuid4()} as the home volume")
     log.line("Setting up Docker configuration...")
     log.line("Successfully set up Docker configuration")
@@ -282,7 +283,7 @@ def _build_and_push(client, doc, archive, dockerfile_path, context, tags, build_
     log.line(f"Successfully logged into {doc['loginServer']}")
     log.line("Executing step ID: build. Timeout(sec): %d, Working directory: '', Network: ''" % (timeout or 28800))
     bases = docker_build(client, doc, context, dockerfile_path, tags, list(build_args) + list(secret_build_args),
-                         target, platform, timeout, log, archive=archive)
+                         target, platform, timeout, log, archive=archive, no_cache=no_cache)
     outputs = []
     if not no_push:
         auth = registry_auth(doc)
@@ -300,7 +301,7 @@ def _build_and_push(client, doc, archive, dockerfile_path, context, tags, build_
 
 
 def docker_build(client, doc, context, dockerfile_path, tags, build_args, target, platform, timeout, log,
-                 archive=None):
+                 archive=None, no_cache=False):
     """Builds on the engine and tags the result with every name; returns the base images it used."""
     log.line("Scanning for dependencies...")
     bases = _base_images(dockerfile_path, build_args)
@@ -316,7 +317,7 @@ def docker_build(client, doc, context, dockerfile_path, tags, build_args, target
     stream = client.api.build(fileobj=archive, custom_context=True, encoding=None, tag=first,
                               dockerfile=os.path.relpath(dockerfile_path, context), buildargs=args or None,
                               target=target, platform=platform, rm=True, forcerm=True, pull=False, decode=True,
-                              timeout=timeout or 28800)
+                              nocache=no_cache, timeout=timeout or 28800)
     for chunk in stream:
         if "stream" in chunk:
             log.raw(chunk["stream"])

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 
 from azlocal import settings
 from azlocal.errors import AzLocalError, ResourceNotFound, ValidationError
-from azlocal.services import arm, registries, runs
+from azlocal.services import arm, registries, run_options, runs
 from azlocal.state.store import store
 
 TASK_TYPE = "Microsoft.ContainerRegistry/registries/tasks"
@@ -61,82 +61,136 @@ def _timers(schedule):
 
 def create(registry, name, context=None, file=None, cmd=None, images=None, resource_group=None, values=None,
            set_values=None, no_push=False, status="Enabled", timeout=3600, schedule=None, base_image_trigger=True,
-           build_args=None, target=None):
+           build_args=None, target=None, secret_args=None, set_secrets=None, options=None):
+    """ARM's PUT of a task: a new one, or an existing one of that name replaced."""
     doc = registries.get(registry, resource_group)
     if not name.replace("-", "").replace("_", "").isalnum() or not 5 <= len(name) <= 50:
         raise ValidationError("Task names must be 5-50 characters of letters, digits, '-' or '_'.")
-    if bool(cmd) + bool(file) > 1:
-        raise ValidationError("Usage error: --cmd and --file cannot be used together.")
-    _check_timeout(timeout)
-    context_path = _context(context)
-    if cmd:
-        step = {"contextPath": context_path, "encodedTaskContent": None, "type": "EncodedTask",
-                "values": [{"isSecret": False, "name": k, "value": v} for k, v in (set_values or {}).items()],
-                "cmd": cmd}
-    elif file and not file.lower().endswith(("dockerfile",)) and file.lower().endswith((".yaml", ".yml")):
-        if context_path == "/dev/null":
-            raise ValidationError("A task file needs a local --context that contains it.")
-        if not os.path.isfile(os.path.join(context_path, file)):
-            raise AzLocalError(f"{file} does not exist.")
-        step = {"contextPath": context_path, "taskFilePath": file, "type": "FileTask", "valuesFilePath": values,
-                "values": [{"isSecret": False, "name": k, "value": v} for k, v in (set_values or {}).items()]}
+    options = dict(options or {})
+    task_id = _id(doc, name)
+    if options.get("is_system_task") and name == "quicktask":
+        step = None
     else:
-        if context_path == "/dev/null":
-            raise ValidationError("A build task needs a local --context with a Dockerfile.")
-        dockerfile = file or "Dockerfile"
-        path = os.path.join(context_path, dockerfile)
-        if not os.path.isfile(path):
-            raise AzLocalError(f"Unable to find '{dockerfile}'.")
-        step = {"arguments": [{"isSecret": False, "name": a.split("=", 1)[0], "value": a.partition("=")[2]}
-                              for a in build_args or []],
-                "baseImageDependencies": [{"digest": None, "registry": b.split("/")[0] if "/" in b else
-                                           "registry.hub.docker.com", "repository": b.split("/", 1)[-1].split(":")[0],
-                                           "tag": b.rsplit(":", 1)[-1] if ":" in b.rsplit("/", 1)[-1] else "latest",
-                                           "type": "BuildTime"} for b in runs._base_images(path, build_args or [])],
-                "contextPath": context_path, "dockerFilePath": dockerfile, "imageNames": list(images or []),
-                "isPushEnabled": not no_push, "noCache": False, "target": target, "type": "Docker"}
+        if not context:
+            raise AzLocalError("If the task is not a System Task, --context must be provided.")
+        step = _step(task_id, context, file, cmd, images, values, set_values, set_secrets, no_push, build_args,
+                     secret_args, target, options.get("base_image_trigger_type") == "All")
+    _check_timeout(timeout)
     now = arm.utc_now()
     task = {
         "agentConfiguration": {"cpu": 2}, "agentPoolName": None, "creationDate": now, "credentials": None,
-        "id": _id(doc, name), "identity": None, "isSystemTask": False, "location": doc["location"],
+        "id": task_id, "identity": None, "isSystemTask": False, "location": doc["location"],
         "logTemplate": None, "name": name, "platform": {"architecture": "amd64", "os": "linux", "variant": None},
         "provisioningState": "Succeeded", "status": status, "step": step, "systemData": doc.get("systemData"),
         "tags": None, "timeout": timeout, "type": TASK_TYPE,
         "trigger": {
             "baseImageTrigger": {"baseImageTriggerType": "Runtime", "name": "defaultBaseimageTriggerName",
                                  "status": "Enabled" if base_image_trigger else "Disabled",
-                                 "updateTriggerEndpoint": None, "updateTriggerPayloadType": None}
-            if step["type"] == "Docker" else None,
+                                 "updateTriggerEndpoint": None, "updateTriggerPayloadType": "Default"}
+            if step and step["type"] == "Docker" else None,
             "sourceTriggers": None,
             "timerTriggers": _timers(schedule),
         },
     }
+    run_options.apply_task_options(task, True, **options)
     s = store()
     with s.transaction():
-        if s.get(task["id"]) is not None:
-            raise AzLocalError(f"(TaskAlreadyExists) The task '{name}' already exists.")
+        existing = s.get(task["id"])
+        if existing is not None:
+            task["creationDate"] = existing["creationDate"]
         s.put(task)
     return task
 
 
+def _step(task_id, context, file, cmd, images, values, set_values, set_secrets, no_push, build_args, secret_args,
+          target, all_bases=False):
+    if bool(cmd) + bool(file) > 1:
+        raise ValidationError("Usage error: --cmd and --file cannot be used together.")
+    context_path = _context(context)
+    if cmd:
+        return {"contextPath": context_path, "encodedTaskContent": None, "type": "EncodedTask",
+                "values": run_options.entries(task_id, "values", set_values, set_secrets), "cmd": cmd}
+    if file and not file.lower().endswith(("dockerfile",)) and file.lower().endswith((".yaml", ".yml")):
+        if context_path == "/dev/null":
+            raise ValidationError("A task file needs a local --context that contains it.")
+        if not os.path.isfile(os.path.join(context_path, file)):
+            raise AzLocalError(f"{file} does not exist.")
+        return {"contextPath": context_path, "taskFilePath": file, "type": "FileTask", "valuesFilePath": values,
+                "values": run_options.entries(task_id, "values", set_values, set_secrets)}
+    if context_path == "/dev/null":
+        raise ValidationError("A build task needs a local --context with a Dockerfile.")
+    dockerfile = file or "Dockerfile"
+    path = os.path.join(context_path, dockerfile)
+    if not os.path.isfile(path):
+        raise AzLocalError(f"Unable to find '{dockerfile}'.")
+    plain_args = list(build_args or [])
+    bases = runs._base_images(path, list(build_args or []) + list(secret_args or []))
+    kinds = run_options.mark_dependencies(bases)
+    return {"arguments": run_options.entries(task_id, "arguments", plain_args, secret_args),
+            "baseImageDependencies": [{"digest": None, "registry": b.split("/")[0] if "/" in b else
+                                       "registry.hub.docker.com", "repository": b.split("/", 1)[-1].split(":")[0],
+                                       "tag": b.rsplit(":", 1)[-1] if ":" in b.rsplit("/", 1)[-1] else "latest",
+                                       "type": kind} for b, kind in zip(bases, kinds)],
+            "contextPath": context_path, "dockerFilePath": dockerfile, "imageNames": list(images or []),
+            "isPushEnabled": not no_push, "noCache": False, "target": target, "type": "Docker"}
+
+
 def update(registry, name, resource_group=None, status=None, timeout=None, images=None, context=None,
-           base_image_trigger=None):
+           base_image_trigger=None, file=None, cmd=None, values=None, set_values=None, set_secrets=None,
+           build_args=None, secret_args=None, target=None, no_push=None, options=None):
     task = get(registry, name, resource_group)
+    step = task["step"]
     if status:
         task["status"] = status
     if timeout is not None:
         _check_timeout(timeout)
         task["timeout"] = timeout
-    if images is not None and task["step"]["type"] == "Docker":
-        task["step"]["imageNames"] = list(images)
+    if step is None and any(v is not None for v in (images, context, file, cmd, values, set_values, set_secrets,
+                                                     build_args, secret_args, target, no_push)):
+        raise AzLocalError(f"The task '{name}' is a system task: it has no step to update.")
     if context is not None:
-        task["step"]["contextPath"] = _context(context)
+        step["contextPath"] = _context(context)
+    if step is not None:
+        _update_step(task, step, images, file, cmd, values, set_values, set_secrets, build_args, secret_args,
+                     target, no_push)
     if base_image_trigger is not None and task["trigger"]["baseImageTrigger"]:
         task["trigger"]["baseImageTrigger"]["status"] = "Enabled" if base_image_trigger else "Disabled"
+    run_options.apply_task_options(task, False, **(options or {}))
     s = store()
     with s.transaction():
         s.put(task)
     return task
+
+
+def _update_step(task, step, images, file, cmd, values, set_values, set_secrets, build_args, secret_args, target,
+                 no_push):
+    kind = step["type"]
+    if cmd is not None and kind != "EncodedTask" or file is not None and kind == "EncodedTask":
+        raise AzLocalError(f"The task's step is a {kind} step: --cmd updates only a command task, --file only a "
+                           "build or task-file task.")
+    if cmd is not None:
+        step["cmd"] = cmd
+    if file is not None:
+        step["dockerFilePath" if kind == "Docker" else "taskFilePath"] = file
+    if values is not None and kind == "FileTask":
+        step["valuesFilePath"] = values
+    if set_values or set_secrets:
+        kept = {e["name"]: e for e in step.get("values") or []}
+        for e in run_options.entries(task["id"], "values", set_values, set_secrets):
+            kept[e["name"]] = e
+        step["values"] = list(kept.values())
+    if kind == "Docker":
+        if images is not None:
+            step["imageNames"] = list(images)
+        if build_args or secret_args:
+            kept = {e["name"]: e for e in step.get("arguments") or []}
+            for e in run_options.entries(task["id"], "arguments", build_args, secret_args):
+                kept[e["name"]] = e
+            step["arguments"] = list(kept.values())
+        if target is not None:
+            step["target"] = target
+        if no_push is not None:
+            step["isPushEnabled"] = not no_push
 
 
 def _check_timeout(timeout):
@@ -153,24 +207,34 @@ def delete(registry, name, resource_group=None):
         s.delete(task["id"])
 
 
-def run(registry, name, resource_group=None, no_logs=False, set_values=None, trigger=None):
+def run(registry, name, resource_group=None, no_logs=False, set_values=None, trigger=None, overrides=None):
+    """Runs the task now; `overrides` (az acr task run's --arg, --secret-arg, --set-secret, --context, --file,
+    --target) apply to this run only."""
     task = get(registry, name, resource_group)
     if task["status"] != "Enabled":
         raise AzLocalError(f"The task '{name}' is disabled.")
     step = task["step"]
-    values = {v["name"]: v["value"] for v in step.get("values") or []}
+    if step is None:
+        raise AzLocalError(f"The task '{name}' is a system task: it has no step to run.")
+    overrides = overrides or {}
+    values = {v["name"]: v["value"] for v in run_options.resolved(task["id"], "values", step.get("values"))}
     values.update(set_values or {})
+    values.update(dict(run_options.pairs(overrides.get("set_secret"))))
+    context = _context(overrides["context"]) if overrides.get("context") else step["contextPath"]
     meta = {"task": name, "trigger": trigger}  # None: the trigger that spawned this process, if any
     if step["type"] == "EncodedTask":
-        return runs.run_cmd(registry, step["cmd"], step["contextPath"], values, task["timeout"], no_logs,
+        return runs.run_cmd(registry, step["cmd"], context, values, task["timeout"], no_logs,
                             resource_group, meta=meta)
     if step["type"] == "FileTask":
-        return runs.run_file(registry, step["taskFilePath"], step["contextPath"], values, task["timeout"], no_logs,
-                             resource_group, meta=meta)
-    return runs.build(registry, step["contextPath"], step["imageNames"], step["dockerFilePath"],
-                      [f"{a['name']}={a['value']}" for a in step.get("arguments") or []], [],
-                      not step["isPushEnabled"], no_logs, task["timeout"], step.get("target"), None, resource_group,
-                      meta=meta)
+        return runs.run_file(registry, overrides.get("file") or step["taskFilePath"], context, values,
+                             task["timeout"], no_logs, resource_group, meta=meta)
+    arguments = [f"{a['name']}={a['value']}" for a in run_options.resolved(task["id"], "arguments",
+                                                                          step.get("arguments"))]
+    return runs.build(registry, context, step["imageNames"], overrides.get("file") or step["dockerFilePath"],
+                      arguments + list(overrides.get("arg") or []), list(overrides.get("secret_arg") or []),
+                      not step["isPushEnabled"], no_logs, task["timeout"],
+                      overrides.get("target") or step.get("target"), None, resource_group, meta=meta,
+                      no_cache=bool(step.get("noCache")))
 
 
 # Runs --------------------------------------------------------------------------------------------
@@ -183,8 +247,9 @@ def list_runs(registry, task=None, status=None, top=15, image=None, resource_gro
     if status:
         found = [r for r in found if r["status"] == status]
     if image:
-        repo = image.split(":")[0]
-        found = [r for r in found if any(o.get("repository") == repo for o in r.get("outputImages") or [])]
+        repo, _, tag = image.partition(":")
+        found = [r for r in found if any(o.get("repository") == repo and (not tag or o.get("tag") == tag)
+                                         for o in r.get("outputImages") or [])]
     found.sort(key=lambda r: r["createTime"], reverse=True)
     return found[:top] if top else found
 
@@ -198,12 +263,12 @@ def show_run(registry, run_id, resource_group=None):
     return run_doc
 
 
-def logs(registry, run_id=None, task=None, resource_group=None):
+def logs(registry, run_id=None, task=None, resource_group=None, image=None):
     from knack.log import get_logger
 
     doc = registries.get(registry, resource_group)
     if not run_id:
-        latest = list_runs(registry, task=task, top=1, resource_group=resource_group)
+        latest = list_runs(registry, task=task, top=1, image=image, resource_group=resource_group)
         if not latest:
             raise AzLocalError("There are no runs to show logs for.")
         run_id = latest[0]["runId"]
@@ -251,7 +316,9 @@ def on_image_push(registry_name, repository, tag):
         trigger = (task.get("trigger") or {}).get("baseImageTrigger")
         if task["status"] != "Enabled" or not trigger or trigger["status"] != "Enabled":
             continue
-        for dep in task["step"].get("baseImageDependencies") or []:
+        for dep in (task["step"] or {}).get("baseImageDependencies") or []:
+            if not run_options.triggers_on(trigger, dep):
+                continue
             if dep["registry"] == doc["loginServer"] and dep["repository"] == repository and dep["tag"] == tag:
                 produced = {i.split(":")[0] for i in task["step"].get("imageNames") or []}
                 if repository not in produced:  # a task rebuilding its own base would loop

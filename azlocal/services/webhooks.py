@@ -78,8 +78,15 @@ def _check_uri(uri):
         raise AzLocalError(f"The service URI '{uri}' is not a valid http(s) URI.")
 
 
+ACTIONS = ("chart_delete", "chart_push", "delete", "push", "quarantine")
+_READ_ONLY = ("id", "name", "type", "location", "provisioningState", "systemData")
+
+
 def update(registry, name, resource_group=None, uri=None, actions=None, headers=None, scope=None, status=None,
-           tags=None):
+           tags=None, set_=None, add=None, remove=None, force_string=False):
+    """ARM's PATCH: the named arguments, then --set/--add/--remove on the webhook's properties."""
+    from azlocal.services import generic_update
+
     hook = get(registry, name, resource_group)
     if uri is not None:
         _check_uri(uri)
@@ -87,6 +94,9 @@ def update(registry, name, resource_group=None, uri=None, actions=None, headers=
     for key, value in (("actions", actions), ("scope", scope), ("status", status), ("tags", tags)):
         if value is not None:
             hook[key] = value
+    if set_ or add or remove:
+        hook = generic_update.updated_copy(hook, set_, add, remove, force_string, read_only=_READ_ONLY)
+        _validate(hook)
     s = store()
     with s.transaction():
         s.put(hook)
@@ -96,6 +106,20 @@ def update(registry, name, resource_group=None, uri=None, actions=None, headers=
             config["customHeaders"] = headers if headers is not None else config["customHeaders"]
             secrets.set_secret(_secret_key(doc["name"], name), json.dumps(config))
     return hook
+
+
+def _validate(hook):
+    """Azure's checks of the properties a generic update may have changed."""
+    from azlocal.services import generic_update
+
+    generic_update.check_choice(hook, "status", ("enabled", "disabled"), lower=True)
+    hook["status"] = hook["status"].lower()
+    generic_update.check_string(hook, "scope", nullable=False)
+    generic_update.check_tags(hook)
+    actions = hook.get("actions")
+    if not isinstance(actions, list) or not actions or any(a not in ACTIONS for a in actions):
+        raise generic_update.invalid_content(f"actions must be a non-empty list of: {', '.join(ACTIONS)}.",
+                                             "actions")
 
 
 def delete(registry, name, resource_group=None):
