@@ -4,251 +4,9 @@ from collections import OrderedDict
 
 from knack.arguments import ArgumentsContext, CLIArgumentType
 from knack.commands import CommandGroup
-from knack.help_files import helps
 
+from azlocal.commands import containerapp_help  # noqa: F401  (registers the help entries)
 from azlocal.commands.conventions import as_bool, enum_type, three_state_flag
-
-helps["containerapp"] = """
-type: group
-short-summary: Manage Azure Container Apps, run locally on Docker behind azlocal's ingress gateway.
-"""
-helps["containerapp create"] = """
-type: command
-short-summary: Create a container app and its first revision.
-examples:
-  - name: Create an app with external ingress.
-    text: >
-      az containerapp create -n my-app -g MyResourceGroup --environment MyEnv
-      --image mcr.microsoft.com/azuredocs/containerapps-helloworld:latest --target-port 80 --ingress external
-  - name: Create an app that reads a secret through an environment variable.
-    text: >
-      az containerapp create -n reader -g MyResourceGroup --environment MyEnv
-      --secrets conn=s3cr3t --env-vars ConnectionString=secretref:conn
-"""
-helps["containerapp update"] = """
-type: command
-short-summary: Update a container app; template changes create a new revision.
-examples:
-  - name: Deploy a new image.
-    text: az containerapp update -n my-app -g MyResourceGroup --image mcr.microsoft.com/k8se/quickstart:latest
-  - name: Add or change environment variables.
-    text: az containerapp update -n my-app -g MyResourceGroup --set-env-vars MODE=debug
-"""
-helps["containerapp show"] = """
-type: command
-short-summary: Show a container app.
-examples:
-  - name: Print the app's address.
-    text: az containerapp show -n my-app -g MyResourceGroup --query properties.configuration.ingress.fqdn -o tsv
-"""
-helps["containerapp list"] = """
-type: command
-short-summary: List container apps.
-examples:
-  - name: List the apps of a group as a table.
-    text: az containerapp list -g MyResourceGroup -o table
-"""
-helps["containerapp delete"] = """
-type: command
-short-summary: Delete a container app and its revisions' containers.
-examples:
-  - name: Delete without a prompt.
-    text: az containerapp delete -n my-app -g MyResourceGroup --yes
-"""
-helps["containerapp browse"] = """
-type: command
-short-summary: Open the app's address in a browser (or print it).
-"""
-helps["containerapp exec"] = """
-type: command
-short-summary: Run a command in a replica of the app (interactive on a terminal).
-examples:
-  - name: Open a shell.
-    text: az containerapp exec -n my-app -g MyResourceGroup --command sh
-"""
-helps["containerapp logs"] = """
-type: group
-short-summary: Show the logs of a container app.
-"""
-helps["containerapp logs show"] = """
-type: command
-short-summary: Show the console logs of a replica.
-examples:
-  - name: Follow the logs as text.
-    text: az containerapp logs show -n my-app -g MyResourceGroup --follow --format text
-"""
-helps["containerapp up"] = """
-type: command
-short-summary: Create or update a container app, with its resource group, environment and registry as needed.
-examples:
-  - name: Deploy an image.
-    text: az containerapp up -n my-app --image mcr.microsoft.com/k8se/quickstart:latest
-  - name: Build a local folder with a Dockerfile and deploy it.
-    text: az containerapp up -n my-app --source .
-"""
-helps["containerapp env"] = """
-type: group
-short-summary: Manage Container Apps environments.
-"""
-helps["containerapp env create"] = """
-type: command
-short-summary: Create a Container Apps environment (a Docker network and a default domain).
-examples:
-  - name: Create an environment.
-    text: az containerapp env create -n MyEnv -g MyResourceGroup -l eastus
-"""
-helps["containerapp env show"] = """
-type: command
-short-summary: Show an environment.
-"""
-helps["containerapp env list"] = """
-type: command
-short-summary: List environments.
-"""
-helps["containerapp env update"] = """
-type: command
-short-summary: Update an environment's tags.
-"""
-helps["containerapp env delete"] = """
-type: command
-short-summary: Delete an environment that has no apps left.
-examples:
-  - name: Delete an environment.
-    text: az containerapp env delete -n MyEnv -g MyResourceGroup --yes
-"""
-helps["containerapp revision"] = """
-type: group
-short-summary: Manage the revisions of a container app.
-"""
-for _verb, _summary in (("list", "List the active revisions (all with --all)."), ("show", "Show a revision."),
-                        ("activate", "Activate a revision."), ("deactivate", "Deactivate a revision."),
-                        ("restart", "Restart a revision's replicas (they pick up current secret values)."),
-                        ("copy", "Create a revision from an existing one, with changes."),
-                        ("set-mode", "Set single or multiple revision mode.")):
-    helps[f"containerapp revision {_verb}"] = f"""
-type: command
-short-summary: {_summary}
-examples:
-  - name: An example.
-    text: az containerapp revision {_verb} -n my-app -g MyResourceGroup{' --revision my-app--v2' if _verb in (
-        'show', 'activate', 'deactivate', 'restart') else ' --mode multiple' if _verb == 'set-mode' else ''}
-"""
-helps["containerapp revision label"] = """
-type: group
-short-summary: Manage revision labels (a stable address for one revision).
-"""
-helps["containerapp revision label add"] = """
-type: command
-short-summary: Add a label to a revision.
-examples:
-  - name: Label a revision blue.
-    text: az containerapp revision label add -n my-app -g MyResourceGroup --revision my-app--v2 --label blue
-"""
-helps["containerapp revision label remove"] = """
-type: command
-short-summary: Remove a label.
-"""
-helps["containerapp revision label swap"] = """
-type: command
-short-summary: Swap the revisions of two labels.
-"""
-helps["containerapp ingress"] = """
-type: group
-short-summary: Manage a container app's ingress.
-"""
-helps["containerapp ingress enable"] = """
-type: command
-short-summary: Enable ingress.
-examples:
-  - name: Expose port 80 externally.
-    text: az containerapp ingress enable -n my-app -g MyResourceGroup --type external --target-port 80
-"""
-helps["containerapp ingress disable"] = """
-type: command
-short-summary: Disable ingress.
-"""
-helps["containerapp ingress update"] = """
-type: command
-short-summary: Update ingress settings.
-"""
-helps["containerapp ingress show"] = """
-type: command
-short-summary: Show ingress settings.
-"""
-helps["containerapp ingress traffic"] = """
-type: group
-short-summary: Manage traffic weights across revisions.
-"""
-helps["containerapp ingress traffic set"] = """
-type: command
-short-summary: Set traffic weights (multiple revision mode).
-examples:
-  - name: Split traffic evenly.
-    text: az containerapp ingress traffic set -n my-app -g MyResourceGroup --revision-weight my-app--v1=50 latest=50
-"""
-helps["containerapp ingress traffic show"] = """
-type: command
-short-summary: Show traffic weights.
-"""
-helps["containerapp secret"] = """
-type: group
-short-summary: Manage a container app's secrets (values live in the secret store).
-"""
-helps["containerapp secret list"] = """
-type: command
-short-summary: List secret names (values with --show-values).
-"""
-helps["containerapp secret show"] = """
-type: command
-short-summary: Show a secret with its value.
-examples:
-  - name: Print a secret's value.
-    text: az containerapp secret show -n my-app -g MyResourceGroup --secret-name conn --query value -o tsv
-"""
-helps["containerapp secret set"] = """
-type: command
-short-summary: Add or change secrets (running revisions see new values after a restart).
-examples:
-  - name: Set a secret.
-    text: az containerapp secret set -n my-app -g MyResourceGroup --secrets conn=new-value
-"""
-helps["containerapp secret remove"] = """
-type: command
-short-summary: Remove secrets no active revision uses.
-"""
-helps["containerapp replica"] = """
-type: group
-short-summary: Show the replicas of a revision.
-"""
-helps["containerapp replica list"] = """
-type: command
-short-summary: List replicas.
-"""
-helps["containerapp replica show"] = """
-type: command
-short-summary: Show a replica.
-"""
-helps["containerapp registry"] = """
-type: group
-short-summary: Manage the registries a container app pulls from.
-"""
-for _verb in ("set", "list", "show", "remove"):
-    helps[f"containerapp registry {_verb}"] = f"""
-type: command
-short-summary: {_verb.capitalize()} registry credentials of a container app.
-"""
-helps["containerapp dapr"] = """
-type: group
-short-summary: Record Dapr settings (no Dapr sidecar runs offline).
-"""
-helps["containerapp dapr enable"] = """
-type: command
-short-summary: Enable Dapr (recorded only).
-"""
-helps["containerapp dapr disable"] = """
-type: command
-short-summary: Disable Dapr.
-"""
 
 name_type = CLIArgumentType(options_list=["--name", "-n"], help="The name of the Containerapp.")
 bool_type = three_state_flag()
@@ -377,7 +135,8 @@ def load_arguments(loader, command):
         c.argument("format", enum_type(["json", "text"]), options_list=["--format"], help="Log output format.")
         c.argument("log_type", enum_type(["console", "system"]), options_list=["--type", "-t"], help="Type of logs.")
         c.argument("container", help="The name of the container.")
-        c.argument("exec_command", options_list=["--command"], help="The startup command (bash, zsh, sh, etc.).")
+        c.argument("exec_command", options_list=["--command"], nargs="*",
+                   help="The startup command (bash, zsh, sh, etc.).")
         c.argument("server", help="The container registry server, e.g. myregistry.azurecr.io")
         c.argument("username", help="The username of the registry.")
         c.argument("password", help="The password of the registry.")
@@ -386,12 +145,82 @@ def load_arguments(loader, command):
         c.argument("dapr_app_protocol", enum_type(["http", "grpc"]), help="The protocol Dapr uses to talk to the app.")
         c.argument("dapr_log_level", enum_type(["debug", "error", "info", "warn"]), help="The log level for Dapr.")
         c.argument("yes", options_list=["--yes", "-y"], action="store_true", help="Do not prompt for confirmation.")
+        c.argument("scale_rule_metadata", options_list=["--scale-rule-metadata", "--srm"], nargs="+",
+                   help="Scale rule metadata, space-separated 'key=value' pairs.")
+        c.argument("scale_rule_auth", options_list=["--scale-rule-auth", "--sra"], nargs="+",
+                   help="Scale rule auth parameters, space-separated 'triggerParameter=secretRef' pairs.")
+        c.argument("termination_grace_period", options_list=["--termination-grace-period", "--tgp"], type=int,
+                   help="Seconds a replica gets to shut down after SIGTERM before it is killed (default 30).")
+        c.argument("workload_profile_name", options_list=["--workload-profile-name", "-w"],
+                   help="Name of the environment's workload profile to run the app on.")
+        c.argument("exposed_port", type=int, help="Additional exposed port (TCP transport only).")
+        c.argument("registry_identity", help="A managed identity to pull from the registry with (a resource ID, or "
+                   "'system'); the registry must be an ACR.")
+        c.argument("user_assigned", nargs="+", help="Space-separated user identities to be assigned.")
+        c.argument("system_assigned", action="store_true", help="Assign a system-assigned identity.")
+        c.argument("dapr_enabled", three_state_flag(), options_list=["--enable-dapr"], help="Enable Dapr.")
+        c.argument("dapr_enable_api_logging", options_list=["--dapr-enable-api-logging", "--dal"],
+                   action="store_true", help="Enable API logging for the Dapr sidecar.")
+        c.argument("dapr_http_max_request_size", options_list=["--dapr-http-max-request-size", "--dhmrs"], type=int,
+                   help="Max size of a request body in MB for the Dapr http and grpc servers.")
+        c.argument("dapr_http_read_buffer_size", options_list=["--dapr-http-read-buffer-size", "--dhrbs"], type=int,
+                   help="Max size of the http header read buffer in KB.")
+        c.argument("identity", help="The managed identity to pull from the registry with: 'system' or a resource ID.")
     with ArgumentsContext(loader, "containerapp up") as c:
         c.argument("source", help="Local directory path containing the application source and Dockerfile.")
         c.argument("resource_group_name", options_list=["--resource-group", "-g"], configured_default="group",
                    required=False, help="Name of resource group (created if missing).")
+        c.argument("repo", help="A GitHub repository to deploy with GitHub Actions (needs GitHub; not offline).")
+        c.argument("branch", options_list=["--branch", "-b"], help="The branch of the GitHub repository.")
+        c.argument("token", help="A GitHub personal access token with write access to the repository.")
+        c.argument("context_path", help="Path in the repository from which to run the docker build.")
+        c.argument("service_principal_client_id", options_list=["--service-principal-client-id", "--sp-cid"],
+                   help="The service principal client ID used by GitHub Actions.")
+        c.argument("service_principal_client_secret",
+                   options_list=["--service-principal-client-secret", "--sp-sec"],
+                   help="The service principal client secret used by GitHub Actions.")
+        c.argument("service_principal_tenant_id", options_list=["--service-principal-tenant-id", "--sp-tid"],
+                   help="The service principal tenant ID used by GitHub Actions.")
+        c.argument("browse", action="store_true", help="Open the app in a web browser after deployment.")
     with ArgumentsContext(loader, "containerapp env") as c:
         c.argument("name", options_list=["--name", "-n"], help="Name of the Container Apps environment.")
+        c.argument("dapr_connection_string", options_list=["--dapr-connection-string", "-d"],
+                   help="Application Insights connection string used by Dapr to export telemetry.")
+        c.argument("instrumentation_key", options_list=["--dapr-instrumentation-key"],
+                   help="Application Insights instrumentation key used by Dapr to export telemetry.")
+        c.argument("certificate_file", options_list=["--custom-domain-certificate-file", "--certificate-file"],
+                   help="The filepath of the certificate file (.pfx or .pem) for the environment's custom domain.")
+        c.argument("certificate_password",
+                   options_list=["--custom-domain-certificate-password", "--certificate-password"],
+                   help="The certificate file password for the environment's custom domain.")
+        c.argument("hostname", options_list=["--custom-domain-dns-suffix", "--dns-suffix"],
+                   help="The DNS suffix for the environment's custom domain.")
+        c.argument("docker_bridge_cidr", help="CIDR notation IP range assigned to the Docker bridge network.")
+        c.argument("platform_reserved_cidr", help="IP range in CIDR notation reserved for infrastructure IPs.")
+        c.argument("platform_reserved_dns_ip", help="An IP address from the platform reserved range for the DNS.")
+        c.argument("infrastructure_subnet_resource_id", options_list=["--infrastructure-subnet-resource-id", "-s"],
+                   help="Resource ID of a subnet for infrastructure components (needs a VNet).")
+        c.argument("infrastructure_resource_group", options_list=["--infrastructure-resource-group", "-i"],
+                   help="Name for the resource group that will contain infrastructure resources.")
+        c.argument("internal_only", three_state_flag(), options_list=["--internal-only"],
+                   help="The environment only has an internal load balancer.")
+        c.argument("zone_redundant", options_list=["--zone-redundant", "-z"], action="store_true",
+                   help="Enable zone redundancy on the environment.")
+        c.argument("enable_workload_profiles", three_state_flag(), options_list=["--enable-workload-profiles", "-w"],
+                   help="Whether the environment has workload profiles (default true).")
+        c.argument("mtls_enabled", three_state_flag(), options_list=["--enable-mtls"],
+                   help="Enable mTLS for the environment's apps.")
+        c.argument("p2p_encryption_enabled", three_state_flag(), options_list=["--enable-peer-to-peer-encryption"],
+                   help="Enable peer-to-peer traffic encryption.")
+        c.argument("storage_account", help="Name or resource ID of a storage account for diagnostic logs.")
+        c.argument("workload_profile_name", options_list=["--workload-profile-name", "-w"],
+                   help="The friendly name for the workload profile.")
+        c.argument("workload_profile_type", help="The type of workload profile to add or update.")
+        c.argument("min_nodes", type=int, help="The minimum nodes for this workload profile.")
+        c.argument("max_nodes", type=int, help="The maximum nodes for this workload profile.")
+    with ArgumentsContext(loader, "containerapp revision label add") as c:
+        c.argument("yes", options_list=["--no-prompt", "--yes", "-y"], action="store_true",
+                   help="Do not prompt to move a label that is on another revision.")
 
 
 # Table formats -----------------------------------------------------------------------------------
@@ -428,34 +257,53 @@ def _svc():
     return containerapps
 
 
-def _scale_rule(name, kind, concurrency):
-    if not name:
+def _scale_rule(name, kind, concurrency, metadata=None, auth=None):
+    from azlocal.services import containerapps_options
+
+    return containerapps_options.scale_rule(name, kind, concurrency, metadata, auth)
+
+
+def _read(path):
+    from azlocal.errors import AzLocalError
+
+    try:
+        with open(path) as f:
+            return f.read()
+    except OSError as ex:
+        raise AzLocalError(f"Cannot read '{path}': {ex.strerror}") from ex
+
+
+def _dapr(enabled, app_id, app_port, app_protocol, log_level, api_logging, max_request_size, read_buffer_size):
+    if not enabled:
+        if any(v for v in (app_id, app_port, app_protocol, log_level, api_logging, max_request_size,
+                           read_buffer_size)):
+            from knack.log import get_logger
+
+            get_logger(__name__).warning("The --dapr-* settings take effect only with --enable-dapr; they were not "
+                                         "applied.")
         return None
-    kind = kind or "http"
-    if kind in ("http", "tcp"):
-        key = "concurrentRequests" if kind == "http" else "concurrentConnections"
-        return [{"name": name, kind: {"metadata": {key: str(concurrency or 10)}}}]
-    return [{"name": name, "custom": {"type": kind, "metadata": {}}}]
+    return dict(enabled=True, app_id=app_id, app_port=app_port, app_protocol=app_protocol, log_level=log_level,
+                api_logging=bool(api_logging), max_request_size=max_request_size, read_buffer_size=read_buffer_size)
 
 
 def app_create(name, resource_group_name, environment=None, image=None, container_name=None, cpu=None, memory=None,
                env_vars=None, secrets=None, command=None, args=None, revision_suffix=None, revisions_mode="single",
-               ingress=None, target_port=None, transport="auto", allow_insecure=None, min_replicas=None,
-               max_replicas=None, registry_server=None, registry_username=None, registry_password=None,
-               secret_volume_mount=None, scale_rule_name=None, scale_rule_type=None,
-               scale_rule_http_concurrency=None, yaml=None, tags=None, no_wait=False):
+               ingress=None, target_port=None, exposed_port=None, transport="auto", allow_insecure=None,
+               min_replicas=None, max_replicas=None, registry_server=None, registry_username=None,
+               registry_password=None, registry_identity=None, secret_volume_mount=None, scale_rule_name=None,
+               scale_rule_type=None, scale_rule_http_concurrency=None, scale_rule_metadata=None,
+               scale_rule_auth=None, termination_grace_period=None, workload_profile_name=None,
+               system_assigned=False, user_assigned=None, dapr_enabled=None, dapr_app_id=None, dapr_app_port=None,
+               dapr_app_protocol=None, dapr_log_level=None, dapr_enable_api_logging=False,
+               dapr_http_max_request_size=None, dapr_http_read_buffer_size=None, yaml=None, tags=None,
+               no_wait=False):
     from azlocal.commands.common import Progress, parse_tags
-    from azlocal.errors import AzLocalError
 
     svc = _svc()
     if yaml:
         from knack.log import get_logger
 
-        try:
-            with open(yaml) as f:
-                definition = svc.definition_from_yaml(f.read())
-        except OSError as ex:
-            raise AzLocalError(f"Cannot read '{yaml}': {ex.strerror}") from ex
+        definition = svc.definition_from_yaml(_read(yaml))
         get_logger(__name__).warning("Additional flags were passed along with --yaml. These flags will be ignored, "
                                      "and the configuration defined in the yaml will be used instead")
         with Progress():
@@ -465,21 +313,28 @@ def app_create(name, resource_group_name, environment=None, image=None, containe
                              transport=definition["transport"], allow_insecure=definition["allow_insecure"],
                              tags=parse_tags(tags), template_override=definition["template"])
         return svc.hide_env_values(app)
+    dapr = _dapr(_bool(dapr_enabled), dapr_app_id, dapr_app_port, dapr_app_protocol, dapr_log_level,
+                 dapr_enable_api_logging, dapr_http_max_request_size, dapr_http_read_buffer_size)
     with Progress():
         app = svc.create(resource_group_name, name, environment, image, container_name, cpu, memory, env_vars,
                          secrets, command, args, revision_suffix, revisions_mode or "single", ingress, target_port,
                          transport, _bool(allow_insecure), min_replicas, max_replicas, registry_server,
                          registry_username, registry_password, secret_volume_mount,
-                         _scale_rule(scale_rule_name, scale_rule_type, scale_rule_http_concurrency),
-                         parse_tags(tags))
+                         _scale_rule(scale_rule_name, scale_rule_type, scale_rule_http_concurrency,
+                                     scale_rule_metadata, scale_rule_auth),
+                         parse_tags(tags), exposed_port=exposed_port,
+                         termination_grace_period=termination_grace_period,
+                         workload_profile_name=workload_profile_name, registry_identity=registry_identity,
+                         system_assigned=system_assigned, user_assigned=user_assigned, dapr=dapr)
     return svc.hide_env_values(app)
 
 
 def app_update(name, resource_group_name, image=None, container_name=None, cpu=None, memory=None,
                set_env_vars=None, remove_env_vars=None, replace_env_vars=None, remove_all_env_vars=False,
                command=None, args=None, revision_suffix=None, min_replicas=None, max_replicas=None,
-               scale_rule_name=None, scale_rule_type=None, scale_rule_http_concurrency=None, tags=None, yaml=None,
-               no_wait=False, set_=None, add=None, remove=None, force_string=False):
+               scale_rule_name=None, scale_rule_type=None, scale_rule_http_concurrency=None,
+               scale_rule_metadata=None, scale_rule_auth=None, secret_volume_mount=None,
+               termination_grace_period=None, workload_profile_name=None, tags=None, yaml=None, no_wait=False):
     from azlocal.commands.common import Progress, parse_tags
 
     svc = _svc()
@@ -487,8 +342,11 @@ def app_update(name, resource_group_name, image=None, container_name=None, cpu=N
         app = svc.update(resource_group_name, name, image, container_name, cpu, memory, set_env_vars,
                          remove_env_vars, replace_env_vars, remove_all_env_vars, command, args, revision_suffix,
                          min_replicas, max_replicas,
-                         _scale_rule(scale_rule_name, scale_rule_type, scale_rule_http_concurrency),
-                         parse_tags(tags), set_, add, remove, force_string)
+                         _scale_rule(scale_rule_name, scale_rule_type, scale_rule_http_concurrency,
+                                     scale_rule_metadata, scale_rule_auth),
+                         parse_tags(tags), termination_grace_period=termination_grace_period,
+                         workload_profile_name=workload_profile_name, secret_volume_mount=secret_volume_mount,
+                         template_yaml=_read(yaml) if yaml else None)
     return svc.hide_env_values(app)
 
 
@@ -510,16 +368,23 @@ def app_browse(name, resource_group_name):
     _svc().browse(resource_group_name, name)
 
 
-def app_exec(name, resource_group_name, exec_command="sh", container=None, replica=None, revision=None):
-    _svc().exec_command(resource_group_name, name, exec_command, container, replica, revision)
+def app_exec(name, resource_group_name, exec_command=None, container=None, replica=None, revision=None):
+    _svc().exec_command(resource_group_name, name, exec_command or ["sh"], container, replica, revision)
 
 
 def app_up(name, resource_group_name=None, location=None, environment=None, image=None, source=None, ingress=None,
-           target_port=None, env_vars=None, registry_server=None, registry_username=None, registry_password=None):
+           target_port=None, env_vars=None, registry_server=None, registry_username=None, registry_password=None,
+           repo=None, branch=None, token=None, context_path=None, service_principal_client_id=None,
+           service_principal_client_secret=None, service_principal_tenant_id=None, logs_workspace_id=None,
+           logs_workspace_key=None, workload_profile_name=None, browse=False):
     from azlocal.services import containerapp_up
 
     containerapp_up.up(name, resource_group_name, location, environment, image, source, ingress, target_port,
-                       env_vars, registry_server, registry_username, registry_password)
+                       env_vars, registry_server, registry_username, registry_password, repo=repo,
+                       github=(branch, token, context_path, service_principal_client_id,
+                               service_principal_client_secret, service_principal_tenant_id),
+                       logs_workspace_id=logs_workspace_id, logs_workspace_key=logs_workspace_key,
+                       workload_profile_name=workload_profile_name, browse=browse)
 
 
 def logs_show(name, resource_group_name, container=None, replica=None, revision=None, follow="false", tail=20,
@@ -528,13 +393,30 @@ def logs_show(name, resource_group_name, container=None, replica=None, revision=
 
 
 def env_create(name, resource_group_name, location=None, logs_destination="log-analytics", logs_workspace_id=None,
-               logs_workspace_key=None, tags=None, no_wait=False):
+               logs_workspace_key=None, tags=None, no_wait=False, dapr_connection_string=None,
+               instrumentation_key=None, certificate_file=None, certificate_password=None, hostname=None,
+               docker_bridge_cidr=None, platform_reserved_cidr=None, platform_reserved_dns_ip=None,
+               infrastructure_subnet_resource_id=None, infrastructure_resource_group=None, internal_only=None,
+               zone_redundant=False, enable_workload_profiles=None, mtls_enabled=None, p2p_encryption_enabled=None,
+               storage_account=None):
     from azlocal.commands.common import Progress, parse_tags
     from azlocal.services import environments
 
     with Progress():
         return environments.create(resource_group_name, name, location, parse_tags(tags), logs_destination,
-                                   logs_workspace_id)
+                                   logs_workspace_id, options=dict(
+                                       logs_key=logs_workspace_key, dapr_connection_string=dapr_connection_string,
+                                       instrumentation_key=instrumentation_key, certificate_file=certificate_file,
+                                       certificate_password=certificate_password, dns_suffix=hostname,
+                                       docker_bridge_cidr=docker_bridge_cidr,
+                                       platform_reserved_cidr=platform_reserved_cidr,
+                                       platform_reserved_dns_ip=platform_reserved_dns_ip,
+                                       subnet=infrastructure_subnet_resource_id,
+                                       infrastructure_resource_group=infrastructure_resource_group,
+                                       internal_only=_bool(internal_only), zone_redundant=zone_redundant,
+                                       workload_profiles=_bool(enable_workload_profiles),
+                                       mtls=_bool(mtls_enabled), p2p=_bool(p2p_encryption_enabled),
+                                       storage_account=storage_account))
 
 
 def env_show(name, resource_group_name):
@@ -549,11 +431,21 @@ def env_list(resource_group_name=None):
     return environments.list_environments(resource_group_name)
 
 
-def env_update(name, resource_group_name, tags=None, no_wait=False):
+def env_update(name, resource_group_name, tags=None, no_wait=False, logs_destination=None, logs_workspace_id=None,
+               logs_workspace_key=None, dapr_connection_string=None, certificate_file=None,
+               certificate_password=None, hostname=None, mtls_enabled=None, p2p_encryption_enabled=None,
+               storage_account=None, workload_profile_name=None, workload_profile_type=None, min_nodes=None,
+               max_nodes=None):
     from azlocal.commands.common import parse_tags
     from azlocal.services import environments
 
-    return environments.update(resource_group_name, name, parse_tags(tags))
+    return environments.update(resource_group_name, name, parse_tags(tags), options=dict(
+        logs_destination=logs_destination, logs_workspace_id=logs_workspace_id, logs_key=logs_workspace_key,
+        dapr_connection_string=dapr_connection_string, certificate_file=certificate_file,
+        certificate_password=certificate_password, dns_suffix=hostname, mtls=_bool(mtls_enabled),
+        p2p=_bool(p2p_encryption_enabled), storage_account=storage_account,
+        workload_profile_name=workload_profile_name, workload_profile_type=workload_profile_type,
+        min_nodes=min_nodes, max_nodes=max_nodes))
 
 
 def env_delete(name, resource_group_name, no_wait=False):
@@ -583,12 +475,23 @@ def revision_restart(revision, resource_group_name, name=None):
 
 
 def revision_copy(resource_group_name, name=None, from_revision=None, image=None, container_name=None, cpu=None,
-                  memory=None, set_env_vars=None, remove_env_vars=None, revision_suffix=None, min_replicas=None,
-                  max_replicas=None):
+                  memory=None, set_env_vars=None, remove_env_vars=None, replace_env_vars=None,
+                  remove_all_env_vars=False, command=None, args=None, revision_suffix=None, min_replicas=None,
+                  max_replicas=None, scale_rule_name=None, scale_rule_type=None, scale_rule_http_concurrency=None,
+                  scale_rule_metadata=None, scale_rule_auth=None, workload_profile_name=None, tags=None,
+                  yaml=None):
+    from azlocal.commands.common import parse_tags
+
     svc = _svc()
     app = svc.revision_copy(resource_group_name, name, from_revision, image=image, container_name=container_name,
                             cpu=cpu, memory=memory, set_env_vars=set_env_vars, remove_env_vars=remove_env_vars,
-                            revision_suffix=revision_suffix, min_replicas=min_replicas, max_replicas=max_replicas)
+                            replace_env_vars=replace_env_vars, remove_all_env_vars=remove_all_env_vars,
+                            command=command, args=args, revision_suffix=revision_suffix, min_replicas=min_replicas,
+                            max_replicas=max_replicas,
+                            scale_rule=_scale_rule(scale_rule_name, scale_rule_type, scale_rule_http_concurrency,
+                                                   scale_rule_metadata, scale_rule_auth),
+                            workload_profile_name=workload_profile_name, tags=parse_tags(tags),
+                            template_yaml=_read(yaml) if yaml else None)
     return svc.hide_env_values(app)
 
 
@@ -608,16 +511,20 @@ def label_swap(name, resource_group_name, source, target):
     return _svc().label_swap(resource_group_name, name, source, target)
 
 
-def ingress_enable(name, resource_group_name, kind, target_port=None, transport="auto", allow_insecure=None):
-    return _svc().ingress_enable(resource_group_name, name, kind, target_port, transport, _bool(allow_insecure))
+def ingress_enable(name, resource_group_name, kind, target_port=None, transport="auto", allow_insecure=None,
+                   exposed_port=None):
+    return _svc().ingress_enable(resource_group_name, name, kind, target_port, transport, _bool(allow_insecure),
+                                 exposed_port)
 
 
 def ingress_disable(name, resource_group_name):
     _svc().ingress_disable(resource_group_name, name)
 
 
-def ingress_update(name, resource_group_name, kind=None, target_port=None, transport=None, allow_insecure=None):
-    return _svc().ingress_update(resource_group_name, name, kind, target_port, transport, _bool(allow_insecure))
+def ingress_update(name, resource_group_name, kind=None, target_port=None, transport=None, allow_insecure=None,
+                   exposed_port=None):
+    return _svc().ingress_update(resource_group_name, name, kind, target_port, transport, _bool(allow_insecure),
+                                 exposed_port)
 
 
 def ingress_show(name, resource_group_name):
@@ -656,8 +563,8 @@ def replica_show(name, resource_group_name, replica, revision=None):
     return _svc().replica_show(resource_group_name, name, replica, revision)
 
 
-def registry_set(name, resource_group_name, server, username=None, password=None):
-    return _svc().registry_set(resource_group_name, name, server, username, password)
+def registry_set(name, resource_group_name, server, username=None, password=None, identity=None):
+    return _svc().registry_set(resource_group_name, name, server, username, password, identity)
 
 
 def registry_list(name, resource_group_name):
@@ -673,9 +580,11 @@ def registry_remove(name, resource_group_name, server):
 
 
 def dapr_enable(name, resource_group_name, dapr_app_id=None, dapr_app_port=None, dapr_app_protocol=None,
-                dapr_log_level=None):
+                dapr_log_level=None, dapr_enable_api_logging=False, dapr_http_max_request_size=None,
+                dapr_http_read_buffer_size=None):
     return _svc().dapr_set(resource_group_name, name, True, dapr_app_id, dapr_app_port, dapr_app_protocol,
-                           dapr_log_level)
+                           dapr_log_level, dapr_enable_api_logging or None, dapr_http_max_request_size,
+                           dapr_http_read_buffer_size)
 
 
 def dapr_disable(name, resource_group_name):

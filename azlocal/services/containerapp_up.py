@@ -41,9 +41,20 @@ def _find_app(name, resource_group):
 
 
 def up(name, resource_group=None, location=None, environment=None, image=None, source=None, ingress=None,
-       target_port=None, env_vars=None, registry_server=None, registry_username=None, registry_password=None):
-    if not (image or source):
+       target_port=None, env_vars=None, registry_server=None, registry_username=None, registry_password=None,
+       repo=None, github=(), logs_workspace_id=None, logs_workspace_key=None, workload_profile_name=None,
+       browse=False):
+    if not (image or source or repo):
         raise ValidationError("You must specify either --source, --repo, or --image")
+    if source and repo:
+        raise ValidationError("Cannot use --source and --repo togther. Can either deploy from a local directory or a "
+                              "Github repo")
+    if repo:
+        raise AzLocalError("--repo deploys through GitHub Actions, which needs GitHub and Azure; it is not available "
+                           "offline. Clone the repository and use --source <folder> instead.")
+    if any(v is not None for v in github):
+        raise ValidationError("--branch, --token, --context-path and --service-principal-* are used only with "
+                              "--repo.")
     if source and registry_server and not registry_server.endswith(".azurecr.io"):
         raise ValidationError("Cannot supply non-Azure registry when using --source.")
     if source and not os.path.isdir(source):
@@ -71,21 +82,25 @@ def up(name, resource_group=None, location=None, environment=None, image=None, s
     else:
         logger.warning("Creating resource group '%s'", resource_group)
         groups.create(resource_group, location)
-    env_doc = _environment(name, resource_group, environment, location)
+    env_doc = _environment(name, resource_group, environment, location, logs_workspace_id)
+    if logs_workspace_key:
+        logger.warning("--logs-workspace-key is accepted; Log Analytics does not receive logs offline.")
     if source:
         image = _build(name, resource_group, env_doc, source, registry_server, image)
         registry_server = image.split("/")[0]
     if existing:
         logger.warning("Updating Containerapp %s in resource group %s", name, resource_group)
         app = containerapps.update(resource_group, name, image=image, container_name=existing["properties"]
-                                   ["template"]["containers"][0]["name"], replace_env_vars=env_vars)
+                                   ["template"]["containers"][0]["name"], replace_env_vars=env_vars,
+                                   workload_profile_name=workload_profile_name)
         if ingress and not app["properties"]["configuration"].get("ingress"):
             containerapps.ingress_enable(resource_group, name, ingress, target_port)
     else:
         logger.warning("Creating Containerapp %s in resource group %s", name, resource_group)
         app = containerapps.create(resource_group, name, env_doc["id"], image=image, env_vars=env_vars,
                                    ingress=ingress, target_port=target_port, registry_server=registry_server,
-                                   registry_username=registry_username, registry_password=registry_password)
+                                   registry_username=registry_username, registry_password=registry_password,
+                                   workload_profile_name=workload_profile_name)
     app = containerapps.get(resource_group, name)
     fqdn = (app["properties"]["configuration"].get("ingress") or {}).get("fqdn")
     logger.warning("\nYour container app %s has been created and deployed! Congrats! \n", name)
@@ -94,9 +109,11 @@ def up(name, resource_group=None, location=None, environment=None, image=None, s
     logger.warning("Stream logs for your container with: az containerapp logs show -n %s -g %s \n", name,
                    resource_group)
     logger.warning("See full output using: az containerapp show -n %s -g %s \n", name, resource_group)
+    if browse:
+        containerapps.browse(resource_group, name)
 
 
-def _environment(app_name, resource_group, environment, location):
+def _environment(app_name, resource_group, environment, location, logs_workspace_id=None):
     if environment:
         rid = environment if environment.startswith("/") else environments._id(resource_group, environment)
         doc = store().get(rid)
@@ -111,7 +128,7 @@ def _environment(app_name, resource_group, environment, location):
             return found[0]
         environment = f"{app_name}-env".replace("_", "-")
     logger.warning("Creating ContainerAppEnvironment '%s' in resource group %s", environment, resource_group)
-    return environments.create(resource_group, environment, location)
+    return environments.create(resource_group, environment, location, logs_workspace_id=logs_workspace_id)
 
 
 def _build(app_name, resource_group, env_doc, source, registry_server, image):

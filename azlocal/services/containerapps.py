@@ -15,6 +15,7 @@ from knack.log import get_logger
 from azlocal import settings
 from azlocal.errors import AzLocalError, ResourceNotFound, ValidationError
 from azlocal.services import arm, environments, generic_update, groups, revisions
+from azlocal.services import containerapps_options as options
 from azlocal.state import secrets
 from azlocal.state.store import group_of, store
 
@@ -218,7 +219,11 @@ def create(resource_group, name, environment, image=None, container_name=None, c
            env_vars=None, secrets_=None, command=None, args=None, revision_suffix=None, revisions_mode="single",
            ingress=None, target_port=None, transport="auto", allow_insecure=False, min_replicas=None,
            max_replicas=None, registry_server=None, registry_username=None, registry_password=None,
-           secret_volume_mount=None, scale_rule=None, tags=None, wait=True, template_override=None):
+           secret_volume_mount=None, scale_rule=None, tags=None, wait=True, template_override=None,
+           exposed_port=None, termination_grace_period=None, workload_profile_name=None, registry_identity=None,
+           system_assigned=False, user_assigned=None, dapr=None):
+    """A PUT, as az sends it: on an existing app it replaces the app's definition (a new revision when
+    the template changes), keeping its revisions."""
     group = groups.get(resource_group)
     if not _APP_NAME.match(name or ""):
         raise ValidationError(f"Invalid ContainerApp name {name}. A name must consist of lower case alphanumeric "
@@ -230,16 +235,27 @@ def create(resource_group, name, environment, image=None, container_name=None, c
         raise ValidationError("Usage error: must specify --ingress with --target-port")
     if allow_insecure and not ingress:
         raise ValidationError("Usage error: must specify --ingress with --allow-insecure")
+    if exposed_port is not None and (transport or "auto").lower() != "tcp":
+        raise ValidationError("Usage error: --exposed-port is only supported with --transport tcp")
     _check_suffix(revision_suffix)
+    options.check_grace_period(termination_grace_period)
+    options.check_registry_identity(registry_identity, registry_server, registry_username, registry_password)
     env_doc = environments.resolve_id(environment, group["name"])
+    profile = options.workload_profile(env_doc, workload_profile_name) or \
+        ("Consumption" if env_doc["properties"].get("workloadProfiles") else None)
     rid = _id(group["name"], name)
     s = store()
-    if s.get(rid) is not None:
-        raise AzLocalError(f"(ContainerAppAlreadyExists) The container app '{name}' already exists in resource "
-                           f"group '{group['name']}'. Use 'az containerapp update' to change it.")
+    existing = s.get(rid)
+    if existing is not None and existing["properties"]["managedEnvironmentId"].lower() != env_doc["id"].lower():
+        raise ValidationError(f"(ContainerAppEnvironmentCannotBeChanged) The container app '{name}' already runs in "
+                              f"environment '{existing['properties']['managedEnvironmentId'].rsplit('/', 1)[-1]}'; "
+                              "an app cannot move to another environment.")
     new_secrets = parse_secrets(secrets_)
     registries_ = []
-    if registry_server:
+    if registry_identity:
+        registries_.append({"identity": registry_identity, "passwordSecretRef": "", "server": registry_server,
+                            "username": ""})
+    elif registry_server:
         if not (registry_username and registry_password):
             found = _acr_credentials(registry_server)
             if not found:
@@ -264,37 +280,38 @@ def create(resource_group, name, environment, image=None, container_name=None, c
         container["command"] = command
     if args:
         container["args"] = args
-    volumes = None
-    if secret_volume_mount:
-        import random
-        import string
-
-        volume = "secret-volume-" + "".join(random.choices(string.ascii_lowercase, k=4))
-        volumes = [{"name": volume, "storageType": "Secret"}]
-        container["volumeMounts"] = [{"mountPath": secret_volume_mount, "volumeName": volume}]
     template = {
         "containers": [container], "initContainers": None, "revisionSuffix": revision_suffix or "",
         "scale": {"cooldownPeriod": 300, "maxReplicas": max_replicas or 10, "minReplicas": min_replicas,
                   "pollingInterval": 30, "rules": scale_rule},
-        "serviceBinds": None, "terminationGracePeriodSeconds": None, "volumes": volumes,
+        "serviceBinds": None, "terminationGracePeriodSeconds": termination_grace_period, "volumes": None,
     }
+    if secret_volume_mount:
+        _mount_secret_volume(template, container, secret_volume_mount)
     if template_override:
         template = template_override
     _check_resources(template)
     _check_secret_refs(None, template, new_secrets)
+    options.check_rule_secrets((template.get("scale") or {}).get("rules"), new_secrets)
     domain = env_doc["properties"]["defaultDomain"]
     ingress_doc = None
     if ingress:
         ingress_doc = _ingress_doc(name, domain, ingress, target_port, transport, allow_insecure)
+        if exposed_port is not None:
+            ingress_doc["exposedPort"] = exposed_port
     now = arm.utc_now()
     app = {
         "id": rid,
-        "identity": {"type": "None"},
+        "identity": options.identity_doc(
+            None, system_assigned or options.is_system(registry_identity),
+            (user_assigned or []) + ([registry_identity] if registry_identity and
+                                     not options.is_system(registry_identity) else [])),
         "location": env_doc["location"],
         "name": name,
         "properties": {
             "configuration": {
-                "activeRevisionsMode": revisions_mode.capitalize(), "dapr": None, "identitySettings": [],
+                "activeRevisionsMode": revisions_mode.capitalize(), "dapr": options.dapr_doc(None, **(dapr or {})),
+                "identitySettings": [],
                 "ingress": ingress_doc, "maxInactiveRevisions": 100, "registries": registries_ or None,
                 "runtime": None, "secrets": [{"name": k} for k in new_secrets] or None, "service": None,
             },
@@ -313,13 +330,15 @@ def create(resource_group, name, environment, image=None, container_name=None, c
             "provisioningState": "Succeeded",
             "runningStatus": "Running",
             "template": template,
-            "workloadProfileName": "Consumption",
+            "workloadProfileName": profile,
         },
         "systemData": {"createdAt": now, "createdBy": settings.USER_NAME, "createdByType": "User",
                        "lastModifiedAt": now, "lastModifiedBy": settings.USER_NAME, "lastModifiedByType": "User"},
         "tags": tags,
         "type": APP_TYPE,
     }
+    if existing is not None:
+        return _replace(existing, app, env_doc, new_secrets)
     for key, value in new_secrets.items():
         secrets.set_secret(revisions.secret_key(app, key), value)
     try:
@@ -339,6 +358,43 @@ def create(resource_group, name, environment, image=None, container_name=None, c
         logger.warning("\nContainer app created. To access it over HTTPS, enable ingress: az containerapp ingress "
                        "enable -n %s -g %s --type external --target-port <port> --transport auto\n", name,
                        group["name"])
+    return app
+
+
+def _replace(existing, app, env_doc, new_secrets):
+    """`create` on an existing app: its new definition replaces the old one; the revisions stay and a
+    changed template makes a new one."""
+    from azlocal.daemon import hosts
+
+    old_names = _host_names(existing, env_doc)
+    for key in ("latestReadyRevisionName", "latestRevisionFqdn", "latestRevisionName"):
+        app["properties"][key] = existing["properties"].get(key)
+    for key in ("createdAt", "createdBy", "createdByType"):
+        app["systemData"][key] = existing["systemData"][key]
+    template = app["properties"]["template"]
+    app["properties"]["template"] = existing["properties"]["template"]
+    for old in existing["properties"]["configuration"].get("secrets") or []:
+        if old["name"].lower() not in (k.lower() for k in new_secrets):
+            secrets.delete_secret(revisions.secret_key(app, old["name"]))
+    for key, value in new_secrets.items():
+        secrets.set_secret(revisions.secret_key(app, key), value)
+    revisions.ensure_images(app, template)
+    if app["properties"]["configuration"]["activeRevisionsMode"] == "Single" and \
+            app["properties"]["configuration"].get("ingress"):
+        app["properties"]["configuration"]["ingress"]["traffic"] = [{"latestRevision": True, "weight": 100}]
+    hosts.set_entries(remove=[n for n in old_names if n not in _host_names(app, env_doc)])
+    if template.get("revisionSuffix") or template != dict(existing["properties"]["template"],
+                                                          revisionSuffix=template.get("revisionSuffix", "")):
+        _deploy_revision(app, env_doc, template)
+    else:
+        s = store()
+        with s.transaction():
+            s.put(app)
+        _publish_names(app, env_doc)
+    app = store().get(app["id"])
+    fqdn = (app["properties"]["configuration"].get("ingress") or {}).get("fqdn")
+    if fqdn:
+        logger.warning("\nContainer app created. Access your app at https://%s/\n", fqdn)
     return app
 
 
@@ -380,7 +436,8 @@ def definition_from_yaml(text):
     out_template = {
         "containers": containers, "initContainers": template.get("initContainers") or None,
         "revisionSuffix": template.get("revisionSuffix") or "",
-        "scale": {"cooldownPeriod": 300, "maxReplicas": scale.get("maxReplicas") or 10,
+        "scale": {"cooldownPeriod": 300,
+                  "maxReplicas": 10 if scale.get("maxReplicas") is None else scale["maxReplicas"],
                   "minReplicas": scale.get("minReplicas"), "pollingInterval": 30, "rules": scale.get("rules")},
         "serviceBinds": None, "terminationGracePeriodSeconds": None, "volumes": template.get("volumes"),
     }
@@ -400,7 +457,7 @@ def definition_from_yaml(text):
 
 def registry_secret_name(server, username):
     """az's name for a registry password secret: `myregistryazurecrio-myregistry`."""
-    return f"{server.replace('.', '')}-{username.lower()}"
+    return f"{server.replace(':', '-').replace('.', '')}-{re.sub(r'[^a-z0-9-]', '-', username.lower())}"
 
 
 def _acr_credentials(server):
@@ -510,10 +567,13 @@ def _host_names(app, env_doc):
 
 def update(resource_group, name, image=None, container_name=None, cpu=None, memory=None, set_env_vars=None,
            remove_env_vars=None, replace_env_vars=None, remove_all_env_vars=False, command=None, args=None,
-           revision_suffix=None, min_replicas=None, max_replicas=None, scale_rule=None, tags=None, set_=None,
-           add=None, remove=None, force_string=False):
+           revision_suffix=None, min_replicas=None, max_replicas=None, scale_rule=None, tags=None,
+           termination_grace_period=None, workload_profile_name=None, secret_volume_mount=None, template_yaml=None):
     app = get(resource_group, name)
     _check_suffix(revision_suffix)
+    options.check_grace_period(termination_grace_period)
+    if template_yaml is not None:
+        return _update_from_yaml(app, template_yaml, tags)
     if max_replicas is not None and not 1 <= max_replicas <= 1000:
         raise ValidationError("--max-replicas must be in the range [1,1000]")
     template = json.loads(json.dumps(app["properties"]["template"]))
@@ -561,16 +621,18 @@ def update(resource_group, name, image=None, container_name=None, cpu=None, memo
         template["scale"]["maxReplicas"] = max_replicas
     if scale_rule is not None:
         template["scale"]["rules"] = scale_rule
+    if termination_grace_period is not None:
+        template["terminationGracePeriodSeconds"] = termination_grace_period
+    if secret_volume_mount:
+        _mount_secret_volume(template, target, secret_volume_mount)
     template["revisionSuffix"] = revision_suffix or ""
-    if set_ or add or remove:
-        holder = {"properties": {"template": template}}
-        generic_update.apply(holder, set_, add, remove, force_string)
-        if list(holder) != ["properties"] or list(holder["properties"]) != ["template"]:
-            raise ValidationError("--set/--add/--remove can change only properties.template.* of a container app.")
-        template = holder["properties"]["template"]
-        _check_template(template)
     _check_resources(template)
-    _check_secret_refs(app, template, [s["name"] for s in app["properties"]["configuration"].get("secrets") or []])
+    secret_names = [s["name"] for s in app["properties"]["configuration"].get("secrets") or []]
+    _check_secret_refs(app, template, secret_names)
+    options.check_rule_secrets(template["scale"].get("rules"), secret_names)
+    if workload_profile_name is not None:
+        app["properties"]["workloadProfileName"] = options.workload_profile(environment_of(app),
+                                                                            workload_profile_name)
     if tags is not None:
         app["tags"] = tags
     template_changed = template != dict(app["properties"]["template"], revisionSuffix=template["revisionSuffix"])
@@ -582,6 +644,54 @@ def update(resource_group, name, image=None, container_name=None, cpu=None, memo
     env_doc = environment_of(app)
     revisions.ensure_images(app, template)
     _deploy_revision(app, env_doc, template)
+    return store().get(app["id"])
+
+
+def _mount_secret_volume(template, container, path):
+    """All the app's secrets as files under `path` in the container (one Secret volume per template)."""
+    import random
+    import string
+
+    volumes = template.get("volumes") or []
+    volume = next((v for v in volumes if (v.get("storageType") or "").lower() == "secret"), None)
+    if volume is None:
+        volume = {"name": "secret-volume-" + "".join(random.choices(string.ascii_lowercase, k=4)),
+                  "storageType": "Secret"}
+        volumes.append(volume)
+    template["volumes"] = volumes
+    mounts = [m for m in container.get("volumeMounts") or [] if m["volumeName"] != volume["name"]]
+    container["volumeMounts"] = mounts + [{"mountPath": path, "volumeName": volume["name"]}]
+
+
+def _update_from_yaml(app, text, tags=None):
+    """`update --yaml`: the YAML's template (checked as Azure checks a template) and secrets replace the
+    app's; a new revision is made when the template changed."""
+    definition = definition_from_yaml(text)
+    template = definition["template"]
+    _check_template(template)
+    _check_resources(template)
+    new_secrets = parse_secrets(definition["secrets"]) if definition["secrets"] else None
+    names = list(new_secrets) if new_secrets is not None else \
+        [s["name"] for s in app["properties"]["configuration"].get("secrets") or []]
+    _check_secret_refs(app, template, names)
+    options.check_rule_secrets(template["scale"].get("rules"), names)
+    if new_secrets is not None:
+        current = {s["name"].lower() for s in app["properties"]["configuration"].get("secrets") or []}
+        app["properties"]["configuration"]["secrets"] = sorted(
+            [{"name": n} for n in current if n not in (k.lower() for k in new_secrets)] +
+            [{"name": k} for k in new_secrets], key=lambda x: x["name"])
+        for key, value in new_secrets.items():
+            secrets.set_secret(revisions.secret_key(app, key), value)
+    if tags is not None:
+        app["tags"] = tags
+    if not template.get("revisionSuffix") and \
+            template == dict(app["properties"]["template"], revisionSuffix=""):
+        s = store()
+        with s.transaction():
+            s.put(app)
+        return app
+    revisions.ensure_images(app, template)
+    _deploy_revision(app, environment_of(app), template)
     return store().get(app["id"])
 
 
@@ -809,7 +919,14 @@ def _save_configuration(app):
     _publish_names(app, env_doc)
 
 
-def ingress_enable(resource_group, name, kind, target_port=None, transport="auto", allow_insecure=False):
+def _check_exposed_port(exposed_port, transport):
+    if exposed_port is not None and (transport or "").lower() != "tcp":
+        raise ValidationError("Usage error: --exposed-port is only supported with --transport tcp")
+
+
+def ingress_enable(resource_group, name, kind, target_port=None, transport="auto", allow_insecure=False,
+                   exposed_port=None):
+    _check_exposed_port(exposed_port, transport)
     app = get(resource_group, name)
     env_doc = environment_of(app)
     old = app["properties"]["configuration"].get("ingress")
@@ -817,6 +934,8 @@ def ingress_enable(resource_group, name, kind, target_port=None, transport="auto
                            allow_insecure)
     if old:
         ingress["traffic"] = old["traffic"]
+    if exposed_port is not None:
+        ingress["exposedPort"] = exposed_port
     app["properties"]["configuration"]["ingress"] = ingress
     _save_configuration(app)
     logger.warning("\nIngress enabled. Access your app at https://%s/\n", ingress["fqdn"])
@@ -835,9 +954,13 @@ def ingress_disable(resource_group, name):
     logger.warning("Ingress has been disabled successfully.")
 
 
-def ingress_update(resource_group, name, kind=None, target_port=None, transport=None, allow_insecure=None):
+def ingress_update(resource_group, name, kind=None, target_port=None, transport=None, allow_insecure=None,
+                   exposed_port=None):
     app = get(resource_group, name)
     ingress = _require_ingress(app)
+    _check_exposed_port(exposed_port, transport or ingress.get("transport"))
+    if exposed_port is not None:
+        ingress["exposedPort"] = exposed_port
     env_doc = environment_of(app)
     if kind:
         domain = env_doc["properties"]["defaultDomain"]
@@ -985,8 +1108,10 @@ def label_swap(resource_group, name, source, target):
 
 # Registries and Dapr -----------------------------------------------------------------------------
 
-def registry_set(resource_group, name, server, username=None, password=None):
+def registry_set(resource_group, name, server, username=None, password=None, identity=None):
     app = get(resource_group, name)
+    if identity:
+        return _registry_set_identity(app, server, username, password, identity)
     if not (username and password):
         found = _acr_credentials(server)
         if not found:
@@ -1007,6 +1132,33 @@ def registry_set(resource_group, name, server, username=None, password=None):
         current.append({"name": secret_name})
     app["properties"]["configuration"]["secrets"] = current
     secrets.set_secret(revisions.secret_key(app, secret_name), password)
+    s = store()
+    with s.transaction():
+        s.put(app)
+    return regs
+
+
+def _registry_set_identity(app, server, username, password, identity):
+    """A registry pulled from with a managed identity: no password secret; pulls from this home's ACR use
+    the registry's token (the identity's AcrPull grant, offline)."""
+    options.check_registry_identity(identity, server, username, password)
+    if options.is_system(identity):
+        app["identity"] = options.identity_doc(app.get("identity"), system_assigned=True)
+    else:
+        app["identity"] = options.identity_doc(app.get("identity"), user_assigned=[identity])
+    regs = app["properties"]["configuration"].get("registries") or []
+    existing = next((r for r in regs if r["server"].lower() == server.lower()), None)
+    if existing:
+        logger.warning("Updating existing registry.")
+        if existing.get("passwordSecretRef"):
+            app["properties"]["configuration"]["secrets"] = [
+                s for s in app["properties"]["configuration"].get("secrets") or []
+                if s["name"] != existing["passwordSecretRef"]] or None
+            secrets.delete_secret(revisions.secret_key(app, existing["passwordSecretRef"]))
+        existing.update(identity=identity, passwordSecretRef="", username="")
+    else:
+        regs.append({"identity": identity, "passwordSecretRef": "", "server": server, "username": ""})
+    app["properties"]["configuration"]["registries"] = regs
     s = store()
     with s.transaction():
         s.put(app)
@@ -1044,23 +1196,15 @@ def registry_remove(resource_group, name, server):
     return app["properties"]["configuration"]["registries"]
 
 
-def dapr_set(resource_group, name, enabled, app_id=None, app_port=None, app_protocol=None, log_level=None):
+def dapr_set(resource_group, name, enabled, app_id=None, app_port=None, app_protocol=None, log_level=None,
+             api_logging=None, max_request_size=None, read_buffer_size=None):
     app = get(resource_group, name)
-    dapr = app["properties"]["configuration"].get("dapr") or {
-        "appId": None, "appPort": None, "appProtocol": "http", "enableApiLogging": False,
-        "httpMaxRequestSize": None, "httpReadBufferSize": None, "logLevel": "info"}
-    dapr["enabled"] = enabled
-    for key, value in (("appId", app_id), ("appPort", app_port), ("appProtocol", app_protocol),
-                       ("logLevel", log_level)):
-        if value is not None:
-            dapr[key] = value
+    dapr = options.dapr_doc(app["properties"]["configuration"].get("dapr"), enabled, app_id, app_port,
+                            app_protocol, log_level, api_logging, max_request_size, read_buffer_size)
     app["properties"]["configuration"]["dapr"] = dapr
     s = store()
     with s.transaction():
         s.put(app)
-    if enabled:
-        logger.warning("Dapr settings are recorded, but no Dapr sidecar runs here: azlocal has no Dapr runtime "
-                       "available offline.")
     return dapr
 
 
@@ -1129,7 +1273,10 @@ def exec_command(resource_group, name, command="sh", container=None, replica=Non
 
     app = get(resource_group, name)
     target, _ = _container_of(app, revision, replica, container)
-    words = revisions.command_words(command)
+    if isinstance(command, str):
+        command = [command]
+    # `--command "sh -c 'ls /'"` is one value to split as a shell would; several values are the words.
+    words = revisions.command_words(command[0]) if len(command) == 1 else list(command)
     tty = sys.stdin.isatty() and sys.stdout.isatty()
     if tty:
         print("Use ctrl + D to exit.", file=sys.stderr)

@@ -71,10 +71,16 @@ def network_of(doc):
 
 
 def create(resource_group, name, location=None, tags=None, logs_destination="log-analytics",
-           logs_workspace_id=None):
+           logs_workspace_id=None, options=None):
+    """A PUT, as az sends it: on an existing environment the new definition replaces the old one's
+    settings (its domain, network and apps stay); the location cannot change."""
     from knack.log import get_logger
 
     from azlocal.engine.docker_client import client as docker_client
+    from azlocal.services import containerapps_env
+
+    options = dict(options or {})
+    options.setdefault("workload_profiles", None)
 
     logger = get_logger(__name__)
     group = groups.get(resource_group)
@@ -82,12 +88,15 @@ def create(resource_group, name, location=None, tags=None, logs_destination="log
         raise ValidationError(f"(ManagedEnvironmentInvalidName) Invalid environment name '{name}'. A name must "
                               "consist of lower case alphanumeric characters or '-', start with a letter, end with "
                               "an alphanumeric character and cannot have '--'.")
-    region = normalise_location(location or group["location"])
     rid = _id(group["name"], name)
     s = store()
     existing = s.get(rid)
-    if existing is not None:
-        return existing
+    region = normalise_location(location or (region_of(existing["location"]) if existing else group["location"]))
+    containerapps_env.check_create(options)
+    if existing is not None and normalise_location(region_of(existing["location"])) != region:
+        raise ValidationError(f"(LocationNotMatch) Environment {name} already exists in resource group "
+                              f"{group['name']} on location {existing['location']}; the location of an existing "
+                              "environment cannot change.")
     workspace = None
     if logs_destination == "log-analytics" and not logs_workspace_id:
         logger.warning("No Log Analytics workspace provided.")
@@ -132,6 +141,9 @@ def create(resource_group, name, location=None, tags=None, logs_destination="log
         "tags": tags,
         "type": ENV_TYPE,
     }
+    if existing is not None:
+        return _replace(existing, doc, options)
+    containerapps_env.apply(doc, options)
     client = docker_client()
     network = client.networks.create(network_name(doc), driver="bridge",
                                       labels=labels.labels_for(group=group["name"], resource_id=rid))
@@ -146,10 +158,45 @@ def create(resource_group, name, location=None, tags=None, logs_destination="log
     return doc
 
 
-def update(resource_group, name, tags=None):
+def _replace(existing, doc, options):
+    from knack.log import get_logger
+
+    from azlocal.services import containerapps_env
+
+    for key in ("defaultDomain", "customDomainConfiguration", "eventStreamEndpoint", "staticIp"):
+        doc["properties"][key] = existing["properties"][key]
+    for key in ("createdAt", "createdBy", "createdByType"):
+        doc["systemData"][key] = existing["systemData"][key]
+    containerapps_env.apply(doc, options, existing)
+    s = store()
+    with s.transaction():
+        s.put(doc)
+    get_logger(__name__).warning("\nContainer Apps environment created. To deploy a container app, use: "
+                                 "az containerapp create --help\n")
+    return doc
+
+
+def update(resource_group, name, tags=None, options=None):
+    from azlocal.services import containerapps_env
+
     doc = get(resource_group, name)
+    o = {k: v for k, v in (options or {}).items() if v is not None}
     if tags is not None:
         doc["tags"] = tags
+    if o.get("logs_destination") or o.get("logs_workspace_id"):
+        destination = o.get("logs_destination") or doc["properties"]["appLogsConfiguration"].get("destination")
+        if destination == "log-analytics" and not (o.get("logs_workspace_id") or (
+                doc["properties"]["appLogsConfiguration"].get("logAnalyticsConfiguration") or {}).get("customerId")):
+            raise ValidationError("Must provide --logs-workspace-id and --logs-workspace-key if updating logs "
+                                  "destination to type 'log-analytics'.")
+        doc["properties"]["appLogsConfiguration"] = {
+            "destination": destination if destination != "none" else None,
+            "logAnalyticsConfiguration": ({"customerId": o.get("logs_workspace_id") or doc["properties"][
+                "appLogsConfiguration"]["logAnalyticsConfiguration"]["customerId"], "sharedKey": None}
+                if destination == "log-analytics" else None)}
+    containerapps_env.apply(doc, o, doc)
+    containerapps_env.update_profile(doc, o.get("workload_profile_name"), o.get("workload_profile_type"),
+                                     o.get("min_nodes"), o.get("max_nodes"))
     s = store()
     with s.transaction():
         s.put(doc)

@@ -36,13 +36,18 @@ def all_revisions(app):
     return sorted(store().list(type=REVISION_TYPE, parent_id=app["id"]), key=lambda r: r["properties"]["createdTime"])
 
 
+SUFFIX_ALPHABET = string.ascii_lowercase + string.digits
+SUFFIX_LENGTH = 7
+GRACE_LABEL = "azlocal.aca.grace"
+
+
 def new_suffix(app):
-    """Azure's current form: a zero-padded counter (0000001, 0000002, …)."""
+    """Azure's form: seven random lowercase letters and digits (`myapp--x7k2p9q`), unused in the app."""
     taken = {r["name"] for r in all_revisions(app)}
-    n = len(taken) + 1
-    while f"{app['name']}--{n:07d}" in taken:
-        n += 1
-    return f"{n:07d}"
+    while True:
+        suffix = "".join(random.choices(SUFFIX_ALPHABET, k=SUFFIX_LENGTH))
+        if f"{app['name']}--{suffix}" not in taken:
+            return suffix
 
 
 def document(app, name, template, active, domain):
@@ -130,8 +135,24 @@ def _registry_auth(app, image):
     server = image.split("/")[0].lower()
     for reg in app["properties"]["configuration"].get("registries") or []:
         if reg["server"].lower() == server:
+            if reg.get("identity") and not reg.get("passwordSecretRef"):
+                return _identity_pull_auth(reg["server"])
             return {"username": reg["username"], "password": secret_value(app, reg["passwordSecretRef"])}
     return None
+
+
+def _identity_pull_auth(server):
+    """A registry identity pulls from this machine's ACR with the registry's own token (Azure grants the
+    identity AcrPull); a registry that is not here cannot be reached offline."""
+    from azlocal.services import registries
+
+    doc = registries.find(server.split(".")[0])
+    if doc is None:
+        raise AzLocalError(f"(ContainerAppImagePullFailed) The registry '{server}' is not an Azure Container "
+                           "Registry of this azlocal home; a registry identity can pull only from those offline.")
+    from azlocal.services.acr_data import NULL_USER, RegistryClient
+
+    return {"username": NULL_USER, "password": RegistryClient(doc).refresh_token()}
 
 
 def ensure_images(app, template):
@@ -163,8 +184,10 @@ def start_replicas(app, revision, env_doc, count):
 
     client = _client()
     template = revision["properties"]["template"]
+    grace = template.get("terminationGracePeriodSeconds")
+    extra = {GRACE_LABEL: str(grace)} if grace is not None else {}
     base_labels = labels.labels_for(group=group_of(app["id"]), resource_id=app["id"],
-                                    **{REVISION_LABEL: revision["name"]})
+                                    **{REVISION_LABEL: revision["name"]}, **extra)
     # Replica names (and their volumes') carry a hash of the home: two homes never share a name.
     pod = labels.name_hash(app["id"], revision["name"])
     net = network_of(env_doc)
@@ -187,6 +210,8 @@ def start_replicas(app, revision, env_doc, count):
                     nano_cpus=int(cpu * 1e9), mem_limit=int(float(memory) * 1024 ** 3),
                     volumes=_mounts(c, volumes) or None, restart_policy={"Name": "always"}, detach=True,
                 )
+                if grace is not None:
+                    kwargs["stop_timeout"] = int(grace)
                 if first is None:
                     kwargs["network"] = net.id
                     kwargs["hostname"] = replica[:63]
@@ -257,11 +282,25 @@ def _run_init(client, app, revision, replica, init, env_doc, volumes, base_label
 
 
 def stop_replicas(app_id, revision_name):
-    for container in replicas(app_id, revision_name, include_stopped=True):
+    """Removes a revision's replicas. With a termination grace period, each gets SIGTERM and that many
+    seconds to exit (all at once, as Kubernetes does) before it is killed."""
+    import threading
+
+    def stop(container):
         try:
+            grace = container.labels.get(GRACE_LABEL)
+            if grace is not None and container.status == "running":
+                container.stop(timeout=int(grace))
             container.remove(force=True)
         except Exception:
             pass
+
+    threads = [threading.Thread(target=stop, args=(c,))
+               for c in replicas(app_id, revision_name, include_stopped=True)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
     wanted = [f"{labels.RESOURCE}={app_id.lower()}", f"{REVISION_LABEL}={revision_name}",
               f"{labels.HOME}={settings.label_value()}"]
     for volume in _client().volumes.list(filters={"label": wanted}):
