@@ -88,6 +88,7 @@ def others(doc):
 
 def get(registry, name, resource_group=None):
     doc = registries.get(registry, resource_group)
+    _premium(doc)  # as az: show and delete check the SKU first
     replication = store().get(f"{doc['id']}/replications/{name}")
     if replication is None:
         raise ResourceNotFound(f"The Resource '{REPLICATION_TYPE}/{doc['name']}/{name}' under resource group "
