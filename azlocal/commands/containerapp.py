@@ -85,7 +85,8 @@ def load_arguments(loader, command):
                    "'secretref:' to reference a secret.")
         c.argument("secrets", options_list=["--secrets", "-s"], nargs="*",
                    help="A list of secret(s) for the container app. Space-separated values in 'key=value' format.")
-        c.argument("command", nargs="*", help="A list of supported commands on the container that will executed "
+        c.argument("startup_command", options_list=["--command"], nargs="*",
+                   help="A list of supported commands on the container that will executed "
                    "during startup. Space-separated values e.g. \"/bin/queue\" \"mycommand\".")
         c.argument("args", nargs="*", help="A list of container startup command argument(s).")
         c.argument("revision_suffix", help="User friendly suffix that is appended to the revision name.")
@@ -287,7 +288,8 @@ def _dapr(enabled, app_id, app_port, app_protocol, log_level, api_logging, max_r
 
 
 def app_create(name, resource_group_name, environment=None, image=None, container_name=None, cpu=None, memory=None,
-               env_vars=None, secrets=None, command=None, args=None, revision_suffix=None, revisions_mode="single",
+               env_vars=None, secrets=None, startup_command=None, args=None, revision_suffix=None,
+               revisions_mode="single",
                ingress=None, target_port=None, exposed_port=None, transport="auto", allow_insecure=None,
                min_replicas=None, max_replicas=None, registry_server=None, registry_username=None,
                registry_password=None, registry_identity=None, secret_volume_mount=None, scale_rule_name=None,
@@ -317,7 +319,8 @@ def app_create(name, resource_group_name, environment=None, image=None, containe
                  dapr_enable_api_logging, dapr_http_max_request_size, dapr_http_read_buffer_size)
     with Progress():
         app = svc.create(resource_group_name, name, environment, image, container_name, cpu, memory, env_vars,
-                         secrets, command, args, revision_suffix, revisions_mode or "single", ingress, target_port,
+                         secrets, startup_command, args, revision_suffix, revisions_mode or "single", ingress,
+                         target_port,
                          transport, _bool(allow_insecure), min_replicas, max_replicas, registry_server,
                          registry_username, registry_password, secret_volume_mount,
                          _scale_rule(scale_rule_name, scale_rule_type, scale_rule_http_concurrency,
@@ -331,7 +334,7 @@ def app_create(name, resource_group_name, environment=None, image=None, containe
 
 def app_update(name, resource_group_name, image=None, container_name=None, cpu=None, memory=None,
                set_env_vars=None, remove_env_vars=None, replace_env_vars=None, remove_all_env_vars=False,
-               command=None, args=None, revision_suffix=None, min_replicas=None, max_replicas=None,
+               startup_command=None, args=None, revision_suffix=None, min_replicas=None, max_replicas=None,
                scale_rule_name=None, scale_rule_type=None, scale_rule_http_concurrency=None,
                scale_rule_metadata=None, scale_rule_auth=None, secret_volume_mount=None,
                termination_grace_period=None, workload_profile_name=None, tags=None, yaml=None, no_wait=False):
@@ -340,7 +343,7 @@ def app_update(name, resource_group_name, image=None, container_name=None, cpu=N
     svc = _svc()
     with Progress():
         app = svc.update(resource_group_name, name, image, container_name, cpu, memory, set_env_vars,
-                         remove_env_vars, replace_env_vars, remove_all_env_vars, command, args, revision_suffix,
+                         remove_env_vars, replace_env_vars, remove_all_env_vars, startup_command, args, revision_suffix,
                          min_replicas, max_replicas,
                          _scale_rule(scale_rule_name, scale_rule_type, scale_rule_http_concurrency,
                                      scale_rule_metadata, scale_rule_auth),
@@ -476,7 +479,7 @@ def revision_restart(revision, resource_group_name, name=None):
 
 def revision_copy(resource_group_name, name=None, from_revision=None, image=None, container_name=None, cpu=None,
                   memory=None, set_env_vars=None, remove_env_vars=None, replace_env_vars=None,
-                  remove_all_env_vars=False, command=None, args=None, revision_suffix=None, min_replicas=None,
+                  remove_all_env_vars=False, startup_command=None, args=None, revision_suffix=None, min_replicas=None,
                   max_replicas=None, scale_rule_name=None, scale_rule_type=None, scale_rule_http_concurrency=None,
                   scale_rule_metadata=None, scale_rule_auth=None, workload_profile_name=None, tags=None,
                   yaml=None):
@@ -486,7 +489,8 @@ def revision_copy(resource_group_name, name=None, from_revision=None, image=None
     app = svc.revision_copy(resource_group_name, name, from_revision, image=image, container_name=container_name,
                             cpu=cpu, memory=memory, set_env_vars=set_env_vars, remove_env_vars=remove_env_vars,
                             replace_env_vars=replace_env_vars, remove_all_env_vars=remove_all_env_vars,
-                            command=command, args=args, revision_suffix=revision_suffix, min_replicas=min_replicas,
+                            command=startup_command, args=args, revision_suffix=revision_suffix,
+                            min_replicas=min_replicas,
                             max_replicas=max_replicas,
                             scale_rule=_scale_rule(scale_rule_name, scale_rule_type, scale_rule_http_concurrency,
                                                    scale_rule_metadata, scale_rule_auth),

@@ -210,8 +210,6 @@ def start_replicas(app, revision, env_doc, count):
                     nano_cpus=int(cpu * 1e9), mem_limit=int(float(memory) * 1024 ** 3),
                     volumes=_mounts(c, volumes) or None, restart_policy={"Name": "always"}, detach=True,
                 )
-                if grace is not None:
-                    kwargs["stop_timeout"] = int(grace)
                 if first is None:
                     kwargs["network"] = net.id
                     kwargs["hostname"] = replica[:63]
@@ -227,12 +225,17 @@ def start_replicas(app, revision, env_doc, count):
                     net.connect(container, aliases=[app["name"], internal, replica])
                     first = container
                 container.start()
-    except BaseException:
+    except BaseException as ex:
         for container in started:
             try:
                 container.remove(force=True)
             except Exception:
                 pass
+        from docker.errors import APIError
+
+        if isinstance(ex, APIError):
+            raise AzLocalError(f"(ContainerAppProvisioningFailed) A replica of revision '{revision['name']}' could "
+                               f"not start: {ex.explanation or ex}") from ex
         raise
     return started
 
