@@ -769,9 +769,21 @@ def secret_remove(resource_group, name, secret_names):
     for n in secret_names:
         if n.lower() not in lowered:
             raise AzLocalError(f"The containerapp {name} does not have a secret assigned with name {n}.")
+    wanted = {n.lower() for n in secret_names}
+    for reg in app["properties"]["configuration"].get("registries") or []:
+        if (reg.get("passwordSecretRef") or "").lower() in wanted:
+            raise AzLocalError(f"(ContainerAppSecretInUse) The secret '{reg['passwordSecretRef']}' is the password of "
+                               f"registry '{reg['server']}'. Remove the registry first (az containerapp registry "
+                               "remove) or set it with another password.")
     for rev in revisions.all_revisions(app):
         if not rev["properties"]["active"]:
             continue
+        for rule in (rev["properties"]["template"].get("scale") or {}).get("rules") or []:
+            for part in ("custom", "http", "tcp"):
+                for auth in (rule.get(part) or {}).get("auth") or []:
+                    if auth["secretRef"].lower() in wanted:
+                        raise AzLocalError(f"(ContainerAppSecretInUse) The secret '{auth['secretRef']}' is used by "
+                                           f"scale rule '{rule['name']}' of the active revision '{rev['name']}'.")
         for c in rev["properties"]["template"]["containers"]:
             for e in c.get("env") or []:
                 if (e.get("secretRef") or "").lower() in (n.lower() for n in secret_names):

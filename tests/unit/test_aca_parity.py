@@ -238,3 +238,17 @@ def test_env_update_workload_profile(cli, seeded):
     r = cli("containerapp", "update", "-n", "app1", "-g", "rg", "-w", "GPU")
     assert r.code == 0, r
     assert json.loads(r.out)["properties"]["workloadProfileName"] == "gpu"
+
+
+def test_secret_remove_refuses_a_registry_password(cli, seeded):
+    from azlocal.state.store import store
+
+    _, app = seeded
+    app["properties"]["configuration"]["registries"] = [
+        {"identity": "", "passwordSecretRef": "s1", "server": "r.example.com", "username": "u"}]
+    s = store()
+    with s.transaction():
+        s.put(app)
+    r = cli("containerapp", "secret", "remove", "-n", "app1", "-g", "rg", "--secret-names", "s1")
+    assert r.code == 1 and "is the password of registry 'r.example.com'" in r.err
+    assert _get(app["id"]) == app
