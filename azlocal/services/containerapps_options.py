@@ -58,11 +58,13 @@ def scale_rule(name, kind=None, concurrency=None, metadata=None, auth=None):
     auth_def = [{"secretRef": v, "triggerParameter": k} for k, v in
                 _pairs(auth, "Auth parameters", "<triggerParameter>=<secretRef> <triggerParameter>=<secretRef> ...")
                 .items()]
-    rule = {"name": name, "custom": None, "http": None, "tcp": None}
+    # As the service returns a rule: only its kind's block, and `auth` only when there is some.
+    block = {"metadata": base, **({"auth": auth_def} if auth_def else {})}
+    rule = {"name": name}
     if kind in ("http", "tcp"):
-        rule[kind] = {"auth": auth_def, "metadata": base}
+        rule[kind] = block
     else:
-        rule["custom"] = {"auth": auth_def, "metadata": base, "type": kind}
+        rule["custom"] = dict(block, type=kind)
         logger.warning("Scale rule '%s' of type '%s' is recorded; azlocal has no KEDA scaler for it offline, so the "
                        "app keeps its minimum number of replicas.", name, kind)
     return [rule]

@@ -97,11 +97,11 @@ def test_scale_rule_document_is_azs():
     from azlocal.services import containerapps_options as o
 
     [rule] = o.scale_rule("q", "azure-queue", None, ["queueName=jobs", "queueLength=5"], ["connection=conn"])
-    assert rule == {"name": "q", "http": None, "tcp": None, "custom": {
+    assert rule == {"name": "q", "custom": {
         "type": "azure-queue", "metadata": {"queueName": "jobs", "queueLength": "5"},
         "auth": [{"secretRef": "conn", "triggerParameter": "connection"}]}}
     [rule] = o.scale_rule("h", "HTTP", 50, None, None)
-    assert rule["http"] == {"auth": [], "metadata": {"concurrentRequests": "50"}}
+    assert rule == {"name": "h", "http": {"metadata": {"concurrentRequests": "50"}}}
 
 
 def test_workload_profile_name_is_canonical_and_recorded(cli, seeded):
