@@ -3,12 +3,26 @@ in the definition (no Docker: the refusals come before anything is made)."""
 
 import base64
 import json
+import logging
 
 import pytest
 
 from azlocal.errors import AzLocalError, ValidationError
 from azlocal.services import containergroups, containergroups_definition
 from azlocal.services import containergroups_options as options
+
+
+@pytest.fixture
+def caplog(caplog):
+    """knack's CLI logging stops `cli.*` loggers propagating once a command has run in this process:
+    listen on the `cli` logger itself."""
+    logger = logging.getLogger("cli")
+    logger.addHandler(caplog.handler)
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    yield caplog
+    logger.removeHandler(caplog.handler)
+    logger.setLevel(level)
 
 
 def _definition(**kw):
