@@ -18,7 +18,8 @@ run az provider register --namespace Microsoft.App
 run az group create --name az204-demo-rg --location eastus -o table
 
 acr=az204demo$RANDOM
-run az acr create --resource-group az204-demo-rg --name "$acr" --sku Basic -o table
+run az acr create --resource-group az204-demo-rg --name "$acr" --sku basic -o table
+run az acr update --name "$acr" --admin-enabled --query adminUserEnabled
 work=$(mktemp -d)
 echo "FROM mcr.microsoft.com/hello-world" > "$work/Dockerfile"
 (cd "$work" && run az acr build --image sample/hello-world:v1 --registry "$acr" --file Dockerfile .)
@@ -31,6 +32,13 @@ run az container create -g az204-demo-rg -n mycontainer --image mcr.microsoft.co
 run az container show -g az204-demo-rg -n mycontainer \
   --query "{FQDN:ipAddress.fqdn,ProvisioningState:provisioningState}" -o table
 run curl -s "http://$label.eastus.azurecontainer.io/" -o /dev/null -w "HTTP %{http_code} from the container group\n"
+
+# Names never become host paths: a secret file named as a path is refused, nothing is written.
+echo "\$ az container create -g az204-demo-rg -n evil --image mcr.microsoft.com/azuredocs/aci-helloworld \\"
+echo "    --secrets ../../../../etc/azlocal-demo=x --secrets-mount-path /m"
+az container create -g az204-demo-rg -n evil --image mcr.microsoft.com/azuredocs/aci-helloworld \
+  --secrets ../../../../etc/azlocal-demo=x --secrets-mount-path /m || echo "(exit $?)"
+echo
 
 run az containerapp env create -n demo-env -g az204-demo-rg -l eastus -o none
 fqdn=$(az containerapp create -n my-container-app -g az204-demo-rg --environment demo-env \
