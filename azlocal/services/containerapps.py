@@ -114,10 +114,10 @@ def _memory(value):
     text = str(value)
     number = text[:-2] if text.endswith("Gi") else text
     try:
-        float(number)
+        value = float(number)
     except ValueError:
         raise ValidationError('Usage error: --memory must be a number ending with "Gi"')
-    return f"{number}Gi"
+    return f"{value:g}Gi"  # as the service returns it: 1.0Gi -> 1Gi
 
 
 def _check_resources(template):

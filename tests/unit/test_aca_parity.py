@@ -252,3 +252,9 @@ def test_secret_remove_refuses_a_registry_password(cli, seeded):
     r = cli("containerapp", "secret", "remove", "-n", "app1", "-g", "rg", "--secret-names", "s1")
     assert r.code == 1 and "is the password of registry 'r.example.com'" in r.err
     assert _get(app["id"]) == app
+
+
+def test_memory_is_normalised_as_the_service_returns_it():
+    from azlocal.services.containerapps import _memory
+
+    assert (_memory("1.0Gi"), _memory("0.5"), _memory("1.50Gi")) == ("1Gi", "0.5Gi", "1.5Gi")
