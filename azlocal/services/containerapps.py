@@ -292,7 +292,6 @@ def create(resource_group, name, environment, image=None, container_name=None, c
         template = template_override
     _check_resources(template)
     _check_secret_refs(None, template, new_secrets)
-    options.check_rule_secrets((template.get("scale") or {}).get("rules"), new_secrets)
     domain = env_doc["properties"]["defaultDomain"]
     ingress_doc = None
     if ingress:
@@ -629,7 +628,6 @@ def update(resource_group, name, image=None, container_name=None, cpu=None, memo
     _check_resources(template)
     secret_names = [s["name"] for s in app["properties"]["configuration"].get("secrets") or []]
     _check_secret_refs(app, template, secret_names)
-    options.check_rule_secrets(template["scale"].get("rules"), secret_names)
     if workload_profile_name is not None:
         app["properties"]["workloadProfileName"] = options.workload_profile(environment_of(app),
                                                                             workload_profile_name)
@@ -674,7 +672,6 @@ def _update_from_yaml(app, text, tags=None):
     names = list(new_secrets) if new_secrets is not None else \
         [s["name"] for s in app["properties"]["configuration"].get("secrets") or []]
     _check_secret_refs(app, template, names)
-    options.check_rule_secrets(template["scale"].get("rules"), names)
     if new_secrets is not None:
         current = {s["name"].lower() for s in app["properties"]["configuration"].get("secrets") or []}
         app["properties"]["configuration"]["secrets"] = sorted(

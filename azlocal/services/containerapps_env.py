@@ -75,10 +75,12 @@ def apply(doc, o, existing=None):
 
 
 def _workload_profiles(doc, enabled, existing):
-    """Workload profiles are on by default; an existing environment keeps its kind, as az insists."""
+    """Workload profiles are on by default; an existing environment keeps its kind, and asking for the
+    other kind explicitly is refused, as az does."""
     has = bool(existing and existing["properties"].get("workloadProfiles") is not None)
     if existing is not None and enabled is None:
-        enabled = True
+        doc["properties"]["workloadProfiles"] = existing["properties"].get("workloadProfiles")
+        return
     if existing is not None and enabled and not has:
         raise ValidationError(f"Existing environment {doc['name']} cannot enable workload profiles. If you want to "
                               "use Consumption and Dedicated environment, please create a new one.")

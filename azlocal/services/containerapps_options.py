@@ -70,16 +70,6 @@ def scale_rule(name, kind=None, concurrency=None, metadata=None, auth=None):
     return [rule]
 
 
-def check_rule_secrets(rules, secret_names):
-    names = {n.lower() for n in secret_names}
-    for rule in rules or []:
-        for part in ("custom", "http", "tcp"):
-            for auth in ((rule.get(part) or {}).get("auth") or []):
-                if auth["secretRef"].lower() not in names:
-                    raise ValidationError(f"(ContainerAppSecretRefNotFound) SecretRef '{auth['secretRef']}' defined "
-                                          f"for scale rule '{rule['name']}' not found.")
-
-
 def check_grace_period(seconds):
     if seconds is not None and not 0 <= seconds <= 600:
         raise ValidationError("(ContainerAppInvalidTerminationGracePeriod) terminationGracePeriodSeconds must be in "

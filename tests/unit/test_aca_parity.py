@@ -79,7 +79,6 @@ def test_options_az_lacks_are_unrecognized(cli, seeded, args):
     (["--scale-rule-name", "r", "--scale-rule-metadata", "novalue"], 'Metadata must be in format'),
     (["--scale-rule-name", "r", "--srm", "a=1", "a=2"], 'Duplicate metadata "a"'),
     (["--scale-rule-name", "r", "--scale-rule-auth", "novalue"], "Auth parameters must be in format"),
-    (["--scale-rule-name", "r", "--sra", "trigger=nosuch"], "SecretRef 'nosuch'"),
     (["--srm", "a=1"], "--scale-rule-name is required"),
     (["--termination-grace-period", "601"], "[0,600]"),
     (["-w", "nosuch"], "Workload profile 'nosuch' does not exist"),
@@ -258,3 +257,15 @@ def test_memory_is_normalised_as_the_service_returns_it():
     from azlocal.services.containerapps import _memory
 
     assert (_memory("1.0Gi"), _memory("0.5"), _memory("1.50Gi")) == ("1Gi", "0.5Gi", "1.5Gi")
+
+
+def test_env_create_again_keeps_its_kind_unless_asked_otherwise(cli):
+    assert cli("group", "create", "-n", "rg", "-l", "eastus").code == 0
+    base = ["containerapp", "env", "create", "-n", "env1", "-g", "rg", "--logs-destination", "none"]
+    env, _ = _seed(workload_profiles=False)
+    r = cli(*base)
+    assert r.code == 0, r
+    assert json.loads(r.out)["properties"]["workloadProfiles"] is None
+    r = cli(*base, "-w")
+    assert r.code == 1 and "cannot enable workload profiles" in r.err
+    assert cli(*base, "-w", "false").code == 0

@@ -36,8 +36,6 @@ def _template(**changes):
     (_template(scale__maxReplicas=0), "[1,1000]"),
     (_template(scale__minReplicas=5, scale__maxReplicas=2), "cannot be greater"),
     (_template(revisionSuffix="Bad--Suffix"), "Invalid Container App revision suffix"),
-    (_template(scale__rules=[{"name": "q", "custom": {"type": "x", "auth": [
-        {"secretRef": "nosuch", "triggerParameter": "c"}]}}]), "SecretRef 'nosuch' defined for scale rule"),
 ])
 def test_bad_yaml_update_is_refused_and_changes_nothing(cli, tmp_path, template, message):
     import yaml
