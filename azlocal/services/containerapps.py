@@ -598,14 +598,16 @@ def update(resource_group, name, image=None, container_name=None, cpu=None, memo
     if memory is not None:
         target["resources"]["memory"] = _memory(memory)
     env = target.get("env") or []
-    if remove_all_env_vars or replace_env_vars is not None:
+    if replace_env_vars is not None:
         env = []
     for var in parse_env_vars(replace_env_vars) + parse_env_vars(set_env_vars):
         env = [e for e in env if e["name"].lower() != var["name"].lower()] + [var]
     for var_name in remove_env_vars or []:
         if not any(e["name"].lower() == var_name.lower() for e in env):
-            raise ValidationError(f"Environment variable {var_name} does not exist.")
+            logger.warning("Environment variable %s does not exist.", var_name)  # a warning in az, not an error
         env = [e for e in env if e["name"].lower() != var_name.lower()]
+    if remove_all_env_vars:
+        env = []
     if env:
         target["env"] = env
     else:

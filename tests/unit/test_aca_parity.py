@@ -269,3 +269,9 @@ def test_env_create_again_keeps_its_kind_unless_asked_otherwise(cli):
     r = cli(*base, "-w")
     assert r.code == 1 and "cannot enable workload profiles" in r.err
     assert cli(*base, "-w", "false").code == 0
+
+
+def test_removing_a_missing_env_var_is_a_warning_as_in_az(cli, seeded):
+    r = cli("containerapp", "update", "-n", "app1", "-g", "rg", "--remove-env-vars", "nosuch", "--tags", "a=b")
+    assert r.code == 0, r
+    assert "WARNING: Environment variable nosuch does not exist." in r.err
