@@ -93,26 +93,24 @@ def import_image(registry, source, images=None, source_registry=None, force=Fals
     auth = runs.registry_auth(target)
     image = client.images.get(reference)
     for name in names:
-        qualified = f"{target['loginServer']}/{name}"
-        q_repo, q_tag = runs._split_tag(qualified)
-        image.tag(q_repo, q_tag)
-        try:
-            runs.push_image(client, qualified, auth, _QuietLog())
-        finally:
-            client.images.remove(qualified, noprune=True)
+        _push_as(client, image, f"{target['loginServer']}/{name}", auth)
     for repository in repositories_ or []:
         # A manifest with no tag: pushed under a throw-away tag that is then removed from the registry.
         import secrets as pysecrets
 
         temporary = f"{repository}:azlocal-import-{pysecrets.token_hex(6)}"
-        qualified = f"{target['loginServer']}/{temporary}"
-        q_repo, q_tag = runs._split_tag(qualified)
-        image.tag(q_repo, q_tag)
-        try:
-            runs.push_image(client, qualified, auth, _QuietLog())
-        finally:
-            client.images.remove(qualified, noprune=True)
+        _push_as(client, image, f"{target['loginServer']}/{temporary}", auth)
         repositories.untag(target["name"], temporary, None, None)
+
+
+def _push_as(client, image, qualified, auth):
+    """Tags the image locally as `qualified`, pushes it, and drops the local tag again."""
+    q_repo, q_tag = runs._split_tag(qualified)
+    image.tag(q_repo, q_tag)
+    try:
+        runs.push_image(client, qualified, auth, _QuietLog())
+    finally:
+        client.images.remove(qualified, noprune=True)
 
 
 def _check_names(source, images):
