@@ -15,8 +15,9 @@ from knack.parser import CLICommandParser
 from knack.query import CLIQuery
 from knack.util import CLIError
 
-from azlocal import __version__, settings
-from azlocal.errors import ArgumentUsageError, AzLocalError
+from azlocal import __version__
+from azlocal.core import settings
+from azlocal.core.errors import ArgumentUsageError, AzLocalError
 
 logger = get_logger(__name__)
 
@@ -25,12 +26,12 @@ DOCS_POINTER = "\nhttps://aka.ms/cli_ref\nRead more about the command in referen
 
 # Command modules, each with load_commands(loader) and load_arguments(loader, command).
 COMMAND_MODULES = (
-    "azlocal.commands.account",
-    "azlocal.commands.acr",
-    "azlocal.commands.container",
-    "azlocal.commands.containerapp",
-    "azlocal.commands.group",
-    "azlocal.commands.local",
+    "azlocal.resources.account_commands",
+    "azlocal.acr.commands",
+    "azlocal.aci.commands",
+    "azlocal.aca.commands",
+    "azlocal.resources.group_commands",
+    "azlocal.resources.local_commands",
 )
 
 
@@ -88,12 +89,12 @@ def _examples_of(command):
 
 # The module that holds each top-level word's commands; any other word loads them all.
 MODULE_OF_WORD = {
-    "account": "azlocal.commands.account", "configure": "azlocal.commands.account",
-    "extension": "azlocal.commands.account", "login": "azlocal.commands.account",
-    "logout": "azlocal.commands.account", "provider": "azlocal.commands.account",
-    "version": "azlocal.commands.account", "acr": "azlocal.commands.acr",
-    "container": "azlocal.commands.container", "containerapp": "azlocal.commands.containerapp",
-    "group": "azlocal.commands.group", "local": "azlocal.commands.local",
+    "account": "azlocal.resources.account_commands", "configure": "azlocal.resources.account_commands",
+    "extension": "azlocal.resources.account_commands", "login": "azlocal.resources.account_commands",
+    "logout": "azlocal.resources.account_commands", "provider": "azlocal.resources.account_commands",
+    "version": "azlocal.resources.account_commands", "acr": "azlocal.acr.commands",
+    "container": "azlocal.aci.commands", "containerapp": "azlocal.aca.commands",
+    "group": "azlocal.resources.group_commands", "local": "azlocal.resources.local_commands",
 }
 
 
@@ -118,7 +119,7 @@ class AzLocalLoader(CLICommandsLoader):
     def load_arguments(self, command):
         import importlib
 
-        from azlocal.commands import common, conventions
+        from azlocal.core import common, conventions
 
         common.load_common_arguments(self, command)
         for name in getattr(self, "_loaded", COMMAND_MODULES):
@@ -142,8 +143,8 @@ class AzLocalCompletion(CLICompletion):
 
 class AzLocalInvoker(CommandInvoker):
     def execute(self, args):
-        from azlocal.commands import common
-        from azlocal.commands.conventions import check_subscriptions_of_ids
+        from azlocal.core import common
+        from azlocal.core.conventions import check_subscriptions_of_ids
 
         check_subscriptions_of_ids(args)
         # az resolves `--ids` into names before parsing; several ids run the command once each and
@@ -369,7 +370,7 @@ class AzLocalCLI(CLI):
 
 
 def _extension_lines():
-    from azlocal.services.account import extension_list
+    from azlocal.resources.account import extension_list
 
     return "".join(f"{e['name']:<34}{e['version']}\n" for e in extension_list())
 
@@ -423,7 +424,7 @@ def get_cli():
         query_cls=AzLocalQuery,
     )
     cli.register_event(EVENT_INVOKER_TRANSFORM_RESULT, _add_resource_group)
-    from azlocal.commands.conventions import check_parsed
+    from azlocal.core.conventions import check_parsed
 
     cli.register_event(EVENT_INVOKER_POST_PARSE_ARGS, check_parsed)
     return cli
@@ -441,7 +442,7 @@ def main(argv=None):
 
 def azlocal_main():
     """`azlocal status` is `az local status`; anything else is passed through as `az …`."""
-    from azlocal.commands.local import LOCAL_VERBS
+    from azlocal.resources.local_commands import LOCAL_VERBS
 
     argv = sys.argv[1:]
     if argv and argv[0] in LOCAL_VERBS:

@@ -59,7 +59,7 @@ http:
 
 
 def start_azlocal(root, port):
-    proc = subprocess.Popen([sys.executable, "-m", "azlocal.registry", "--root", str(root), "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "azlocal.acr.dataplane", "--root", str(root), "--port", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_port(port)
     return proc

@@ -16,8 +16,8 @@ SHARED = Path(os.environ.get("AZLOCAL_SHARED", ROOT.parent / "shared"))
 
 
 def _reset_process_state():
-    import azlocal.state.secrets as secrets
-    import azlocal.state.store as store
+    import azlocal.platform.secrets as secrets
+    import azlocal.platform.store as store
 
     if store._store is not None:
         store._store.close()
@@ -41,12 +41,12 @@ def home(tmp_path, monkeypatch):
 def _stop_daemon_and_hosts(path):
     """A test's daemon must not outlive it (the next test's home wants the same port)."""
     if (path / "daemon.json").exists() or (path / "hosts.lock").exists():
-        from azlocal.daemon import hosts, lifecycle
+        from azlocal.platform import hosts, lifecycle
 
         lifecycle.stop()
         hosts.remove_all()
     if (path / "ca.crt").exists():
-        from azlocal.daemon import tls
+        from azlocal.platform import tls
 
         tls.untrust()
 

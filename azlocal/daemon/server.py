@@ -22,9 +22,9 @@ import sys
 
 from aiohttp import web
 
-from azlocal import settings
-from azlocal.daemon import lifecycle
+from azlocal.core import settings
 from azlocal.daemon.logfilters import RedactFilter, RepeatFilter
+from azlocal.platform import lifecycle
 
 log = logging.getLogger("azlocal.daemon")
 FD_RESERVE = 128  # descriptors kept free of client connections: store, Docker, upstreams, logs
@@ -43,9 +43,9 @@ async def _status(request):
 
 
 def build_app():
-    from azlocal.daemon.registry_views import make_resolver
-    from azlocal.gateway import Gateway, is_gateway_host
-    from azlocal.registry import build_app as build_registry_app
+    from azlocal.aca.gateway import Gateway, is_gateway_host
+    from azlocal.acr.dataplane import build_app as build_registry_app
+    from azlocal.acr.dataplane.views import make_resolver
 
     gateway = Gateway()
 
@@ -71,8 +71,8 @@ def build_app():
 
 def serves(gateway, host):
     """Whether a TLS client asking for `host` (SNI) names something this home serves."""
-    from azlocal.daemon.registry_views import registry_name_of
-    from azlocal.services import registries
+    from azlocal.acr import registries
+    from azlocal.acr.dataplane.views import registry_name_of
 
     host = host.lower().rstrip(".")
     if host == "azlocal.local":
@@ -236,7 +236,7 @@ async def _serve(port, limit, repeats):
     info["port"] = port  # /azlocal/status now answers: ours, not ready yet
     https_port = settings.https_port()
     try:
-        from azlocal.daemon.tls import Issuer
+        from azlocal.platform.tls import Issuer
 
         gateway = app["gateway"]
         context = Issuer().server_context(lambda name: serves(gateway, name))
@@ -272,8 +272,8 @@ async def _log_housekeeping(repeats, stop):
 
 async def _scale_in(gateway, stop):
     """Periodic housekeeping: idle container-app revisions scale in; failed ACI liveness probes restart."""
-    from azlocal.daemon.registry_views import sweep_stale_uploads
-    from azlocal.services.containergroups import restart_unhealthy
+    from azlocal.aci.containergroups import restart_unhealthy
+    from azlocal.acr.dataplane.views import sweep_stale_uploads
 
     while not stop.is_set():
         try:
@@ -289,7 +289,7 @@ async def _task_timers(stop):
     """ACR task timers: once a minute, start the runs whose schedule matches that minute."""
     import datetime
 
-    from azlocal.services import tasks
+    from azlocal.acr import tasks
 
     last = None
     while not stop.is_set():

@@ -4,7 +4,7 @@ import os
 import shutil
 import subprocess
 
-from azlocal import settings
+from azlocal.core import settings
 
 
 def write_context(path, extra_dockerfile_lines=(), files=None):

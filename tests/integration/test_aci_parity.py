@@ -14,8 +14,8 @@ BASE = "azlocal/busybox:latest"
 
 @pytest.fixture
 def rg(az):
-    from azlocal.engine.docker_client import client
-    from azlocal.engine.standins import build_base
+    from azlocal.platform.engine.docker_client import client
+    from azlocal.platform.engine.standins import build_base
 
     build_base(client())
     assert az("group", "create", "-n", "parity-rg", "-l", "eastus", "-o", "none").code == 0

@@ -75,7 +75,7 @@ def test_cmd_task_with_timer_schedule(az, registry, home):
            "/dev/null", "--schedule", "0 * * * *")
     assert r.code == 0, r.err
     assert r.json()["trigger"]["timerTriggers"] == [{"name": "t1", "schedule": "0 * * * *", "status": "Enabled"}]
-    from azlocal.services import tasks
+    from azlocal.acr import tasks
 
     due = tasks.due_timers(datetime(2026, 1, 1, 10, 0, tzinfo=timezone.utc))
     assert [name for _, name in due] == ["hourly"]

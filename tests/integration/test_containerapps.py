@@ -114,7 +114,7 @@ def test_two_revisions_split_50_50_and_labels_pin_one(az, env, tmp_path, session
 
 
 def test_traffic_weight_arithmetic():
-    from azlocal.services.containerapps import update_weights
+    from azlocal.aca.containerapps import update_weights
 
     assert update_weights([{"latestRevision": True, "weight": 100}], {"app--v1": 20}) == [
         {"latestRevision": True, "weight": 80}, {"latestRevision": False, "revisionName": "app--v1", "weight": 20}]
@@ -234,8 +234,8 @@ properties:
 
 
 def test_yaml_with_init_container_and_sidecar(az, env, tmp_path, session):
-    from azlocal.engine.docker_client import client
-    from azlocal.engine.standins import build_base
+    from azlocal.platform.engine.docker_client import client
+    from azlocal.platform.engine.standins import build_base
 
     build_base(client())
     (tmp_path / "app.yaml").write_text(SIDECAR_YAML)

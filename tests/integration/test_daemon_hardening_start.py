@@ -44,7 +44,7 @@ def test_16_parallel_acr_creates_start_one_daemon_and_all_succeed(az, home):
 
 def test_a_command_during_its_own_daemons_start_is_not_told_another_home_holds_the_port(az, home):
     """The daemon is listening but has not written daemon.json yet: it is ours, not another home's."""
-    from azlocal.daemon import lifecycle
+    from azlocal.platform import lifecycle
 
     first = az("local", "start")
     assert first.code == 0, first.err

@@ -9,7 +9,7 @@ import pytest
 from aiohttp import ClientSession, WSMsgType, web
 from aiohttp.test_utils import TestServer
 
-from azlocal.gateway import Gateway
+from azlocal.aca.gateway import Gateway
 
 pytestmark = pytest.mark.integration
 

@@ -77,8 +77,8 @@ def _home(tmp_path, bin_dir, name, **extra):
 @pytest.fixture
 def homes(tmp_path, bin_dir, home):
     """Two homes (the test's own `home` fixture keeps the process's AZLOCAL_HOME out of both)."""
-    from azlocal.engine.docker_client import client
-    from azlocal.engine.standins import build_base
+    from azlocal.platform.engine.docker_client import client
+    from azlocal.platform.engine.standins import build_base
 
     build_base(client())
     a = _home(tmp_path, bin_dir, "home-a")

@@ -22,8 +22,8 @@ def test_azlocal_entry_point_maps_status(az, bin_dir, home):
 
 
 def test_reset_removes_labelled_objects_and_state(az, home):
-    from azlocal.engine import labels
-    from azlocal.engine.docker_client import client
+    from azlocal.platform.engine import labels
+    from azlocal.platform.engine.docker_client import client
 
     az("group", "create", "-n", "rg1", "-l", "eastus", "-o", "none")
     docker = client()
@@ -42,15 +42,15 @@ def test_reset_removes_labelled_objects_and_state(az, home):
 
 
 def test_group_delete_removes_the_groups_labelled_objects(az, home):
-    from azlocal.engine import labels
-    from azlocal.engine.docker_client import client
-    from azlocal.services import cleanup
+    from azlocal.platform import cleanup
+    from azlocal.platform.engine import labels
+    from azlocal.platform.engine.docker_client import client
 
     az("group", "create", "-n", "rg1", "-l", "eastus", "-o", "none")
     docker = client()
     network = docker.networks.create("azlocal-test-groupdel", labels=labels.labels_for(group="rg1"))
     # A resource row in the group, of a type no cleaner knows, stands for a later service's resource.
-    from azlocal.state.store import Store
+    from azlocal.platform.store import Store
 
     s = Store()
     with s.transaction():

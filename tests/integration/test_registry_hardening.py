@@ -1,4 +1,4 @@
-"""Registry hardening over real HTTP (`python -m azlocal.registry` on a loopback port):
+"""Registry hardening over real HTTP (`python -m azlocal.acr.dataplane` on a loopback port):
 uploads that cannot lie about their digest (issue 9, item 5) and malformed or foreign-blob
 manifests that are refused without side effects (item 6)."""
 

@@ -1,6 +1,6 @@
 """OCI Distribution Spec conformance of azlocal's registry, with a plain HTTP client.
 
-The registry runs as its own process (`python -m azlocal.registry`) on a loopback port: pull,
+The registry runs as its own process (`python -m azlocal.acr.dataplane`) on a loopback port: pull,
 push (monolithic, POST-PUT, chunked), cross-repository mount, discovery with pagination,
 referrers, deletes, ACR's metadata API, and the failure paths, plus authentication.
 """
@@ -32,7 +32,7 @@ def _port():
 
 def _start(root, *extra):
     port = _port()
-    proc = subprocess.Popen([sys.executable, "-m", "azlocal.registry", "--root", str(root), "--port", str(port),
+    proc = subprocess.Popen([sys.executable, "-m", "azlocal.acr.dataplane", "--root", str(root), "--port", str(port),
                              *extra], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 15
     while time.time() < deadline:

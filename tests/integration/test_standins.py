@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from azlocal.engine import standins
-from azlocal.engine.docker_client import client
+from azlocal.platform.engine import standins
+from azlocal.platform.engine.docker_client import client
 
 pytestmark = pytest.mark.integration
 

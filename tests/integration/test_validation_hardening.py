@@ -8,7 +8,7 @@ import urllib.request
 
 import pytest
 
-from azlocal import settings
+from azlocal.core import settings
 
 pytestmark = pytest.mark.integration
 

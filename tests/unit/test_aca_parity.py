@@ -10,8 +10,8 @@ from tests.unit.test_validation_hardening import _no_traceback
 
 
 def _seed(workload_profiles=True):
-    from azlocal.services import arm
-    from azlocal.state.store import store
+    from azlocal.core import arm
+    from azlocal.platform.store import store
 
     env_id = arm.resource_id("rg", "Microsoft.App/managedEnvironments", "env1")
     env = {"id": env_id, "name": "env1", "type": "Microsoft.App/managedEnvironments", "location": "East US",
@@ -56,7 +56,7 @@ def seeded(cli):
 
 
 def _get(rid):
-    from azlocal.state.store import store
+    from azlocal.platform.store import store
 
     return store().get(rid)
 
@@ -93,7 +93,7 @@ def test_update_options_refused_before_anything_changes(cli, seeded, args, messa
 
 
 def test_scale_rule_document_is_azs():
-    from azlocal.services import containerapps_options as o
+    from azlocal.aca import containerapps_options as o
 
     [rule] = o.scale_rule("q", "azure-queue", None, ["queueName=jobs", "queueLength=5"], ["connection=conn"])
     assert rule == {"name": "q", "custom": {
@@ -115,7 +115,7 @@ def test_workload_profile_name_is_canonical_and_recorded(cli, seeded):
 def test_default_revision_suffix_is_seven_random_lowercase_alphanumerics(cli, seeded):
     import re
 
-    from azlocal.services import revisions
+    from azlocal.aca import revisions
 
     _, app = seeded
     suffixes = {revisions.new_suffix(app) for _ in range(50)}
@@ -126,7 +126,7 @@ def test_default_revision_suffix_is_seven_random_lowercase_alphanumerics(cli, se
 # Registry secret names, identities, Dapr --------------------------------------------------------
 
 def test_registry_secret_name_has_no_colon():
-    from azlocal.services.containerapps import registry_secret_name
+    from azlocal.aca.containerapps import registry_secret_name
 
     assert registry_secret_name("myacr.azurecr.io:443", "My_User") == "myacrazurecrio-443-my-user"
 
@@ -240,7 +240,7 @@ def test_env_update_workload_profile(cli, seeded):
 
 
 def test_secret_remove_refuses_a_registry_password(cli, seeded):
-    from azlocal.state.store import store
+    from azlocal.platform.store import store
 
     _, app = seeded
     app["properties"]["configuration"]["registries"] = [
@@ -254,7 +254,7 @@ def test_secret_remove_refuses_a_registry_password(cli, seeded):
 
 
 def test_memory_is_normalised_as_the_service_returns_it():
-    from azlocal.services.containerapps import _memory
+    from azlocal.aca.containerapps import _memory
 
     assert (_memory("1.0Gi"), _memory("0.5"), _memory("1.50Gi")) == ("1Gi", "0.5Gi", "1.5Gi")
 

@@ -7,9 +7,9 @@ import logging
 
 import pytest
 
-from azlocal.errors import AzLocalError, ValidationError
-from azlocal.services import containergroups, containergroups_definition
-from azlocal.services import containergroups_options as options
+from azlocal.aci import containergroups, containergroups_definition
+from azlocal.aci import containergroups_options as options
+from azlocal.core.errors import AzLocalError, ValidationError
 
 
 @pytest.fixture

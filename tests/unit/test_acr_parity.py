@@ -7,7 +7,7 @@ import pytest
 
 @pytest.fixture
 def acr(cli, monkeypatch):
-    from azlocal.services import registries
+    from azlocal.acr import registries
 
     published = []
     monkeypatch.setattr(registries, "_publish", lambda doc, before=None: published.append(registries.served_names(doc)))
@@ -119,7 +119,7 @@ def test_create_has_no_no_wait_as_in_az(acr):
 # Replications ----------------------------------------------------------------------------------------
 
 def test_home_replication_is_listed_and_follows_the_registry(acr, monkeypatch):
-    from azlocal.daemon import hosts
+    from azlocal.platform import hosts
 
     monkeypatch.setattr(hosts, "set_entries", lambda add=None, remove=(): False)
     _ok(acr("acr", "create", "-n", "premreg1", "-g", "rg", "--sku", "Premium", "--zone-redundancy", "enabled"))
@@ -193,7 +193,7 @@ def test_task_options_are_stored_and_secrets_kept_out_of_the_document(acr, tmp_p
 
 
 def test_base_image_trigger_type_decides_which_bases_trigger():
-    from azlocal.services import run_options
+    from azlocal.acr import run_options
 
     runtime, build = {"type": "RunTime"}, {"type": "BuildTime"}
     assert run_options.triggers_on({"baseImageTriggerType": "Runtime"}, runtime)

@@ -42,8 +42,8 @@ def test_premium_only_network_rules_refused(cli):
 def test_login_server_suffix_is_stripped_with_a_warning():
     import pytest
 
-    from azlocal.errors import ValidationError
-    from azlocal.services.registries import normalise_name
+    from azlocal.acr.registries import normalise_name
+    from azlocal.core.errors import ValidationError
 
     assert normalise_name("myreg1.azurecr.io") == "myreg1"
     with pytest.raises(ValidationError, match="suffix is not valid"):

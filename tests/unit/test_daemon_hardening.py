@@ -12,7 +12,7 @@ import types
 
 import pytest
 
-from azlocal import settings
+from azlocal.core import settings
 
 # Settings: the home is private ------------------------------------------------------------------
 
@@ -127,7 +127,7 @@ def test_repeat_filter_reports_on_the_next_record_when_not_flushed():
 @pytest.fixture
 def trust_dir(home, tmp_path, monkeypatch):
     """A private stand-in for the system trust store folder; update-ca-certificates calls recorded."""
-    from azlocal.daemon import tls
+    from azlocal.platform import tls
 
     folder = tmp_path / "trust"
     folder.mkdir()
@@ -148,7 +148,7 @@ def _name_constraints(pem):
 def test_ca_is_name_constrained_to_the_served_domains(trust_dir):
     from cryptography import x509
 
-    from azlocal.daemon import tls
+    from azlocal.platform import tls
 
     ca_pem, _key = tls.ensure_ca()
     ext = _name_constraints(ca_pem)
@@ -167,8 +167,7 @@ def _unconstrained_ca(home):
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
 
-    from azlocal.daemon import tls
-    from azlocal.state import secrets
+    from azlocal.platform import secrets, tls
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "azlocal local CA old")])
@@ -187,7 +186,7 @@ def _unconstrained_ca(home):
 
 
 def test_an_unconstrained_ca_is_replaced_in_the_home_and_the_trust_store(trust_dir, home):
-    from azlocal.daemon import tls
+    from azlocal.platform import tls
 
     old = _unconstrained_ca(home)
     target = tls._system_cert_path()
@@ -227,7 +226,7 @@ def _issue_with_ca_key(ca_pem, key_pem, name, folder):
                                      ("management.azure.com", False), ("evilazurecr.io", False),
                                      ("myreg.azurecr.io", True), ("app.blue-sea-1.eastus.azurecontainerapps.io", True)])
 def test_openssl_refuses_a_certificate_outside_the_constraints(trust_dir, home, tmp_path, name, ok):
-    from azlocal.daemon import tls
+    from azlocal.platform import tls
 
     ca_pem, key_pem = tls.ensure_ca()
     leaf = _issue_with_ca_key(ca_pem, key_pem, name, tmp_path)
@@ -239,7 +238,7 @@ def test_openssl_refuses_a_certificate_outside_the_constraints(trust_dir, home, 
 
 
 def test_certificate_cache_is_bounded(trust_dir, home):
-    from azlocal.daemon import tls
+    from azlocal.platform import tls
 
     issuer = tls.Issuer(cache_size=4)
     for i in range(20):
@@ -256,7 +255,7 @@ def test_sni_callback_refuses_names_not_served(trust_dir, home):
     import socket
     import threading
 
-    from azlocal.daemon import tls
+    from azlocal.platform import tls
 
     served = {"myreg.azurecr.io"}
     context = tls.Issuer().server_context(lambda name: name in served)

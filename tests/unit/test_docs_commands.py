@@ -34,8 +34,8 @@ def azlocal_parse(cli, parser, args):
     """None when azlocal's parser accepts args, else what it printed (its first ERROR line)."""
     from knack.events import EVENT_INVOKER_PRE_PARSE_ARGS
 
-    from azlocal.commands import common
-    from azlocal.errors import AzLocalError
+    from azlocal.core import common
+    from azlocal.core.errors import AzLocalError
 
     try:
         runs = common.expand_ids(args)  # as AzLocalInvoker.execute does before parsing

@@ -5,9 +5,9 @@ import hashlib
 
 import pytest
 
-import azlocal.engine.docker_client as docker_client
-import azlocal.state.secrets as secrets
-from azlocal.engine import labels
+import azlocal.platform.engine.docker_client as docker_client
+import azlocal.platform.secrets as secrets
+from azlocal.platform.engine import labels
 from tests.conftest import _reset_process_state
 
 SUB = "/subscriptions/00000000-0000-0000-0000-000000000000"
@@ -73,7 +73,8 @@ def _labelled(kind, name, home, group="rg", resource=ACI_ID):
 # Item 3: names ------------------------------------------------------------------------------------------
 
 def test_docker_names_differ_between_homes_with_the_same_resource_names(tmp_path, monkeypatch):
-    from azlocal.services import containergroups, environments
+    from azlocal.aca import environments
+    from azlocal.aci import containergroups
 
     names = []
     for home in ("a", "b"):
@@ -88,8 +89,8 @@ def test_docker_names_differ_between_homes_with_the_same_resource_names(tmp_path
 
 
 def test_environment_network_is_found_by_the_homes_labels_not_by_its_name(tmp_path, monkeypatch, engine):
-    from azlocal.errors import AzLocalError
-    from azlocal.services import environments
+    from azlocal.aca import environments
+    from azlocal.core.errors import AzLocalError
 
     home_a, home_b = tmp_path / "a", tmp_path / "b"
     _in_home(monkeypatch, home_b)
@@ -105,7 +106,7 @@ def test_environment_network_is_found_by_the_homes_labels_not_by_its_name(tmp_pa
 
 
 def test_environment_cleanup_never_removes_another_homes_network(tmp_path, monkeypatch, engine):
-    from azlocal.services import environments
+    from azlocal.aca import environments
 
     home_a, home_b = tmp_path / "a", tmp_path / "b"
     _in_home(monkeypatch, home_b)
@@ -134,7 +135,8 @@ def test_label_sweep_touches_only_this_home_and_this_group(tmp_path, monkeypatch
 # Item 4: secrets by group, sweeps without rows ------------------------------------------------------------
 
 def test_secret_keys_carry_their_group(home):
-    from azlocal.services import containergroups, revisions
+    from azlocal.aca import revisions
+    from azlocal.aci import containergroups
 
     aci = containergroups._secret_prefix(ACI_ID)
     aca = revisions.secret_key({"id": APP_ID}, "pw")
@@ -147,7 +149,7 @@ def test_secret_keys_carry_their_group(home):
 def test_group_delete_without_rows_sweeps_labels_secrets_and_folders(cli, home, engine):
     """A `container create` killed before its row was written left containers, a network and its
     secure value: `az group delete` removes them all (before the fix it returned early)."""
-    from azlocal.services import containergroups
+    from azlocal.aci import containergroups
 
     assert cli("group", "create", "-n", "rg", "-l", "eastus", "-o", "none").code == 0
     assert cli("group", "create", "-n", "keep", "-l", "eastus", "-o", "none").code == 0

@@ -5,8 +5,8 @@ import time
 
 import pytest
 
-from azlocal import safepath, yamlsafe
-from azlocal.errors import ValidationError
+from azlocal.core import safepath, yamlsafe
+from azlocal.core.errors import ValidationError
 
 
 def _bomb():
@@ -182,7 +182,7 @@ def test_unbalanced_quotes_in_command_line_get_an_error_line(cli, rg):
     ("properties: 5", "template.containers"),
 ])
 def test_containerapp_yaml_of_the_wrong_shape_is_refused(text, message):
-    from azlocal.services.containerapps import definition_from_yaml
+    from azlocal.aca.containerapps import definition_from_yaml
 
     with pytest.raises(ValidationError, match=message.replace(".", r"\.")):
         definition_from_yaml(_bomb() if text is None else text)
@@ -195,8 +195,8 @@ def test_containerapp_yaml_of_the_wrong_shape_is_refused(text, message):
     (None, "was refused"),
 ])
 def test_task_files_of_the_wrong_shape_are_refused(text, message):
-    from azlocal.errors import AzLocalError
-    from azlocal.services import taskfile
+    from azlocal.acr import taskfile
+    from azlocal.core.errors import AzLocalError
 
     with pytest.raises(AzLocalError, match="failed to parse the task file") as info:
         task = taskfile.parse(_bomb() if text is None else text, lambda t: t)

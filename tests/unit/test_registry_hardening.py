@@ -12,9 +12,9 @@ import uuid
 
 import pytest
 
-from azlocal.registry import RegistryView, auth, manifests
-from azlocal.registry.errors import RegistryError
-from azlocal.registry.storage import RegistryStorage, storage_for, sweep_uploads
+from azlocal.acr.dataplane import RegistryView, auth, manifests
+from azlocal.acr.dataplane.errors import RegistryError
+from azlocal.acr.dataplane.storage import RegistryStorage, storage_for, sweep_uploads
 
 KEY = b"k" * 32
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
@@ -117,7 +117,7 @@ def test_sweep_removes_only_sessions_untouched_for_the_ttl(tmp_path):
 
 
 def test_daemon_sweep_covers_every_registry_and_honours_the_setting(tmp_path, monkeypatch):
-    from azlocal.daemon import registry_views
+    from azlocal.acr.dataplane import views as registry_views
 
     roots = {"alpha": tmp_path / "alpha", "beta": tmp_path / "beta", "gone": tmp_path / "gone"}
     for name in ("alpha", "beta"):
@@ -136,7 +136,7 @@ def test_daemon_sweep_covers_every_registry_and_honours_the_setting(tmp_path, mo
 
 
 def test_upload_ttl_setting_default_and_bad_values(monkeypatch):
-    from azlocal import settings
+    from azlocal.core import settings
 
     monkeypatch.delenv("AZLOCAL_UPLOAD_TTL_SECONDS", raising=False)
     assert settings.upload_ttl_seconds() == 3600
@@ -275,7 +275,7 @@ def test_over_http_a_signed_token_without_exp_is_401_not_500(tmp_path):
     from aiohttp import ClientSession
     from aiohttp.test_utils import TestServer
 
-    from azlocal.registry import build_app
+    from azlocal.acr.dataplane import build_app
 
     view = _view()
     view.root = tmp_path

@@ -1,6 +1,6 @@
 """Which image names have offline stand-ins (no Docker)."""
 
-from azlocal.engine import standins
+from azlocal.platform.engine import standins
 
 
 def test_names_normalise_with_and_without_latest():

@@ -4,7 +4,7 @@ import sqlite3
 
 import pytest
 
-from azlocal.state.store import SCHEMA_VERSION, Store
+from azlocal.platform.store import SCHEMA_VERSION, Store
 
 
 def _doc(name):

@@ -2,8 +2,8 @@
 
 import pytest
 
-from azlocal.errors import AzLocalError
-from azlocal.services import runs, taskfile
+from azlocal.acr import runs, taskfile
+from azlocal.core.errors import AzLocalError
 
 DOC = {"name": "myreg", "loginServer": "myreg.azurecr.io",
        "id": "/subscriptions/s/resourceGroups/g/providers/x/y/myreg"}

@@ -8,8 +8,9 @@ SUB_ID = "00000000-0000-0000-0000-00000000a21c"
 
 
 def _seed_registry(name, sku):
-    from azlocal.services import arm, registries
-    from azlocal.state.store import store
+    from azlocal.acr import registries
+    from azlocal.core import arm
+    from azlocal.platform.store import store
 
     rid = arm.resource_id("rg", registries.REGISTRY_TYPE, name)
     doc = registries._document(rid, name, "eastus", sku, False, None, arm.utc_now(), None, None)
@@ -107,7 +108,7 @@ def test_read_only_and_unknown_properties_are_ignored_as_arm_ignores_them(regist
 
 
 def test_downgrade_from_premium_with_replications_is_refused(registry):
-    from azlocal.state.store import store
+    from azlocal.platform.store import store
 
     s = store()
     with s.transaction():

@@ -1,0 +1,164 @@
+"""The container app settings that have no engine of their own offline, built as Azure records them.
+
+Scale rules (their metadata and auth), Dapr, managed identities, workload profiles and registry
+identities: each is checked as az and the service check it, written into the app's document the
+way Azure shows it, and, where nothing here acts on it, said so once with a warning.
+"""
+
+import uuid
+
+from knack.log import get_logger
+
+from azlocal.core import settings
+from azlocal.core.errors import ValidationError
+
+logger = get_logger(__name__)
+
+DAPR_NOT_RUN = ("Dapr settings are recorded, but no Dapr sidecar runs here: azlocal has no Dapr runtime available "
+                "offline.")
+IDENTITY_LATER = ("Managed identities are recorded on the app (its identity block), but no token endpoint serves "
+                  "them yet: identities for container apps come with a later azlocal release.")
+
+
+# Scale rules -------------------------------------------------------------------------------------
+
+def _pairs(items, what, fmt):
+    out = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise ValidationError(f"{what} must be in format \"{fmt}\".")
+        if key in out:
+            raise ValidationError(f"Duplicate {'metadata' if what == 'Metadata' else 'trigger parameter'} \"{key}\" "
+                                  f"found, {'metadata keys' if what == 'Metadata' else 'trigger paramaters'} must be "
+                                  "unique.")
+        out[key] = value
+    return out
+
+
+def scale_rule(name, kind=None, concurrency=None, metadata=None, auth=None):
+    """`--scale-rule-*` -> the template's `scale.rules` (one rule), or None without a name."""
+    if not name:
+        if metadata or auth:
+            raise ValidationError("Usage error: --scale-rule-name is required with --scale-rule-metadata and "
+                                  "--scale-rule-auth")
+        return None
+    kind = (kind or "http").lower()
+    base = {}
+    if concurrency:
+        if kind == "http":
+            base["concurrentRequests"] = str(concurrency)
+        elif kind == "tcp":
+            base["concurrentConnections"] = str(concurrency)
+    meta = _pairs(metadata, "Metadata", "<key>=<value> <key>=<value> ...")
+    for key in meta:
+        if key in base:
+            raise ValidationError(f"Duplicate metadata \"{key}\" found, metadata keys must be unique.")
+    base.update(meta)
+    auth_def = [{"secretRef": v, "triggerParameter": k} for k, v in
+                _pairs(auth, "Auth parameters", "<triggerParameter>=<secretRef> <triggerParameter>=<secretRef> ...")
+                .items()]
+    # As the service returns a rule: only its kind's block, and `auth` only when there is some.
+    block = {"metadata": base, **({"auth": auth_def} if auth_def else {})}
+    rule = {"name": name}
+    if kind in ("http", "tcp"):
+        rule[kind] = block
+    else:
+        rule["custom"] = dict(block, type=kind)
+        logger.warning("Scale rule '%s' of type '%s' is recorded; azlocal has no KEDA scaler for it offline, so the "
+                       "app keeps its minimum number of replicas.", name, kind)
+    return [rule]
+
+
+def check_grace_period(seconds):
+    if seconds is not None and not 0 <= seconds <= 600:
+        raise ValidationError("(ContainerAppInvalidTerminationGracePeriod) terminationGracePeriodSeconds must be in "
+                              "the range [0,600].")
+    return seconds
+
+
+# Dapr --------------------------------------------------------------------------------------------
+
+def dapr_doc(current, enabled=None, app_id=None, app_port=None, app_protocol=None, log_level=None,
+             api_logging=None, max_request_size=None, read_buffer_size=None):
+    """The configuration's `dapr` block after a change (None when nothing was ever set)."""
+    values = (enabled, app_id, app_port, app_protocol, log_level, api_logging, max_request_size, read_buffer_size)
+    if current is None and all(v is None for v in values):
+        return None
+    dapr = dict(current or {"appId": None, "appPort": None, "appProtocol": "http", "enableApiLogging": False,
+                            "enabled": False, "httpMaxRequestSize": None, "httpReadBufferSize": None,
+                            "logLevel": "info"})
+    for key, value in (("enabled", enabled), ("appId", app_id), ("appPort", app_port), ("appProtocol", app_protocol),
+                       ("logLevel", log_level), ("enableApiLogging", api_logging),
+                       ("httpMaxRequestSize", max_request_size), ("httpReadBufferSize", read_buffer_size)):
+        if value is not None:
+            dapr[key] = value
+    if dapr.get("enabled"):
+        logger.warning(DAPR_NOT_RUN)
+    return dapr
+
+
+# Identities --------------------------------------------------------------------------------------
+
+def identity_doc(current, system_assigned=False, user_assigned=None):
+    """The app's `identity` after assigning; principal ids are generated as Azure would."""
+    doc = dict(current or {"type": "None"})
+    users = dict(doc.get("userAssignedIdentities") or {})
+    system = doc.get("type", "None") in ("SystemAssigned", "SystemAssigned,UserAssigned")
+    if system_assigned and not system:
+        system = True
+        doc["principalId"], doc["tenantId"] = str(uuid.uuid4()), settings.TENANT_ID
+    for ident in user_assigned or []:
+        if ident.lower() == "[system]":
+            system = True
+            doc.setdefault("principalId", str(uuid.uuid4()))
+            doc.setdefault("tenantId", settings.TENANT_ID)
+            continue
+        parts = ident.strip("/").split("/")
+        if len(parts) != 8 or parts[6].lower() != "userassignedidentities":
+            raise ValidationError(f"Invalid user-assigned identity '{ident}': give its resource ID "
+                                  "(/subscriptions/.../providers/Microsoft.ManagedIdentity/userAssignedIdentities/"
+                                  "<name>).")
+        if not any(k.lower() == ident.lower() for k in users):
+            users[ident] = {"clientId": str(uuid.uuid4()), "principalId": str(uuid.uuid4())}
+    if system_assigned or user_assigned:
+        logger.warning(IDENTITY_LATER)
+    kinds = [k for k, on in (("SystemAssigned", system), ("UserAssigned", bool(users))) if on]
+    doc["type"] = ",".join(kinds) or "None"
+    if users:
+        doc["userAssignedIdentities"] = users
+    return doc
+
+
+def is_system(identity):
+    return bool(identity) and identity.lower() == "system"
+
+
+def check_registry_identity(identity, server, username=None, password=None):
+    if not identity:
+        return
+    if username or password:
+        raise ValidationError("Cannot provide both registry identity and username/password")
+    parts = identity.strip("/").split("/")
+    if not is_system(identity) and not (len(parts) == 8 and parts[0].lower() == "subscriptions"):
+        raise ValidationError("--registry-identity must be an identity resource ID or 'system'")
+    if not (server or "").lower().split(":")[0].endswith((".azurecr.io", ".azurecr.cn", ".azurecr.us")):
+        raise ValidationError("--registry-identity: expected an ACR registry (*.azurecr.io / *.azurecr.cn / "
+                              "*.azurecr.us) for --registry-server")
+
+
+# Workload profiles -------------------------------------------------------------------------------
+
+def workload_profile(env_doc, name):
+    """The canonical name of one of the environment's workload profiles (Consumption by default)."""
+    if name is None:
+        return None
+    profiles = env_doc["properties"].get("workloadProfiles") or []
+    found = next((p["name"] for p in profiles if p["name"].lower() == name.lower()), None)
+    if found is None:
+        raise ValidationError(f"Workload profile '{name}' does not exist in environment '{env_doc['name']}'; its "
+                              f"profiles are: {', '.join(p['name'] for p in profiles) or 'none'}.")
+    if found != "Consumption":
+        logger.warning("Workload profile '%s' is recorded; offline every replica runs on the local Docker Engine, "
+                       "sized by its own cpu and memory.", found)
+    return found

@@ -1,0 +1,432 @@
+"""Container app revisions and their replicas on the Docker Engine.
+
+A revision is an immutable template (a row under its app). Its replicas are containers on the
+environment's network, labelled with the app and the revision; the gateway reaches them by
+their addresses there. Live facts (replicas, running state, health) are read from Docker.
+"""
+
+import hashlib
+import json
+import random
+import socket
+import string
+import time
+
+from azlocal.core import arm, safepath, settings
+from azlocal.core.errors import AzLocalError
+from azlocal.platform import secrets
+from azlocal.platform.engine import labels
+from azlocal.platform.store import group_of, store
+
+REVISION_TYPE = "Microsoft.App/containerapps/revisions"
+REVISION_LABEL = "azlocal.aca.revision"
+READY_TIMEOUT = 90.0
+
+
+def revision_id(app, name):
+    return f"{app['id']}/revisions/{name}"
+
+
+def get(app, name):
+    return store().get(revision_id(app, name))
+
+
+def all_revisions(app):
+    return sorted(store().list(type=REVISION_TYPE, parent_id=app["id"]), key=lambda r: r["properties"]["createdTime"])
+
+
+SUFFIX_ALPHABET = string.ascii_lowercase + string.digits
+SUFFIX_LENGTH = 7
+GRACE_LABEL = "azlocal.aca.grace"
+
+
+def new_suffix(app):
+    """Azure's form: seven random lowercase letters and digits (`myapp--x7k2p9q`), unused in the app."""
+    taken = {r["name"] for r in all_revisions(app)}
+    while True:
+        suffix = "".join(random.choices(SUFFIX_ALPHABET, k=SUFFIX_LENGTH))
+        if f"{app['name']}--{suffix}" not in taken:
+            return suffix
+
+
+def document(app, name, template, active, domain):
+    now = arm.utc_now()
+    return {
+        "id": revision_id(app, name),
+        "name": name,
+        "properties": {
+            "active": active,
+            "createdTime": now,
+            "fqdn": f"{name}.{domain}",
+            "healthState": "None",
+            "lastActiveTime": now,
+            "provisioningError": None,
+            "provisioningState": "Provisioning",
+            "replicas": 0,
+            "runningState": "Activating",
+            "template": json.loads(json.dumps(template)),
+            "trafficWeight": 0,
+        },
+        "type": REVISION_TYPE,
+    }
+
+
+def replica_count(template):
+    scale = template.get("scale") or {}
+    return max(scale.get("minReplicas") or 0, 1)
+
+
+# Replicas ----------------------------------------------------------------------------------------
+
+def _client():
+    from azlocal.platform.engine.docker_client import client
+
+    return client()
+
+
+def replicas(app_id, revision_name, include_stopped=False):
+    wanted = [f"{labels.RESOURCE}={app_id.lower()}", f"{REVISION_LABEL}={revision_name}",
+              f"{labels.HOME}={settings.label_value()}"]
+    return _client().containers.list(all=include_stopped, filters={"label": wanted})
+
+
+def secret_value(app, name):
+    return secrets.get_secret(secret_key(app, name))
+
+
+def secret_key(app, name):
+    """`aca/<group key>/<app key>/secrets/<name>`: a group delete finds them even without the app's row."""
+    return f"{secrets.resource_prefix('aca', app['id'])}secrets/{name.lower()}"
+
+
+def _environment(app, revision_name, replica_name, container, env_doc):
+    target_port = ((app["properties"]["configuration"].get("ingress") or {}).get("targetPort"))
+    values = {
+        "CONTAINER_APP_NAME": app["name"], "CONTAINER_APP_REVISION": revision_name,
+        "CONTAINER_APP_HOSTNAME": f"{revision_name}.{env_doc['properties']['defaultDomain']}",
+        "CONTAINER_APP_ENV_DNS_SUFFIX": env_doc["properties"]["defaultDomain"],
+        "CONTAINER_APP_REPLICA_NAME": replica_name,
+    }
+    if target_port:
+        values["CONTAINER_APP_PORT"] = str(target_port)
+    for e in container.get("env") or []:
+        if e.get("secretRef"):
+            values[e["name"]] = secret_value(app, e["secretRef"]) or ""
+        else:
+            values[e["name"]] = e.get("value") or ""
+    return values
+
+
+def _secret_volume(app, revision_name, replica_name):
+    """Every secret of the app as a file named after it (for --secret-volume-mount)."""
+    folder = safepath.home_path("aca-secrets", hashlib.sha256(app["id"].lower().encode()).hexdigest()[:12],
+                                replica_name)
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    for secret in app["properties"]["configuration"].get("secrets") or []:
+        path = safepath.home_path(("container app secret", secret["name"]), base=folder)
+        path.write_text(secret_value(app, secret["name"]) or "")
+        path.chmod(0o444)
+    return str(folder)
+
+
+def _registry_auth(app, image):
+    server = image.split("/")[0].lower()
+    for reg in app["properties"]["configuration"].get("registries") or []:
+        if reg["server"].lower() == server:
+            if reg.get("identity") and not reg.get("passwordSecretRef"):
+                return _identity_pull_auth(reg["server"])
+            return {"username": reg["username"], "password": secret_value(app, reg["passwordSecretRef"])}
+    return None
+
+
+def _identity_pull_auth(server):
+    """A registry identity pulls from this machine's ACR with the registry's own token (Azure grants the
+    identity AcrPull); a registry that is not here cannot be reached offline."""
+    from azlocal.acr import registries
+
+    doc = registries.find(server.split(".")[0])
+    if doc is None:
+        raise AzLocalError(f"(ContainerAppImagePullFailed) The registry '{server}' is not an Azure Container "
+                           "Registry of this azlocal home; a registry identity can pull only from those offline.")
+    from azlocal.acr.acr_data import NULL_USER, RegistryClient
+
+    return {"username": NULL_USER, "password": RegistryClient(doc).refresh_token()}
+
+
+def ensure_images(app, template):
+    from azlocal.platform.engine import standins
+    from azlocal.platform.engine.lookup import retry_on_lookup
+
+    client = _client()
+    for c in (template.get("initContainers") or []) + template["containers"]:
+        image = c["image"]
+        auth = _registry_auth(app, image)
+        if auth:
+            repo, _, tag = image.rpartition(":") if ":" in image.rsplit("/", 1)[-1] else (image, "", "latest")
+            try:
+                retry_on_lookup(lambda: client.images.pull(repo, tag=tag, auth_config=auth))
+            except Exception as ex:
+                raise AzLocalError(f"(ContainerAppImagePullFailed) Failed to pull image '{image}': {ex}") from ex
+        else:
+            try:
+                standins.ensure_image(client, image)
+            except AzLocalError as ex:
+                raise AzLocalError(f"(InvalidParameterValueInContainerTemplate) The image '{image}' cannot be "
+                                   f"pulled: {ex}") from ex
+
+
+def start_replicas(app, revision, env_doc, count):
+    """Starts `count` new replicas of a revision: each replica is its containers, sharing one
+    network namespace (the first container's), as a pod."""
+    from azlocal.aca.environments import network_of
+
+    client = _client()
+    template = revision["properties"]["template"]
+    grace = template.get("terminationGracePeriodSeconds")
+    extra = {GRACE_LABEL: str(grace)} if grace is not None else {}
+    base_labels = labels.labels_for(group=group_of(app["id"]), resource_id=app["id"],
+                                    **{REVISION_LABEL: revision["name"]}, **extra)
+    # Replica names (and their volumes') carry a hash of the home: two homes never share a name.
+    pod = labels.name_hash(app["id"], revision["name"])
+    net = network_of(env_doc)
+    started = []
+    try:
+        for _ in range(count):
+            replica = f"{revision['name']}-{pod}-{''.join(random.choices(string.ascii_lowercase + string.digits, k=5))}"
+            volumes = _replica_volumes(client, app, revision, replica, template, base_labels, started)
+            for init in template.get("initContainers") or []:
+                _run_init(client, app, revision, replica, init, env_doc, volumes, base_labels, started, net)
+            first = None
+            for index, c in enumerate(template["containers"]):
+                cpu = float(c.get("resources", {}).get("cpu") or 0.5)
+                memory = str(c.get("resources", {}).get("memory") or "1Gi").rstrip("Gi") or "1"
+                kwargs = dict(
+                    name=replica if index == 0 else f"{replica}-{c['name']}"[:120],
+                    environment=_environment(app, revision["name"], replica, c, env_doc),
+                    labels=dict(base_labels, **{"azlocal.aca.replica": replica, "azlocal.aca.container": c["name"]}),
+                    entrypoint=c.get("command") or None, command=c.get("args") or None,
+                    nano_cpus=int(cpu * 1e9), mem_limit=int(float(memory) * 1024 ** 3),
+                    volumes=_mounts(c, volumes) or None, restart_policy={"Name": "always"}, detach=True,
+                )
+                if first is None:
+                    kwargs["network"] = net.id
+                    kwargs["hostname"] = replica[:63]
+                else:
+                    kwargs["network_mode"] = f"container:{first.id}"
+                container = client.containers.create(c["image"], **kwargs)
+                started.append(container)
+                if first is None:
+                    # Other apps of the environment reach this one by its name, or by its internal
+                    # ingress name, on the environment's network (and only there).
+                    internal = f"{app['name']}.internal.{env_doc['properties']['defaultDomain']}"
+                    net.disconnect(container)
+                    net.connect(container, aliases=[app["name"], internal, replica])
+                    first = container
+                container.start()
+    except BaseException as ex:
+        for container in started:
+            try:
+                container.remove(force=True)
+            except Exception:
+                pass
+        from docker.errors import APIError
+
+        if isinstance(ex, APIError):
+            raise AzLocalError(f"(ContainerAppProvisioningFailed) A replica of revision '{revision['name']}' could "
+                               f"not start: {ex.explanation or ex}") from ex
+        raise
+    return started
+
+
+def _replica_volumes(client, app, revision, replica, template, base_labels, started):
+    """volume name -> host source for this replica: EmptyDir volumes are Docker volumes shared by the
+    replica's containers; the Secret volume is a folder of one file per secret."""
+    sources = {}
+    for v in template.get("volumes") or []:
+        kind = (v.get("storageType") or "EmptyDir").lower()
+        if kind == "secret":
+            sources[v["name"]] = _secret_volume(app, revision["name"], replica)
+        elif kind == "emptydir":
+            volume = client.volumes.create(name=f"{replica}-{v['name']}"[:120],
+                                           labels=dict(base_labels, **{"azlocal.aca.replica": replica}))
+            started.append(volume)
+            sources[v["name"]] = volume.name
+        else:
+            raise AzLocalError(f"Volumes of storage type '{v.get('storageType')}' (Azure Files) are not available "
+                               "here; use EmptyDir or Secret.")
+    return sources
+
+
+def _mounts(container, volumes):
+    mounts = {}
+    for m in container.get("volumeMounts") or []:
+        if m["volumeName"] not in volumes:
+            raise AzLocalError(f"The volume mount '{m['volumeName']}' of container '{container['name']}' names no "
+                               "volume.")
+        mounts[volumes[m["volumeName"]]] = {"bind": m["mountPath"], "mode": "rw"}
+    return mounts
+
+
+def _run_init(client, app, revision, replica, init, env_doc, volumes, base_labels, started, net):
+    """Init containers run in order before the replica's containers; each must exit 0."""
+    container = client.containers.create(
+        init["image"], name=f"{replica}-init-{init['name']}"[:120], network=net.id,
+        environment=_environment(app, revision["name"], replica, init, env_doc), volumes=_mounts(init, volumes) or None,
+        entrypoint=init.get("command") or None, command=init.get("args") or None,
+        labels=dict(base_labels, **{"azlocal.aca.replica": replica, "azlocal.aca.init": init["name"]}))
+    started.append(container)
+    container.start()
+    code = container.wait(timeout=READY_TIMEOUT).get("StatusCode", 1)
+    if code != 0:
+        raise AzLocalError(f"(ContainerAppInitContainerFailed) The init container '{init['name']}' exited with code "
+                           f"{code}.")
+
+
+def stop_replicas(app_id, revision_name):
+    """Removes a revision's replicas. With a termination grace period, each gets SIGTERM and that many
+    seconds to exit (all at once, as Kubernetes does) before it is killed."""
+    import threading
+
+    def stop(container):
+        try:
+            grace = container.labels.get(GRACE_LABEL)
+            if grace is not None and container.status == "running":
+                container.stop(timeout=int(grace))
+            container.remove(force=True)
+        except Exception:
+            pass
+
+    threads = [threading.Thread(target=stop, args=(c,))
+               for c in replicas(app_id, revision_name, include_stopped=True)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wanted = [f"{labels.RESOURCE}={app_id.lower()}", f"{REVISION_LABEL}={revision_name}",
+              f"{labels.HOME}={settings.label_value()}"]
+    for volume in _client().volumes.list(filters={"label": wanted}):
+        try:
+            volume.remove(force=True)
+        except Exception:
+            pass
+
+
+def address(container, env_doc):
+    from azlocal.aca.environments import network_name
+
+    networks = container.attrs.get("NetworkSettings", {}).get("Networks", {})
+    info = networks.get(network_name(env_doc)) or next(iter(networks.values()), {})
+    return info.get("IPAddress")
+
+
+def pod_heads(app_id, revision_name):
+    """The first container of each running replica (the one whose address serves the replica)."""
+    heads = {}
+    for c in replicas(app_id, revision_name):
+        replica = c.labels.get("azlocal.aca.replica")
+        if c.name == replica:
+            heads[replica] = c
+    return list(heads.values())
+
+
+def ready(app, revision_name, env_doc):
+    """A revision is ready when all its replicas run and, with ingress, accept connections."""
+    ingress = app["properties"]["configuration"].get("ingress")
+    rev = get(app, revision_name)
+    wanted = replica_count(rev["properties"]["template"]) if rev else 1
+    heads = pod_heads(app["id"], revision_name)
+    if len(heads) < wanted:
+        return False
+    for head in heads:
+        head.reload()
+        if head.attrs["State"]["Status"] != "running":
+            return False
+        if ingress and ingress.get("targetPort"):
+            ip = address(head, env_doc)
+            try:
+                with socket.create_connection((ip, ingress["targetPort"]), timeout=0.5):
+                    pass
+            except OSError:
+                return False
+    return True
+
+
+def wait_ready(app, revision_name, env_doc, timeout=READY_TIMEOUT):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if ready(app, revision_name, env_doc):
+            return True
+        # a replica that keeps crashing will never be ready
+        for c in replicas(app["id"], revision_name, include_stopped=True):
+            if c.attrs.get("RestartCount", 0) >= 3:
+                return False
+        time.sleep(0.1)
+    return False
+
+
+# Live view ---------------------------------------------------------------------------------------
+
+def weights(app):
+    """revision name -> traffic weight, resolving `latestRevision` to the latest ready revision."""
+    ingress = app["properties"]["configuration"].get("ingress") or {}
+    out = {}
+    for entry in ingress.get("traffic") or []:
+        name = app["properties"].get("latestReadyRevisionName") if entry.get("latestRevision") else \
+            entry.get("revisionName")
+        if name:
+            out[name] = out.get(name, 0) + int(entry.get("weight") or 0)
+    return out
+
+
+def live(app, revision):
+    """A revision's document with its replicas, states and traffic as they are now."""
+    rev = json.loads(json.dumps(revision))
+    props = rev["properties"]
+    heads = pod_heads(app["id"], rev["name"]) if props["active"] else []
+    running = [h for h in heads if h.attrs["State"]["Status"] == "running"]
+    props["replicas"] = len(running)
+    props["trafficWeight"] = weights(app).get(rev["name"], 0) if props["active"] else 0
+    if props["provisioningState"] == "Failed":
+        props["runningState"], props["healthState"] = "Failed", "Unhealthy"
+    elif not props["active"]:
+        props["runningState"], props["healthState"] = "Stopped", "None"
+    elif running:
+        max_replicas = (props["template"].get("scale") or {}).get("maxReplicas") or 10
+        props["runningState"] = "RunningAtMaxScale" if len(running) >= max_replicas else "Running"
+        props["healthState"] = "Healthy"
+    else:
+        props["runningState"], props["healthState"] = "Degraded", "Unhealthy"
+    return rev
+
+
+def replica_documents(app, revision_name):
+    out = []
+    for head in pod_heads(app["id"], revision_name):
+        replica = head.labels.get("azlocal.aca.replica")
+        containers = [c for c in replicas(app["id"], revision_name) if c.labels.get("azlocal.aca.replica") == replica]
+        out.append({
+            "id": f"{revision_id(app, revision_name)}/replicas/{replica}",
+            "name": replica,
+            "properties": {
+                "containers": [{
+                    "containerId": f"docker://{c.id}",
+                    "name": c.labels.get("azlocal.aca.container"),
+                    "ready": c.attrs["State"]["Status"] == "running",
+                    "restartCount": c.attrs.get("RestartCount", 0),
+                    "runningState": "Running" if c.attrs["State"]["Status"] == "running" else "Terminated",
+                    "runningStateDetails": "",
+                    "started": c.attrs["State"]["Status"] == "running",
+                } for c in containers],
+                "createdTime": head.attrs.get("Created", "")[:19] + "+00:00",
+                "initContainers": [],
+                "runningState": "Running" if head.attrs["State"]["Status"] == "running" else "NotRunning",
+                "runningStateDetails": "",
+            },
+            "type": "Microsoft.App/containerApps/revisions/replicas",
+        })
+    return out
+
+
+def command_words(command):
+    return arm.split_words(command, "--command") if command else ["sh"]

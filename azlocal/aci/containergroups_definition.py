@@ -1,0 +1,364 @@
+"""A container group's definition: from `az container create` flags or ACI's YAML, validated once.
+
+The result is the group as ACI's YAML defines it (`{name, location, tags, properties}` with ARM's
+camelCase keys); nothing here touches Docker or the store.
+"""
+
+import re
+
+from azlocal.core import arm, safepath
+from azlocal.core.errors import AzLocalError, ValidationError
+
+RESTART = {"Always": "always", "OnFailure": "on-failure", "Never": "no"}
+_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+MAX_CPU, MAX_MEMORY = 4.0, 16.0
+
+
+# Validation and the definition -------------------------------------------------------------------
+
+def _check_name(name, what="container group"):
+    if not _NAME.match(name or "") or "--" in name:
+        raise ValidationError(f"The {what} name '{name}' is invalid. It must be 1-63 lower case letters, digits "
+                              "or '-', and must not start or end with '-' or contain '--'.")
+
+
+def _parse_pairs(items, what):
+    result = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ValidationError(f"usage error: {what} must be in 'key=value' format, got '{item}'")
+        result[key.strip("'\"")] = value.strip("'\"")
+    return result
+
+
+def definition_from_args(name, image, cpu, memory, ports, protocol, ip_address, dns_name_label, restart_policy,
+                         environment_variables, secure_environment_variables, command_line, os_type,
+                         registry_login_server, registry_username, registry_password, secrets_=None,
+                         secrets_mount_path=None, azure_file=None, location=None):
+    """The group as ACI's YAML would define it, from `az container create` flags."""
+    if not image:
+        raise ValidationError("usage error: --image IMAGE | --file FILE")
+    env = [{"name": k, "value": v} for k, v in _parse_pairs(environment_variables, "environment variables").items()]
+    env += [{"name": k, "secureValue": v}
+            for k, v in _parse_pairs(secure_environment_variables, "secure environment variables").items()]
+    container = {"name": name, "properties": {
+        "image": image,
+        "command": arm.split_words(command_line) if command_line else None,
+        "ports": [{"port": p, "protocol": protocol or "TCP"} for p in ports],
+        "environmentVariables": env,
+        "resources": {"requests": {"cpu": cpu, "memoryInGB": memory}},
+        "volumeMounts": [],
+    }}
+    volumes = []
+    if secrets_:
+        if not secrets_mount_path:
+            raise ValidationError("usage error: --secrets requires --secrets-mount-path")
+        import base64
+
+        files = {k: base64.b64encode(v.encode()).decode() for k, v in _parse_pairs(secrets_, "secrets").items()}
+        volumes.append({"name": "secrets-volume", "secret": files})
+        container["properties"]["volumeMounts"].append({"name": "secrets-volume", "mountPath": secrets_mount_path,
+                                                        "readOnly": True})
+    if azure_file and azure_file.get("shareName"):
+        if not azure_file.get("mountPath"):
+            raise ValidationError("usage error: --azure-file-volume-share-name requires "
+                                  "--azure-file-volume-mount-path")
+        volumes.append({"name": "azurefile", "azureFile": {
+            "shareName": azure_file["shareName"], "storageAccountName": azure_file.get("accountName"),
+            "storageAccountKey": azure_file.get("accountKey")}})
+        container["properties"]["volumeMounts"].append({"name": "azurefile", "mountPath": azure_file["mountPath"]})
+    properties = {
+        "containers": [container],
+        "initContainers": [],
+        "osType": os_type or "Linux",
+        "restartPolicy": restart_policy or "Always",
+        "volumes": volumes,
+        "imageRegistryCredentials": ([{"server": registry_login_server, "username": registry_username,
+                                       "password": registry_password}] if registry_login_server else []),
+    }
+    if ip_address or dns_name_label:
+        properties["ipAddress"] = {"type": ip_address or "Public", "dnsNameLabel": dns_name_label,
+                                   "ports": [{"port": p, "protocol": protocol or "TCP"} for p in ports]}
+    return {"name": name, "location": location, "properties": properties}
+
+
+def _lower_keys(value):
+    """ACI's YAML keys are matched case-insensitively (memoryInGB / memoryInGb both appear)."""
+    if isinstance(value, dict):
+        return {k.lower() if isinstance(k, str) else k: _lower_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_lower_keys(v) for v in value]
+    return value
+
+
+def _num(value, what, cast=float):
+    if isinstance(value, bool):
+        value = None
+    try:
+        return cast(value)
+    except (TypeError, ValueError):
+        raise ValidationError(f"The YAML file is not valid: {what} must be a number, got '{value}'.") from None
+
+
+def _seq(value, what):
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValidationError(f"The YAML file is not valid: {what} must be a list.")
+    return value
+
+
+def _map(value, what):
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValidationError(f"The YAML file is not valid: {what} must be a mapping.")
+    return value
+
+
+def _ports(items, what):
+    return [{"port": _num(_map(x, what).get("port", 0), f"{what} port", int),
+             "protocol": str(x.get("protocol", "TCP")).upper()} for x in _seq(items, what)]
+
+
+def definition_from_yaml(text):
+    from azlocal.core import yamlsafe
+
+    raw = yamlsafe.load(text)
+    if not isinstance(raw, dict) or not isinstance(raw.get("properties"), dict):
+        raise ValidationError("The YAML file must define 'properties' of a container group.")
+    low = _lower_keys(raw)
+    props = low["properties"]
+
+    def container(c):
+        if not isinstance(c, dict) or not isinstance(c.get("properties"), dict):
+            raise ValidationError("Each container must have a name and properties.")
+        p = c["properties"]
+        name = str(c.get("name", ""))
+        if not p.get("image") or not isinstance(p["image"], str):
+            raise ValidationError(f"The container '{name}' has no image.")
+        resources = _map(p.get("resources"), f"resources of container '{name}'")
+        requests = _map(resources.get("requests"), f"resources.requests of container '{name}'")
+        if requests.get("gpu") or _map(resources.get("limits"), "resources.limits").get("gpu"):
+            raise AzLocalError(f"The container '{name}' requests a GPU, but this machine's Docker Engine "
+                               "has no GPU to give it.")
+        command = p.get("command")
+        if command is not None and (not isinstance(command, list) or not all(isinstance(w, str) for w in command)):
+            raise ValidationError(f"The YAML file is not valid: the command of container '{name}' must be a list "
+                                  "of strings.")
+        return {"name": name, "properties": {
+            "image": p["image"],
+            "command": command,
+            "ports": _ports(p.get("ports"), f"ports of container '{name}'"),
+            "environmentVariables": [_env(_map(e, "an environment variable"))
+                                     for e in _seq(p.get("environmentvariables"),
+                                                   f"environmentVariables of container '{name}'")],
+            "resources": {"requests": {
+                "cpu": _num(requests.get("cpu", 1), f"the cpu request of container '{name}'"),
+                "memoryInGB": _num(requests.get("memoryingb", 1.5), f"the memoryInGB request of container '{name}'")}},
+            "volumeMounts": [{"name": m.get("name"), "mountPath": m.get("mountpath"),
+                              "readOnly": bool(m.get("readonly", False))}
+                             for m in (_map(x, "a volume mount") for x in _seq(p.get("volumemounts"),
+                                                                               "volumeMounts"))],
+            "livenessProbe": _map(p.get("livenessprobe"), "livenessProbe") or None,
+            "readinessProbe": _map(p.get("readinessprobe"), "readinessProbe") or None,
+        }}
+
+    containers = _seq(props.get("containers"), "containers")
+    if not containers:
+        raise ValidationError("The container group must have at least one container.")
+    ip = _map(props.get("ipaddress"), "ipAddress")
+    volumes = []
+    for v in _seq(props.get("volumes"), "volumes"):
+        v = _map(v, "a volume")
+        volume = {"name": v.get("name")}
+        for kind, key in (("emptydir", "emptyDir"), ("secret", "secret"), ("azurefile", "azureFile"),
+                          ("gitrepo", "gitRepo")):
+            if kind in v:
+                volume[key] = _azure_file(_map(v[kind], "azureFile")) if kind == "azurefile" else (
+                    _git_repo(_map(v[kind], "gitRepo")) if kind == "gitrepo" else (
+                        raw_volume(raw, v.get("name"), key) or {}))
+        volumes.append(volume)
+    definition = {
+        "name": raw.get("name"),
+        "location": raw.get("location"),
+        "tags": raw.get("tags"),
+        "properties": {
+            "containers": [container(c) for c in containers],
+            "initContainers": [container(c) for c in _seq(props.get("initcontainers"), "initContainers")],
+            "osType": props.get("ostype", "Linux"),
+            "restartPolicy": props.get("restartpolicy", "Always"),
+            "volumes": volumes,
+            "imageRegistryCredentials": [{"server": c.get("server"), "username": c.get("username"),
+                                          "password": c.get("password")}
+                                         for c in (_map(x, "an image registry credential") for x in
+                                                   _seq(props.get("imageregistrycredentials"),
+                                                        "imageRegistryCredentials"))],
+        },
+    }
+    from azlocal.aci import containergroups_options as options
+
+    if raw.get("zones") is not None:
+        definition["zones"] = [str(z) for z in _seq(raw.get("zones"), "zones")]
+    if props.get("sku") is not None:
+        definition["properties"]["sku"] = options.canonical(props["sku"], options.SKUS, "SKU",
+                                                            "InvalidContainerGroupSku")
+    definition["properties"]["priority"] = options.canonical(props.get("priority"), options.PRIORITIES, "priority",
+                                                             "InvalidContainerGroupPriority")
+    if ip:
+        definition["properties"]["ipAddress"] = {
+            "type": ip.get("type", "Public"), "dnsNameLabel": ip.get("dnsnamelabel"),
+            "ports": _ports(ip.get("ports"), "ipAddress.ports")}
+    return definition
+
+
+def raw_volume(raw, name, key):
+    """Secret file names are case-sensitive: take them from the original YAML, not the lower-cased copy."""
+    for v in raw["properties"].get("volumes") or []:
+        if isinstance(v, dict) and v.get("name") == name:
+            for k, value in v.items():
+                if k.lower() == key.lower():
+                    return value
+    return None
+
+
+def _env(e):
+    out = {"name": e.get("name")}
+    if "securevalue" in e:
+        out["secureValue"] = str(e["securevalue"])
+    else:
+        out["value"] = None if e.get("value") is None else str(e.get("value"))
+    return out
+
+
+def _azure_file(v):
+    return {"shareName": v.get("sharename"), "storageAccountName": v.get("storageaccountname"),
+            "storageAccountKey": v.get("storageaccountkey"), "readOnly": bool(v.get("readonly", False))}
+
+
+def _git_repo(v):
+    return {"repository": v.get("repository"), "directory": v.get("directory"), "revision": v.get("revision")}
+
+
+def validate(definition):
+    """Azure's checks, all before anything is created."""
+    name = definition.get("name")
+    _check_name(name)
+    props = definition["properties"]
+    if props["restartPolicy"] not in RESTART:
+        raise ValidationError(f"The restart policy '{props['restartPolicy']}' is not supported. Allowed values: "
+                              "Always, OnFailure, Never.")
+    if props["osType"] not in ("Linux", "Windows"):
+        raise ValidationError(f"The OS type '{props['osType']}' is not supported.")
+    if props["osType"] == "Windows":
+        raise AzLocalError("Windows containers cannot run on this machine's Docker Engine (Linux).")
+    names, cpu, memory, ports = set(), 0.0, 0.0, set()
+    volume_names = {v["name"] for v in props["volumes"]}
+    for c in props["containers"] + props["initContainers"]:
+        _check_name(c["name"], "container")
+        if c["name"] in names:
+            raise ValidationError(f"Duplicate container name '{c['name']}' in the container group.")
+        names.add(c["name"])
+        req = c["properties"]["resources"]["requests"]
+        if not 0 < req["cpu"] <= MAX_CPU:
+            raise ValidationError(f"The CPU request {req['cpu']} of container '{c['name']}' is invalid: it must be "
+                                  f"greater than 0 and at most {MAX_CPU:g}.")
+        if not 0 < req["memoryInGB"] <= MAX_MEMORY:
+            raise ValidationError(f"The memory request {req['memoryInGB']} GB of container '{c['name']}' is "
+                                  f"invalid: it must be greater than 0 and at most {MAX_MEMORY:g}.")
+        if c in props["containers"]:
+            cpu += req["cpu"]
+            memory += req["memoryInGB"]
+            for p in c["properties"]["ports"]:
+                _check_port(p)
+                if (p["port"], p["protocol"]) in ports:
+                    raise ValidationError(f"Duplicate port {p['port']} in the container group: ports must be "
+                                          "unique across its containers.")
+                ports.add((p["port"], p["protocol"]))
+        for m in c["properties"]["volumeMounts"]:
+            if m["name"] not in volume_names:
+                raise ValidationError(f"The volume mount '{m['name']}' of container '{c['name']}' names no volume.")
+            if not isinstance(m["mountPath"], str) or not m["mountPath"].startswith("/"):
+                raise ValidationError(f"The mount path '{m['mountPath']}' of volume mount '{m['name']}' in container "
+                                      f"'{c['name']}' must be an absolute path.")
+    if cpu > MAX_CPU or memory > MAX_MEMORY:
+        raise ValidationError(f"The container group requests {cpu:g} CPU and {memory:g} GB; at most {MAX_CPU:g} "
+                              f"CPU and {MAX_MEMORY:g} GB are allowed.")
+    ip = props.get("ipAddress")
+    if ip:
+        for p in ip["ports"]:
+            _check_port(p)
+        if ip.get("dnsNameLabel"):
+            _check_name(ip["dnsNameLabel"], "DNS name label")
+    _check_volumes(props["volumes"])
+
+
+def _check_volumes(volumes):
+    """Azure's rules for the names that become paths on the host (volumes, secret files, shares)."""
+    seen = set()
+    for v in volumes:
+        safepath.check_name("volume", v.get("name"))
+        if v["name"] in seen:
+            raise ValidationError(f"Duplicate volume name '{v['name']}' in the container group.")
+        seen.add(v["name"])
+        if "gitRepo" in v:
+            repo = v["gitRepo"]
+            if not isinstance(repo.get("repository"), str) or not repo["repository"] or \
+                    repo["repository"].startswith("-"):
+                raise ValidationError(f"The git repo volume '{v['name']}' needs a 'repository' URL.")
+            if ".." in str(repo.get("directory") or ""):
+                raise ValidationError("The git repo directory cannot contain '..'")
+        if "secret" in v:
+            if not isinstance(v["secret"], dict):
+                raise ValidationError(f"The secret volume '{v['name']}' must map file names to base64 values.")
+            for fname, value in v["secret"].items():
+                safepath.check_name("secret file", fname)
+                _check_base64(v["name"], fname, value)
+        if "azureFile" in v:
+            share = v["azureFile"]
+            if not share.get("shareName") or not share.get("storageAccountName"):
+                raise ValidationError(f"The Azure Files volume '{v['name']}' needs 'shareName' and "
+                                      "'storageAccountName'.")
+            safepath.check_name("file share", share["shareName"])
+            safepath.check_name("storage account", share["storageAccountName"])
+
+
+def _check_base64(volume, fname, value):
+    import base64
+    import binascii
+
+    try:
+        base64.b64decode(str(value), validate=True)
+    except (binascii.Error, ValueError) as ex:
+        raise ValidationError(f"The secret '{fname}' of volume '{volume}' is not valid base64.") from ex
+
+
+def _check_port(p):
+    if not isinstance(p.get("port"), int) or not 1 <= p["port"] <= 65535:
+        raise ValidationError(f"The port '{p.get('port')}' is invalid: ports must be between 1 and 65535.")
+    if p["protocol"] not in ("TCP", "UDP"):
+        raise ValidationError(f"The protocol '{p['protocol']}' is invalid. Allowed values: TCP, UDP.")
+
+
+def check_update(old, definition, location, resource_group):
+    """Azure's rules for `create` on an existing group (an ARM PUT that redeploys it): the location
+    stays, and the OS type, restart policy, network profile (never set here: no VNets) and each
+    container's CPU/memory/GPU need a delete and a new create."""
+    name = definition["name"]
+    if old["location"] != location:
+        raise AzLocalError(f"(InvalidResourceLocation) The resource '{name}' already exists in location "
+                           f"'{old['location']}' in resource group '{resource_group}'. A resource with the same name "
+                           f"cannot be created in location '{location}'. Please select a new resource name.")
+    props = definition["properties"]
+    changed = old["osType"] != props["osType"] or old["restartPolicy"] != props["restartPolicy"]
+    before = {c["name"]: c["resources"]["requests"] for c in old["containers"]}
+    for c in props["containers"]:
+        req = c["properties"]["resources"]["requests"]
+        was = before.get(c["name"])
+        if was and (was["cpu"] != req["cpu"] or was["memoryInGb"] != req["memoryInGB"]):
+            changed = True
+    if changed:
+        raise AzLocalError(f"(InvalidContainerGroupUpdate) The updates on container group '{name}' are invalid. If "
+                           "you are going to update the os type, restart policy, network profile, CPU, memory or GPU "
+                           "resources for a container group, you must delete it first and then create a new one.")

@@ -1,0 +1,88 @@
+"""A container group's live state (instanceView), read from Docker each time."""
+
+import json
+
+from azlocal.aci.containergroups_docker import _containers
+from azlocal.platform.store import store
+
+
+def with_instance_view(doc):
+    """The stored document plus its live state from Docker."""
+    from azlocal.platform.engine import docker_client
+
+    doc = json.loads(json.dumps(doc))
+    if not docker_client.reachable():
+        return doc
+    live = _containers(doc)
+    stopped = store().get_value(f"aci-stopped/{doc['id'].lower()}", False)
+    states = []
+    for c in doc["containers"]:
+        container = live.get(c["name"])
+        view = _container_view(container)
+        c["instanceView"] = view
+        states.append((container.attrs["State"] if container else None, view))
+    doc["instanceView"] = {"events": [], "state": _group_state(doc, states, stopped)}
+    return doc
+
+
+def _time(value):
+    if not value or value.startswith("0001-"):
+        return None
+    return value[:26].rstrip("Z") + "+00:00" if "." in value else value.replace("Z", "+00:00")
+
+
+def _container_view(container):
+    if container is None:
+        return {"currentState": {"detailStatus": "", "exitCode": None, "finishTime": None, "startTime": None,
+                                 "state": "Waiting"}, "events": [], "previousState": None, "restartCount": 0}
+    state = container.attrs["State"]
+    restarts = container.attrs.get("RestartCount", 0) + store().get_value(f"aci-probe-restarts/{container.id}", 0)
+    if state["Status"] == "running":
+        current = {"detailStatus": "", "exitCode": None, "finishTime": None, "startTime": _time(state["StartedAt"]),
+                   "state": "Running"}
+    elif state["Status"] in ("exited", "dead"):
+        current = {"detailStatus": "Completed" if state["ExitCode"] == 0 else "Error", "exitCode": state["ExitCode"],
+                   "finishTime": _time(state["FinishedAt"]), "startTime": _time(state["StartedAt"]),
+                   "state": "Terminated"}
+    elif state["Status"] == "restarting":
+        current = {"detailStatus": "CrashLoopBackOff: Back-off restarting failed", "exitCode": None,
+                   "finishTime": None, "startTime": None, "state": "Waiting"}
+    else:
+        current = {"detailStatus": "", "exitCode": None, "finishTime": None, "startTime": None, "state": "Waiting"}
+    previous = None
+    if restarts:
+        previous = {"detailStatus": "Error" if state.get("ExitCode") else "Completed",
+                    "exitCode": state.get("ExitCode"), "finishTime": _time(state.get("FinishedAt")),
+                    "startTime": None, "state": "Terminated"}
+    created = _time(container.attrs.get("Created"))
+    started = _time(state.get("StartedAt"))
+    image = container.attrs["Config"]["Image"]
+    events = [
+        {"count": 1, "firstTimestamp": created, "lastTimestamp": created, "message": f'pulling image "{image}"',
+         "name": "Pulling", "type": "Normal"},
+        {"count": 1, "firstTimestamp": created, "lastTimestamp": created,
+         "message": f'Successfully pulled image "{image}"', "name": "Pulled", "type": "Normal"},
+        {"count": restarts + 1, "firstTimestamp": created, "lastTimestamp": created, "message": "Created container",
+         "name": "Created", "type": "Normal"},
+    ]
+    if started:
+        events.append({"count": restarts + 1, "firstTimestamp": started, "lastTimestamp": started,
+                       "message": "Started container", "name": "Started", "type": "Normal"})
+    return {"currentState": current, "events": events, "previousState": previous, "restartCount": restarts}
+
+
+def _group_state(doc, states, stopped):
+    if stopped:
+        return "Stopped"
+    if any(view["currentState"]["state"] == "Running" or (raw and raw.get("Restarting")) for raw, view in states):
+        return "Running"
+    if not states or any(raw is None for raw, _ in states):
+        return "Pending"
+    if doc["restartPolicy"] == "Always":
+        return "Running"
+    if all(view["currentState"].get("exitCode") == 0 for _, view in states):
+        return "Succeeded"
+    if doc["restartPolicy"] == "OnFailure":
+        # a failed container is being restarted
+        return "Running" if any(raw.get("Status") != "exited" for raw, _ in states) else "Failed"
+    return "Failed"

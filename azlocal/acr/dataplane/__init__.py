@@ -1,0 +1,31 @@
+"""The registry: ACR's data plane (OCI Distribution Spec v1.1 plus ACR's /acr/v1 and OAuth2 endpoints).
+
+HTTP handlers (routes) -> a storage interface (storage: content-addressed blobs, upload sessions
+with an explicit commit, per-registry metadata) -> the filesystem under each registry's root.
+One application serves many registries; the request's Host picks one through a resolver.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Optional
+
+
+@dataclass
+class RegistryView:
+    name: str
+    login_server: str
+    root: Path
+    token_key: bytes
+    admin_enabled: bool = False
+    anonymous_pull: bool = False
+    quota_bytes: Optional[int] = None
+    check_password: Optional[Callable[[str, str], bool]] = None
+    check_aad_token: Optional[Callable[[str], bool]] = None
+    on_event: Optional[Callable[..., None]] = None
+    auth_required: bool = True
+
+
+def build_app(resolver):
+    from azlocal.acr.dataplane.routes import build_app as build
+
+    return build(resolver)

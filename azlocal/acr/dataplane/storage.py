@@ -1,0 +1,423 @@
+"""A registry's storage under its root folder.
+
+    blobs/sha256/<ab>/<hex>     content-addressed blobs (layers, configs and manifests alike)
+    uploads/<uuid>              data of an upload session in progress (never visible as a blob)
+    uploads/<uuid>.repo         the repository that session belongs to
+    meta.db                     repositories, manifests, tags and their attributes (SQLite)
+
+An upload is an object with an explicit commit: it streams to its own file (one writer at a
+time), and `commit` verifies the digest of the bytes on disk and moves the file into place with
+one atomic rename. A session belongs to the repository it was opened in. Identical
+blobs are stored once; repositories link to them.
+"""
+
+import asyncio
+import hashlib
+import json
+import os
+import re
+import sqlite3
+import time
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+from azlocal.acr.dataplane.errors import RegistryError
+from azlocal.core.safepath import PathEscape, confine
+
+DIGEST = re.compile(r"^sha256:[a-f0-9]{64}\Z")
+NAME_COMPONENT = r"[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*"
+NAME = re.compile(rf"^{NAME_COMPONENT}(?:/{NAME_COMPONENT})*\Z")
+TAG = re.compile(r"^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}\Z")
+MAX_NAME = 256
+CHUNK = 1 << 20
+OWNER_SUFFIX = ".repo"
+UPLOAD_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+DEFAULT_ATTRIBUTES = {"deleteEnabled": True, "listEnabled": True, "readEnabled": True, "writeEnabled": True}
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS repos (name TEXT PRIMARY KEY, created TEXT, updated TEXT, attrs TEXT);
+CREATE TABLE IF NOT EXISTS links (repo TEXT, digest TEXT, PRIMARY KEY (repo, digest));
+CREATE TABLE IF NOT EXISTS manifests (
+    repo TEXT, digest TEXT, media_type TEXT, size INTEGER, created TEXT, updated TEXT, attrs TEXT,
+    config_digest TEXT, architecture TEXT, os TEXT, subject TEXT, artifact_type TEXT, annotations TEXT,
+    PRIMARY KEY (repo, digest));
+CREATE TABLE IF NOT EXISTS tags (repo TEXT, tag TEXT, digest TEXT, created TEXT, updated TEXT, attrs TEXT,
+    PRIMARY KEY (repo, tag));
+"""
+
+
+def now():
+    """ACR's timestamps: UTC with seven fractional digits."""
+    t = datetime.now(timezone.utc)
+    return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond:06d}0Z"
+
+
+def check_name(name):
+    if not name or len(name) > MAX_NAME or ".." in name or not NAME.match(name):
+        raise RegistryError("NAME_INVALID", "invalid repository name", {"name": name})
+
+
+def valid_upload_id(upload_id):
+    """Upload ids are the registry's own uuid4s, in canonical form; nothing else names a session."""
+    return isinstance(upload_id, str) and UPLOAD_ID.fullmatch(upload_id) is not None
+
+
+def check_digest(digest):
+    if not DIGEST.match(digest or ""):
+        raise RegistryError("DIGEST_INVALID", "provided digest did not match uploaded content",
+                            {"digest": digest})
+
+
+class Upload:
+    """One upload session of one repository: appends to its own file; commit makes it a blob.
+
+    Concurrency: every request that writes to a session (PATCH, the final PUT, DELETE) holds
+    `lock` for its whole body, so chunks of two requests never interleave, and re-checks
+    `closed` once it has the lock (the session may have been committed or cancelled meanwhile).
+    The digest is verified over the bytes on disk, never over a running hash.
+    """
+
+    def __init__(self, store, upload_id, repo):
+        self.store, self.id, self.repo = store, upload_id, repo
+        self.path = store.upload_path(upload_id)
+        self.lock = asyncio.Lock()
+        self.closed = False
+
+    @property
+    def offset(self):
+        try:
+            return self.path.stat().st_size
+        except FileNotFoundError:
+            return 0
+
+    def open_for_append(self):
+        return open(self.path, "ab")
+
+    def truncate(self, size):
+        """Drops what a refused chunk appended: the session is as it was before the request."""
+        with open(self.path, "r+b") as f:
+            f.truncate(size)
+
+    def disk_digest(self):
+        hasher = hashlib.sha256()
+        with open(self.path, "rb") as f:
+            for block in iter(lambda: f.read(CHUNK), b""):
+                hasher.update(block)
+        return "sha256:" + hasher.hexdigest()
+
+    def commit(self, digest, quota_bytes=None, actual=None):
+        """Verifies `digest` against the file (or `actual`, its digest computed off the event loop)."""
+        check_digest(digest)
+        actual = actual or self.disk_digest()
+        if actual != digest:
+            self.cancel()
+            raise RegistryError("DIGEST_INVALID", "provided digest did not match uploaded content",
+                                {"expected": digest, "actual": actual})
+        target = self.store.blob_path(digest)
+        if target.exists():
+            self.cancel()
+            return digest
+        size = self.offset
+        if quota_bytes is not None and self.store.used_bytes() + size > quota_bytes:
+            self.cancel()
+            raise RegistryError("DENIED", f"storage quota exceeded: the registry may store {quota_bytes} bytes "
+                                f"({quota_bytes // 1024 ** 3} GiB included in its SKU)", {"quota": quota_bytes})
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(self.path, target)
+        self._forget()
+        self.store.add_used(size)
+        return digest
+
+    def cancel(self):
+        self.path.unlink(missing_ok=True)
+        self._forget()
+
+    def _forget(self):
+        self.closed = True
+        self.store.owner_path(self.id).unlink(missing_ok=True)
+        self.store.uploads.pop(self.id, None)
+
+
+class RegistryStorage:
+    def __init__(self, root):
+        self.root = Path(root)
+        (self.root / "uploads").mkdir(parents=True, exist_ok=True)
+        (self.root / "blobs" / "sha256").mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.root / "meta.db", isolation_level=None, check_same_thread=False,
+                                  timeout=60)
+        self.db.execute("PRAGMA journal_mode = WAL")
+        self.db.executescript(SCHEMA)
+        self.uploads = {}  # upload id -> live Upload (its lock serialises writes)
+        self._used = None
+
+    # Blobs -------------------------------------------------------------------------------
+
+    def blob_path(self, digest):
+        hexa = digest.split(":", 1)[1]
+        return self.root / "blobs" / "sha256" / hexa[:2] / hexa
+
+    def blob_exists(self, digest):
+        return DIGEST.match(digest or "") is not None and self.blob_path(digest).exists()
+
+    def used_bytes(self):
+        if self._used is None:
+            self._used = sum(p.stat().st_size for p in (self.root / "blobs").rglob("*") if p.is_file())
+        return self._used
+
+    def add_used(self, size):
+        if self._used is not None:
+            self._used += size
+
+    def put_blob_bytes(self, data):
+        digest = "sha256:" + hashlib.sha256(data).hexdigest()
+        path = self.blob_path(digest)
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.root / "uploads" / f"direct-{uuid.uuid4().hex}"
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+            self.add_used(len(data))
+        return digest
+
+    def read_blob(self, digest):
+        return self.blob_path(digest).read_bytes()
+
+    def linked(self, repo, digest):
+        row = self.db.execute("SELECT 1 FROM links WHERE repo = ? AND digest = ?", (repo, digest)).fetchone()
+        return row is not None and self.blob_exists(digest)
+
+    def link(self, repo, digest):
+        self._ensure_repo(repo)
+        self.db.execute("INSERT OR IGNORE INTO links (repo, digest) VALUES (?, ?)", (repo, digest))
+
+    def unlink(self, repo, digest):
+        return self.db.execute("DELETE FROM links WHERE repo = ? AND digest = ?", (repo, digest)).rowcount > 0
+
+    # Uploads -----------------------------------------------------------------------------
+
+    def upload_path(self, upload_id, suffix=""):
+        """uploads/<uuid>: the id comes from a URL, so only the canonical uuid form becomes a path,
+        and the path (symlinks resolved) must stay in the uploads folder."""
+        if not valid_upload_id(upload_id):
+            raise RegistryError("BLOB_UPLOAD_UNKNOWN", "blob upload unknown to registry", {"uuid": upload_id})
+        uploads = self.root / "uploads"
+        try:
+            return confine(uploads / (upload_id + suffix), uploads)
+        except PathEscape:
+            raise RegistryError("BLOB_UPLOAD_UNKNOWN", "blob upload unknown to registry", {"uuid": upload_id})
+
+    def owner_path(self, upload_id):
+        """uploads/<uuid>.repo: the repository the session was opened in (it survives a restart)."""
+        return self.upload_path(upload_id, OWNER_SUFFIX)
+
+    def new_upload(self, repo):
+        upload = Upload(self, str(uuid.uuid4()), repo)
+        upload.path.touch()
+        self.owner_path(upload.id).write_text(repo)
+        self.uploads[upload.id] = upload
+        return upload
+
+    def get_upload(self, upload_id, repo):
+        """The live session `upload_id` of `repo`, or None (unknown, finished, swept, or another repo's)."""
+        if not valid_upload_id(upload_id):
+            return None
+        upload = self.uploads.get(upload_id)
+        if upload is None:
+            try:
+                upload = Upload(self, upload_id, self.owner_path(upload_id).read_text())
+            except (OSError, RegistryError, UnicodeDecodeError):
+                return None
+        if upload.closed or not upload.path.exists():
+            self.uploads.pop(upload_id, None)
+            return None
+        self.uploads[upload_id] = upload
+        return upload if upload.repo == repo else None
+
+    # Repositories, manifests, tags ---------------------------------------------------------
+
+    def _ensure_repo(self, repo):
+        stamp = now()
+        self.db.execute("INSERT OR IGNORE INTO repos (name, created, updated, attrs) VALUES (?, ?, ?, ?)",
+                        (repo, stamp, stamp, json.dumps(DEFAULT_ATTRIBUTES)))
+
+    def repo(self, repo):
+        row = self.db.execute("SELECT name, created, updated, attrs FROM repos WHERE name = ?", (repo,)).fetchone()
+        if row is None:
+            return None
+        return {"name": row[0], "created": row[1], "updated": row[2], "attrs": json.loads(row[3])}
+
+    def repo_exists(self, repo):
+        return self.db.execute("SELECT 1 FROM manifests WHERE repo = ? LIMIT 1", (repo,)).fetchone() is not None
+
+    def repositories(self):
+        rows = self.db.execute("SELECT DISTINCT repo FROM manifests ORDER BY repo").fetchall()
+        return [r[0] for r in rows]
+
+    def set_repo_attrs(self, repo, changes):
+        current = self.repo(repo)
+        attrs = dict(current["attrs"], **changes)
+        self.db.execute("UPDATE repos SET attrs = ?, updated = ? WHERE name = ?", (json.dumps(attrs), now(), repo))
+
+    def put_manifest(self, repo, digest, media_type, size, config_digest=None, architecture=None, os_name=None,
+                     subject=None, artifact_type=None, annotations=None):
+        stamp = now()
+        self._ensure_repo(repo)
+        self.db.execute(
+            "INSERT INTO manifests (repo, digest, media_type, size, created, updated, attrs, config_digest,"
+            " architecture, os, subject, artifact_type, annotations) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+            " ON CONFLICT (repo, digest) DO UPDATE SET updated = excluded.updated",
+            (repo, digest, media_type, size, stamp, stamp, json.dumps(DEFAULT_ATTRIBUTES), config_digest,
+             architecture, os_name, subject, artifact_type, json.dumps(annotations) if annotations else None))
+        self.link(repo, digest)
+        self.db.execute("UPDATE repos SET updated = ? WHERE name = ?", (stamp, repo))
+
+    def manifest(self, repo, digest):
+        row = self.db.execute(
+            "SELECT digest, media_type, size, created, updated, attrs, config_digest, architecture, os, subject,"
+            " artifact_type, annotations FROM manifests WHERE repo = ? AND digest = ?", (repo, digest)).fetchone()
+        return _manifest_row(row) if row else None
+
+    def manifests(self, repo):
+        rows = self.db.execute(
+            "SELECT digest, media_type, size, created, updated, attrs, config_digest, architecture, os, subject,"
+            " artifact_type, annotations FROM manifests WHERE repo = ?", (repo,)).fetchall()
+        return [_manifest_row(r) for r in rows]
+
+    def referrers(self, repo, digest):
+        rows = self.db.execute(
+            "SELECT digest, media_type, size, created, updated, attrs, config_digest, architecture, os, subject,"
+            " artifact_type, annotations FROM manifests WHERE repo = ? AND subject = ?", (repo, digest)).fetchall()
+        return [_manifest_row(r) for r in rows]
+
+    def set_manifest_attrs(self, repo, digest, changes):
+        m = self.manifest(repo, digest)
+        attrs = dict(m["attrs"], **changes)
+        self.db.execute("UPDATE manifests SET attrs = ?, updated = ? WHERE repo = ? AND digest = ?",
+                        (json.dumps(attrs), now(), repo, digest))
+
+    def delete_manifest(self, repo, digest):
+        """Removes the manifest and the tags that point at it; returns the tags removed."""
+        tags = [t["name"] for t in self.tags(repo) if t["digest"] == digest]
+        with self._transaction():
+            self.db.execute("DELETE FROM tags WHERE repo = ? AND digest = ?", (repo, digest))
+            self.db.execute("DELETE FROM manifests WHERE repo = ? AND digest = ?", (repo, digest))
+            self.db.execute("DELETE FROM links WHERE repo = ? AND digest = ?", (repo, digest))
+        return tags
+
+    def tag(self, repo, tag):
+        row = self.db.execute("SELECT tag, digest, created, updated, attrs FROM tags WHERE repo = ? AND tag = ?",
+                              (repo, tag)).fetchone()
+        return _tag_row(row) if row else None
+
+    def tags(self, repo):
+        rows = self.db.execute("SELECT tag, digest, created, updated, attrs FROM tags WHERE repo = ? ORDER BY tag",
+                               (repo,)).fetchall()
+        return [_tag_row(r) for r in rows]
+
+    def set_tag(self, repo, tag, digest):
+        stamp = now()
+        self.db.execute(
+            "INSERT INTO tags (repo, tag, digest, created, updated, attrs) VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (repo, tag) DO UPDATE SET digest = excluded.digest, updated = excluded.updated",
+            (repo, tag, digest, stamp, stamp, json.dumps(DEFAULT_ATTRIBUTES)))
+
+    def set_tag_attrs(self, repo, tag, changes):
+        t = self.tag(repo, tag)
+        attrs = dict(t["attrs"], **changes)
+        self.db.execute("UPDATE tags SET attrs = ?, updated = ? WHERE repo = ? AND tag = ?",
+                        (json.dumps(attrs), now(), repo, tag))
+
+    def delete_tag(self, repo, tag):
+        return self.db.execute("DELETE FROM tags WHERE repo = ? AND tag = ?", (repo, tag)).rowcount > 0
+
+    def delete_repo(self, repo):
+        manifests = [m["digest"] for m in self.manifests(repo)]
+        tags = [t["name"] for t in self.tags(repo)]
+        with self._transaction():
+            for table in ("tags", "manifests", "links"):
+                self.db.execute(f"DELETE FROM {table} WHERE repo = ?", (repo,))
+            self.db.execute("DELETE FROM repos WHERE name = ?", (repo,))
+        return {"manifestsDeleted": manifests, "tagsDeleted": tags}
+
+    def _transaction(self):
+        return _Transaction(self.db)
+
+
+class _Transaction:
+    def __init__(self, db):
+        self.db = db
+
+    def __enter__(self):
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type, *_):
+        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _manifest_row(row):
+    keys = ("digest", "mediaType", "size", "createdTime", "lastUpdateTime", "attrs", "configDigest",
+            "architecture", "os", "subject", "artifactType", "annotations")
+    m = dict(zip(keys, row))
+    m["attrs"] = json.loads(m["attrs"])
+    m["annotations"] = json.loads(m["annotations"]) if m["annotations"] else None
+    return m
+
+
+def _tag_row(row):
+    return {"name": row[0], "digest": row[1], "createdTime": row[2], "lastUpdateTime": row[3],
+            "attrs": json.loads(row[4])}
+
+
+_storages = {}
+
+
+def storage_for(root):
+    """One storage object per registry root per process (it keeps the live upload sessions and their locks)."""
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    key = (str(root), root.stat().st_ino)  # a deleted and re-created registry gets a new storage
+    if key not in _storages:
+        _storages[key] = RegistryStorage(root)
+    return _storages[key]
+
+
+def sweep_uploads(root, older_than):
+    """Removes upload sessions nobody touched for `older_than` seconds (e.g. a killed push), and
+    stray temporary files; a session a request is writing to right now is kept. Returns
+    (files removed, bytes freed). Such files are never visible as blobs, so this is always safe."""
+    uploads = Path(root) / "uploads"
+    cutoff = time.time() - older_than
+    live = {}
+    for storage in list(_storages.values()):
+        if storage.root.resolve() == Path(root).resolve():
+            live = storage.uploads
+    groups = {}
+    try:
+        entries = list(uploads.iterdir())
+    except OSError:
+        return 0, 0
+    for path in entries:
+        groups.setdefault(path.name.split(".", 1)[0], []).append(path)
+    removed = freed = 0
+    for upload_id, paths in groups.items():
+        session = live.get(upload_id)
+        if session is not None and session.lock.locked():
+            continue
+        try:
+            stats = [(p, p.lstat()) for p in paths]
+        except OSError:
+            continue
+        if max(st.st_mtime for _, st in stats) >= cutoff:
+            continue
+        if session is not None:
+            session.closed = True  # first: a request that takes its lock from now on finds it gone
+        live.pop(upload_id, None)
+        for path, st in stats:
+            if path.is_dir() and not path.is_symlink():
+                continue
+            path.unlink(missing_ok=True)
+            removed += 1
+            freed += st.st_size
+    return removed, freed

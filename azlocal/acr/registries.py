@@ -1,0 +1,480 @@
+"""Azure Container Registry resources: ARM documents, credentials, SKUs, lifecycle.
+
+The registry's content (repositories, manifests, blobs) is served by the daemon's registry
+under `<home>/registries/<name>/`; this module owns the ARM side and what must be created or
+removed around it (secrets, hosts entries, storage).
+"""
+
+import json
+import re
+import secrets as pysecrets
+import shutil
+
+from knack.log import get_logger
+
+from azlocal.core import arm, generic_update, safepath, settings
+from azlocal.core.errors import AzLocalError, ResourceNotFound, ValidationError
+from azlocal.core.locations import normalise_location
+from azlocal.platform import secrets
+from azlocal.platform.store import store
+from azlocal.resources import groups
+
+logger = get_logger(__name__)
+
+REGISTRY_TYPE = "Microsoft.ContainerRegistry/registries"
+LOGIN_SUFFIX = ".azurecr.io"
+GIB = 1024 ** 3
+# Included storage per SKU (Azure's published limits), enforced on push; webhooks per SKU.
+SKU_LIMITS = {"Basic": (10 * GIB, 2), "Standard": (100 * GIB, 10), "Premium": (500 * GIB, 500)}
+_NAME = re.compile(r"^[a-zA-Z0-9-]{5,50}$")
+
+
+# Names ---------------------------------------------------------------------------------
+
+def normalise_name(name):
+    """As az's registry-name validator: strips a `.azurecr.io` login server, checks the rules."""
+    from knack.log import get_logger
+
+    if name and "." in name:
+        base, _, suffix = name.partition(".")
+        if "." + suffix.lower() != LOGIN_SUFFIX:
+            raise ValidationError("The login server suffix is not valid for the current cloud. "
+                                  f"Please try again using '{LOGIN_SUFFIX}'.")
+        dash = base.find("-")
+        omitted = (base[dash:] if dash != -1 else "") + LOGIN_SUFFIX
+        name = base[:dash] if dash != -1 else base
+        get_logger(__name__).warning("Registry name is '%s'. The following suffix '%s' is automatically omitted.",
+                                     name, omitted)
+    if not name or "-" in name or not _NAME.match(name):
+        raise ValidationError("Registry names may contain only alpha numeric characters and must be "
+                              "between 5 and 50 characters")
+    return name
+
+
+def login_server(name):
+    return f"{name.lower()}{LOGIN_SUFFIX}"
+
+
+# Lookup --------------------------------------------------------------------------------
+
+def find(name):
+    """The registry's document by name (case-insensitive), or None."""
+    for doc in store().list(type=REGISTRY_TYPE):
+        if doc["name"].lower() == name.lower():
+            return doc
+    return None
+
+
+def get(name, resource_group=None):
+    """As az: without -g a missing registry is az's own error (exit 1); with -g, ARM's 404 (exit 3)."""
+    name = normalise_name(name)
+    if resource_group:
+        groups.get(resource_group)
+        doc = store().get(arm.resource_id(resource_group, REGISTRY_TYPE, name))
+        if doc is None:
+            raise ResourceNotFound(
+                f"The Resource '{REGISTRY_TYPE}/{name}' under resource group '{resource_group}' was not found. "
+                "For more details please go to https://aka.ms/ARMResourceNotFoundFix")
+        return doc
+    doc = find(name)
+    if doc is None:
+        raise AzLocalError(
+            f"The resource with name '{name}' and type '{REGISTRY_TYPE}' could not be found in subscription "
+            f"'{settings.SUBSCRIPTION_NAME} ({settings.SUBSCRIPTION_ID})'.")
+    return doc
+
+
+def group_of_doc(doc):
+    from azlocal.platform.store import group_of
+
+    return group_of(doc["id"])
+
+
+def list_registries(resource_group=None):
+    if resource_group:
+        groups.get(resource_group)
+    return store().list(type=REGISTRY_TYPE, resource_group=resource_group)
+
+
+# Create / update / delete ------------------------------------------------------------------
+
+def check_name(name, resource_group=None, dnl_scope="Unsecure"):
+    from azlocal.acr import registry_options
+
+    if dnl_scope == "ResourceGroupReuse" and resource_group is None:
+        raise AzLocalError("Resource group name is required for domain name label scope "
+                                      "ResourceGroupReuse")
+    if not _NAME.match(name or "") or "-" in name:
+        return {"availableLoginServerName": None, "message": "The specified resource name is not valid.",
+                "nameAvailable": False, "reason": "Invalid"}
+    if find(name) is not None:
+        return {"availableLoginServerName": None, "message": f"The registry {name} is already in use.",
+                "nameAvailable": False, "reason": "AlreadyExists"}
+    return {"availableLoginServerName": registry_options.login_server_for(name, dnl_scope, resource_group),
+            "message": None, "nameAvailable": True, "reason": None}
+
+
+def create(resource_group, name, sku, location=None, admin_enabled=False, tags=None, dnl_scope=None,
+           identity=None, key_encryption_key=None, workspace=None, zone_redundancy=None, **options):
+    """ARM's PUT: a new registry, or (same group) the existing one's properties replaced, as Azure does."""
+    from azlocal.acr import registry_options, replications
+
+    if name != name.lower():
+        raise ValidationError("argument error: Registry name must use only lowercase.")
+    if "-" in name:
+        raise ValidationError("argument error: Registry name cannot contain dashes.")
+    name = normalise_name(name)
+    registry_options.check_identity(identity, key_encryption_key)
+    group = groups.get(resource_group)
+    location = normalise_location(location or group["location"])
+    rid = arm.resource_id(group["name"], REGISTRY_TYPE, name)
+    now = arm.utc_now()
+    doc = _document(rid, name, location, sku, False, tags, now, None, zone_redundancy)
+    registry_options.apply(doc, sku, True, admin_enabled=bool(admin_enabled), **options)
+    if dnl_scope:
+        doc["autoGeneratedDomainNameLabelScope"] = dnl_scope
+    validate(doc, doc)
+    s = store()
+    with s.transaction():
+        existing = find(name)
+        if existing is not None:
+            if existing["id"].lower() != rid.lower():
+                raise AzLocalError(
+                    f"(AlreadyInUse) The registry DNS name {existing['loginServer']} is already in use. You can check "
+                    "if the name is already claimed using following API: "
+                    "https://docs.microsoft.com/en-us/rest/api/containerregistry/registries/checknameavailability")
+            if existing["location"] != location:
+                raise AzLocalError(f"(InvalidResourceLocation) The resource '{name}' already exists in location "
+                                   f"'{existing['location']}' in resource group '{group['name']}'. A resource with "
+                                   f"the same name cannot be created in location '{location}'. Please select a new "
+                                   "resource name.")
+            # ARM's create is a PUT on an existing registry: an update. The login server stays.
+            doc["creationDate"] = existing["creationDate"]
+            doc["systemData"]["createdAt"] = existing["systemData"]["createdAt"]
+            doc["autoGeneratedDomainNameLabelScope"] = existing["autoGeneratedDomainNameLabelScope"]
+            doc["loginServer"] = existing["loginServer"]
+            if existing["sku"]["name"] != sku:
+                _check_downgrade(doc, sku)
+        else:
+            doc["loginServer"] = registry_options.login_server_for(name, dnl_scope, group["name"])
+        replications.sync_home(doc)
+        sync_endpoint_names(doc)
+        s.put(doc)
+        # Credentials and the token key are made with the row, so a failure leaves neither.
+        if secrets.get_secret(_secret_key(name, "password")) is None:
+            _new_password(name, "password")
+            _new_password(name, "password2")
+            secrets.set_secret(_secret_key(name, "token-key"), pysecrets.token_hex(32))
+    _storage_root(name).mkdir(parents=True, exist_ok=True)
+    _publish(doc, existing)
+    if workspace:
+        logger.warning("--workspace: diagnostic settings are not sent to Log Analytics offline; the registry's "
+                       "events are in 'azlocal logs' and its runs' logs in 'az acr task logs'.")
+    return doc
+
+
+def sync_endpoint_names(doc):
+    """The data and regional endpoint host names of the home region and each replication."""
+    from azlocal.acr import registry_options, replications
+
+    regions = [r["location"] for r in replications.others(doc)] + [doc["location"]]
+    doc["dataEndpointHostNames"], doc["regionalEndpointHostNames"] = registry_options.endpoint_names(doc, regions)
+
+
+def served_names(doc):
+    return [doc["loginServer"]] + list(doc.get("dataEndpointHostNames") or []) + list(
+        doc.get("regionalEndpointHostNames") or [])
+
+
+def _document(rid, name, location, sku, admin_enabled, tags, now, public_network_enabled=None, zone_redundancy=None):
+    user = settings.USER_NAME
+    return {
+        "adminUserEnabled": bool(admin_enabled),
+        "anonymousPullEnabled": False,
+        "autoGeneratedDomainNameLabelScope": "Unsecure",
+        "creationDate": now,
+        "dataEndpointEnabled": False,
+        "dataEndpointHostNames": [],
+        "encryption": {"keyVaultProperties": None, "status": "disabled"},
+        "endpointProtocol": None,
+        "id": rid,
+        "identity": None,
+        "location": location,
+        "loginServer": login_server(name),
+        "metadataSearch": "Disabled",
+        "name": name,
+        "networkRuleBypassAllowedForTasks": None,
+        "networkRuleBypassOptions": "AzureServices",
+        "networkRuleSet": {"defaultAction": "Allow", "ipRules": []} if sku == "Premium" else None,
+        "policies": {
+            "azureAdAuthenticationAsArmPolicy": {"status": "enabled"},
+            "exportPolicy": {"status": "enabled"},
+            "quarantinePolicy": {"status": "disabled"},
+            "retentionPolicy": {"days": 7, "lastUpdatedTime": now, "status": "disabled"},
+            "softDeletePolicy": {"lastUpdatedTime": now, "retentionDays": 7, "status": "disabled"},
+            "trustPolicy": {"status": "disabled", "type": "Notary"},
+        },
+        "privateEndpointConnections": [],
+        "provisioningState": "Succeeded",
+        "publicNetworkAccess": "Disabled" if public_network_enabled is False else "Enabled",
+        "regionalEndpointHostNames": None,
+        "regionalEndpoints": None,
+        "roleAssignmentMode": "LegacyRegistryPermissions",
+        "sku": {"name": sku, "tier": sku},
+        "status": None,
+        "systemData": {"createdAt": now, "createdBy": user, "createdByType": "User",
+                       "lastModifiedAt": now, "lastModifiedBy": user, "lastModifiedByType": "User"},
+        "tags": tags or {},
+        "type": REGISTRY_TYPE,
+        "writableCacheRepos": None,
+        "zoneRedundancy": zone_redundancy or "Disabled",
+    }
+
+
+def update(name, resource_group=None, sku=None, set_=None, add=None, remove=None, force_string=False, **options):
+    """ARM's PATCH: the named arguments first, then --set/--add/--remove; Azure validates the result."""
+    from azlocal.acr import registry_options, replications
+
+    s = store()
+    with s.transaction():
+        doc = get(name, resource_group)
+        new = json.loads(json.dumps(doc))
+        if sku:
+            new["sku"] = {"name": sku, "tier": sku}
+        registry_options.apply(new, sku, False, **options)
+        new = generic_update.updated_copy(new, set_, add, remove, force_string, read_only=_READ_ONLY)
+        validate(new, doc)
+        if new.get("regionalEndpoints") == "Enabled" and doc.get("regionalEndpoints") != "Enabled" \
+                and not new.get("dataEndpointEnabled"):
+            logger.warning("It is recommended to also enable dedicated data endpoints (--data-endpoint-enabled) "
+                           "for optimal in-region performance when using regional endpoints.")
+        new["systemData"]["lastModifiedAt"] = arm.utc_now()
+        replications.sync_home(new)
+        sync_endpoint_names(new)
+        s.put(new)
+    if served_names(new) != served_names(doc):
+        _publish(new, doc)
+    return new
+
+
+# Properties a registry's PATCH cannot change (ARM ignores them in the body).
+_READ_ONLY = ("id", "name", "type", "location", "loginServer", "creationDate", "provisioningState", "status",
+              "systemData", "dataEndpointHostNames", "privateEndpointConnections", "zoneRedundancy",
+              "autoGeneratedDomainNameLabelScope", "regionalEndpointHostNames", "regionalEndpoints",
+              "encryption", "identity", "policies.retentionPolicy.lastUpdatedTime",
+              "policies.softDeletePolicy.lastUpdatedTime")
+_POLICY_STATUS = ("enabled", "disabled")
+
+
+def canonical_sku(value):
+    """Azure's SKU names, matched in any casing; anything else is refused as Azure refuses it."""
+    for known in SKU_LIMITS:
+        if isinstance(value, str) and value.lower() == known.lower():
+            return known
+    raise ValidationError(f"(InvalidSkuName) The SKU name {json.dumps(value)} is not valid. Allowed values: "
+                          f"{', '.join(SKU_LIMITS)}.")
+
+
+def validate(doc, before):
+    """Azure's checks of a registry update, the same whichever arguments set the values."""
+    from azlocal.acr import registry_options
+
+    sku = generic_update.check_object(doc, "sku", nullable=False)
+    doc["sku"] = {"name": canonical_sku(sku.get("name")), "tier": canonical_sku(sku.get("name"))}
+    sku = doc["sku"]["name"]
+    for key in ("adminUserEnabled", "anonymousPullEnabled", "dataEndpointEnabled"):
+        generic_update.check_bool(doc, key)
+    generic_update.check_bool(doc, "networkRuleBypassAllowedForTasks", nullable=True)
+    generic_update.check_choice(doc, "publicNetworkAccess", ("Enabled", "Disabled"))
+    generic_update.check_choice(doc, "networkRuleBypassOptions", ("AzureServices", "None"))
+    generic_update.check_choice(doc, "metadataSearch", ("Enabled", "Disabled"))
+    generic_update.check_choice(doc, "roleAssignmentMode", ("LegacyRegistryPermissions", "AbacRepositoryPermissions"))
+    generic_update.check_choice(doc, "endpointProtocol", ("IPv4", "IPv4AndIPv6"), nullable=True)
+    generic_update.check_choice(doc, "regionalEndpoints", ("Enabled", "Disabled"), nullable=True)
+    generic_update.check_choice(doc, "writableCacheRepos", ("Enabled", "Disabled"), nullable=True)
+    generic_update.check_tags(doc)
+    _validate_policies(doc, sku)
+    rules = generic_update.check_object(doc, "networkRuleSet")
+    if rules:
+        generic_update.check_choice(rules, "defaultAction", ("Allow", "Deny"), "networkRuleSet.defaultAction")
+        if not isinstance(rules.get("ipRules", []), list):
+            raise generic_update.invalid_content("Cannot deserialize into a list.", "networkRuleSet.ipRules")
+    if sku != before["sku"]["name"]:
+        _default_network_rules(doc, sku)
+    rules = doc.get("networkRuleSet")
+    registry_options.validate(doc, sku)
+    if doc["anonymousPullEnabled"] and sku == "Basic":
+        raise AzLocalError("(AnonymousPullNotSupported) Anonymous pull is not supported for the Basic "
+                           "SKU. Use the Standard or Premium SKU.")
+    if sku != "Premium":
+        if rules:
+            raise ValidationError("Network rules are only supported for managed registries in Premium SKU.")
+        if doc["dataEndpointEnabled"]:
+            raise ValidationError("Dedicated data endpoints are only supported for managed registries in "
+                                  "Premium SKU.")
+    if sku != before["sku"]["name"]:
+        _check_downgrade(doc, sku)
+
+
+def _default_network_rules(doc, sku):
+    """Azure gives a Premium registry an open network rule set and takes an untouched one away on a downgrade."""
+    rules = doc.get("networkRuleSet")
+    if sku == "Premium" and rules is None:
+        doc["networkRuleSet"] = {"defaultAction": "Allow", "ipRules": []}
+    elif sku != "Premium" and rules == {"defaultAction": "Allow", "ipRules": []}:
+        doc["networkRuleSet"] = None
+
+
+def _validate_policies(doc, sku):
+    policies = generic_update.check_object(doc, "policies", nullable=False)
+    for key in list(policies):
+        policy = generic_update.check_object(policies, key, f"policies.{key}", nullable=False)
+        if "status" in policy:
+            generic_update.check_choice(policy, "status", _POLICY_STATUS, f"policies.{key}.status", lower=True)
+        if key == "retentionPolicy" and "days" in policy:
+            generic_update.check_int(policy, "days", 0, 365, "policies.retentionPolicy.days")
+        if key == "softDeletePolicy" and "retentionDays" in policy:
+            generic_update.check_int(policy, "retentionDays", 1, 90, "policies.softDeletePolicy.retentionDays")
+        if key == "trustPolicy" and "type" in policy:
+            generic_update.check_choice(policy, "type", ("Notary",), "policies.trustPolicy.type")
+        premium_only = key in ("retentionPolicy", "trustPolicy", "quarantinePolicy")
+        if premium_only and policy.get("status") == "enabled" and sku != "Premium":
+            raise ValidationError(f"The {key[:-len('Policy')]} policy is only supported for managed registries "
+                                  "in Premium SKU.")
+
+
+def _check_downgrade(doc, sku):
+    quota, webhook_limit = SKU_LIMITS[sku]
+    if used_bytes(doc["name"]) > quota:
+        raise AzLocalError(f"(QuotaExceeded) The registry uses more storage than {sku} includes.")
+    children = store().list(parent_id=doc["id"])
+    if len([c for c in children if c["type"].lower() == (REGISTRY_TYPE + "/webhooks").lower()]) > webhook_limit:
+        raise AzLocalError(f"(QuotaExceeded) The registry has more webhooks than the {sku} SKU allows "
+                           f"({webhook_limit}).")
+    from azlocal.acr import replications
+
+    if sku != "Premium" and replications.others(doc):
+        raise ValidationError("Replications are only supported for managed registries in Premium SKU. Delete the "
+                              "registry's replications before changing its SKU.")
+
+
+def delete(name, resource_group=None):
+    doc = get(name, resource_group)
+    cleanup(doc)
+    s = store()
+    with s.transaction():
+        s.delete_children(doc["id"])
+        s.delete(doc["id"])
+
+
+def cleanup(doc):
+    """Everything a registry owns outside its row: stored content, secrets, the host name."""
+    from azlocal.acr.replications import endpoints_of
+    from azlocal.platform import hosts
+
+    name = doc["name"]
+    shutil.rmtree(_storage_root(name), ignore_errors=True)
+    secrets.delete_prefix(f"acr/{name.lower()}/")
+    hosts.set_entries(remove=served_names(doc) + endpoints_of(doc))
+
+
+# Credentials -----------------------------------------------------------------------------
+
+def _secret_key(name, item):
+    return f"acr/{name.lower()}/{item}"
+
+
+def _new_password(name, which):
+    # ACR's admin passwords are 52 characters drawn from letters, digits, '+' and '/'.
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    value = "".join(pysecrets.choice(alphabet) for _ in range(52))
+    secrets.set_secret(_secret_key(name, which), value)
+    return value
+
+
+def credential_show(name, resource_group=None):
+    doc = get(name, resource_group)
+    if not doc["adminUserEnabled"]:
+        raise AzLocalError(f"Run 'az acr update -n {doc['name']} --admin-enabled true' to enable admin first.")
+    return {
+        "passwords": [{"name": p, "value": secrets.get_secret(_secret_key(doc["name"], p))}
+                      for p in ("password", "password2")],
+        "username": doc["name"],
+    }
+
+
+def credential_renew(name, password_name, resource_group=None):
+    doc = get(name, resource_group)
+    if not doc["adminUserEnabled"]:
+        raise AzLocalError(f"Run 'az acr update -n {doc['name']} --admin-enabled true' to enable admin first.")
+    _new_password(doc["name"], password_name)
+    _bump_credentials_revision(doc["name"])
+    return credential_show(name, resource_group)
+
+
+def _bump_credentials_revision(name):
+    # The daemon caches credentials per registry; this tells it they changed.
+    s = store()
+    key = f"acr-credentials-rev/{name.lower()}"
+    with s.transaction():
+        s.set_value(key, s.get_value(key, 0) + 1)
+
+
+def token_key(name):
+    return (secrets.get_secret(_secret_key(name, "token-key")) or "").encode()
+
+
+def arm_token():
+    """The local stand-in for the user's Azure AD access token: a home-wide secret."""
+    token = secrets.get_secret("account/arm-token")
+    if token is None:
+        token = pysecrets.token_urlsafe(32)
+        secrets.set_secret("account/arm-token", token)
+    return token
+
+
+# Storage and usage ----------------------------------------------------------------------
+
+def _storage_root(name):
+    return safepath.home_path("registries", ("registry", name.lower()))
+
+
+def storage_root(name):
+    return _storage_root(name)
+
+
+def used_bytes(name):
+    blobs = _storage_root(name) / "blobs"
+    if not blobs.exists():
+        return 0
+    return sum(p.stat().st_size for p in blobs.rglob("*") if p.is_file())
+
+
+def show_usage(name, resource_group=None):
+    doc = get(name, resource_group)
+    quota, webhooks = SKU_LIMITS[doc["sku"]["name"]]
+    webhook_count = len(store().list(type=REGISTRY_TYPE + "/webhooks", parent_id=doc["id"]))
+    value = [
+        {"currentValue": used_bytes(doc["name"]), "limit": quota, "name": "Size", "unit": "Bytes"},
+        {"currentValue": webhook_count, "limit": webhooks, "name": "Webhooks", "unit": "Count"},
+    ]
+    if doc["sku"]["name"] == "Premium":
+        value.append({"currentValue": 0, "limit": -1, "name": "Geo-replications", "unit": "Count"})
+    return {"value": value}
+
+
+# The daemon and the host name ---------------------------------------------------------------
+
+def _publish(doc, before=None):
+    """Makes the registry's names (`<name>[-<hash>].azurecr.io`, its data and regional endpoints) reach the
+    daemon: start it, map the names to loopback, drop the names it no longer has."""
+    from azlocal.acr.replications import endpoints_of
+    from azlocal.platform import hosts, lifecycle
+    from azlocal.platform.engine import docker_client, lookup
+
+    lifecycle.ensure_running()
+    names = served_names(doc)
+    stale = [n for n in served_names(before) if n not in names and n not in endpoints_of(doc)] if before else []
+    if hosts.set_entries(add={n: settings.daemon_host() for n in names}, remove=stale) \
+            and docker_client.reachable():
+        lookup.wait_until_engine_resolves(doc["loginServer"])

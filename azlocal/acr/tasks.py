@@ -1,0 +1,392 @@
+"""ACR task resources: saved builds and runs, started by hand, by a timer, or when a base image is pushed.
+
+A task is a `registries/tasks` row. Running it is the same as the quick build or run it stands
+for (services.runs), recorded with the task's name. Timers are checked by the daemon once a
+minute; base-image triggers fire from the registry's push events. Both start the run as a
+separate `az acr task run` process, so it is recorded and logged like any other.
+"""
+
+import os
+import subprocess
+import sys
+from datetime import datetime, timezone
+
+from azlocal.acr import registries, run_options, runs
+from azlocal.core import arm, settings
+from azlocal.core.errors import AzLocalError, ResourceNotFound, ValidationError
+from azlocal.platform.store import store
+
+TASK_TYPE = "Microsoft.ContainerRegistry/registries/tasks"
+
+
+def _id(doc, name):
+    return f"{doc['id']}/tasks/{name}"
+
+
+def get(registry, name, resource_group=None):
+    doc = registries.get(registry, resource_group)
+    task = store().get(_id(doc, name))
+    if task is None:
+        raise ResourceNotFound(f"The Resource '{TASK_TYPE}/{doc['name']}/{name}' under resource group "
+                               f"'{registries.group_of_doc(doc)}' was not found.")
+    return task
+
+
+def list_tasks(registry, resource_group=None):
+    doc = registries.get(registry, resource_group)
+    return store().list(type=TASK_TYPE, parent_id=doc["id"])
+
+
+def _context(context):
+    if context in (None, "/dev/null"):
+        return "/dev/null"
+    if "://" in context or context.endswith(".git") or context.startswith("git@"):
+        raise AzLocalError(f"The context '{context}' is a remote git repository, which is not available offline. "
+                           "Use a local directory as --context.")
+    if not os.path.isdir(context):
+        raise AzLocalError(f"The context '{context}' is not a local directory.")
+    return os.path.abspath(context)
+
+
+def _timers(schedule):
+    timers = []
+    for i, item in enumerate(schedule or []):
+        name, sep, cron = item.partition(":")
+        if not sep or " " in name:
+            name, cron = f"t{i + 1}", item
+        check_cron(cron)
+        timers.append({"name": name, "schedule": cron, "status": "Enabled"})
+    return timers or None
+
+
+def create(registry, name, context=None, file=None, cmd=None, images=None, resource_group=None, values=None,
+           set_values=None, no_push=False, status="Enabled", timeout=3600, schedule=None, base_image_trigger=True,
+           build_args=None, target=None, secret_args=None, set_secrets=None, options=None):
+    """ARM's PUT of a task: a new one, or an existing one of that name replaced."""
+    doc = registries.get(registry, resource_group)
+    if not name.replace("-", "").replace("_", "").isalnum() or not 5 <= len(name) <= 50:
+        raise ValidationError("Task names must be 5-50 characters of letters, digits, '-' or '_'.")
+    options = dict(options or {})
+    task_id = _id(doc, name)
+    if options.get("is_system_task") and name == "quicktask":
+        step = None
+    else:
+        if not context:
+            raise AzLocalError("If the task is not a System Task, --context must be provided.")
+        step = _step(task_id, context, file, cmd, images, values, set_values, set_secrets, no_push, build_args,
+                     secret_args, target, options.get("base_image_trigger_type") == "All")
+    _check_timeout(timeout)
+    now = arm.utc_now()
+    task = {
+        "agentConfiguration": {"cpu": 2}, "agentPoolName": None, "creationDate": now, "credentials": None,
+        "id": task_id, "identity": None, "isSystemTask": False, "location": doc["location"],
+        "logTemplate": None, "name": name, "platform": {"architecture": "amd64", "os": "linux", "variant": None},
+        "provisioningState": "Succeeded", "status": status, "step": step, "systemData": doc.get("systemData"),
+        "tags": None, "timeout": timeout, "type": TASK_TYPE,
+        "trigger": {
+            "baseImageTrigger": {"baseImageTriggerType": "Runtime", "name": "defaultBaseimageTriggerName",
+                                 "status": "Enabled" if base_image_trigger else "Disabled",
+                                 "updateTriggerEndpoint": None, "updateTriggerPayloadType": "Default"}
+            if step and step["type"] == "Docker" else None,
+            "sourceTriggers": None,
+            "timerTriggers": _timers(schedule),
+        },
+    }
+    run_options.apply_task_options(task, True, **options)
+    s = store()
+    with s.transaction():
+        existing = s.get(task["id"])
+        if existing is not None:
+            task["creationDate"] = existing["creationDate"]
+        s.put(task)
+    return task
+
+
+def _step(task_id, context, file, cmd, images, values, set_values, set_secrets, no_push, build_args, secret_args,
+          target, all_bases=False):
+    if bool(cmd) + bool(file) > 1:
+        raise ValidationError("Usage error: --cmd and --file cannot be used together.")
+    context_path = _context(context)
+    if cmd:
+        return {"contextPath": context_path, "encodedTaskContent": None, "type": "EncodedTask",
+                "values": run_options.entries(task_id, "values", set_values, set_secrets), "cmd": cmd}
+    if file and not file.lower().endswith(("dockerfile",)) and file.lower().endswith((".yaml", ".yml")):
+        if context_path == "/dev/null":
+            raise ValidationError("A task file needs a local --context that contains it.")
+        if not os.path.isfile(os.path.join(context_path, file)):
+            raise AzLocalError(f"{file} does not exist.")
+        return {"contextPath": context_path, "taskFilePath": file, "type": "FileTask", "valuesFilePath": values,
+                "values": run_options.entries(task_id, "values", set_values, set_secrets)}
+    if context_path == "/dev/null":
+        raise ValidationError("A build task needs a local --context with a Dockerfile.")
+    dockerfile = file or "Dockerfile"
+    path = os.path.join(context_path, dockerfile)
+    if not os.path.isfile(path):
+        raise AzLocalError(f"Unable to find '{dockerfile}'.")
+    plain_args = list(build_args or [])
+    bases = runs._base_images(path, list(build_args or []) + list(secret_args or []))
+    kinds = run_options.mark_dependencies(bases)
+    return {"arguments": run_options.entries(task_id, "arguments", plain_args, secret_args),
+            "baseImageDependencies": [{"digest": None, "registry": b.split("/")[0] if "/" in b else
+                                       "registry.hub.docker.com", "repository": b.split("/", 1)[-1].split(":")[0],
+                                       "tag": b.rsplit(":", 1)[-1] if ":" in b.rsplit("/", 1)[-1] else "latest",
+                                       "type": kind} for b, kind in zip(bases, kinds)],
+            "contextPath": context_path, "dockerFilePath": dockerfile, "imageNames": list(images or []),
+            "isPushEnabled": not no_push, "noCache": False, "target": target, "type": "Docker"}
+
+
+def update(registry, name, resource_group=None, status=None, timeout=None, images=None, context=None,
+           base_image_trigger=None, file=None, cmd=None, values=None, set_values=None, set_secrets=None,
+           build_args=None, secret_args=None, target=None, no_push=None, options=None):
+    task = get(registry, name, resource_group)
+    step = task["step"]
+    if status:
+        task["status"] = status
+    if timeout is not None:
+        _check_timeout(timeout)
+        task["timeout"] = timeout
+    if step is None and any(v is not None for v in (images, context, file, cmd, values, set_values, set_secrets,
+                                                     build_args, secret_args, target, no_push)):
+        raise AzLocalError(f"The task '{name}' is a system task: it has no step to update.")
+    if context is not None:
+        step["contextPath"] = _context(context)
+    if step is not None:
+        _update_step(task, step, images, file, cmd, values, set_values, set_secrets, build_args, secret_args,
+                     target, no_push)
+    if base_image_trigger is not None and task["trigger"]["baseImageTrigger"]:
+        task["trigger"]["baseImageTrigger"]["status"] = "Enabled" if base_image_trigger else "Disabled"
+    run_options.apply_task_options(task, False, **(options or {}))
+    s = store()
+    with s.transaction():
+        s.put(task)
+    return task
+
+
+def _update_step(task, step, images, file, cmd, values, set_values, set_secrets, build_args, secret_args, target,
+                 no_push):
+    kind = step["type"]
+    if cmd is not None and kind != "EncodedTask" or file is not None and kind == "EncodedTask":
+        raise AzLocalError(f"The task's step is a {kind} step: --cmd updates only a command task, --file only a "
+                           "build or task-file task.")
+    if cmd is not None:
+        step["cmd"] = cmd
+    if file is not None:
+        step["dockerFilePath" if kind == "Docker" else "taskFilePath"] = file
+    if values is not None and kind == "FileTask":
+        step["valuesFilePath"] = values
+    if set_values or set_secrets:
+        kept = {e["name"]: e for e in step.get("values") or []}
+        for e in run_options.entries(task["id"], "values", set_values, set_secrets):
+            kept[e["name"]] = e
+        step["values"] = list(kept.values())
+    if kind == "Docker":
+        if images is not None:
+            step["imageNames"] = list(images)
+        if build_args or secret_args:
+            kept = {e["name"]: e for e in step.get("arguments") or []}
+            for e in run_options.entries(task["id"], "arguments", build_args, secret_args):
+                kept[e["name"]] = e
+            step["arguments"] = list(kept.values())
+        if target is not None:
+            step["target"] = target
+        if no_push is not None:
+            step["isPushEnabled"] = not no_push
+
+
+def _check_timeout(timeout):
+    # ACR's task API bounds a task's timeout (seconds); a quick `az acr run` is not a task.
+    if timeout is not None and not 300 <= timeout <= 28800:
+        raise ValidationError(f"(InvalidParameters) The timeout {timeout} is out of range: a task's timeout must "
+                              "be between 300 and 28800 seconds.")
+
+
+def delete(registry, name, resource_group=None):
+    task = get(registry, name, resource_group)
+    s = store()
+    with s.transaction():
+        s.delete(task["id"])
+
+
+def run(registry, name, resource_group=None, no_logs=False, set_values=None, trigger=None, overrides=None):
+    """Runs the task now; `overrides` (az acr task run's --arg, --secret-arg, --set-secret, --context, --file,
+    --target) apply to this run only."""
+    task = get(registry, name, resource_group)
+    if task["status"] != "Enabled":
+        raise AzLocalError(f"The task '{name}' is disabled.")
+    step = task["step"]
+    if step is None:
+        raise AzLocalError(f"The task '{name}' is a system task: it has no step to run.")
+    overrides = overrides or {}
+    values = {v["name"]: v["value"] for v in run_options.resolved(task["id"], "values", step.get("values"))}
+    values.update(set_values or {})
+    values.update(dict(run_options.pairs(overrides.get("set_secret"))))
+    context = _context(overrides["context"]) if overrides.get("context") else step["contextPath"]
+    meta = {"task": name, "trigger": trigger}  # None: the trigger that spawned this process, if any
+    if step["type"] == "EncodedTask":
+        return runs.run_cmd(registry, step["cmd"], context, values, task["timeout"], no_logs,
+                            resource_group, meta=meta)
+    if step["type"] == "FileTask":
+        return runs.run_file(registry, overrides.get("file") or step["taskFilePath"], context, values,
+                             task["timeout"], no_logs, resource_group, meta=meta)
+    arguments = [f"{a['name']}={a['value']}" for a in run_options.resolved(task["id"], "arguments",
+                                                                          step.get("arguments"))]
+    return runs.build(registry, context, step["imageNames"], overrides.get("file") or step["dockerFilePath"],
+                      arguments + list(overrides.get("arg") or []), list(overrides.get("secret_arg") or []),
+                      not step["isPushEnabled"], no_logs, task["timeout"],
+                      overrides.get("target") or step.get("target"), None, resource_group, meta=meta,
+                      no_cache=bool(step.get("noCache")))
+
+
+# Runs --------------------------------------------------------------------------------------------
+
+def list_runs(registry, task=None, status=None, top=15, image=None, resource_group=None):
+    doc = registries.get(registry, resource_group)
+    found = store().list(type=runs.RUN_TYPE, parent_id=doc["id"])
+    if task:
+        found = [r for r in found if r.get("task") == task]
+    if status:
+        found = [r for r in found if r["status"] == status]
+    if image:
+        repo, _, tag = image.partition(":")
+        found = [r for r in found if any(o.get("repository") == repo and (not tag or o.get("tag") == tag)
+                                         for o in r.get("outputImages") or [])]
+    found.sort(key=lambda r: r["createTime"], reverse=True)
+    return found[:top] if top else found
+
+
+def show_run(registry, run_id, resource_group=None):
+    doc = registries.get(registry, resource_group)
+    run_doc = store().get(f"{doc['id']}/runs/{run_id}")
+    if run_doc is None:
+        raise ResourceNotFound(f"The run '{run_id}' was not found in registry '{doc['name']}'.",
+                               code="RunNotFound")
+    return run_doc
+
+
+def logs(registry, run_id=None, task=None, resource_group=None, image=None):
+    from knack.log import get_logger
+
+    doc = registries.get(registry, resource_group)
+    if not run_id:
+        latest = list_runs(registry, task=task, top=1, image=image, resource_group=resource_group)
+        if not latest:
+            raise AzLocalError("There are no runs to show logs for.")
+        run_id = latest[0]["runId"]
+        get_logger(__name__).warning("Showing logs of the last created run.")
+        get_logger(__name__).warning("Run ID: %s", run_id)
+    show_run(registry, run_id, resource_group)
+    path = runs.log_path(doc["name"], run_id)
+    if path.exists():
+        sys.stdout.write(path.read_text(errors="replace"))
+
+
+def cancel_run(registry, run_id, resource_group=None):
+    """Stops the run's containers and marks it Canceled; its `az` process then ends with an error."""
+    from azlocal.platform.engine.docker_client import client
+
+    run_doc = show_run(registry, run_id, resource_group)
+    if run_doc["status"] not in ("Queued", "Running", "Started"):
+        raise AzLocalError(f"The run '{run_id}' has already finished with status {run_doc['status']}.")
+    run_doc["status"] = "Canceled"
+    run_doc["finishTime"] = arm.utc_now()
+    s = store()
+    with s.transaction():
+        s.put(run_doc)
+    wanted = {"label": [f"azlocal.acr.run={run_doc['id'].lower()}", f"azlocal.home={settings.label_value()}"]}
+    for container in client().containers.list(all=True, filters=wanted):
+        container.remove(force=True)
+
+
+# Triggers ---------------------------------------------------------------------------------------
+
+def _spawn(doc, task_name, trigger):
+    env = dict(os.environ, AZLOCAL_HOME=str(settings.home()), AZLOCAL_RUN_TRIGGER=trigger)
+    subprocess.Popen([sys.executable, "-c", "from azlocal.cli import main; main()", "acr", "task", "run", "-r",
+                      doc["name"], "-n", task_name, "--no-logs", "-o", "none"], env=env, stdin=subprocess.DEVNULL,
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def on_image_push(registry_name, repository, tag):
+    """Base-image triggers: tasks of this registry that build FROM the pushed image run again."""
+    doc = registries.find(registry_name)
+    if doc is None or not tag:
+        return []
+    fired = []
+    for task in store().list(type=TASK_TYPE, parent_id=doc["id"]):
+        trigger = (task.get("trigger") or {}).get("baseImageTrigger")
+        if task["status"] != "Enabled" or not trigger or trigger["status"] != "Enabled":
+            continue
+        for dep in (task["step"] or {}).get("baseImageDependencies") or []:
+            if not run_options.triggers_on(trigger, dep):
+                continue
+            if dep["registry"] == doc["loginServer"] and dep["repository"] == repository and dep["tag"] == tag:
+                produced = {i.split(":")[0] for i in task["step"].get("imageNames") or []}
+                if repository not in produced:  # a task rebuilding its own base would loop
+                    _spawn(doc, task["name"], "Image Update")
+                    fired.append(task["name"])
+                break
+    return fired
+
+
+def due_timers(now=None):
+    """(registry doc, task name) for every enabled timer whose schedule matches this minute."""
+    now = now or datetime.now(timezone.utc)
+    due = []
+    for task in store().list(type=TASK_TYPE):
+        if task["status"] != "Enabled":
+            continue
+        for timer in (task.get("trigger") or {}).get("timerTriggers") or []:
+            if timer["status"] == "Enabled" and cron_matches(timer["schedule"], now):
+                registry_doc = store().get(task["id"].rsplit("/tasks/", 1)[0])
+                if registry_doc:
+                    due.append((registry_doc, task["name"]))
+    return due
+
+
+def fire_timers(now=None):
+    for registry_doc, name in due_timers(now):
+        _spawn(registry_doc, name, "Timer")
+
+
+# Cron -------------------------------------------------------------------------------------------
+
+_RANGES = [(0, 59), (0, 23), (1, 31), (1, 12), (0, 6)]
+
+
+def _field_values(field, low, high):
+    values = set()
+    for part in field.split(","):
+        step = 1
+        if "/" in part:
+            part, step_text = part.split("/", 1)
+            step = int(step_text)
+        if part == "*":
+            start, end = low, high
+        elif "-" in part:
+            start, end = (int(x) for x in part.split("-", 1))
+        else:
+            start = end = int(part)
+        if start < low or end > high or step < 1:
+            raise ValueError(part)
+        values.update(range(start, end + 1, step))
+    return values
+
+
+def check_cron(expression):
+    fields = expression.split()
+    if len(fields) != 5:
+        raise ValidationError(f"The schedule '{expression}' is not a valid cron expression (5 fields: minute hour "
+                              "day-of-month month day-of-week).")
+    try:
+        for field, (low, high) in zip(fields, _RANGES):
+            _field_values(field, low, high)
+    except ValueError as ex:
+        raise ValidationError(f"The schedule '{expression}' is not a valid cron expression.") from ex
+
+
+def cron_matches(expression, when):
+    fields = expression.split()
+    sets = [_field_values(f, lo, hi) for f, (lo, hi) in zip(fields, _RANGES)]
+    weekday = (when.weekday() + 1) % 7  # cron: Sunday is 0
+    return (when.minute in sets[0] and when.hour in sets[1] and when.day in sets[2] and when.month in sets[3]
+            and weekday in sets[4])

@@ -1,0 +1,70 @@
+"""What deleting a resource group (or `azlocal reset`) must remove outside the state store.
+
+Each service that owns Docker objects, files or secrets registers a cleaner for its resource
+type below: "module:function", called with the resource's document before its row goes.
+Cleaners are imported only when a resource of their type is deleted, to keep startup fast.
+"""
+
+import importlib
+import shutil
+
+from knack.log import get_logger
+
+from azlocal.core import settings
+from azlocal.platform import secrets
+from azlocal.platform.store import store
+
+logger = get_logger(__name__)
+
+# lower-cased resource type -> "module:function(doc)"
+CLEANERS = {
+    "microsoft.containerregistry/registries": "azlocal.acr.registries:cleanup",
+    "microsoft.containerinstance/containergroups": "azlocal.aci.containergroups:cleanup",
+    "microsoft.app/managedenvironments": "azlocal.aca.containerapps:cleanup_environment",
+    "microsoft.app/containerapps": "azlocal.aca.containerapps:cleanup_app",
+}
+
+
+def register(resource_type, target):
+    CLEANERS[resource_type.lower()] = target
+
+
+def clean_resource(doc):
+    target = CLEANERS.get(doc["type"].lower())
+    if not target:
+        return
+    module, _, function = target.partition(":")
+    getattr(importlib.import_module(module), function)(doc)
+
+
+def delete_group_contents(group):
+    """Runs every cleaner for the group's resources, then always (rows or not: a command killed
+    half-way leaves objects but no row) sweeps this home's Docker objects labelled with the group
+    and the group's secrets, found by key, with their secret folders."""
+    resources = [r for r in store().list(resource_group=group)
+                 if r["type"].lower() != "microsoft.resources/resourcegroups"]
+    for doc in resources:
+        try:
+            clean_resource(doc)
+        except Exception as ex:  # one failing cleaner must not leave the rest behind
+            logger.warning("Could not fully clean up %s: %s", doc["id"], ex)
+    sweep_group(group, rows=bool(resources))
+
+
+def sweep_group(group, rows=True):
+    """What the group may have left outside the store: labelled Docker objects of this home (never
+    another home's), its secrets, and the secret folders named after its resources."""
+    from azlocal.platform.engine import docker_client, labels
+
+    if rows or docker_client.reachable():  # with rows, an unreachable engine fails the delete (rows kept)
+        labels.remove_labelled(group=group)
+    for key in secrets.delete_group(group):
+        for folder in secret_folders(key):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def secret_folders(resource_key):
+    """A resource's secret folders in the home: named by the first digits of its secret key's hash
+    (containergroups: aci-secrets/<10>, revisions: aca-secrets/<12>)."""
+    home = settings.home()
+    return [home / "aci-secrets" / resource_key[:10], home / "aca-secrets" / resource_key[:12]]
