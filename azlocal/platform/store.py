@@ -87,6 +87,13 @@ class Store:
         row = self.conn.execute("SELECT doc FROM resources WHERE id = ?", (resource_id.lower(),)).fetchone()
         return json.loads(row[0]) if row else None
 
+    def require(self, resource_id, error):
+        """The document, or `error` (an exception, e.g. from core.lookups.not_found) raised."""
+        doc = self.get(resource_id)
+        if doc is None:
+            raise error
+        return doc
+
     def put(self, doc, resource_group=None):
         """Insert or replace a resource document; its `id`, `type` and `name` index it."""
         group = resource_group if resource_group is not None else group_of(doc["id"])
