@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from azlocal.acr.dataplane.errors import RegistryError
-from azlocal.acr.dataplane.storage import DIGEST
+from azlocal.acr.dataplane.names import DIGEST
 
 INDEX_TYPES = {"application/vnd.docker.distribution.manifest.list.v2+json", "application/vnd.oci.image.index.v1+json"}
 # OCI image spec, descriptor.md: algorithm ":" encoded

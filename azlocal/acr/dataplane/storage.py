@@ -1,38 +1,34 @@
-"""A registry's storage under its root folder.
+"""A registry's storage under its root folder: the one description of its file layout.
 
     blobs/sha256/<ab>/<hex>     content-addressed blobs (layers, configs and manifests alike)
     uploads/<uuid>              data of an upload session in progress (never visible as a blob)
     uploads/<uuid>.repo         the repository that session belongs to
-    meta.db                     repositories, manifests, tags and their attributes (SQLite)
+    uploads/direct-<hex>        a blob being written in one go (a manifest), renamed into blobs/
+    meta.db                     repositories, manifests, tags, links and their attributes (SQLite)
 
-An upload is an object with an explicit commit: it streams to its own file (one writer at a
-time), and `commit` verifies the digest of the bytes on disk and moves the file into place with
-one atomic rename. A session belongs to the repository it was opened in. Identical
-blobs are stored once; repositories link to them.
+Every blob appears with one atomic rename of a complete, verified file: an upload session
+(`uploads.Upload`) streams to its own file and its commit verifies the digest of the bytes on
+disk before the rename. A session belongs to the repository it was opened in. Identical blobs
+are stored once; repositories link to them. Handlers call this module, `uploads` (sessions) and
+`repository` (manifests and tags); nothing else touches the files.
 """
 
-import asyncio
 import hashlib
 import json
 import os
-import re
 import sqlite3
 import time
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
+from azlocal.acr.dataplane import uploads as sessions
 from azlocal.acr.dataplane.errors import RegistryError
+from azlocal.acr.dataplane.names import DIGEST, valid_upload_id
+from azlocal.acr.dataplane.uploads import Upload
 from azlocal.core.safepath import PathEscape, confine
 
-DIGEST = re.compile(r"^sha256:[a-f0-9]{64}\Z")
-NAME_COMPONENT = r"[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*"
-NAME = re.compile(rf"^{NAME_COMPONENT}(?:/{NAME_COMPONENT})*\Z")
-TAG = re.compile(r"^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}\Z")
-MAX_NAME = 256
-CHUNK = 1 << 20
 OWNER_SUFFIX = ".repo"
-UPLOAD_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 DEFAULT_ATTRIBUTES = {"deleteEnabled": True, "listEnabled": True, "readEnabled": True, "writeEnabled": True}
 
@@ -52,92 +48,6 @@ def now():
     """ACR's timestamps: UTC with seven fractional digits."""
     t = datetime.now(timezone.utc)
     return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond:06d}0Z"
-
-
-def check_name(name):
-    if not name or len(name) > MAX_NAME or ".." in name or not NAME.match(name):
-        raise RegistryError("NAME_INVALID", "invalid repository name", {"name": name})
-
-
-def valid_upload_id(upload_id):
-    """Upload ids are the registry's own uuid4s, in canonical form; nothing else names a session."""
-    return isinstance(upload_id, str) and UPLOAD_ID.fullmatch(upload_id) is not None
-
-
-def check_digest(digest):
-    if not DIGEST.match(digest or ""):
-        raise RegistryError("DIGEST_INVALID", "provided digest did not match uploaded content",
-                            {"digest": digest})
-
-
-class Upload:
-    """One upload session of one repository: appends to its own file; commit makes it a blob.
-
-    Concurrency: every request that writes to a session (PATCH, the final PUT, DELETE) holds
-    `lock` for its whole body, so chunks of two requests never interleave, and re-checks
-    `closed` once it has the lock (the session may have been committed or cancelled meanwhile).
-    The digest is verified over the bytes on disk, never over a running hash.
-    """
-
-    def __init__(self, store, upload_id, repo):
-        self.store, self.id, self.repo = store, upload_id, repo
-        self.path = store.upload_path(upload_id)
-        self.lock = asyncio.Lock()
-        self.closed = False
-
-    @property
-    def offset(self):
-        try:
-            return self.path.stat().st_size
-        except FileNotFoundError:
-            return 0
-
-    def open_for_append(self):
-        return open(self.path, "ab")
-
-    def truncate(self, size):
-        """Drops what a refused chunk appended: the session is as it was before the request."""
-        with open(self.path, "r+b") as f:
-            f.truncate(size)
-
-    def disk_digest(self):
-        hasher = hashlib.sha256()
-        with open(self.path, "rb") as f:
-            for block in iter(lambda: f.read(CHUNK), b""):
-                hasher.update(block)
-        return "sha256:" + hasher.hexdigest()
-
-    def commit(self, digest, quota_bytes=None, actual=None):
-        """Verifies `digest` against the file (or `actual`, its digest computed off the event loop)."""
-        check_digest(digest)
-        actual = actual or self.disk_digest()
-        if actual != digest:
-            self.cancel()
-            raise RegistryError("DIGEST_INVALID", "provided digest did not match uploaded content",
-                                {"expected": digest, "actual": actual})
-        target = self.store.blob_path(digest)
-        if target.exists():
-            self.cancel()
-            return digest
-        size = self.offset
-        if quota_bytes is not None and self.store.used_bytes() + size > quota_bytes:
-            self.cancel()
-            raise RegistryError("DENIED", f"storage quota exceeded: the registry may store {quota_bytes} bytes "
-                                f"({quota_bytes // 1024 ** 3} GiB included in its SKU)", {"quota": quota_bytes})
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(self.path, target)
-        self._forget()
-        self.store.add_used(size)
-        return digest
-
-    def cancel(self):
-        self.path.unlink(missing_ok=True)
-        self._forget()
-
-    def _forget(self):
-        self.closed = True
-        self.store.owner_path(self.id).unlink(missing_ok=True)
-        self.store.uploads.pop(self.id, None)
 
 
 class RegistryStorage:
@@ -260,7 +170,7 @@ class RegistryStorage:
         attrs = dict(current["attrs"], **changes)
         self.db.execute("UPDATE repos SET attrs = ?, updated = ? WHERE name = ?", (json.dumps(attrs), now(), repo))
 
-    def put_manifest(self, repo, digest, media_type, size, config_digest=None, architecture=None, os_name=None,
+    def put_manifest(self, repo, digest, media_type, size, *, config_digest=None, architecture=None, os_name=None,
                      subject=None, artifact_type=None, annotations=None):
         stamp = now()
         self._ensure_repo(repo)
@@ -393,31 +303,4 @@ def sweep_uploads(root, older_than):
     for storage in list(_storages.values()):
         if storage.root.resolve() == Path(root).resolve():
             live = storage.uploads
-    groups = {}
-    try:
-        entries = list(uploads.iterdir())
-    except OSError:
-        return 0, 0
-    for path in entries:
-        groups.setdefault(path.name.split(".", 1)[0], []).append(path)
-    removed = freed = 0
-    for upload_id, paths in groups.items():
-        session = live.get(upload_id)
-        if session is not None and session.lock.locked():
-            continue
-        try:
-            stats = [(p, p.lstat()) for p in paths]
-        except OSError:
-            continue
-        if max(st.st_mtime for _, st in stats) >= cutoff:
-            continue
-        if session is not None:
-            session.closed = True  # first: a request that takes its lock from now on finds it gone
-        live.pop(upload_id, None)
-        for path, st in stats:
-            if path.is_dir() and not path.is_symlink():
-                continue
-            path.unlink(missing_ok=True)
-            removed += 1
-            freed += st.st_size
-    return removed, freed
+    return sessions.sweep(uploads, cutoff, live)

@@ -1,0 +1,93 @@
+"""A request resolved to its registry: its storage, who is asking, and what they may do."""
+
+import base64
+import json
+
+from aiohttp import web
+
+from azlocal.acr.dataplane import auth
+from azlocal.acr.dataplane.errors import API_HEADER, RegistryError
+from azlocal.acr.dataplane.storage import storage_for
+
+
+def basic_credentials(value):
+    """(user, password) from a Basic authorization value; empty strings when it is malformed."""
+    try:
+        user, _, password = base64.b64decode(value).decode().partition(":")
+        return user, password
+    except (ValueError, UnicodeDecodeError):
+        return "", ""
+
+
+def json_response(data, status=200, headers=None):
+    return web.Response(status=status, text=json.dumps(data), content_type="application/json",
+                        headers=dict(API_HEADER, **(headers or {})))
+
+
+def resolve_view(resolver, request):
+    view = resolver(request.host)
+    if view is None:
+        raise RegistryError("NAME_UNKNOWN", "registry not found", {"host": request.host})
+    return view
+
+
+class Request:
+    """A request resolved to its registry, with its storage and its authorisation."""
+
+    def __init__(self, request, view):
+        self.http, self.view = request, view
+        self.storage = storage_for(view.root)
+        self.claims = None
+        self.principal = None
+        self._authenticate()
+
+    def _authenticate(self):
+        header = self.http.headers.get("Authorization", "")
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() == "bearer":
+            self.claims = auth.verify(self.view, value.strip(), "access")
+            if self.claims is None:
+                raise self.unauthorized(None, "authentication required")
+        elif scheme.lower() == "basic":
+            user, password = basic_credentials(value)
+            self.principal = auth.principal_from_basic(self.view, user, password)
+            if self.principal is None:
+                raise self.unauthorized(None, "authentication required, invalid username or password")
+
+    def unauthorized(self, scope, message="authentication required"):
+        scheme = self.http.scheme
+        headers = dict(API_HEADER, **{"WWW-Authenticate": auth.challenge(self.view, scheme, self.http.host, scope)})
+        detail = [{"Type": s["type"], "Name": s["name"], "Action": a}
+                  for s in auth.parse_scope(scope) for a in s["actions"]] if scope else None
+        return RegistryError("UNAUTHORIZED", message, detail, headers=headers)
+
+    def require(self, resource_type, name, action):
+        if not self.view.auth_required or self.principal:
+            return
+        if self.claims is not None:
+            if auth.allows(self.claims, resource_type, name, action):
+                return
+            raise RegistryError("DENIED", "requested access to the resource is denied",
+                                {"Type": resource_type, "Name": name, "Action": action})
+        if self.view.anonymous_pull and resource_type == "repository" and action == "pull":
+            return
+        scope = f"{resource_type}:{name}:{'*' if resource_type == 'registry' else action}"
+        raise self.unauthorized(scope)
+
+    def may(self, resource_type, name, action):
+        try:
+            self.require(resource_type, name, action)
+            return True
+        except RegistryError:
+            return False
+
+    def authenticated(self):
+        return not self.view.auth_required or self.principal or self.claims is not None
+
+    def event(self, action, name, *, tag=None, digest=None, media_type=None, size=None):
+        """Tells the registry's owner (webhooks, triggers); a notification never fails the operation."""
+        if self.view.on_event:
+            try:
+                self.view.on_event(action, name, tag, digest, media_type, size)
+            except Exception:
+                pass
