@@ -5,6 +5,7 @@ Arguments are in _params, help in _help, table formats in _format."""
 from knack.commands import CommandGroup
 
 from azlocal.acr import _help  # noqa: F401 - registers the help entries
+from azlocal.acr._console import render, write_stdout
 from azlocal.acr._format import (
     credential_table,
     registry_table,
@@ -163,9 +164,10 @@ def acr_build(registry_name, source_location, image_names=None, file=None, build
     from azlocal.acr import run_options, runs
 
     run_options.check_quick_run(agent_pool_name, auth_mode, log_template, source_acr_auth_id)
-    return runs.build(registry_name, source_location, image_names or [], file or "Dockerfile", build_arg or [],
-                      secret_build_arg or [], no_push, no_logs or no_wait, timeout, target, platform,
-                      resource_group_name)
+    return runs.build(registry_name, source_location, image_names or [], file or "Dockerfile",
+                      build_args=build_arg or [], secret_build_args=secret_build_arg or [], no_push=no_push,
+                      no_logs=no_logs or no_wait, timeout=timeout, target=target, platform=platform,
+                      resource_group=resource_group_name, progress=render)
 
 
 def acr_run(registry_name, source_location, cmd_value=None, file=None, set_value=None, set_secret=None,
@@ -181,12 +183,12 @@ def acr_run(registry_name, source_location, cmd_value=None, file=None, set_value
     run_options.check_quick_run(agent_pool_name, auth_mode, log_template, source_acr_auth_id)
     pairs = dict(v.split("=", 1) for v in (set_value or []) + (set_secret or []) if "=" in v)
     if cmd_value:
-        return runs.run_cmd(registry_name, cmd_value, source_location, pairs, timeout, no_logs or no_wait,
-                            resource_group_name)
+        return runs.run_cmd(registry_name, cmd_value, source_location, pairs, timeout=timeout,
+                            no_logs=no_logs or no_wait, resource_group=resource_group_name, progress=render)
     if not file and source_location in (None, "/dev/null"):
         raise AzLocalError("Please provide --cmd myCommand /dev/null, or -f myFile mySourceLocation.")
-    return runs.run_file(registry_name, file or "acb.yaml", source_location, pairs, timeout, no_logs or no_wait,
-                         resource_group_name)
+    return runs.run_file(registry_name, file or "acb.yaml", source_location, pairs, timeout=timeout,
+                         no_logs=no_logs or no_wait, resource_group=resource_group_name, progress=render)
 
 
 def _first(values):
@@ -310,7 +312,7 @@ def task_run(registry_name, name, set_value=None, set_secret=None, arg=None, sec
     overrides = {"arg": arg, "secret_arg": secret_arg, "set_secret": set_secret, "context": context, "file": file,
                  "target": target}
     return tasks.run(registry_name, name, resource_group_name, no_logs or no_wait, _pairs(set_value),
-                     overrides=overrides)
+                     overrides=overrides, progress=render)
 
 
 def task_list_runs(registry_name, name=None, run_status=None, top=15, image=None, resource_group_name=None):
@@ -328,7 +330,7 @@ def task_show_run(registry_name, run_id, resource_group_name=None):
 def task_logs(registry_name, run_id=None, name=None, image=None, no_format=False, resource_group_name=None):
     from azlocal.acr import tasks
 
-    tasks.logs(registry_name, run_id, name, resource_group_name, image)
+    write_stdout(tasks.logs(registry_name, run_id, name, resource_group_name, image))
 
 
 def task_cancel_run(registry_name, run_id, resource_group_name=None):

@@ -8,7 +8,7 @@ without the temporary tags.
 
 import re
 
-from azlocal.acr import registries, runs
+from azlocal.acr import registries, run_steps
 from azlocal.core.errors import AzLocalError, ValidationError
 
 SOURCE_NOT_FOUND = ("Source cannot be found. Please provide a valid image and source registry or a fully "
@@ -55,7 +55,7 @@ def _has_registry(image):
 def _repository_path(source):
     """docker.io/library/hello-world:latest -> library/hello-world:latest; hello-world -> hello-world:latest."""
     path = source.split("/", 1)[1] if _has_registry(source) else source
-    repo, tag = runs._split_tag(path)
+    repo, tag = run_steps.split_tag(path)
     return f"{repo}:{tag}" if "@" not in path else repo + ":latest"
 
 
@@ -73,24 +73,24 @@ def import_image(registry, source, images=None, source_registry=None, force=Fals
         raise AzLocalError(f"(ExportPolicyDisabled) Artifacts cannot be exported from the registry "
                            f"'{source_doc['name']}': its export policy is disabled (az acr update --allow-exports).")
     client = docker_client()
-    repo, tag = runs._split_tag(reference)
+    repo, tag = run_steps.split_tag(reference)
     if source_doc is not None:
-        auth = {"username": username, "password": password} if username else runs.registry_auth(source_doc)
+        auth = {"username": username, "password": password} if username else run_steps.registry_auth(source_doc)
         try:
-            runs._pull(client, repo, tag, auth)
+            run_steps.pull(client, repo, tag, auth)
         except Exception as ex:
             raise AzLocalError(f"(InvalidParameters) Operation registries-import failed: the source image "
                                f"'{source}' could not be read: {ex}") from ex
     else:
-        runs.ensure_image(client, reference, target, _QuietLog())
+        run_steps.ensure_image(client, reference, target, _QuietLog())
     names = list(images or ([] if repositories_ else [_repository_path(source)]))
     if not force:
         for name in names:
-            name_repo, name_tag = runs._split_tag(name)
+            name_repo, name_tag = run_steps.split_tag(name)
             if name_tag in _existing_tags(repositories, target["name"], name_repo):
                 raise AzLocalError(f"(Conflict) Tag {name_tag} already exists in target registry. Use --force to "
                                    "overwrite it.")
-    auth = runs.registry_auth(target)
+    auth = run_steps.registry_auth(target)
     image = client.images.get(reference)
     for name in names:
         _push_as(client, image, f"{target['loginServer']}/{name}", auth)
@@ -105,10 +105,10 @@ def import_image(registry, source, images=None, source_registry=None, force=Fals
 
 def _push_as(client, image, qualified, auth):
     """Tags the image locally as `qualified`, pushes it, and drops the local tag again."""
-    q_repo, q_tag = runs._split_tag(qualified)
+    q_repo, q_tag = run_steps.split_tag(qualified)
     image.tag(q_repo, q_tag)
     try:
-        runs.push_image(client, qualified, auth, _QuietLog())
+        run_steps.push_image(client, qualified, auth, _QuietLog())
     finally:
         client.images.remove(qualified, noprune=True)
 

@@ -14,6 +14,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
+from azlocal.acr import run_steps
 from azlocal.core.errors import AzLocalError
 
 STEP_TYPES = ("build", "cmd", "push")
@@ -127,10 +128,7 @@ def _parse_step(raw, index, step_timeout):
 class Execution:
     """One run of a task: the network, the step containers, and the order they run in."""
 
-    def __init__(self, client, doc, run_id, task, context, log, labels):
-        from azlocal.acr import runs
-
-        self.runs = runs
+    def __init__(self, client, doc, run_id, *, task, context, log, labels):
         self.client, self.doc, self.run_id, self.task = client, doc, run_id, task
         self.context, self.log, self.labels = context, log, labels
         from azlocal.platform.engine.labels import name_hash
@@ -261,16 +259,17 @@ class Execution:
             dockerfile_path = os.path.normpath(os.path.join(context, dockerfile))
         if not os.path.isfile(dockerfile_path):
             raise AzLocalError(f"step {step.id}: unable to find '{dockerfile}'")
-        self.runs.docker_build(self.client, self.doc, context, dockerfile_path, tags, build_args, target,
-                               platform, step.timeout, self.log)
+        run_steps.docker_build(self.client, self.doc, self.log, context=context, dockerfile_path=dockerfile_path,
+                               tags=tags, build_args=build_args, target=target, platform=platform,
+                               timeout=step.timeout)
         with self.lock:
             self.built.update(tags)
 
     def _push(self, step):
-        auth = self.runs.registry_auth(self.doc)
+        auth = run_steps.registry_auth(self.doc)
         for image in dict.fromkeys(step.value):
-            qualified = self.runs.qualify(str(image), self.doc)
-            output = self.runs.push_image(self.client, qualified, auth, self.log)
+            qualified = run_steps.qualify(str(image), self.doc)
+            output = run_steps.push_image(self.client, qualified, auth, self.log)
             with self.lock:
                 self.outputs.append(output)
 
@@ -290,7 +289,7 @@ class Execution:
         if not words:
             raise AzLocalError(f"step {step.id}: the cmd is empty")
         image, args = words[0], words[1:]
-        self.runs.ensure_image(self.client, image, self.doc, self.log, self.built)
+        run_steps.ensure_image(self.client, image, self.doc, self.log, self.built)
         env = list(self.task.env) + list(step.env)
         ports = {}
         for mapping in step.ports:

@@ -11,7 +11,7 @@ import subprocess
 import sys
 from datetime import datetime, timezone
 
-from azlocal.acr import registries, run_options, runs
+from azlocal.acr import registries, run_options, run_steps, runs
 from azlocal.core import arm, settings
 from azlocal.core.errors import AzLocalError, ResourceNotFound, ValidationError
 from azlocal.platform.store import store
@@ -124,7 +124,7 @@ def _step(task_id, context, file, cmd, images, values, set_values, set_secrets, 
     if not os.path.isfile(path):
         raise AzLocalError(f"Unable to find '{dockerfile}'.")
     plain_args = list(build_args or [])
-    bases = runs._base_images(path, list(build_args or []) + list(secret_args or []))
+    bases = run_steps.base_images(path, list(build_args or []) + list(secret_args or []))
     kinds = run_options.mark_dependencies(bases)
     return {"arguments": run_options.entries(task_id, "arguments", plain_args, secret_args),
             "baseImageDependencies": [{"digest": None, "registry": b.split("/")[0] if "/" in b else
@@ -207,7 +207,8 @@ def delete(registry, name, resource_group=None):
         s.delete(task["id"])
 
 
-def run(registry, name, resource_group=None, no_logs=False, set_values=None, trigger=None, overrides=None):
+def run(registry, name, resource_group=None, no_logs=False, set_values=None, *, trigger=None, overrides=None,
+        progress=None):
     """Runs the task now; `overrides` (az acr task run's --arg, --secret-arg, --set-secret, --context, --file,
     --target) apply to this run only."""
     task = get(registry, name, resource_group)
@@ -221,20 +222,19 @@ def run(registry, name, resource_group=None, no_logs=False, set_values=None, tri
     values.update(set_values or {})
     values.update(dict(run_options.pairs(overrides.get("set_secret"))))
     context = _context(overrides["context"]) if overrides.get("context") else step["contextPath"]
-    meta = {"task": name, "trigger": trigger}  # None: the trigger that spawned this process, if any
+    common = dict(timeout=task["timeout"], no_logs=no_logs, resource_group=resource_group, progress=progress,
+                  meta={"task": name, "trigger": trigger})  # trigger None: the one that spawned this process
     if step["type"] == "EncodedTask":
-        return runs.run_cmd(registry, step["cmd"], context, values, task["timeout"], no_logs,
-                            resource_group, meta=meta)
+        return runs.run_cmd(registry, step["cmd"], context, values, **common)
     if step["type"] == "FileTask":
-        return runs.run_file(registry, overrides.get("file") or step["taskFilePath"], context, values,
-                             task["timeout"], no_logs, resource_group, meta=meta)
+        return runs.run_file(registry, overrides.get("file") or step["taskFilePath"], context, values, **common)
     arguments = [f"{a['name']}={a['value']}" for a in run_options.resolved(task["id"], "arguments",
                                                                           step.get("arguments"))]
     return runs.build(registry, context, step["imageNames"], overrides.get("file") or step["dockerFilePath"],
-                      arguments + list(overrides.get("arg") or []), list(overrides.get("secret_arg") or []),
-                      not step["isPushEnabled"], no_logs, task["timeout"],
-                      overrides.get("target") or step.get("target"), None, resource_group, meta=meta,
-                      no_cache=bool(step.get("noCache")))
+                      build_args=arguments + list(overrides.get("arg") or []),
+                      secret_build_args=list(overrides.get("secret_arg") or []), no_push=not step["isPushEnabled"],
+                      target=overrides.get("target") or step.get("target"), no_cache=bool(step.get("noCache")),
+                      **common)
 
 
 # Runs --------------------------------------------------------------------------------------------
@@ -264,6 +264,7 @@ def show_run(registry, run_id, resource_group=None):
 
 
 def logs(registry, run_id=None, task=None, resource_group=None, image=None):
+    """The run's log text (the latest run's, with a warning saying which, when no run id is given)."""
     from knack.log import get_logger
 
     doc = registries.get(registry, resource_group)
@@ -276,8 +277,7 @@ def logs(registry, run_id=None, task=None, resource_group=None, image=None):
         get_logger(__name__).warning("Run ID: %s", run_id)
     show_run(registry, run_id, resource_group)
     path = runs.log_path(doc["name"], run_id)
-    if path.exists():
-        sys.stdout.write(path.read_text(errors="replace"))
+    return path.read_text(errors="replace") if path.exists() else ""
 
 
 def cancel_run(registry, run_id, resource_group=None):
