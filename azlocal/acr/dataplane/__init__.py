@@ -1,8 +1,10 @@
 """The registry: ACR's data plane (OCI Distribution Spec v1.1 plus ACR's /acr/v1 and OAuth2 endpoints).
 
-HTTP handlers (routes) -> a storage interface (storage: content-addressed blobs, upload sessions
-with an explicit commit, per-registry metadata) -> the filesystem under each registry's root.
-One application serves many registries; the request's Host picks one through a resolver.
+HTTP handlers (routes: the URL map; v2, acr_routes, oauth: the handlers) -> storage (storage: blobs,
+links and per-registry metadata, and the file layout; uploads: upload sessions with an explicit
+commit; repository: manifests and tags) -> the filesystem under each registry's root. Handlers
+raise RegistryError; one middleware (errors) answers. One application serves many registries;
+the request's Host picks one through a resolver.
 """
 
 from dataclasses import dataclass
