@@ -23,6 +23,8 @@ from azlocal.core.errors import AzLocalError, ValidationError
 
 logger = get_logger(__name__)
 
+LOGIN_SUFFIX = ".azurecr.io"
+
 NETWORK_RULE_NOT_SUPPORTED = "Network rules are only supported for managed registries in Premium SKU."
 REGIONAL_ENDPOINTS_NOT_SUPPORTED = "Regional endpoints are only supported for managed registries in Premium SKU."
 DNL_SCOPES = ("Unsecure", "TenantReuse", "SubscriptionReuse", "ResourceGroupReuse", "NoReuse")
@@ -46,8 +48,6 @@ def dnl_hash(name, scope, resource_group=None):
 
 
 def login_server_for(name, scope, resource_group=None):
-    from azlocal.acr.registries import LOGIN_SUFFIX
-
     label = dnl_hash(name, scope, resource_group)
     return f"{name.lower()}-{label}{LOGIN_SUFFIX}" if label else f"{name.lower()}{LOGIN_SUFFIX}"
 

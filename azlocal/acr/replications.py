@@ -2,16 +2,18 @@
 `<name>.<region>.data.azurecr.io`, served by the daemon from the same content."""
 
 from azlocal.acr import registries
-from azlocal.core import arm
-from azlocal.core.errors import AzLocalError, ResourceNotFound, ValidationError
+from azlocal.acr.replication_records import (  # noqa: F401 - sync_home, others and endpoints_of: their old home
+    REPLICATION_TYPE,
+    document,
+    endpoint,
+    endpoints_of,
+    others,
+    sync_home,
+)
+from azlocal.core.errors import AzLocalError, ValidationError
 from azlocal.core.locations import normalise_location
+from azlocal.core.lookups import not_found
 from azlocal.platform.store import store
-
-REPLICATION_TYPE = "Microsoft.ContainerRegistry/registries/replications"
-
-
-def endpoint(registry_name, region):
-    return f"{registry_name.lower()}.{region}.data.azurecr.io"
 
 
 def _premium(doc):
@@ -32,7 +34,7 @@ def create(registry, location, resource_group=None, name=None, tags=None, global
     name = name or region
     if not name.isalnum() or not name.isascii() or not 5 <= len(name) <= 50:
         raise ValidationError("Replication names must be between 5 and 50 alphanumeric characters.")
-    replication = _document(doc, name, region, global_endpoint_routing, zone_redundancy, tags)
+    replication = document(doc, name, region, global_endpoint_routing, zone_redundancy, tags)
     s = store()
     with s.transaction():
         existing = s.get(replication["id"])
@@ -55,46 +57,11 @@ def create(registry, location, resource_group=None, name=None, tags=None, global
     return replication
 
 
-def _document(doc, name, region, global_endpoint_routing=True, zone_redundancy=None, tags=None):
-    return {
-        "id": f"{doc['id']}/replications/{name}",
-        "location": region,
-        "name": name,
-        "provisioningState": "Succeeded",
-        "regionEndpointEnabled": True if global_endpoint_routing is None else global_endpoint_routing,
-        "status": {"displayStatus": "Ready", "message": None, "timestamp": arm.utc_now()},
-        "systemData": doc.get("systemData"),
-        "tags": tags or {},
-        "type": REPLICATION_TYPE,
-        "zoneRedundancy": zone_redundancy or "Disabled",
-    }
-
-
-def sync_home(doc):
-    """As Azure: a Premium registry lists its home region as a replication (named after the region, with the
-    registry's zone redundancy); it goes when the registry leaves Premium. Called inside the registry's write."""
-    s = store()
-    home_id = f"{doc['id']}/replications/{doc['location']}"
-    if doc["sku"]["name"] == "Premium":
-        if s.get(home_id) is None:
-            s.put(_document(doc, doc["location"], doc["location"], True, doc.get("zoneRedundancy")))
-    elif s.get(home_id) is not None:
-        s.delete(home_id)
-
-
-def others(doc):
-    """The replications outside the registry's home region."""
-    return [r for r in store().list(type=REPLICATION_TYPE, parent_id=doc["id"]) if r["location"] != doc["location"]]
-
-
 def get(registry, name, resource_group=None):
     doc = registries.get(registry, resource_group)
     _premium(doc)  # as az: show and delete check the SKU first
-    replication = store().get(f"{doc['id']}/replications/{name}")
-    if replication is None:
-        raise ResourceNotFound(f"The Resource '{REPLICATION_TYPE}/{doc['name']}/{name}' under resource group "
-                               f"'{registries.group_of_doc(doc)}' was not found.")
-    return replication
+    return store().require(f"{doc['id']}/replications/{name}", not_found(
+        f"{REPLICATION_TYPE}/{doc['name']}", name, registries.group_of_doc(doc), pointer=False))
 
 
 def list_replications(registry, resource_group=None):
@@ -120,7 +87,3 @@ def delete(registry, name, resource_group=None):
         s.put(registry_doc)
     stale = [n for n in before if n not in registries.served_names(registry_doc)]
     hosts.set_entries(remove=[endpoint(doc["name"], replication["location"])] + stale)
-
-
-def endpoints_of(doc):
-    return [endpoint(doc["name"], r["location"]) for r in store().list(type=REPLICATION_TYPE, parent_id=doc["id"])]

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from azlocal.acr import registries, run_options, run_steps, runs
 from azlocal.core import arm, settings
 from azlocal.core.errors import AzLocalError, ResourceNotFound, ValidationError
+from azlocal.core.lookups import not_found
 from azlocal.platform.store import store
 
 TASK_TYPE = "Microsoft.ContainerRegistry/registries/tasks"
@@ -25,11 +26,8 @@ def _id(doc, name):
 
 def get(registry, name, resource_group=None):
     doc = registries.get(registry, resource_group)
-    task = store().get(_id(doc, name))
-    if task is None:
-        raise ResourceNotFound(f"The Resource '{TASK_TYPE}/{doc['name']}/{name}' under resource group "
-                               f"'{registries.group_of_doc(doc)}' was not found.")
-    return task
+    return store().require(_id(doc, name), not_found(f"{TASK_TYPE}/{doc['name']}", name,
+                                                     registries.group_of_doc(doc), pointer=False))
 
 
 def list_tasks(registry, resource_group=None):

@@ -9,7 +9,8 @@ import uuid
 
 from azlocal.acr import registries
 from azlocal.core import arm
-from azlocal.core.errors import AzLocalError, ResourceNotFound
+from azlocal.core.errors import AzLocalError
+from azlocal.core.lookups import not_found
 from azlocal.platform import secrets
 from azlocal.platform.store import store
 
@@ -27,12 +28,8 @@ def _secret_key(registry_name, name):
 
 def get(registry, name, resource_group=None):
     doc = registries.get(registry, resource_group)
-    hook = store().get(_id(doc, name))
-    if hook is None:
-        raise ResourceNotFound(
-            f"The Resource '{WEBHOOK_TYPE}/{doc['name']}/{name}' under resource group "
-            f"'{registries.group_of_doc(doc)}' was not found.")
-    return hook
+    return store().require(_id(doc, name), not_found(f"{WEBHOOK_TYPE}/{doc['name']}", name,
+                                                     registries.group_of_doc(doc), pointer=False))
 
 
 def create(registry, name, uri, actions, resource_group=None, headers=None, scope=None, status="enabled",
