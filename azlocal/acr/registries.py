@@ -116,7 +116,7 @@ def check_name(name, resource_group=None, dnl_scope="Unsecure"):
             "message": None, "nameAvailable": True, "reason": None}
 
 
-def create(resource_group, name, sku, location=None, admin_enabled=False, tags=None, dnl_scope=None,
+def create(resource_group, name, sku, location=None, *, admin_enabled=False, tags=None, dnl_scope=None,
            identity=None, key_encryption_key=None, workspace=None, zone_redundancy=None, **options):
     """ARM's PUT: a new registry, or (same group) the existing one's properties replaced, as Azure does."""
     if name != name.lower():
@@ -229,7 +229,7 @@ def _document(rid, name, location, sku, admin_enabled, tags, now, public_network
     }
 
 
-def update(name, resource_group=None, sku=None, set_=None, add=None, remove=None, force_string=False, **options):
+def update(name, resource_group=None, sku=None, *, set_=None, add=None, remove=None, force_string=False, **options):
     """ARM's PATCH: the named arguments first, then --set/--add/--remove; Azure validates the result."""
     s = store()
     with s.transaction():

@@ -59,8 +59,8 @@ def _repository_path(source):
     return f"{repo}:{tag}" if "@" not in path else repo + ":latest"
 
 
-def import_image(registry, source, images=None, source_registry=None, force=False, username=None, password=None,
-                 resource_group=None, repositories_=None):
+def import_image(registry, source, images=None, *, source_registry=None, force=False, username=None,
+                 password=None, resource_group=None, repositories_=None):
     """`images`: target `repo:tag`s; `repositories_`: target repositories that get the image untagged."""
     from azlocal.acr import repositories
     from azlocal.platform.engine.docker_client import client as docker_client

@@ -21,7 +21,7 @@ def _premium(doc):
         raise AzLocalError("Replications are only supported for managed registries in Premium SKU.")
 
 
-def create(registry, location, resource_group=None, name=None, tags=None, global_endpoint_routing=True,
+def create(registry, location, resource_group=None, name=None, *, tags=None, global_endpoint_routing=True,
            zone_redundancy=None):
     from azlocal.core import settings
     from azlocal.platform import hosts

@@ -11,6 +11,7 @@ source-registry auth modes, git triggers and update-trigger notifications (recor
 from knack.log import get_logger
 
 from azlocal.core.errors import AzLocalError
+from azlocal.core.parsing import pairs  # noqa: F401 - `name[=value]` entries; a bare name has the value ""
 from azlocal.platform import secrets
 
 logger = get_logger(__name__)
@@ -32,6 +33,7 @@ def offline(option, reason):
 
 
 def check_quick_run(agent_pool=None, auth_mode=None, log_template=None, source_acr_auth_id=None):
+    """The options of a quick build or run that cannot be (refused) or are only recorded (warned about)."""
     refuse_agent_pool(agent_pool)
     if auth_mode == "None":
         offline("--auth-mode None", "the run always reaches its registry with the registry's credentials")
@@ -47,10 +49,6 @@ def _secret_key(task_id, kind, name):
     registry = task_id.split("/registries/", 1)[1].split("/")[0].lower()
     task = task_id.rsplit("/", 1)[1].lower()
     return f"acr/{registry}/tasks/{task}/{kind}/{name}"
-
-
-def pairs(items):
-    return [tuple(i.split("=", 1)) if "=" in i else (i, "") for i in items or []]
 
 
 def entries(task_id, kind, plain, secret):

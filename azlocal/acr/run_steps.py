@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from knack.log import get_logger
 
 from azlocal.core.errors import AzLocalError
+from azlocal.core.parsing import pairs_dict
 
 logger = get_logger(__name__)
 
@@ -105,7 +106,7 @@ def pack(context, dockerfile_path):
 
 def build_arg_values(build_args):
     """`name=value` build arguments as a dict; a bare `name` (docker takes it from the environment) is left out."""
-    return dict(a.split("=", 1) for a in build_args if "=" in a)
+    return pairs_dict([a for a in build_args if "=" in a])
 
 
 def base_images(dockerfile_path, build_args):

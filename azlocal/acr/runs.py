@@ -363,3 +363,21 @@ def _group(doc):
     from azlocal.platform.store import group_of
 
     return group_of(doc["id"])
+
+
+def quick_run(registry_name, source, *, cmd=None, file=None, values=None, timeout=None, no_logs=False,
+              resource_group=None, options=None, progress=None):
+    """`az acr run`: a command (--cmd) on a context or /dev/null, or a task file (-f, default acb.yaml) in a
+    context; `options` are the quick-run options run_options checks (agent pool, auth mode …)."""
+    from azlocal.acr import run_options
+
+    if cmd and file:
+        raise AzLocalError("Azure Container Registry can run with either --cmd myCommand /dev/null or "
+                           "-f myFile mySourceLocation, but not both.")
+    run_options.check_quick_run(**(options or {}))
+    common = dict(timeout=timeout, no_logs=no_logs, resource_group=resource_group, progress=progress)
+    if cmd:
+        return run_cmd(registry_name, cmd, source, values, **common)
+    if not file and source in (None, "/dev/null"):
+        raise AzLocalError("Please provide --cmd myCommand /dev/null, or -f myFile mySourceLocation.")
+    return run_file(registry_name, file or "acb.yaml", source, values, **common)

@@ -57,10 +57,13 @@ def _timers(schedule):
     return timers or None
 
 
-def create(registry, name, context=None, file=None, cmd=None, images=None, resource_group=None, values=None,
-           set_values=None, no_push=False, status="Enabled", timeout=3600, schedule=None, base_image_trigger=True,
-           build_args=None, target=None, secret_args=None, set_secrets=None, options=None):
-    """ARM's PUT of a task: a new one, or an existing one of that name replaced."""
+_STEP_ARGS = ("context", "file", "cmd", "images", "values", "set_values", "set_secrets", "build_args", "secret_args",
+              "target", "no_push")
+
+
+def create(registry, name, resource_group=None, *, status="Enabled", timeout=3600, schedule=None,
+           base_image_trigger=True, options=None, **step_args):
+    """ARM's PUT of a task: a new one, or an existing one of that name replaced. `step_args`: _STEP_ARGS."""
     doc = registries.get(registry, resource_group)
     if not name.replace("-", "").replace("_", "").isalnum() or not 5 <= len(name) <= 50:
         raise ValidationError("Task names must be 5-50 characters of letters, digits, '-' or '_'.")
@@ -69,10 +72,9 @@ def create(registry, name, context=None, file=None, cmd=None, images=None, resou
     if options.get("is_system_task") and name == "quicktask":
         step = None
     else:
-        if not context:
+        if not step_args.get("context"):
             raise AzLocalError("If the task is not a System Task, --context must be provided.")
-        step = _step(task_id, context, file, cmd, images, values, set_values, set_secrets, no_push, build_args,
-                     secret_args, target, options.get("base_image_trigger_type") == "All")
+        step = _step(task_id, dict.fromkeys(_STEP_ARGS) | step_args)
     _check_timeout(timeout)
     now = arm.utc_now()
     task = {
@@ -100,11 +102,12 @@ def create(registry, name, context=None, file=None, cmd=None, images=None, resou
     return task
 
 
-def _step(task_id, context, file, cmd, images, values, set_values, set_secrets, no_push, build_args, secret_args,
-          target, all_bases=False):
+def _step(task_id, spec):
+    cmd, file, values, set_values, set_secrets = (spec[k] for k in ("cmd", "file", "values", "set_values",
+                                                                    "set_secrets"))
     if bool(cmd) + bool(file) > 1:
         raise ValidationError("Usage error: --cmd and --file cannot be used together.")
-    context_path = _context(context)
+    context_path = _context(spec["context"])
     if cmd:
         return {"contextPath": context_path, "encodedTaskContent": None, "type": "EncodedTask",
                 "values": run_options.entries(task_id, "values", set_values, set_secrets), "cmd": cmd}
@@ -121,6 +124,7 @@ def _step(task_id, context, file, cmd, images, values, set_values, set_secrets, 
     path = os.path.join(context_path, dockerfile)
     if not os.path.isfile(path):
         raise AzLocalError(f"Unable to find '{dockerfile}'.")
+    build_args, secret_args = spec["build_args"], spec["secret_args"]
     plain_args = list(build_args or [])
     bases = run_steps.base_images(path, list(build_args or []) + list(secret_args or []))
     kinds = run_options.mark_dependencies(bases)
@@ -129,13 +133,14 @@ def _step(task_id, context, file, cmd, images, values, set_values, set_secrets, 
                                        "registry.hub.docker.com", "repository": b.split("/", 1)[-1].split(":")[0],
                                        "tag": b.rsplit(":", 1)[-1] if ":" in b.rsplit("/", 1)[-1] else "latest",
                                        "type": kind} for b, kind in zip(bases, kinds)],
-            "contextPath": context_path, "dockerFilePath": dockerfile, "imageNames": list(images or []),
-            "isPushEnabled": not no_push, "noCache": False, "target": target, "type": "Docker"}
+            "contextPath": context_path, "dockerFilePath": dockerfile, "imageNames": list(spec["images"] or []),
+            "isPushEnabled": not spec["no_push"], "noCache": False, "target": spec["target"], "type": "Docker"}
 
 
-def update(registry, name, resource_group=None, status=None, timeout=None, images=None, context=None,
-           base_image_trigger=None, file=None, cmd=None, values=None, set_values=None, set_secrets=None,
-           build_args=None, secret_args=None, target=None, no_push=None, options=None):
+def update(registry, name, resource_group=None, *, status=None, timeout=None, base_image_trigger=None,
+           options=None, **step_args):
+    """ARM's PATCH of a task: the given properties changed. `step_args`: _STEP_ARGS."""
+    spec = dict.fromkeys(_STEP_ARGS) | step_args
     task = get(registry, name, resource_group)
     step = task["step"]
     if status:
@@ -143,14 +148,12 @@ def update(registry, name, resource_group=None, status=None, timeout=None, image
     if timeout is not None:
         _check_timeout(timeout)
         task["timeout"] = timeout
-    if step is None and any(v is not None for v in (images, context, file, cmd, values, set_values, set_secrets,
-                                                     build_args, secret_args, target, no_push)):
+    if step is None and any(v is not None for v in spec.values()):
         raise AzLocalError(f"The task '{name}' is a system task: it has no step to update.")
-    if context is not None:
-        step["contextPath"] = _context(context)
+    if spec["context"] is not None:
+        step["contextPath"] = _context(spec["context"])
     if step is not None:
-        _update_step(task, step, images, file, cmd, values, set_values, set_secrets, build_args, secret_args,
-                     target, no_push)
+        _update_step(task, step, spec)
     if base_image_trigger is not None and task["trigger"]["baseImageTrigger"]:
         task["trigger"]["baseImageTrigger"]["status"] = "Enabled" if base_image_trigger else "Disabled"
     run_options.apply_task_options(task, False, **(options or {}))
@@ -160,8 +163,9 @@ def update(registry, name, resource_group=None, status=None, timeout=None, image
     return task
 
 
-def _update_step(task, step, images, file, cmd, values, set_values, set_secrets, build_args, secret_args, target,
-                 no_push):
+def _update_step(task, step, spec):
+    cmd, file, values, set_values, set_secrets = (spec[k] for k in ("cmd", "file", "values", "set_values",
+                                                                    "set_secrets"))
     kind = step["type"]
     if cmd is not None and kind != "EncodedTask" or file is not None and kind == "EncodedTask":
         raise AzLocalError(f"The task's step is a {kind} step: --cmd updates only a command task, --file only a "
@@ -178,17 +182,23 @@ def _update_step(task, step, images, file, cmd, values, set_values, set_secrets,
             kept[e["name"]] = e
         step["values"] = list(kept.values())
     if kind == "Docker":
-        if images is not None:
-            step["imageNames"] = list(images)
-        if build_args or secret_args:
-            kept = {e["name"]: e for e in step.get("arguments") or []}
-            for e in run_options.entries(task["id"], "arguments", build_args, secret_args):
-                kept[e["name"]] = e
-            step["arguments"] = list(kept.values())
-        if target is not None:
-            step["target"] = target
-        if no_push is not None:
-            step["isPushEnabled"] = not no_push
+        _update_docker_step(task, step, spec)
+
+
+def _update_docker_step(task, step, spec):
+    images, build_args, secret_args, target, no_push = (spec[k] for k in ("images", "build_args", "secret_args",
+                                                                          "target", "no_push"))
+    if images is not None:
+        step["imageNames"] = list(images)
+    if build_args or secret_args:
+        kept = {e["name"]: e for e in step.get("arguments") or []}
+        for e in run_options.entries(task["id"], "arguments", build_args, secret_args):
+            kept[e["name"]] = e
+        step["arguments"] = list(kept.values())
+    if target is not None:
+        step["target"] = target
+    if no_push is not None:
+        step["isPushEnabled"] = not no_push
 
 
 def _check_timeout(timeout):

@@ -32,7 +32,7 @@ def get(registry, name, resource_group=None):
                                                      registries.group_of_doc(doc), pointer=False))
 
 
-def create(registry, name, uri, actions, resource_group=None, headers=None, scope=None, status="enabled",
+def create(registry, name, uri, actions, resource_group=None, *, headers=None, scope=None, status="enabled",
            location=None, tags=None):
     doc = registries.get(registry, resource_group)
     if not name.isalnum() or not name.isascii() or not 5 <= len(name) <= 50:
@@ -80,7 +80,7 @@ ACTIONS = ("chart_delete", "chart_push", "delete", "push", "quarantine")
 _READ_ONLY = ("id", "name", "type", "location", "provisioningState", "systemData")
 
 
-def update(registry, name, resource_group=None, uri=None, actions=None, headers=None, scope=None, status=None,
+def update(registry, name, resource_group=None, *, uri=None, actions=None, headers=None, scope=None, status=None,
            tags=None, set_=None, add=None, remove=None, force_string=False):
     """ARM's PATCH: the named arguments, then --set/--add/--remove on the webhook's properties."""
     from azlocal.core import generic_update
