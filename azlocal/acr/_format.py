@@ -2,23 +2,25 @@
 
 from collections import OrderedDict
 
+from azlocal.core.tables import table
+
 
 def _format_date(value):
     return (value or "")[:19] + "Z" if value else " "
 
 
 def registry_table(result):
-    rows = result if isinstance(result, list) else [result]
-    return [OrderedDict([
-        ("NAME", r["name"]), ("RESOURCE GROUP", r.get("resourceGroup", "")), ("LOCATION", r["location"]),
-        ("SKU", r["sku"]["name"]), ("LOGIN SERVER", r["loginServer"]),
-        ("CREATION DATE", _format_date(r["creationDate"])), ("ADMIN ENABLED", r["adminUserEnabled"]),
-    ]) for r in rows]
+    return table(result, {
+        "NAME": lambda r: r["name"], "RESOURCE GROUP": lambda r: r.get("resourceGroup", ""),
+        "LOCATION": lambda r: r["location"], "SKU": lambda r: r["sku"]["name"],
+        "LOGIN SERVER": lambda r: r["loginServer"], "CREATION DATE": lambda r: _format_date(r["creationDate"]),
+        "ADMIN ENABLED": lambda r: r["adminUserEnabled"],
+    })
 
 
 def usage_table(result):
-    return [OrderedDict([("NAME", u["name"]), ("LIMIT", u["limit"]), ("CURRENT VALUE", u["currentValue"]),
-                         ("UNIT", u["unit"])]) for u in result["value"]]
+    return table(result["value"], {"NAME": lambda u: u["name"], "LIMIT": lambda u: u["limit"],
+                                   "CURRENT VALUE": lambda u: u["currentValue"], "UNIT": lambda u: u["unit"]})
 
 
 def credential_table(result):
@@ -26,14 +28,16 @@ def credential_table(result):
                         ("PASSWORD2", result["passwords"][1]["value"])])
 
 
+def _trigger(run):
+    return "Timer" if run.get("timerTrigger") else "Image Update" if run.get("imageUpdateTrigger") else "Manual"
+
+
 def run_table(result):
-    rows = result if isinstance(result, list) else [result]
-    return [OrderedDict([("RUN ID", r["runId"]), ("TASK", r.get("task") or ""),
-                         ("PLATFORM", (r.get("platform") or {}).get("os", "")), ("STATUS", r["status"]),
-                         ("TRIGGER", "Timer" if r.get("timerTrigger") else
-                          "Image Update" if r.get("imageUpdateTrigger") else "Manual"),
-                         ("STARTED", _format_date(r.get("startTime"))),
-                         ("DURATION", _duration(r))]) for r in rows]
+    return table(result, {
+        "RUN ID": lambda r: r["runId"], "TASK": lambda r: r.get("task") or "",
+        "PLATFORM": lambda r: (r.get("platform") or {}).get("os", ""), "STATUS": lambda r: r["status"],
+        "TRIGGER": _trigger, "STARTED": lambda r: _format_date(r.get("startTime")), "DURATION": lambda r: _duration(r),
+    })
 
 
 def _duration(run):
@@ -47,27 +51,28 @@ def _duration(run):
     return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
+def _task_triggers(task):
+    trig = task.get("trigger") or {}
+    on = (("BASE_IMAGE", (trig.get("baseImageTrigger") or {}).get("status") == "Enabled"),
+          ("TIMER", bool(trig.get("timerTriggers"))))
+    return ", ".join(name for name, enabled in on if enabled)
+
+
 def task_table(result):
-    rows = result if isinstance(result, list) else [result]
-    out = []
-    for t in rows:
-        trig = t.get("trigger") or {}
-        triggers = [name for name, on in (("BASE_IMAGE", (trig.get("baseImageTrigger") or {}).get("status")
-                                           == "Enabled"), ("TIMER", bool(trig.get("timerTriggers")))) if on]
-        out.append(OrderedDict([("NAME", t["name"]), ("PLATFORM", t["platform"]["os"]), ("STATUS", t["status"]),
-                                ("SOURCE REPOSITORY", t["step"].get("contextPath") or ""),
-                                ("TRIGGERS", ", ".join(triggers))]))
-    return out
+    return table(result, {
+        "NAME": lambda t: t["name"], "PLATFORM": lambda t: t["platform"]["os"], "STATUS": lambda t: t["status"],
+        "SOURCE REPOSITORY": lambda t: t["step"].get("contextPath") or "", "TRIGGERS": _task_triggers,
+    })
 
 
 def webhook_table(result):
-    rows = result if isinstance(result, list) else [result]
-    return [OrderedDict([("NAME", w["name"]), ("LOCATION", w["location"]), ("ACTIONS", ", ".join(w["actions"])),
-                         ("SCOPE", w["scope"]), ("STATUS", w["status"])]) for w in rows]
+    return table(result, {"NAME": lambda w: w["name"], "LOCATION": lambda w: w["location"],
+                          "ACTIONS": lambda w: ", ".join(w["actions"]), "SCOPE": lambda w: w["scope"],
+                          "STATUS": lambda w: w["status"]})
 
 
 def replication_table(result):
-    rows = result if isinstance(result, list) else [result]
-    return [OrderedDict([("NAME", r["name"]), ("LOCATION", r["location"]),
-                         ("PROVISIONING STATE", r["provisioningState"]), ("STATUS", r["status"]["displayStatus"]),
-                         ("REGION ENDPOINT ENABLED", r["regionEndpointEnabled"])]) for r in rows]
+    return table(result, {"NAME": lambda r: r["name"], "LOCATION": lambda r: r["location"],
+                          "PROVISIONING STATE": lambda r: r["provisioningState"],
+                          "STATUS": lambda r: r["status"]["displayStatus"],
+                          "REGION ENDPOINT ENABLED": lambda r: r["regionEndpointEnabled"]})

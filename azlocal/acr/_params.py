@@ -18,6 +18,30 @@ registry_name_type = CLIArgumentType(
     help="The name of the container registry. It should be specified in lower case. You can configure the "
     "default registry name using `az configure --defaults acr=<registry name>`.",
 )
+# Arguments that az acr build, run and task share.
+agent_pool_type = CLIArgumentType(
+    options_list=["--agent-pool"],
+    help="An agent pool (not available offline: runs use the local Docker Engine; refused).")
+auth_mode_type = enum_type(["Default", "None"], help="Auth mode of the source registry (recorded; None is warned "
+                           "about).")
+log_template_type = CLIArgumentType(help="The repository and tag template for run log artifacts (recorded; logs "
+                                    "stay on this machine).")
+no_logs_type = CLIArgumentType(options_list=["--no-logs"], action="store_true",
+                               help="Do not show logs after successfully queuing the run.")
+no_format_type = CLIArgumentType(options_list=["--no-format"], action="store_true",
+                                 help="Indicates whether the logs should be displayed in raw format.")
+timeout_type = CLIArgumentType(type=int, help="The timeout in seconds.")
+cmd_type = CLIArgumentType(options_list=["--cmd"], help="Commands to execute.")
+values_type = CLIArgumentType(help="The task values file path relative to the source context.")
+target_type = CLIArgumentType(help="The name of the target build stage.")
+image_names_type = CLIArgumentType(
+    options_list=["--image", "-t"], action="append",
+    help="The name and tag of the image using the format: '-t repo/image:tag'. Multiple tags are supported by "
+    "passing -t multiple times.")
+set_value_type = CLIArgumentType(options_list=["--set"], action="append", help="Value in 'name[=value]' format.")
+set_secret_type = CLIArgumentType(options_list=["--set-secret"], action="append",
+                                  help="Secret value in 'name[=value]' format; its value is not shown.")
+file_type = CLIArgumentType(options_list=["--file", "-f"])
 
 
 def load_arguments(loader, command):
@@ -92,41 +116,34 @@ def load_arguments(loader, command):
             c.positional("source_location",
                          help="The local source code directory path (e.g., './src'), or /dev/null for no "
                          "context. Remote contexts are not available offline.")
-            c.argument("agent_pool_name", options_list=["--agent-pool"],
-                       help="An agent pool (not available offline: runs use the local Docker Engine; refused).")
-            c.argument("auth_mode", enum_type(["Default", "None"]),
-                       help="Auth mode of the source registry (recorded; None is warned about).")
-            c.argument("log_template", help="The repository and tag template for run log artifacts (recorded; logs "
-                       "stay on this machine).")
+            c.argument("agent_pool_name", agent_pool_type)
+            c.argument("auth_mode", auth_mode_type)
+            c.argument("log_template", log_template_type)
             c.argument("source_acr_auth_id", enum_type(["[caller]", "none"]),
                        help="The identity the run authenticates to the source registry with (recorded).")
-            c.argument("no_logs", options_list=["--no-logs"], action="store_true",
-                       help="Do not show logs after successfully queuing the run.")
-            c.argument("no_format", options_list=["--no-format"], action="store_true",
-                       help="Indicates whether the logs should be displayed in raw format.")
-            c.argument("timeout", type=int, help="The timeout in seconds.")
+            c.argument("no_logs", no_logs_type)
+            c.argument("no_format", no_format_type)
+            c.argument("timeout", timeout_type)
             c.argument("platform", help="The platform where the run is scheduled, e.g. linux/amd64.")
-            c.argument("file", options_list=["--file", "-f"],
+            c.argument("file", file_type,
                        help="The relative path of the Dockerfile (build) or task file (run) to the source location.")
     with ArgumentsContext(loader, "acr build") as c:
-        c.argument("image_names", options_list=["--image", "-t"], action="append",
-                   help="The name and tag of the image using the format: '-t repo/image:tag'. Multiple tags are "
-                   "supported by passing -t multiple times.")
+        c.argument("image_names", image_names_type)
         c.argument("build_arg", options_list=["--build-arg"], action="append",
                    help="Build argument in 'name[=value]' format. Multiples supported by passing multiple times.")
         c.argument("secret_build_arg", options_list=["--secret-build-arg"], action="append",
                    help="Secret build argument in 'name[=value]' format; its value is not logged.")
         c.argument("no_push", options_list=["--no-push"], action="store_true",
                    help="Indicates whether the image built should be pushed to the registry.")
-        c.argument("target", help="The name of the target build stage.")
+        c.argument("target", target_type)
     with ArgumentsContext(loader, "acr run") as c:
-        c.argument("cmd_value", options_list=["--cmd"], help="Commands to execute.")
-        c.argument("set_value", options_list=["--set"], action="append",
+        c.argument("cmd_value", cmd_type)
+        c.argument("set_value", set_value_type,
                    help="Value in 'name[=value]' format. Multiples supported by passing --set multiple times.")
-        c.argument("set_secret", options_list=["--set-secret"], action="append",
+        c.argument("set_secret", set_secret_type,
                    help="Secret value in 'name[=value]' format. Multiples supported by passing --set-secret "
                    "multiple times.")
-        c.argument("values", help="The task values file path relative to the source context.")
+        c.argument("values", values_type)
     with ArgumentsContext(loader, "acr manifest") as c:
         c.argument("registry_name", registry_flag_type)
         c.argument("name", options_list=["--name", "-n"],
@@ -144,15 +161,15 @@ def load_arguments(loader, command):
         c.argument("context", options_list=["--context", "-c"],
                    help="The local context directory, or /dev/null for none. Git contexts are not available "
                    "offline.")
-        c.argument("file", options_list=["--file", "-f"], help="The task file or Dockerfile, relative to the context.")
-        c.argument("cmd_value", options_list=["--cmd"], help="Commands to execute.")
-        c.argument("image_names", options_list=["--image", "-t"], action="append",
+        c.argument("file", file_type, help="The task file or Dockerfile, relative to the context.")
+        c.argument("cmd_value", cmd_type)
+        c.argument("image_names", image_names_type,
                    help="The name and tag of the image using the format: '-t repo/image:tag'.")
-        c.argument("values", help="The task values file path relative to the source context.")
-        c.argument("set_value", options_list=["--set"], action="append", help="Value in 'name[=value]' format.")
+        c.argument("values", values_type)
+        c.argument("set_value", set_value_type)
         c.argument("no_push", bool_type, help="Indicates whether the image built should be pushed to the registry.")
         c.argument("status", enum_type(["Disabled", "Enabled"]), help="The current status of task.")
-        c.argument("timeout", type=int, help="The timeout in seconds.")
+        c.argument("timeout", timeout_type)
         c.argument("schedule", action="append",
                    help="Schedule for a timer trigger: a cron expression, optionally 'name:cron'.")
         c.argument("base_image_trigger_enabled", bool_type,
@@ -160,21 +177,17 @@ def load_arguments(loader, command):
         c.argument("commit_trigger_enabled", bool_type, help="Accepted; git triggers are not available offline.")
         c.argument("git_access_token", help="Accepted; git contexts are not available offline.")
         c.argument("arg", action="append", help="Build argument in 'name[=value]' format.")
-        c.argument("target", help="The name of the target build stage.")
+        c.argument("target", target_type)
         c.argument("platform", help="The platform where build/task is run, e.g. linux/amd64.")
         c.argument("cpu", type=int, help="The CPU configuration in terms of number of cores required for the run.")
         c.argument("run_id", help="The unique run identifier.")
         c.argument("run_status", enum_type(["Canceled", "Error", "Failed", "Queued", "Running", "Started",
                                           "Succeeded", "Timeout"]), help="The current status of run.")
-        c.argument("no_logs", action="store_true", help="Do not show logs after successfully queuing the run.")
-        c.argument("no_format", options_list=["--no-format"], action="store_true",
-                   help="Show the logs in raw format (they are never reformatted here).")
-        c.argument("agent_pool_name", options_list=["--agent-pool"],
-                   help="An agent pool (not available offline: runs use the local Docker Engine; refused).")
-        c.argument("auth_mode", enum_type(["Default", "None"]),
-                   help="Auth mode of the source registry (recorded; None is warned about).")
-        c.argument("log_template", help="The repository and tag template for run log artifacts (recorded; logs "
-                   "stay on this machine).")
+        c.argument("no_logs", no_logs_type)
+        c.argument("no_format", no_format_type, help="Show the logs in raw format (they are never reformatted here).")
+        c.argument("agent_pool_name", agent_pool_type)
+        c.argument("auth_mode", auth_mode_type)
+        c.argument("log_template", log_template_type)
         c.argument("source_acr_auth_id", help="The identity the task authenticates to its registry with: "
                    "'none' (managed identities are not available offline yet, so any other value is refused).")
         c.argument("assign_identity", nargs="*", help="Managed identities for the task (not available offline "
@@ -195,20 +208,16 @@ def load_arguments(loader, command):
         c.argument("update_trigger_token", help="The token of a base image update notification (recorded).")
         c.argument("secret_arg", action="append", help="Secret build argument in 'name[=value]' format; its value "
                    "is not shown.")
-        c.argument("set_secret", action="append", help="Secret value in 'name[=value]' format; its value is not "
-                   "shown.")
+        c.argument("set_secret", set_secret_type)
         c.argument("with_secure_properties", action="store_true", help="Show the secret values too.")
     with ArgumentsContext(loader, "acr task run") as c:
         c.argument("context", options_list=["--context", "-c"], help="A local context directory for this run, "
                    "in place of the task's.")
-        c.argument("file", options_list=["--file", "-f"], help="The task file or Dockerfile of this run, in place "
-                   "of the task's.")
+        c.argument("file", file_type, help="The task file or Dockerfile of this run, in place of the task's.")
     with ArgumentsContext(loader, "acr import") as c:
         c.argument("source", help="Source image name or fully qualified source containing the registry login "
                    "server.")
-        c.argument("image_names", options_list=["--image", "-t"], action="append",
-                   help="The name and tag of the image using the format: '-t repo/image:tag'. Multiple tags are "
-                   "supported by passing -t multiple times.")
+        c.argument("image_names", image_names_type)
         c.argument("source_registry", options_list=["--registry", "-r"],
                    help="The source container registry: a name, login server or resource ID.")
         c.argument("force", action="store_true", help="Overwrite the existing tag of the image to be imported.")
