@@ -71,8 +71,9 @@ def ensure_image(client, ref, warn=None):
         (warn or _warn)(f"'{ref}' cannot be pulled offline; azlocal built a local stand-in for it.")
         return True
     try:
-        repo, _, tag = normalise(ref).rpartition(":") if "@" not in ref else (ref, None, None)
-        client.images.pull(repo, tag=tag)
+        from azlocal.platform.engine import images
+
+        images.pull(normalise(ref))
     except Exception as ex:
         if is_known(ref):
             _build_standin(client, normalise(ref))
