@@ -45,6 +45,16 @@ file_type = CLIArgumentType(options_list=["--file", "-f"])
 
 
 def load_arguments(loader, command):
+    _common_arguments(loader)
+    _registry_arguments(loader)
+    _run_arguments(loader)
+    _manifest_arguments(loader)
+    _task_arguments(loader)
+    _other_arguments(loader)
+
+
+def _common_arguments(loader):
+    """Arguments every az acr command names the same way."""
     with ArgumentsContext(loader, "acr") as c:
         c.argument("registry_name", registry_name_type)
         c.argument("sku", enum_type(["Basic", "Standard", "Premium"]), help="The SKU of the container registry.")
@@ -63,6 +73,10 @@ def load_arguments(loader, command):
                    help="Order the items in the results. Default to alphabetical order of names.")
         c.argument("detail", action="store_true", help="Show detailed information.")
         c.argument("yes", options_list=["--yes", "-y"], action="store_true", help="Do not prompt for confirmation.")
+
+
+def _registry_arguments(loader):
+    """The arguments of az acr create, update, check-name and login."""
     for command_name in ("acr create", "acr update"):
         with ArgumentsContext(loader, command_name) as c:
             c.argument("public_network_enabled", bool_type,
@@ -110,6 +124,10 @@ def load_arguments(loader, command):
                    help="Expose access token instead of automatically logging in through Docker CLI.")
         c.argument("endpoint", help="Log in to the regional endpoint of this region (regional endpoints must be "
                    "enabled).")
+
+
+def _run_arguments(loader):
+    """The arguments of az acr build and az acr run."""
     for command_name in ("acr build", "acr run"):
         with ArgumentsContext(loader, command_name) as c:
             c.argument("registry_name", registry_flag_type)
@@ -144,6 +162,10 @@ def load_arguments(loader, command):
                    help="Secret value in 'name[=value]' format. Multiples supported by passing --set-secret "
                    "multiple times.")
         c.argument("values", values_type)
+
+
+def _manifest_arguments(loader):
+    """The arguments of az acr manifest."""
     with ArgumentsContext(loader, "acr manifest") as c:
         c.argument("registry_name", registry_flag_type)
         c.argument("name", options_list=["--name", "-n"],
@@ -155,6 +177,10 @@ def load_arguments(loader, command):
         with ArgumentsContext(loader, command_name) as c:
             c.positional(dest, nargs="*", help="A fully qualified specifier such as "
                          "'myregistry.azurecr.io/hello-world:latest'.")
+
+
+def _task_arguments(loader):
+    """The arguments of az acr task."""
     with ArgumentsContext(loader, "acr task") as c:
         c.argument("registry_name", registry_flag_type)
         c.argument("name", options_list=["--name", "-n"], help="The name of the task.")
@@ -214,6 +240,10 @@ def load_arguments(loader, command):
         c.argument("context", options_list=["--context", "-c"], help="A local context directory for this run, "
                    "in place of the task's.")
         c.argument("file", file_type, help="The task file or Dockerfile of this run, in place of the task's.")
+
+
+def _other_arguments(loader):
+    """The arguments of az acr import, webhook, replication, credential and repository."""
     with ArgumentsContext(loader, "acr import") as c:
         c.argument("source", help="Source image name or fully qualified source containing the registry login "
                    "server.")

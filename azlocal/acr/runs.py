@@ -161,7 +161,7 @@ def _start(doc, run_type, run_id=None, *, no_logs, meta, progress):
     progress("status", f"Queued a {'build' if run_type == 'QuickBuild' else 'run'} with ID: {run_id}")
     progress("status", "Waiting for an agent...")
     log = RunLog(log_path(doc["name"], run_id), quiet=no_logs, progress=progress)
-    return _Run(doc, run_id, run_type, started, log, meta, time.monotonic())
+    return _Run(doc, run_id, run_type, started=started, log=log, meta=meta, begin=time.monotonic())
 
 
 def build(registry_name, source, images=(), dockerfile="Dockerfile", *, build_args=(), secret_build_args=(),
