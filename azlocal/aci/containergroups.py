@@ -20,7 +20,8 @@ from azlocal.aci.containergroups_definition import (  # noqa: F401  (the service
     definition_from_yaml,
     validate,
 )
-from azlocal.aci.containergroups_docker import (  # noqa: F401
+from azlocal.aci.containergroups_view import with_instance_view  # noqa: F401
+from azlocal.aci.runtime import (  # noqa: F401
     _containers,
     _names,
     _remove_objects,
@@ -31,7 +32,6 @@ from azlocal.aci.containergroups_docker import (  # noqa: F401
     preflight_images,
     restart_unhealthy,
 )
-from azlocal.aci.containergroups_view import with_instance_view  # noqa: F401
 from azlocal.core import arm, settings
 from azlocal.core.errors import AzLocalError, ResourceNotFound, ValidationError
 from azlocal.core.locations import normalise_location
@@ -246,23 +246,17 @@ def cleanup(doc):
     """Removes the group's containers, network, volumes, host name, secret files and secrets."""
     import shutil
 
+    from azlocal.aci.runtime import group_objects
     from azlocal.platform import hosts
-    from azlocal.platform.engine.docker_client import client as docker_client
+    from azlocal.platform.engine import objects
 
-    client = docker_client()
-    wanted = {"label": [f"{labels.RESOURCE}={doc['id'].lower()}", f"{labels.HOME}={settings.label_value()}"]}
+    containers, networks, volumes = group_objects(doc)
     s = store()
-    for container in client.containers.list(all=True, filters=wanted):
+    for container in containers:
         with s.transaction():
             s.delete_value(f"aci-probe-restarts/{container.id}")
-        if container.labels.get("azlocal.aci.role") != "infra":
-            container.remove(force=True, v=True)
-    for container in client.containers.list(all=True, filters=wanted):
-        container.remove(force=True, v=True)
-    for network in client.networks.list(filters=wanted):
-        network.remove()
-    for volume in client.volumes.list(filters=wanted):
-        volume.remove(force=True)
+    for obj in containers + networks + volumes:
+        objects.remove(obj)
     fqdn = (doc.get("ipAddress") or {}).get("fqdn")
     if fqdn:
         hosts.set_entries(remove=[fqdn])
@@ -343,7 +337,7 @@ def exec_command(resource_group, name, command, container_name=None):
     code = subprocess.call(["docker", "exec", *flags, container.id, *argv])
     if code != 0:
         raise AzLocalError(f"The command exited with status {code}.") if code not in (126, 127) else AzLocalError(
-            f"The command '{argv[0]}' could not be run in container '{container.labels.get('azlocal.aci.container')}'.")
+            f"The command '{argv[0]}' could not be run in container '{container.labels.get(labels.ACI_CONTAINER)}'.")
 
 
 def attach(resource_group, name, container_name=None):
@@ -352,7 +346,7 @@ def attach(resource_group, name, container_name=None):
 
     doc = _stored(resource_group, name)
     container = _one_container(doc, container_name)
-    print(f"Container '{container.labels.get('azlocal.aci.container')}' is in state "
+    print(f"Container '{container.labels.get(labels.ACI_CONTAINER)}' is in state "
           f"'{with_instance_view(doc)['instanceView']['state']}'...", file=sys.stderr)
     for chunk in container.logs(stream=True, follow=True):
         sys.stdout.write(chunk.decode(errors="replace"))

@@ -2,7 +2,7 @@
 
 import json
 
-from azlocal.aci.containergroups_docker import _containers
+from azlocal.aci.runtime import _containers
 from azlocal.platform.store import store
 
 

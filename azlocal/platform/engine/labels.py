@@ -101,3 +101,14 @@ def count_labelled(group=None):
         "networks": len(docker.networks.list(filters=f)),
         "volumes": len(docker.volumes.list(filters=f)),
     }
+
+
+# Service label keys (the keys are stored on existing containers: never change them).
+ACI_ROLE = "azlocal.aci.role"
+ACI_CONTAINER = "azlocal.aci.container"
+ACA_REVISION = "azlocal.aca.revision"
+ACA_REPLICA = "azlocal.aca.replica"
+ACA_CONTAINER = "azlocal.aca.container"
+ACA_INIT = "azlocal.aca.init"
+ACA_GRACE = "azlocal.aca.grace"
+ACR_RUN = "azlocal.acr.run"

@@ -3,19 +3,20 @@
 import hashlib
 import json
 import time
+from dataclasses import dataclass
 
 from knack.log import get_logger
 
 from azlocal.aci.containergroups_definition import RESTART
 from azlocal.aci.containergroups_options import docker_security
-from azlocal.core import safepath, settings
+from azlocal.core import safepath
 from azlocal.core.errors import AzLocalError
 from azlocal.platform import secrets
-from azlocal.platform.engine import labels
+from azlocal.platform.engine import images, labels, objects, pods
 from azlocal.platform.store import store
 
 logger = get_logger(__name__)
-INFRA_COMMAND = ["sh", "-c", "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done"]
+INFRA_COMMAND = pods.INFRA_COMMAND
 
 
 def _secret_prefix(rid):
@@ -36,19 +37,22 @@ def _names(doc):
 def _group_labels(doc, role):
     from azlocal.platform.store import group_of
 
-    return labels.labels_for(group=group_of(doc["id"]), resource_id=doc["id"], **{"azlocal.aci.role": role})
+    return labels.labels_for(group=group_of(doc["id"]), resource_id=doc["id"], **{labels.ACI_ROLE: role})
 
 
 def _remove_objects(created):
-    for obj in reversed(created):
-        try:
-            obj.remove(force=True) if hasattr(obj, "kill") else obj.remove()
-        except Exception:
-            pass
+    objects.remove_all(created)
+
+
+def _server(image):
+    try:
+        return images.parse_reference(image).server
+    except images.InvalidReference:
+        return ""
 
 
 def _registry_auth(doc, image):
-    server = image.split("/")[0].lower()
+    server = _server(image)
     prefix = _secret_prefix(doc["id"])
     for cred in doc.get("imageRegistryCredentials") or []:
         if cred["server"].lower() == server:
@@ -58,42 +62,27 @@ def _registry_auth(doc, image):
 
 def preflight_images(doc, definition):
     """Every image of a definition is there (pulled with the definition's own credentials if needed)."""
-    from azlocal.platform.engine.docker_client import client as docker_client
-
-    client = docker_client()
     creds = {c["server"].lower(): {"username": c["username"], "password": c.get("password")}
              for c in definition["properties"]["imageRegistryCredentials"] if c.get("server")}
     props = definition["properties"]
     for c in props["initContainers"] + props["containers"]:
         image = c["properties"]["image"]
-        auth = creds.get(image.split("/")[0].lower())
-        if auth or not any(image.split("/")[0].lower() == (c.get("server") or "").lower()
+        server = _server(image)
+        auth = creds.get(server)
+        if auth or not any(server == (c.get("server") or "").lower()
                            for c in doc.get("imageRegistryCredentials") or []):
-            _ensure_image(client, doc, image, auth)
+            _ensure_image(doc, image, auth)
 
 
-def _ensure_image(client, doc, image, auth=None):
-    from azlocal.platform.engine import standins
-
-    auth = auth or _registry_auth(doc, image)
-    if auth:
-        from azlocal.platform.engine.lookup import retry_on_lookup
-
-        repo, _, tag = image.rpartition(":") if ":" in image.rsplit("/", 1)[-1] else (image, "", "latest")
-        try:
-            retry_on_lookup(lambda: client.images.pull(repo, tag=tag, auth_config=auth))
-        except Exception as ex:
-            raise AzLocalError(f"(InaccessibleImage) The image '{image}' in container group '{doc['name']}' is not "
-                               f"accessible. Please check the image and registry credential. ({ex})") from ex
-        return
+def _ensure_image(doc, image, auth=None):
     try:
-        standins.ensure_image(client, image)
-    except AzLocalError as ex:
+        images.ensure_image(image, auth or _registry_auth(doc, image))
+    except images.ImageUnavailable as ex:
         raise AzLocalError(f"(InaccessibleImage) The image '{image}' in container group '{doc['name']}' is not "
                            f"accessible. Please check the image and registry credential. ({ex})") from ex
 
 
-def _volume_binds(client, doc, props, created):
+def _volume_binds(doc, props, created):
     """Docker volumes / folders for the group's volumes: name -> host source."""
     from azlocal.platform.store import group_of
 
@@ -101,8 +90,8 @@ def _volume_binds(client, doc, props, created):
     prefix = _secret_prefix(doc["id"])
     for v in props["volumes"]:
         if "emptyDir" in v:
-            vol = client.volumes.create(name=f"{_names(doc)[2]}-{v['name']}",
-                                        labels=labels.labels_for(group=group_of(doc["id"]), resource_id=doc["id"]))
+            vol = objects.create_volume(f"{_names(doc)[2]}-{v['name']}",
+                                        labels.labels_for(group=group_of(doc["id"]), resource_id=doc["id"]))
             created.append(vol)
             sources[v["name"]] = vol.name
         elif "secret" in v:
@@ -162,90 +151,98 @@ def _clone(repo, folder):
         raise AzLocalError(f"(GitRepoVolumeFailed) Cloning '{repo['repository']}' timed out.") from None
 
 
+@dataclass
+class _Group:
+    """What every container of a group being started shares."""
+    doc: dict
+    sources: dict
+    base: str
+    created: list
+    infra: object = None
+
+
 def _start_group(doc, props, created):
     """A single container publishes the group's ports itself; several share an infra container's
     network namespace (a pod), so each can restart without the others losing localhost."""
-    from azlocal.platform.engine.docker_client import client as docker_client
-    from azlocal.platform.engine.standins import build_base
-
-    client = docker_client()
     for c in props["initContainers"] + props["containers"]:
-        _ensure_image(client, doc, c["properties"]["image"])
+        _ensure_image(doc, c["properties"]["image"])
     infra_name, net_name, base = _names(doc)
     ip = doc["ipAddress"]["ip"]
     published = {f"{p['port']}/{p['protocol'].lower()}": (ip, p["port"]) for p in doc["ipAddress"]["ports"]}
-    sources = _volume_binds(client, doc, props, created)
+    group = _Group(doc, _volume_binds(doc, props, created), base, created)
     if len(props["containers"]) == 1 and not props["initContainers"]:
-        _run(created, lambda **kw: _create_container(client, doc, props["containers"][0], None, sources, base, "app",
-                                                     restart=True, ports=published, **kw), props["containers"][0])
+        _run(group, props["containers"][0], "app", ports=published)
         return
-    network = client.networks.create(net_name, driver="bridge", labels=_group_labels(doc, "network"))
+    network = objects.create_network(net_name, _group_labels(doc, "network"))
     created.append(network)
-    infra = client.containers.run(build_base(client), INFRA_COMMAND, name=infra_name, detach=True,
-                                  network=network.id, ports=published or None, labels=_group_labels(doc, "infra"),
-                                  hostname=doc["name"][:63])
-    created.append(infra)
+    group.infra = pods.start_infra(infra_name, network, object_labels=_group_labels(doc, "infra"),
+                                   ports=published, hostname=doc["name"][:63])
+    created.append(group.infra)
     for c in props["initContainers"]:
-        container = _run(created, lambda **kw: _create_container(client, doc, c, infra, sources, base, "init",
-                                                                 restart=False, **kw), c)
+        container = _run(group, c, "init")
         code = container.wait().get("StatusCode", 1)
         if code != 0:
             raise AzLocalError(f"(ContainerGroupDeploymentFailed) The init container '{c['name']}' exited with "
                                f"code {code}.")
     for c in props["containers"]:
-        _run(created, lambda **kw: _create_container(client, doc, c, infra, sources, base, "app", restart=True, **kw),
-             c)
+        _run(group, c, "app")
 
 
-def _run(created, make, c):
+def _run(group, c, role, ports=None):
     """Creates and starts one container. A Docker Engine that may not grant privileges (one running
     inside a restricted container) gets the container unprivileged, and says so."""
-    import docker.errors
-
-    container = make()
+    created = group.created
+    container = _create_container(group, c, role, ports=ports)
     created.append(container)
     try:
         container.start()
-    except docker.errors.APIError as ex:
+    except Exception as ex:
+        if not objects.is_api_error(ex):
+            raise
         context = c["properties"].get("securityContext") or {}
         if not context.get("privileged") or "operation not permitted" not in str(ex):
             raise AzLocalError(f"(ContainerGroupDeploymentFailed) The container '{c['name']}' could not be started: "
-                               f"{getattr(ex, 'explanation', None) or ex}") from None
+                               f"{objects.api_error_text(ex)}") from None
         logger.warning("This Docker Engine may not run privileged containers (%s): the container '%s' runs "
                        "unprivileged; securityContext.privileged stays recorded.",
-                       getattr(ex, "explanation", None) or ex, c["name"])
+                       objects.api_error_text(ex), c["name"])
         container.remove(force=True)
         created.remove(container)
-        container = make(unprivileged=True)
+        container = _create_container(group, c, role, ports=ports, unprivileged=True)
         created.append(container)
         container.start()
     return container
 
 
-def _create_container(client, doc, c, infra, sources, base, role, restart, ports=None, unprivileged=False):
-    p = c["properties"]
+def _environment(doc, c):
     prefix = _secret_prefix(doc["id"])
     env = {}
-    for e in p["environmentVariables"]:
+    for e in c["properties"]["environmentVariables"]:
         if "secureValue" in e:
             env[e["name"]] = secrets.get_secret(f"{prefix}env/{c['name']}/{e['name']}") or ""
         else:
             env[e["name"]] = e.get("value") or ""
+    return env
+
+
+def _create_container(group, c, role, *, ports=None, unprivileged=False):
+    doc, p = group.doc, c["properties"]
+    restart = role == "app"
     binds = {}
     for m in p["volumeMounts"]:
-        binds[sources[m["name"]]] = {"bind": m["mountPath"], "mode": "ro" if m.get("readOnly") else "rw"}
+        binds[group.sources[m["name"]]] = {"bind": m["mountPath"], "mode": "ro" if m.get("readOnly") else "rw"}
     healthcheck = _healthcheck(p.get("livenessProbe")) if restart else None
     policy = {"Name": RESTART[doc["restartPolicy"]]} if restart else None
     if policy and policy["Name"] == "no":
         policy = None
     requests = p["resources"]["requests"]
-    return client.containers.create(
-        p["image"], command=p["command"] or None, name=f"{base}-{c['name']}"[:120], environment=env,
-        network_mode=f"container:{infra.id}" if infra else None, ports=ports or None,
-        hostname=None if infra else doc["name"][:63], volumes=binds or None, restart_policy=policy,
+    network = pods.member_options(group.infra) if group.infra else {"hostname": doc["name"][:63]}
+    return objects.create_container(
+        p["image"], command=p["command"] or None, name=f"{group.base}-{c['name']}"[:120],
+        environment=_environment(doc, c), ports=ports or None, volumes=binds or None, restart_policy=policy,
         nano_cpus=int(requests["cpu"] * 1e9), mem_limit=int(requests["memoryInGB"] * 1024 ** 3),
-        labels=dict(_group_labels(doc, role), **{"azlocal.aci.container": c["name"]}), healthcheck=healthcheck,
-        **docker_security(p.get("securityContext"), unprivileged),
+        labels=dict(_group_labels(doc, role), **{labels.ACI_CONTAINER: c["name"]}), healthcheck=healthcheck,
+        **network, **docker_security(p.get("securityContext"), unprivileged),
     )
 
 
@@ -271,12 +268,9 @@ def _healthcheck(probe):
 def restart_unhealthy():
     """Liveness: restart every container of this home whose probe has failed (called by the daemon), or
     stop it under the Never policy, as ACI does. Docker does not count these restarts: the store does."""
-    from azlocal.platform.engine.docker_client import client as docker_client
-
-    wanted = {"label": [f"{labels.HOME}={settings.label_value()}", "azlocal.aci.role=app"], "health": "unhealthy"}
     restarted = []
     s = store()
-    for container in docker_client().containers.list(filters=wanted):
+    for container in objects.containers(health="unhealthy", **{labels.ACI_ROLE: "app"}):
         if container.attrs["HostConfig"]["RestartPolicy"]["Name"] in ("", "no"):
             container.stop(timeout=5)
         else:
@@ -289,13 +283,15 @@ def restart_unhealthy():
 
 
 def _containers(doc, role="app"):
-    from azlocal.platform.engine.docker_client import client as docker_client
+    found = objects.containers(all=True, resource_id=doc["id"], **{labels.ACI_ROLE: role})
+    return {c.labels.get(labels.ACI_CONTAINER): c for c in found}
 
-    wanted = [f"{labels.RESOURCE}={doc['id'].lower()}", f"azlocal.aci.role={role}",
-              f"{labels.HOME}={settings.label_value()}"]
-    found = docker_client().containers.list(all=True, filters={"label": wanted})
-    by_name = {c.labels.get("azlocal.aci.container"): c for c in found}
-    return by_name
+
+def group_objects(doc):
+    """Every container, network and volume of the group (containers first, the infra last)."""
+    containers = objects.containers(all=True, resource_id=doc["id"])
+    containers.sort(key=lambda c: c.labels.get(labels.ACI_ROLE) == "infra")
+    return containers, objects.networks(resource_id=doc["id"]), objects.volumes(resource_id=doc["id"])
 
 
 def _wait_started(doc, timeout=60):
