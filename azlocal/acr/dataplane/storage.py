@@ -111,12 +111,12 @@ class RegistryStorage:
         """uploads/<uuid>: the id comes from a URL, so only the canonical uuid form becomes a path,
         and the path (symlinks resolved) must stay in the uploads folder."""
         if not valid_upload_id(upload_id):
-            raise RegistryError("BLOB_UPLOAD_UNKNOWN", "blob upload unknown to registry", {"uuid": upload_id})
+            raise sessions.unknown(upload_id)
         uploads = self.root / "uploads"
         try:
             return confine(uploads / (upload_id + suffix), uploads)
         except PathEscape:
-            raise RegistryError("BLOB_UPLOAD_UNKNOWN", "blob upload unknown to registry", {"uuid": upload_id})
+            raise sessions.unknown(upload_id)
 
     def owner_path(self, upload_id):
         """uploads/<uuid>.repo: the repository the session was opened in (it survives a restart)."""
