@@ -7,6 +7,8 @@ SUBSCRIPTION_ID = os.environ.get("AZLOCAL_SUBSCRIPTION_ID", "00000000-0000-0000-
 TENANT_ID = os.environ.get("AZLOCAL_TENANT_ID", "00000000-0000-0000-0000-0000000a1ca1")
 SUBSCRIPTION_NAME = "azlocal"
 USER_NAME = "learner@azlocal.local"
+# The Azure service packages, each a sibling under azlocal; platform.cleanup reads their CLEANERS.
+SERVICE_PACKAGES = ("azlocal.resources", "azlocal.acr", "azlocal.aci", "azlocal.aca")
 
 
 def home() -> Path:

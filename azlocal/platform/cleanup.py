@@ -1,10 +1,13 @@
 """What deleting a resource group (or `azlocal reset`) must remove outside the state store.
 
-Each service that owns Docker objects, files or secrets registers a cleaner for its resource
-type below: "module:function", called with the resource's document before its row goes.
-Cleaners are imported only when a resource of their type is deleted, to keep startup fast.
+Each service that owns Docker objects, files or secrets declares a cleaner per resource type in its
+package's `__init__`: `CLEANERS = {"<lower-cased type>": "module:function"}`, the function called
+with the resource's document before its row goes. The service packages are listed once, in
+`settings.SERVICE_PACKAGES`; the platform names no service. The table is read on first use, and a
+cleaner's module is imported only when a resource of its type is deleted, to keep startup fast.
 """
 
+import functools
 import importlib
 import shutil
 
@@ -16,21 +19,31 @@ from azlocal.platform.store import store
 
 logger = get_logger(__name__)
 
-# lower-cased resource type -> "module:function(doc)"
-CLEANERS = {
-    "microsoft.containerregistry/registries": "azlocal.acr.registries:cleanup",
-    "microsoft.containerinstance/containergroups": "azlocal.aci.containergroups:cleanup",
-    "microsoft.app/managedenvironments": "azlocal.aca.containerapps:cleanup_environment",
-    "microsoft.app/containerapps": "azlocal.aca.containerapps:cleanup_app",
-}
+@functools.lru_cache(maxsize=1)
+def declared():
+    """lower-cased resource type -> "module:function(doc)", as the service packages declare them."""
+    table = {}
+    for package in settings.SERVICE_PACKAGES:
+        for resource_type, target in getattr(importlib.import_module(package), "CLEANERS", {}).items():
+            key = resource_type.lower()
+            if key in table:
+                raise RuntimeError(f"two cleaners for {key}: {table[key]} and {target} ({package})")
+            table[key] = target
+    return table
 
 
-def register(resource_type, target):
-    CLEANERS[resource_type.lower()] = target
+def cleaners():
+    return dict(declared())
+
+
+def __getattr__(name):  # CLEANERS: the whole table, as `cleaners()`
+    if name == "CLEANERS":
+        return cleaners()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def clean_resource(doc):
-    target = CLEANERS.get(doc["type"].lower())
+    target = cleaners().get(doc["type"].lower())
     if not target:
         return
     module, _, function = target.partition(":")

@@ -249,3 +249,44 @@ def test_no_module_is_too_long():
     too_long = [f"{name}: {lines} lines" for lines, name in sizes if lines > MAX_LINES]
     largest = ", ".join(f"{name} ({lines})" for lines, name in sizes[:5])
     assert not too_long, f"modules over {MAX_LINES} lines:\n" + "\n".join(too_long) + f"\nlargest: {largest}"
+
+
+def _declared_cleaners(source):
+    """The CLEANERS literal of a service package's `__init__` (None if it declares none)."""
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "CLEANERS" for t in node.targets):
+            return ast.literal_eval(node.value)
+    return None
+
+
+def _defines(source, function):
+    return any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == function
+               for n in ast.parse(source).body)
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_each_service_declares_its_cleaners_as_strings(service):
+    from azlocal.core import settings
+
+    assert f"azlocal.{service}" in settings.SERVICE_PACKAGES  # platform.cleanup reads the packages listed there
+    tree = read_tree()
+    source, _ = tree[f"azlocal.{service}"]
+    assert not imports_of(f"azlocal.{service}", source, True, tree), "a service's __init__ imports nothing"
+    declared = _declared_cleaners(source)
+    assert isinstance(declared, dict), f"azlocal/{service}/__init__.py declares no CLEANERS"
+    for resource_type, target in declared.items():
+        module, _, function = target.partition(":")
+        assert resource_type == resource_type.lower() and module.startswith(f"azlocal.{service}."), target
+        assert module in tree and _defines(tree[module][0], function), f"{target}: no such module:function"
+
+
+def test_cleanup_reads_every_services_cleaners():
+    from azlocal.core import settings
+    from azlocal.platform import cleanup
+
+    expected = {}
+    for package in settings.SERVICE_PACKAGES:
+        expected.update(_declared_cleaners(read_tree()[package][0]))
+    assert cleanup.cleaners() == expected
+    assert "microsoft.containerregistry/registries" in cleanup.CLEANERS
+    assert set(settings.SERVICE_PACKAGES) == {f"azlocal.{s}" for s in SERVICES}
