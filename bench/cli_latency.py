@@ -48,7 +48,7 @@ def default_real_az():
 def seed_groups(az, env, count):
     """Create `count` groups in the bench's AZLOCAL_HOME, in one Python process (fast)."""
     code = (
-        "from azlocal.services import groups\n"
+        "from azlocal.resources import groups\n"
         f"for i in range({count}):\n"
         "    groups.create(f'bench-rg-{i:03d}', 'eastus')\n"
     )
