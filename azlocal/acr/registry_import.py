@@ -10,6 +10,7 @@ import re
 
 from azlocal.acr import registries, run_steps
 from azlocal.core.errors import AzLocalError, ValidationError
+from azlocal.platform.engine import images as engine_images
 
 SOURCE_NOT_FOUND = ("Source cannot be found. Please provide a valid image and source registry or a fully "
                     "qualified source.")
@@ -54,9 +55,8 @@ def _has_registry(image):
 
 def _repository_path(source):
     """docker.io/library/hello-world:latest -> library/hello-world:latest; hello-world -> hello-world:latest."""
-    path = source.split("/", 1)[1] if _has_registry(source) else source
-    repo, tag = run_steps.split_tag(path)
-    return f"{repo}:{tag}" if "@" not in path else repo + ":latest"
+    reference = engine_images.parse_reference(source)
+    return f"{reference.repository}:{reference.tag or 'latest'}"
 
 
 def import_image(registry, source, images=None, *, source_registry=None, force=False, username=None,
@@ -73,11 +73,10 @@ def import_image(registry, source, images=None, *, source_registry=None, force=F
         raise AzLocalError(f"(ExportPolicyDisabled) Artifacts cannot be exported from the registry "
                            f"'{source_doc['name']}': its export policy is disabled (az acr update --allow-exports).")
     client = docker_client()
-    repo, tag = run_steps.split_tag(reference)
     if source_doc is not None:
         auth = {"username": username, "password": password} if username else run_steps.registry_auth(source_doc)
         try:
-            run_steps.pull(client, repo, tag, auth)
+            engine_images.pull(reference, auth)
         except Exception as ex:
             raise AzLocalError(f"(InvalidParameters) Operation registries-import failed: the source image "
                                f"'{source}' could not be read: {ex}") from ex

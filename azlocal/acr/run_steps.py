@@ -11,6 +11,7 @@ from knack.log import get_logger
 
 from azlocal.core.errors import AzLocalError
 from azlocal.core.parsing import pairs_dict
+from azlocal.platform.engine import images
 
 logger = get_logger(__name__)
 
@@ -25,41 +26,23 @@ def registry_auth(doc):
 def ensure_image(client, image, doc, log, built=()):
     """Makes an image available to the engine: built earlier in this run, our registry (pulled with
     auth), a stand-in, or Docker's."""
-    from azlocal.platform.engine import standins
-
     if image in built:
         return
-    repo, tag = split_tag(image)
-    if repo.split("/")[0] == doc["loginServer"]:
+    reference = images.parse_reference(image)
+    if reference.registry == doc["loginServer"]:
         log.line(f"Pulling image: {image}")
         try:
-            pull(client, repo, tag, registry_auth(doc))
+            images.pull(reference, registry_auth(doc))
         except Exception as ex:
             raise AzLocalError(f"failed to pull image {image}: {ex}") from ex
         return
-    standins.ensure_image(client, image, warn=logger.warning)
-
-
-def pull(client, repo, tag, auth):
-    from azlocal.platform.engine.lookup import retry_on_lookup
-
-    def pull_once():
-        for chunk in client.api.pull(repo, tag=tag, auth_config=auth, stream=True, decode=True):
-            if "error" in chunk:
-                raise AzLocalError(chunk["error"])
-
-    retry_on_lookup(pull_once)
+    images.ensure_image(image, warn=logger.warning)
 
 
 def split_tag(image):
-    """`repo[:tag]` or `repo@digest` → (repo, tag or digest); no tag is `latest`."""
-    if "@" in image:
-        return image.split("@")[0], image.split("@")[1]
-    last = image.rsplit("/", 1)[-1]
-    if ":" in last:
-        repo, _, tag = image.rpartition(":")
-        return repo, tag
-    return image, "latest"
+    """`[registry/]repo[:tag][@digest]` → (`[registry/]repo`, digest or tag); no tag is `latest`."""
+    reference = images.parse_reference(image)
+    return reference.name, reference.version
 
 
 def qualify(image, doc):

@@ -12,6 +12,7 @@ import sys
 from datetime import datetime, timezone
 
 from azlocal.acr import registries, run_options, run_steps, runs
+from azlocal.acr.cron import check_cron, cron_matches
 from azlocal.core import arm, settings
 from azlocal.core.errors import AzLocalError, ResourceNotFound, ValidationError
 from azlocal.core.lookups import not_found
@@ -354,47 +355,3 @@ def due_timers(now=None):
 def fire_timers(now=None):
     for registry_doc, name in due_timers(now):
         _spawn(registry_doc, name, "Timer")
-
-
-# Cron -------------------------------------------------------------------------------------------
-
-_RANGES = [(0, 59), (0, 23), (1, 31), (1, 12), (0, 6)]
-
-
-def _field_values(field, low, high):
-    values = set()
-    for part in field.split(","):
-        step = 1
-        if "/" in part:
-            part, step_text = part.split("/", 1)
-            step = int(step_text)
-        if part == "*":
-            start, end = low, high
-        elif "-" in part:
-            start, end = (int(x) for x in part.split("-", 1))
-        else:
-            start = end = int(part)
-        if start < low or end > high or step < 1:
-            raise ValueError(part)
-        values.update(range(start, end + 1, step))
-    return values
-
-
-def check_cron(expression):
-    fields = expression.split()
-    if len(fields) != 5:
-        raise ValidationError(f"The schedule '{expression}' is not a valid cron expression (5 fields: minute hour "
-                              "day-of-month month day-of-week).")
-    try:
-        for field, (low, high) in zip(fields, _RANGES):
-            _field_values(field, low, high)
-    except ValueError as ex:
-        raise ValidationError(f"The schedule '{expression}' is not a valid cron expression.") from ex
-
-
-def cron_matches(expression, when):
-    fields = expression.split()
-    sets = [_field_values(f, lo, hi) for f, (lo, hi) in zip(fields, _RANGES)]
-    weekday = (when.weekday() + 1) % 7  # cron: Sunday is 0
-    return (when.minute in sets[0] and when.hour in sets[1] and when.day in sets[2] and when.month in sets[3]
-            and weekday in sets[4])

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from azlocal.acr import _format, registries, repositories, run_options, run_steps, runs, tasks
+from azlocal.acr import _format, cron, registries, repositories, run_options, run_steps, runs, tasks
 from azlocal.acr._console import render
 from azlocal.acr.custom_runs import _values
 from azlocal.core.errors import AzLocalError, ValidationError
@@ -13,14 +13,14 @@ from azlocal.core.errors import AzLocalError, ValidationError
 
 @pytest.mark.parametrize("expression", ["* * * * *", "0 12 * * 1-5", "*/15 0-6 1,15 * 0", "59 23 31 12 6"])
 def test_valid_cron_expressions_are_accepted(expression):
-    tasks.check_cron(expression)
+    cron.check_cron(expression)
 
 
 @pytest.mark.parametrize("expression", ["* * * *", "* * * * * *", "60 * * * *", "* 24 * * *", "* * 0 * *",
                                         "* * * 13 *", "* * * * 7", "*/0 * * * *", "a * * * *", "5-70 * * * *"])
 def test_invalid_cron_expressions_are_refused(expression):
     with pytest.raises(ValidationError, match="is not a valid cron expression"):
-        tasks.check_cron(expression)
+        cron.check_cron(expression)
 
 
 # 2026-12-06 is a Sunday (cron weekday 0).
@@ -38,7 +38,7 @@ def test_invalid_cron_expressions_are_refused(expression):
     ("0 0 1 1 *", (2027, 1, 1, 0, 0), True),
 ])
 def test_cron_matches_minute_hour_day_month_and_weekday(expression, when, due):
-    assert tasks.cron_matches(expression, datetime(*when, tzinfo=timezone.utc)) is due
+    assert cron.cron_matches(expression, datetime(*when, tzinfo=timezone.utc)) is due
 
 
 @pytest.mark.parametrize("schedule, timers", [
@@ -75,7 +75,8 @@ def test_task_timeouts_are_bounded_as_acr_bounds_them(timeout, ok):
     ("localhost:5000/app", "localhost:5000/app", "latest"),
     ("localhost:5000/app:2", "localhost:5000/app", "2"),
     ("myreg.azurecr.io/team/app:1.0", "myreg.azurecr.io/team/app", "1.0"),
-    ("app@sha256:abc", "app", "sha256:abc"),
+    ("app@sha256:" + "ab" * 32, "app", "sha256:" + "ab" * 32),
+    ("myreg.azurecr.io/app:1@sha256:" + "ab" * 32, "myreg.azurecr.io/app", "sha256:" + "ab" * 32),
 ])
 def test_image_references_split_into_repository_and_tag(image, repo, tag):
     assert run_steps.split_tag(image) == (repo, tag)
