@@ -1,10 +1,11 @@
 """Arguments and conventions shared by every command group, as az has them."""
 
-import sys
-
 from knack.arguments import ArgumentsContext, CLIArgumentType
 
-from azlocal.core.errors import ArgumentUsageError
+# Re-exported for the command modules that still import them from here; new code imports them from
+# azlocal.core.console.
+from azlocal.core.console import Progress, require_confirmation  # noqa: F401
+from azlocal.core.parsing import pairs_dict
 
 resource_group_type = CLIArgumentType(
     options_list=["--resource-group", "-g"],
@@ -63,111 +64,4 @@ def parse_tags(tags):
     """`--tags a=1 b` → {"a": "1", "b": ""}; `--tags ''` → {}; not given → None."""
     if tags is None:
         return None
-    result = {}
-    for item in tags:
-        if not item:
-            continue
-        key, _, value = item.partition("=")
-        result[key] = value
-    return result
-
-
-def expand_ids(args):
-    """Turns `--ids <arm id> [<arm id> …]` into the name arguments az derives from each id: one
-    argument list per id (the arguments as they are when there is no --ids)."""
-    from azlocal.core.conventions import IDS_COMMANDS
-
-    if "--ids" not in args or any(a in ("-h", "--help") for a in args):
-        return [args]
-    words = []
-    for a in args:
-        if a.startswith("-"):
-            break
-        words.append(a.lower())
-    if " ".join(words) not in IDS_COMMANDS:
-        return [args]  # the parser refuses --ids, as az does for commands without it
-    start = args.index("--ids")
-    end = start + 1
-    while end < len(args) and not args[end].startswith("-"):
-        end += 1
-    ids = args[start + 1:end]
-    if not ids:
-        return [args]
-    return [args[:start] + _names_of(rid) + args[end:] for rid in ids]
-
-
-def _names_of(rid):
-    parts = rid.strip("/").split("/")
-    lowered = [p.lower() for p in parts]
-    if "resourcegroups" not in lowered or len(parts) < 4:
-        raise ArgumentUsageError(f"invalid resource ID: {rid}")
-    group = parts[lowered.index("resourcegroups") + 1]
-    if "providers" not in lowered:
-        return ["--name", group]
-    # .../providers/<ns>/<type>/<name>[/<child type>/<child name>]
-    names = parts[lowered.index("providers") + 2:]
-    resource_names = names[1::2]
-    extra = ["--resource-group", group]
-    if len(resource_names) == 1:
-        extra += ["--name", resource_names[0]]
-    elif len(resource_names) >= 2:
-        extra += _child_args(names, resource_names)
-    return extra
-
-
-def _child_args(names, resource_names):
-    # A child resource: the parent's name goes to the parent's argument (e.g. --registry).
-    parent_types = {"registries": "--registry", "containerapps": "--name", "managedenvironments": "--name"}
-    parent_flag = parent_types.get(names[0].lower(), "--name")
-    return [parent_flag, resource_names[0], "--name", resource_names[-1]]
-
-
-def require_confirmation(message, yes):
-    """az's prompt for destructive commands whose confirmation text is their own."""
-    from knack.log import get_logger
-    from knack.prompting import NoTTYException, prompt_y_n
-
-    from azlocal.core.errors import AzLocalError
-
-    if yes:
-        return
-    try:
-        if prompt_y_n(message):
-            return
-    except NoTTYException:
-        get_logger("cli.azlocal").warning("Unable to prompt for confirmation as no tty available. Use --yes.")
-    raise AzLocalError("Operation cancelled.")
-
-
-class Progress:
-    """az's spinner on stderr while a long operation runs — only on a terminal."""
-
-    FRAMES = "|/-\\"
-
-    def __init__(self, message="Running"):
-        self.message = message
-        self._thread = None
-        self._stop = None
-
-    def __enter__(self):
-        if sys.stderr.isatty():
-            import threading
-
-            self._stop = threading.Event()
-            self._thread = threading.Thread(target=self._spin, daemon=True)
-            self._thread.start()
-        return self
-
-    def _spin(self):
-        i = 0
-        while not self._stop.wait(0.2):
-            sys.stderr.write(f"\r{self.FRAMES[i % 4]} {self.message} ..")
-            sys.stderr.flush()
-            i += 1
-
-    def __exit__(self, *exc):
-        if self._thread:
-            self._stop.set()
-            self._thread.join()
-            sys.stderr.write("\r" + " " * (len(self.message) + 6) + "\r")
-            sys.stderr.flush()
+    return pairs_dict([item for item in tags if item])

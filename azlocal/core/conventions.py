@@ -65,7 +65,7 @@ def as_bool(value):
 # As az: the commands about the account, the configuration and extensions take no --subscription
 # (`account show` and `account set` have their own).
 _NO_SUBSCRIPTION = ("account", "configure", "extension", "login", "logout")
-# The names that `--ids` stands in for (see common.expand_ids).
+# The names that `--ids` stands in for (see azlocal.cli.ids.expand_ids).
 _ID_OPTIONS = ("--resource-group", "--name", "--registry")
 # The commands that take --ids in az 2.91 (az adds it where a command's names are ARM id parts; the
 # acr commands and `group show` have none). Prefix -> the rest of each command's name.
@@ -135,7 +135,7 @@ def _relax_id_parts(cmd):
     if cmd.name not in IDS_COMMANDS:
         return
     if "ids" not in cmd.arguments and "_ids" not in cmd.arguments:
-        # Resolved into the names before parsing (common.expand_ids); listed here for -h and parity.
+        # Resolved into the names before parsing (azlocal.cli.ids.expand_ids); listed here for -h and parity.
         cmd.add_argument("_ids", "--ids", nargs="+", arg_group="Resource Id", metavar="ID",
                          help="One or more resource IDs (space-delimited). It should be a complete resource ID "
                          "containing all information of 'Resource Id' arguments. You should provide either --ids "
@@ -152,13 +152,8 @@ def _relax_id_parts(cmd):
 
 
 def check_parsed(cli_ctx, args=None, **_):
-    """After parsing: the subscription exists, policy arguments are said to have no effect offline,
-    and the names that --ids could have given are there."""
-    name = getattr(args, "_subscription", None)
-    if name is not None:
-        from azlocal.resources import account
-
-        account.resolve_subscription(name)
+    """After parsing: policy arguments are said to have no effect offline, and the names that --ids
+    could have given are there. (The CLI checks the subscription first: azlocal.cli.checks.)"""
     if getattr(args, "_acquire_policy_token", None) or getattr(args, "_change_reference", None):
         logger.warning("Azure Policy is not evaluated offline: --change-reference and --acquire-policy-token "
                        "are accepted and have no effect.")
@@ -167,16 +162,3 @@ def check_parsed(cli_ctx, args=None, **_):
     if missing:
         shown = " ".join(cmd.arguments[a].type.settings["options_list"][0] for a in missing)
         raise AzLocalError(f"({shown} | --ids) are required")
-
-
-def check_subscriptions_of_ids(args):
-    if "--ids" not in args:
-        return
-    from azlocal.resources import account
-
-    for value in args[args.index("--ids") + 1:]:
-        if value.startswith("-"):
-            break
-        parts = value.strip("/").split("/")
-        if len(parts) > 1 and parts[0].lower() == "subscriptions":
-            account.resolve_subscription(parts[1])

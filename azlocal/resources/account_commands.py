@@ -4,131 +4,13 @@ from collections import OrderedDict
 
 from knack.arguments import ArgumentsContext
 from knack.commands import CommandGroup
-from knack.help_files import helps
 from knack.log import get_logger
 
 from azlocal.core.conventions import enum_type, three_state_flag
+from azlocal.resources import _help  # noqa: F401  (registers the help entries)
 
 logger = get_logger(__name__)
 
-helps["login"] = """
-type: command
-short-summary: Sign in to the local subscription (no browser, no network).
-examples:
-  - name: Sign in.
-    text: az login
-"""
-helps["logout"] = """
-type: command
-short-summary: Sign out of the local subscription.
-"""
-helps["account"] = """
-type: group
-short-summary: Manage the local subscription.
-"""
-helps["account show"] = """
-type: command
-short-summary: Show the current subscription.
-examples:
-  - name: Print the subscription id.
-    text: az account show --query id -o tsv
-"""
-helps["account list"] = """
-type: command
-short-summary: List the subscriptions you can use.
-"""
-helps["account set"] = """
-type: command
-short-summary: Set the current subscription.
-examples:
-  - name: Select the local subscription by name.
-    text: az account set --subscription azlocal
-"""
-helps["account list-locations"] = """
-type: command
-short-summary: List the regions resources can be created in.
-examples:
-  - name: List region names as a table.
-    text: az account list-locations --query "[].{Name:name, Display:displayName}" -o table
-"""
-helps["version"] = """
-type: command
-short-summary: Show the versions of the CLI and its extensions.
-"""
-helps["configure"] = """
-type: command
-short-summary: Manage default values used by commands.
-examples:
-  - name: Use a default resource group and location.
-    text: az configure --defaults group=myRG location=eastus
-  - name: Set a default registry for `az acr` commands.
-    text: az configure --defaults acr=myregistry
-  - name: Clear a default.
-    text: az configure --defaults group=''
-  - name: List the defaults.
-    text: az configure --list-defaults
-"""
-helps["extension"] = """
-type: group
-short-summary: Manage CLI extensions (recorded locally; the features are built in).
-"""
-helps["extension add"] = """
-type: command
-short-summary: Add an extension.
-examples:
-  - name: Add the Container Apps extension.
-    text: az extension add --name containerapp --upgrade
-"""
-helps["extension list"] = """
-type: command
-short-summary: List the added extensions.
-"""
-helps["extension show"] = """
-type: command
-short-summary: Show an added extension.
-examples:
-  - name: Show the Container Apps extension.
-    text: az extension show --name containerapp
-"""
-helps["extension remove"] = """
-type: command
-short-summary: Remove an extension.
-examples:
-  - name: Remove the Container Apps extension.
-    text: az extension remove --name containerapp
-"""
-helps["provider"] = """
-type: group
-short-summary: Manage resource providers (always registered locally).
-"""
-helps["provider register"] = """
-type: command
-short-summary: Register a resource provider.
-examples:
-  - name: Register the Container Apps provider.
-    text: az provider register --namespace Microsoft.App
-"""
-helps["provider unregister"] = """
-type: command
-short-summary: Unregister a resource provider.
-examples:
-  - name: Unregister a provider.
-    text: az provider unregister --namespace Microsoft.App
-"""
-helps["provider show"] = """
-type: command
-short-summary: Show a resource provider.
-examples:
-  - name: Show whether Microsoft.App is registered.
-    text: az provider show -n Microsoft.App --query registrationState -o tsv
-"""
-helps["provider list"] = """
-type: command
-short-summary: List resource providers.
-examples:
-  - name: List providers as a table.
-    text: az provider list -o table
-"""
 
 
 def load_commands(loader):

@@ -4,72 +4,9 @@ from collections import OrderedDict
 
 from knack.arguments import ArgumentsContext
 from knack.commands import CommandGroup
-from knack.help_files import helps
 
 from azlocal.core.conventions import enum_type
-
-helps["group"] = """
-type: group
-short-summary: Manage resource groups.
-"""
-helps["group create"] = """
-type: command
-short-summary: Create a resource group, or update the tags of an existing one.
-examples:
-  - name: Create a resource group in East US.
-    text: az group create -l eastus -n MyResourceGroup
-"""
-helps["group show"] = """
-type: command
-short-summary: Show a resource group.
-examples:
-  - name: Show a group's location.
-    text: az group show -n MyResourceGroup --query location -o tsv
-"""
-helps["group list"] = """
-type: command
-short-summary: List resource groups.
-examples:
-  - name: List the groups tagged env=dev, as a table.
-    text: az group list --tag env=dev -o table
-"""
-helps["group update"] = """
-type: command
-short-summary: Update a resource group's tags or properties.
-examples:
-  - name: Replace the tags of a group.
-    text: az group update -n MyResourceGroup --tags owner=me env=dev
-  - name: Set one tag with the generic update syntax.
-    text: az group update -n MyResourceGroup --set tags.team=web
-  - name: Remove one tag.
-    text: az group update -n MyResourceGroup --remove tags.team
-"""
-helps["group delete"] = """
-type: command
-short-summary: Delete a resource group and every resource in it.
-long-summary: >
-  Registries, container groups and container apps in the group are removed with their
-  containers, networks, stored images and secrets.
-examples:
-  - name: Delete a group without a prompt.
-    text: az group delete -n MyResourceGroup --yes
-  - name: Start deleting and return at once.
-    text: az group delete -n MyResourceGroup --yes --no-wait
-"""
-helps["group exists"] = """
-type: command
-short-summary: Print true if the resource group exists, false otherwise.
-examples:
-  - name: Check for a group.
-    text: az group exists -n MyResourceGroup
-"""
-helps["group wait"] = """
-type: command
-short-summary: Wait until a condition of the resource group is met.
-examples:
-  - name: Wait for a group's deletion to finish.
-    text: az group wait -n MyResourceGroup --deleted
-"""
+from azlocal.resources import _help  # noqa: F401  (registers the help entries)
 
 _NAME_OPTIONS = ["--name", "--resource-group", "-g", "-n"]
 

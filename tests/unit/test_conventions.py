@@ -109,7 +109,7 @@ def test_generic_update_set_add_remove(cli):
 def test_ids_resolve_to_names(cli):
     doc = cli("group", "create", "-n", "rg1", "-l", "eastus").json()
     rid = doc["id"] + "/providers/Microsoft.ContainerInstance/containerGroups/thing1"
-    from azlocal.core.common import expand_ids
+    from azlocal.cli.ids import expand_ids
 
     assert expand_ids(["container", "show", "--ids", rid, "-o", "tsv"]) == [
         ["container", "show", "--resource-group", "rg1", "--name", "thing1", "-o", "tsv"]]

@@ -34,7 +34,7 @@ def azlocal_parse(cli, parser, args):
     """None when azlocal's parser accepts args, else what it printed (its first ERROR line)."""
     from knack.events import EVENT_INVOKER_PRE_PARSE_ARGS
 
-    from azlocal.core import common
+    from azlocal.cli import ids as common  # expand_ids lives in azlocal.cli.ids
     from azlocal.core.errors import AzLocalError
 
     try:

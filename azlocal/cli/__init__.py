@@ -11,18 +11,17 @@ from knack.completion import CLICompletion
 from knack.help import CLIHelp
 from knack.invocation import CommandInvoker
 from knack.log import get_logger
-from knack.parser import CLICommandParser
-from knack.query import CLIQuery
 from knack.util import CLIError
 
 from azlocal import __version__
-from azlocal.core import settings
-from azlocal.core.errors import ArgumentUsageError, AzLocalError
+from azlocal.cli.parser import AzLocalParser
+from azlocal.cli.query import QUERY_REFERENCE, AzLocalQuery, _compile_query, check_query
+from azlocal.core import helpdata, settings
+from azlocal.core.errors import AzLocalError
 
 logger = get_logger(__name__)
 
 CLI_NAME = "az"
-DOCS_POINTER = "\nhttps://aka.ms/cli_ref\nRead more about the command in reference docs"
 
 # Command modules, each with load_commands(loader) and load_arguments(loader, command).
 COMMAND_MODULES = (
@@ -33,58 +32,6 @@ COMMAND_MODULES = (
     "azlocal.resources.group_commands",
     "azlocal.resources.local_commands",
 )
-
-
-class AzLocalParser(CLICommandParser):
-    """argparse with az's wording for unknown commands and bad arguments (exit 2)."""
-
-    def _check_value(self, action, value):
-        if action.choices is None or value in action.choices:
-            return
-        if action.dest in ("_command", "_subcommand"):
-            import difflib
-
-            print(f"ERROR: '{value}' is misspelled or not recognized by the system.", file=sys.stderr)
-            close = difflib.get_close_matches(value, list(action.choices), n=1, cutoff=0.6)
-            if close:
-                print(f"Did you mean '{close[0]}' ?", file=sys.stderr)
-        else:
-            name = "/".join(action.option_strings) if action.option_strings else action.dest
-            allowed = ", ".join(str(c) for c in action.choices)
-            print(f"ERROR: {self.prog}: '{value}' is not a valid value for '{name}'. "
-                  f"Allowed values: {allowed}.", file=sys.stderr)
-            self._print_examples()
-        print(DOCS_POINTER, file=sys.stderr)
-        self.exit(2)
-
-    def error(self, message):
-        print(f"ERROR: {message}", file=sys.stderr)
-        if "the following arguments are required" in message:
-            self._print_examples()
-        print(DOCS_POINTER, file=sys.stderr)
-        self.exit(2)
-
-    def validation_error(self, message):
-        print(f"ERROR: {message}", file=sys.stderr)
-        self.exit(2)
-
-    def _print_examples(self):
-        command = self.prog.split(" ", 1)[1] if " " in self.prog else ""
-        examples = _examples_of(command)
-        if examples:
-            print("\nExamples from command's help:", file=sys.stderr)
-            for text, summary in examples:
-                print(f"{text}\n{summary}\n", file=sys.stderr)
-
-
-def _examples_of(command):
-    from knack.help_files import helps
-
-    entry = helps.get(command)
-    if not entry:
-        return []
-    data = _load_help_yaml(entry) or {}
-    return [(e.get("text", "").strip(), e.get("name", "").strip()) for e in data.get("examples", [])]
 
 
 # The module that holds each top-level word's commands; any other word loads them all.
@@ -143,13 +90,13 @@ class AzLocalCompletion(CLICompletion):
 
 class AzLocalInvoker(CommandInvoker):
     def execute(self, args):
-        from azlocal.core import common
-        from azlocal.core.conventions import check_subscriptions_of_ids
+        from azlocal.cli.checks import check_subscriptions_of_ids
+        from azlocal.cli.ids import expand_ids
 
         check_subscriptions_of_ids(args)
         # az resolves `--ids` into names before parsing; several ids run the command once each and
         # the results form one list, to which --query then applies.
-        runs = common.expand_ids(args)
+        runs = expand_ids(args)
         if len(runs) == 1:
             return super().execute(runs[0])
         return self._execute_each(runs)
@@ -186,139 +133,27 @@ class AzLocalInvoker(CommandInvoker):
                                  is_query_active=bool(query))
 
 
-# --query ------------------------------------------------------------------------------------------
-
-QUERY_REFERENCE = "To learn more about --query, please visit: 'https://learn.microsoft.com/cli/azure/query-azure-cli'"
-
-
-def _compile_query(text):
-    import jmespath
-
-    try:
-        return jmespath.compile(text)
-    except (ValueError, KeyError, RecursionError) as ex:
-        raise ArgumentUsageError(f"argument --query: invalid jmespath_type value: {text!r}") from ex
-
-
-def check_query(compiled):
-    """Refuses, before the command runs, a query that would fail whatever the result: an unknown
-    function or a wrong number of arguments. az finds these only after the command has done its
-    work; the error is az's, but nothing has changed when it is printed."""
-    from jmespath import exceptions, functions
-
-    table = functions.Functions().FUNCTION_TABLE
-    nodes = [compiled.parsed]
-    while nodes:
-        node = nodes.pop()
-        if not isinstance(node, dict):
-            continue
-        nodes.extend(node.get("children") or [])
-        if node.get("type") != "function_expression":
-            continue
-        name, given = node["value"], len(node.get("children") or [])
-        if name not in table:
-            raise exceptions.UnknownFunctionError(f"Unknown function: {name}()")
-        signature = table[name]["signature"]
-        if signature and signature[-1].get("variadic"):
-            if given < len(signature):
-                raise exceptions.VariadictArityError(len(signature), given, name)
-        elif given != len(signature):
-            raise exceptions.ArityError(len(signature), given, name)
-
-
-class AzLocalQuery(CLIQuery):
-    """knack's --query, with the checks above made as soon as the arguments are parsed."""
-
-    def __init__(self, cli_ctx=None):
-        from knack.events import EVENT_INVOKER_POST_PARSE_ARGS, EVENT_PARSER_GLOBAL_CREATE
-
-        super().__init__(cli_ctx=cli_ctx)
-        cli_ctx.unregister_event(EVENT_PARSER_GLOBAL_CREATE, CLIQuery.on_global_arguments)
-        cli_ctx.register_event(EVENT_PARSER_GLOBAL_CREATE, AzLocalQuery.on_global_arguments)
-        cli_ctx.unregister_event(EVENT_INVOKER_POST_PARSE_ARGS, CLIQuery.handle_query_parameter)
-        cli_ctx.register_event(EVENT_INVOKER_POST_PARSE_ARGS, AzLocalQuery.handle_query_parameter)
-
-    @staticmethod
-    def jmespath_type(raw_query):
-        # jmespath's parser recurses once per nesting level: a deep query is a bad argument (exit 2).
-        try:
-            return CLIQuery.jmespath_type(raw_query)
-        except RecursionError as ex:
-            raise ValueError("the query is nested too deeply") from ex
-
-    @staticmethod
-    def on_global_arguments(_, **kwargs):
-        kwargs["arg_group"].add_argument(
-            "--query", dest="_jmespath_query", metavar="JMESPATH", type=AzLocalQuery.jmespath_type,
-            help="JMESPath query string. See http://jmespath.org/ for more information and examples.")
-
-    @staticmethod
-    def handle_query_parameter(cli_ctx, **kwargs):
-        compiled = getattr(kwargs["args"], "_jmespath_query", None)
-        if compiled is not None:
-            check_query(compiled)
-        CLIQuery.handle_query_parameter(cli_ctx, **kwargs)
-
-
 class AzLocalHelp(CLIHelp):
-    """knack's help, parsing help entries with libyaml's C loader when present (several times faster)."""
+    """knack's help, its entries read from each package's help data file (azlocal.core.helpdata)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         import knack.help
-        from knack.help_files import helps
 
-        knack.help.HelpFile._load_help_file_from_string = staticmethod(_load_help_yaml)
-        knack.help._load_help_file = lambda delimiters: _load_help_yaml(helps.get(delimiters))
-
-
-_help_cache = None
-_help_cache_dirty = False
+        knack.help.HelpFile._load_help_file_from_string = staticmethod(_help_from_string)
+        knack.help._load_help_file = helpdata.entry
 
 
-def _load_help_yaml(text):
-    """Help entries are YAML; parsing them (and importing yaml) costs more than the rest of `-h`,
-    so parsed entries are kept in a small JSON cache in the home, keyed by the entry's hash."""
-    global _help_cache, _help_cache_dirty
+def _help_from_string(text):
+    # A help text given inline to a command (none of ours are): parsed as knack does, with libyaml.
     if not text:
         return None
-    import hashlib
-    import json
-
-    if _help_cache is None:
-        try:
-            _help_cache = json.loads((settings.home() / "help-cache.json").read_text())
-        except (OSError, ValueError):
-            _help_cache = {}
-    key = hashlib.sha1(text.encode()).hexdigest()
-    if key in _help_cache:
-        return _help_cache[key]
     import yaml
 
     try:
-        parsed = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError:
         return text
-    if not _help_cache_dirty:
-        import atexit
-
-        atexit.register(_save_help_cache)
-        _help_cache_dirty = True
-    _help_cache[key] = parsed
-    return parsed
-
-
-def _save_help_cache():
-    import json
-    import os
-
-    path = settings.home() / "help-cache.json"
-    tmp = path.with_name(f".help-cache.{os.getpid()}")
-    try:
-        tmp.write_text(json.dumps(_help_cache))
-        os.replace(tmp, path)
-    except OSError:
-        tmp.unlink(missing_ok=True)
 
 
 class AzLocalCLI(CLI):
@@ -424,7 +259,7 @@ def get_cli():
         query_cls=AzLocalQuery,
     )
     cli.register_event(EVENT_INVOKER_TRANSFORM_RESULT, _add_resource_group)
-    from azlocal.core.conventions import check_parsed
+    from azlocal.cli.checks import check_parsed
 
     cli.register_event(EVENT_INVOKER_POST_PARSE_ARGS, check_parsed)
     return cli

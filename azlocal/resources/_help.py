@@ -1,0 +1,5 @@
+"""Help for az group, account, configure, extension, provider, local, login, logout and version: the
+entries are data, in _help.yaml beside this module (read only when shown)."""
+from azlocal.core import helpdata
+
+helpdata.register(__file__)
