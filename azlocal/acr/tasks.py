@@ -130,12 +130,18 @@ def _step(task_id, spec):
     bases = run_steps.base_images(path, list(build_args or []) + list(secret_args or []))
     kinds = run_options.mark_dependencies(bases)
     return {"arguments": run_options.entries(task_id, "arguments", plain_args, secret_args),
-            "baseImageDependencies": [{"digest": None, "registry": b.split("/")[0] if "/" in b else
-                                       "registry.hub.docker.com", "repository": b.split("/", 1)[-1].split(":")[0],
-                                       "tag": b.rsplit(":", 1)[-1] if ":" in b.rsplit("/", 1)[-1] else "latest",
-                                       "type": kind} for b, kind in zip(bases, kinds)],
+            "baseImageDependencies": [_dependency(b, kind) for b, kind in zip(bases, kinds)],
             "contextPath": context_path, "dockerFilePath": dockerfile, "imageNames": list(spec["images"] or []),
             "isPushEnabled": not spec["no_push"], "noCache": False, "target": spec["target"], "type": "Docker"}
+
+
+def _dependency(base, kind):
+    """A base image as the task lists it; Docker Hub's are at registry.hub.docker.com."""
+    from azlocal.platform.engine.images import parse_reference
+
+    reference = parse_reference(base)
+    return {"digest": None, "registry": reference.registry or "registry.hub.docker.com",
+            "repository": reference.repository, "tag": reference.tag or "latest", "type": kind}
 
 
 def update(registry, name, resource_group=None, *, status=None, timeout=None, base_image_trigger=None,

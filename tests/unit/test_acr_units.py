@@ -213,3 +213,35 @@ def test_task_table_lists_enabled_triggers(trigger, shown):
 def test_run_progress_renders_logs_on_stdout_and_status_on_stderr(capsys, kind, text, out, err):
     render(kind, text)
     assert capsys.readouterr() == (out, err)
+
+
+@pytest.mark.parametrize("base, registry, repository, tag", [
+    ("alpine", "registry.hub.docker.com", "alpine", "latest"),
+    ("alpine:3.19", "registry.hub.docker.com", "alpine", "3.19"),
+    ("myreg1.azurecr.io/base/bb:v1", "myreg1.azurecr.io", "base/bb", "v1"),
+    ("localhost:5000/app", "localhost:5000", "app", "latest"),
+])
+def test_task_base_image_dependencies(base, registry, repository, tag):
+    dep = tasks._dependency(base, "RunTime")
+    assert (dep["registry"], dep["repository"], dep["tag"], dep["type"]) == (registry, repository, tag, "RunTime")
+
+
+@pytest.mark.parametrize("yes, note, warned, deleted", [
+    (True, "This operation will delete the manifest", True, True),
+    (True, None, False, True),
+    (False, "This operation will delete the manifest", False, False),  # no terminal to ask: cancelled
+])
+def test_deletions_are_confirmed_in_the_command_layer(monkeypatch, yes, note, warned, deleted):
+    from azlocal.acr import custom_repositories
+
+    calls, warnings = [], []
+    monkeypatch.setattr(custom_repositories.logger, "warning", warnings.append)
+    monkeypatch.setattr("knack.prompting.verify_is_a_tty", lambda: (_ for _ in ()).throw(
+        __import__("knack.prompting", fromlist=["NoTTYException"]).NoTTYException()))
+    deletion = repositories.Deletion("Are you sure?", note, lambda: calls.append("deleted"))
+    if deleted:
+        custom_repositories._confirmed(deletion, yes)
+    else:
+        with pytest.raises(AzLocalError, match="Operation cancelled"):
+            custom_repositories._confirmed(deletion, yes)
+    assert (bool(warnings), calls == ["deleted"]) == (warned, deleted)
