@@ -23,6 +23,7 @@ import sys
 from aiohttp import web
 
 from azlocal.core import settings
+from azlocal.daemon import housekeeping
 from azlocal.daemon.logfilters import RedactFilter, RepeatFilter
 from azlocal.platform import lifecycle
 
@@ -225,6 +226,27 @@ async def _serve(port, limit, repeats):
     runner = web.AppRunner(app, access_log=None, handle_signals=False,
                            keepalive_timeout=settings.daemon_idle_timeout())
     await runner.setup()
+    info = app["info"]
+    https_port = await _listen(app, runner, port, limit)
+    # The handshake: daemon.json is written (atomically) only once every socket listens, then
+    # /azlocal/status says ready. `ensure_running` waits for both.
+    lifecycle.write_info({k: info[k] for k in ("home", "https_port", "pid", "port")})
+    info["ready"] = True
+    log.info("azlocal daemon for %s listening on %s:%d (https %s, at most %d connections)", settings.home(),
+             settings.daemon_host(), port, https_port, limit)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    background = housekeeping.start(app["gateway"], repeats, stop)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    for task in background:
+        task.cancel()
+    await runner.cleanup()
+
+
+async def _listen(app, runner, port, limit):
+    """HTTP on `port` (or _BindError, the runner cleaned up), then HTTPS if it can; the HTTPS port or None."""
     cap = app["cap"] = ConnectionCap(runner.server, limit)
     host = settings.daemon_host()
     info = app["info"]
@@ -245,59 +267,4 @@ async def _serve(port, limit, repeats):
         log.warning("HTTPS on %s:%d is not available (%s); container apps answer on HTTP only", host, https_port, ex)
         https_port = None
     info["https_port"] = https_port
-    # The handshake: daemon.json is written (atomically) only once every socket listens, then
-    # /azlocal/status says ready. `ensure_running` waits for both.
-    lifecycle.write_info({k: info[k] for k in ("home", "https_port", "pid", "port")})
-    info["ready"] = True
-    log.info("azlocal daemon for %s listening on %s:%d (https %s, at most %d connections)", settings.home(), host,
-             port, https_port, limit)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    background = [asyncio.create_task(_task_timers(stop)), asyncio.create_task(_scale_in(app["gateway"], stop)),
-                  asyncio.create_task(_log_housekeeping(repeats, stop))]
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
-    for task in background:
-        task.cancel()
-    await runner.cleanup()
-
-
-async def _log_housekeeping(repeats, stop):
-    """Once a second: report how many repeated log lines were suppressed."""
-    while not stop.is_set():
-        repeats.flush()
-        await asyncio.sleep(1)
-
-
-async def _scale_in(gateway, stop):
-    """Periodic housekeeping: idle container-app revisions scale in; failed ACI liveness probes restart."""
-    from azlocal.aci.containergroups import restart_unhealthy
-    from azlocal.acr.dataplane.views import sweep_stale_uploads
-
-    while not stop.is_set():
-        try:
-            await gateway.scale_in()
-            await asyncio.get_running_loop().run_in_executor(None, restart_unhealthy)
-            await asyncio.get_running_loop().run_in_executor(None, sweep_stale_uploads)  # stale registry uploads
-        except Exception as ex:
-            log.warning("housekeeping: %s", ex)
-        await asyncio.sleep(2)
-
-
-async def _task_timers(stop):
-    """ACR task timers: once a minute, start the runs whose schedule matches that minute."""
-    import datetime
-
-    from azlocal.acr import tasks
-
-    last = None
-    while not stop.is_set():
-        now = datetime.datetime.now(datetime.timezone.utc).replace(second=0, microsecond=0)
-        if now != last:
-            last = now
-            try:
-                await asyncio.get_running_loop().run_in_executor(None, tasks.fire_timers, now)
-            except Exception as ex:  # a bad row must not stop the timers
-                log.warning("task timers: %s", ex)
-        await asyncio.sleep(5)
+    return https_port

@@ -1,7 +1,7 @@
 """The offline account: one fixed local subscription and tenant, extensions and providers."""
 
 from azlocal import __version__
-from azlocal.core import settings
+from azlocal.core import parsing, settings
 from azlocal.core.errors import AzLocalError, ValidationError
 from azlocal.platform.store import store
 
@@ -104,10 +104,8 @@ def versions():
 
 def configure(config, defaults=None, list_defaults=False):
     if defaults:
-        for item in defaults:
-            key, sep, value = item.partition("=")
-            if not sep or not key:
-                raise ValidationError(f"usage error: --defaults STRING=STRING STRING=STRING ... (got '{item}')")
+        for item in defaults:  # one at a time, as az: the items before a malformed one are set
+            [(key, value)] = parsing.pairs([item], error=_defaults_usage)
             if value:
                 config.set_value("defaults", key, value)
             else:
@@ -115,6 +113,10 @@ def configure(config, defaults=None, list_defaults=False):
     if list_defaults:
         return [{"name": k, "source": config.config_path, "value": v} for k, v in _defaults_items(config)]
     return None
+
+
+def _defaults_usage(item):
+    return f"usage error: --defaults STRING=STRING STRING=STRING ... (got '{item}')"
 
 
 def _defaults_items(config):

@@ -3,7 +3,7 @@
 import re
 import time
 
-from azlocal.core import arm, generic_update
+from azlocal.core import arm, generic_update, parsing
 from azlocal.core.errors import ResourceNotFound, ValidationError
 from azlocal.core.locations import normalise_location
 from azlocal.platform import cleanup
@@ -18,10 +18,7 @@ def _not_found(name):
 
 
 def get(name):
-    doc = store().get(arm.group_id(name))
-    if doc is None:
-        raise _not_found(name)
-    return doc
+    return store().require(arm.group_id(name), _not_found(name))
 
 
 def require(name):
@@ -70,7 +67,7 @@ def create(name, location, tags=None, managed_by=None):
 def list_groups(tag=None):
     groups = store().list(type=GROUP_TYPE)
     if tag:
-        key, _, value = tag.partition("=")
+        [(key, value)] = parsing.pairs([tag])  # `key` alone matches any value
         groups = [g for g in groups if key in (g.get("tags") or {}) and (not value or g["tags"][key] == value)]
     return groups
 
@@ -78,9 +75,7 @@ def list_groups(tag=None):
 def update(name, tags=None, set_=None, add=None, remove=None, force_string=False):
     s = store()
     with s.transaction():
-        doc = s.get(arm.group_id(name))
-        if doc is None:
-            raise _not_found(name)
+        doc = s.require(arm.group_id(name), _not_found(name))
         if tags is not None:
             doc["tags"] = tags  # az applies the named arguments first, then --set/--add/--remove
         new = generic_update.updated_copy(doc, set_, add, remove, force_string, read_only=_READ_ONLY)

@@ -1,0 +1,57 @@
+"""The daemon's housekeeping: timers that run beside the listeners until the daemon stops.
+
+Each timer is one loop that survives its own failures (logged as warnings, never raised): ACR task
+timers once a minute; every two seconds idle container-app revisions scale in, container groups
+whose liveness probes fail restart and stale registry uploads are swept; once a second the count
+of suppressed repeated log lines is written.
+"""
+
+import asyncio
+import datetime
+import logging
+
+log = logging.getLogger("azlocal.daemon")
+
+
+def start(gateway, repeats, stop):
+    """The housekeeping tasks; the caller cancels them once `stop` is set."""
+    return [asyncio.create_task(task_timers(stop)), asyncio.create_task(scale_in(gateway, stop)),
+            asyncio.create_task(log_repeats(repeats, stop))]
+
+
+async def log_repeats(repeats, stop):
+    """Once a second: report how many repeated log lines were suppressed."""
+    while not stop.is_set():
+        repeats.flush()
+        await asyncio.sleep(1)
+
+
+async def scale_in(gateway, stop):
+    """Periodic housekeeping: idle container-app revisions scale in; failed ACI liveness probes restart."""
+    from azlocal.aci.containergroups import restart_unhealthy
+    from azlocal.acr.dataplane.views import sweep_stale_uploads
+
+    while not stop.is_set():
+        try:
+            await gateway.scale_in()
+            await asyncio.get_running_loop().run_in_executor(None, restart_unhealthy)
+            await asyncio.get_running_loop().run_in_executor(None, sweep_stale_uploads)  # stale registry uploads
+        except Exception as ex:
+            log.warning("housekeeping: %s", ex)
+        await asyncio.sleep(2)
+
+
+async def task_timers(stop):
+    """ACR task timers: once a minute, start the runs whose schedule matches that minute."""
+    from azlocal.acr import tasks
+
+    last = None
+    while not stop.is_set():
+        now = datetime.datetime.now(datetime.timezone.utc).replace(second=0, microsecond=0)
+        if now != last:
+            last = now
+            try:
+                await asyncio.get_running_loop().run_in_executor(None, tasks.fire_timers, now)
+            except Exception as ex:  # a bad row must not stop the timers
+                log.warning("task timers: %s", ex)
+        await asyncio.sleep(5)
