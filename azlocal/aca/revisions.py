@@ -11,15 +11,16 @@ import random
 import socket
 import string
 import time
+from dataclasses import dataclass, field
 
-from azlocal.core import arm, safepath, settings
+from azlocal.core import arm, safepath
 from azlocal.core.errors import AzLocalError
 from azlocal.platform import secrets
-from azlocal.platform.engine import labels
+from azlocal.platform.engine import images, labels, objects, pods
 from azlocal.platform.store import group_of, store
 
 REVISION_TYPE = "Microsoft.App/containerapps/revisions"
-REVISION_LABEL = "azlocal.aca.revision"
+REVISION_LABEL = labels.ACA_REVISION
 READY_TIMEOUT = 90.0
 
 
@@ -37,7 +38,7 @@ def all_revisions(app):
 
 SUFFIX_ALPHABET = string.ascii_lowercase + string.digits
 SUFFIX_LENGTH = 7
-GRACE_LABEL = "azlocal.aca.grace"
+GRACE_LABEL = labels.ACA_GRACE
 
 
 def new_suffix(app):
@@ -78,16 +79,8 @@ def replica_count(template):
 
 # Replicas ----------------------------------------------------------------------------------------
 
-def _client():
-    from azlocal.platform.engine.docker_client import client
-
-    return client()
-
-
 def replicas(app_id, revision_name, include_stopped=False):
-    wanted = [f"{labels.RESOURCE}={app_id.lower()}", f"{REVISION_LABEL}={revision_name}",
-              f"{labels.HOME}={settings.label_value()}"]
-    return _client().containers.list(all=include_stopped, filters={"label": wanted})
+    return objects.containers(all=include_stopped, resource_id=app_id, **{REVISION_LABEL: revision_name})
 
 
 def secret_value(app, name):
@@ -131,7 +124,10 @@ def _secret_volume(app, revision_name, replica_name):
 
 
 def _registry_auth(app, image):
-    server = image.split("/")[0].lower()
+    try:
+        server = images.parse_reference(image).server
+    except images.InvalidReference:
+        server = ""
     for reg in app["properties"]["configuration"].get("registries") or []:
         if reg["server"].lower() == server:
             if reg.get("identity") and not reg.get("passwordSecretRef"):
@@ -155,25 +151,34 @@ def _identity_pull_auth(server):
 
 
 def ensure_images(app, template):
-    from azlocal.platform.engine import standins
-    from azlocal.platform.engine.lookup import retry_on_lookup
-
-    client = _client()
     for c in (template.get("initContainers") or []) + template["containers"]:
         image = c["image"]
-        auth = _registry_auth(app, image)
-        if auth:
-            repo, _, tag = image.rpartition(":") if ":" in image.rsplit("/", 1)[-1] else (image, "", "latest")
-            try:
-                retry_on_lookup(lambda: client.images.pull(repo, tag=tag, auth_config=auth))
-            except Exception as ex:
+        try:
+            images.ensure_image(image, _registry_auth(app, image))
+        except images.ImageUnavailable as ex:
+            if ex.with_credentials:
                 raise AzLocalError(f"(ContainerAppImagePullFailed) Failed to pull image '{image}': {ex}") from ex
-        else:
-            try:
-                standins.ensure_image(client, image)
-            except AzLocalError as ex:
-                raise AzLocalError(f"(InvalidParameterValueInContainerTemplate) The image '{image}' cannot be "
-                                   f"pulled: {ex}") from ex
+            raise AzLocalError(f"(InvalidParameterValueInContainerTemplate) The image '{image}' cannot be "
+                               f"pulled: {ex}") from ex
+
+
+@dataclass
+class _Replica:
+    """One replica being started: its app, revision, environment, name, labels and volumes."""
+    app: dict
+    revision: dict
+    env_doc: dict
+    name: str
+    base_labels: dict
+    network: object
+    started: list
+    volumes: dict = field(default_factory=dict)
+
+    def labels(self, **extra):
+        return dict(self.base_labels, **{labels.ACA_REPLICA: self.name}, **extra)
+
+    def environment(self, container):
+        return _environment(self.app, self.revision["name"], self.name, container, self.env_doc)
 
 
 def start_replicas(app, revision, env_doc, count):
@@ -181,7 +186,6 @@ def start_replicas(app, revision, env_doc, count):
     network namespace (the first container's), as a pod."""
     from azlocal.aca.environments import network_of
 
-    client = _client()
     template = revision["properties"]["template"]
     grace = template.get("terminationGracePeriodSeconds")
     extra = {GRACE_LABEL: str(grace)} if grace is not None else {}
@@ -193,64 +197,57 @@ def start_replicas(app, revision, env_doc, count):
     started = []
     try:
         for _ in range(count):
-            replica = f"{revision['name']}-{pod}-{''.join(random.choices(string.ascii_lowercase + string.digits, k=5))}"
-            volumes = _replica_volumes(client, app, revision, replica, template, base_labels, started)
+            name = f"{revision['name']}-{pod}-{''.join(random.choices(string.ascii_lowercase + string.digits, k=5))}"
+            replica = _Replica(app, revision, env_doc, name, base_labels, net, started)
+            replica.volumes = _replica_volumes(replica, template)
             for init in template.get("initContainers") or []:
-                _run_init(client, app, revision, replica, init, env_doc, volumes, base_labels, started, net)
-            first = None
-            for index, c in enumerate(template["containers"]):
-                cpu = float(c.get("resources", {}).get("cpu") or 0.5)
-                memory = str(c.get("resources", {}).get("memory") or "1Gi").rstrip("Gi") or "1"
-                kwargs = dict(
-                    name=replica if index == 0 else f"{replica}-{c['name']}"[:120],
-                    environment=_environment(app, revision["name"], replica, c, env_doc),
-                    labels=dict(base_labels, **{"azlocal.aca.replica": replica, "azlocal.aca.container": c["name"]}),
-                    entrypoint=c.get("command") or None, command=c.get("args") or None,
-                    nano_cpus=int(cpu * 1e9), mem_limit=int(float(memory) * 1024 ** 3),
-                    volumes=_mounts(c, volumes) or None, restart_policy={"Name": "always"}, detach=True,
-                )
-                if first is None:
-                    kwargs["network"] = net.id
-                    kwargs["hostname"] = replica[:63]
-                else:
-                    kwargs["network_mode"] = f"container:{first.id}"
-                container = client.containers.create(c["image"], **kwargs)
-                started.append(container)
-                if first is None:
-                    # Other apps of the environment reach this one by its name, or by its internal
-                    # ingress name, on the environment's network (and only there).
-                    internal = f"{app['name']}.internal.{env_doc['properties']['defaultDomain']}"
-                    net.disconnect(container)
-                    net.connect(container, aliases=[app["name"], internal, replica])
-                    first = container
-                container.start()
+                _run_init(replica, init)
+            _start_pod(replica, template["containers"])
     except BaseException as ex:
-        for container in started:
-            try:
-                container.remove(force=True)
-            except Exception:
-                pass
-        from docker.errors import APIError
-
-        if isinstance(ex, APIError):
+        objects.remove_all(started)
+        if objects.is_api_error(ex):
             raise AzLocalError(f"(ContainerAppProvisioningFailed) A replica of revision '{revision['name']}' could "
-                               f"not start: {ex.explanation or ex}") from ex
+                               f"not start: {objects.api_error_text(ex)}") from ex
         raise
     return started
 
 
-def _replica_volumes(client, app, revision, replica, template, base_labels, started):
+def _start_pod(replica, containers):
+    """The replica's containers: the first owns the namespace and is reached on the environment's
+    network; the others join it."""
+    head = None
+    for index, c in enumerate(containers):
+        cpu = float(c.get("resources", {}).get("cpu") or 0.5)
+        memory = str(c.get("resources", {}).get("memory") or "1Gi").rstrip("Gi") or "1"
+        container = objects.create_container(
+            c["image"], name=replica.name if index == 0 else f"{replica.name}-{c['name']}"[:120],
+            environment=replica.environment(c), labels=replica.labels(**{labels.ACA_CONTAINER: c["name"]}),
+            entrypoint=c.get("command") or None, command=c.get("args") or None,
+            nano_cpus=int(cpu * 1e9), mem_limit=int(float(memory) * 1024 ** 3),
+            volumes=_mounts(c, replica.volumes) or None, restart_policy={"Name": "always"}, detach=True,
+            **pods.options(head, replica.network, replica.name[:63]))
+        replica.started.append(container)
+        if head is None:
+            # Other apps of the environment reach this one by its name, or by its internal
+            # ingress name, on the environment's network (and only there).
+            app = replica.app
+            internal = f"{app['name']}.internal.{replica.env_doc['properties']['defaultDomain']}"
+            pods.publish_aliases(replica.network, container, [app["name"], internal, replica.name])
+            head = container
+        container.start()
+
+
+def _replica_volumes(replica, template):
     """volume name -> host source for this replica: EmptyDir volumes are Docker volumes shared by the
     replica's containers; the Secret volume is a folder of one file per secret."""
     sources = {}
     for v in template.get("volumes") or []:
         kind = (v.get("storageType") or "EmptyDir").lower()
         if kind == "secret":
-            sources[v["name"]] = _secret_volume(app, revision["name"], replica)
+            sources[v["name"]] = _secret_volume(replica.app, replica.revision["name"], replica.name)
         elif kind == "emptydir":
-            volume = client.volumes.create(name=f"{replica}-{v['name']}"[:120],
-                                           labels=dict(base_labels, **{"azlocal.aca.replica": replica}))
-            started.append(volume)
+            volume = objects.create_volume(f"{replica.name}-{v['name']}"[:120], replica.labels())
+            replica.started.append(volume)
             sources[v["name"]] = volume.name
         else:
             raise AzLocalError(f"Volumes of storage type '{v.get('storageType')}' (Azure Files) are not available "
@@ -268,14 +265,14 @@ def _mounts(container, volumes):
     return mounts
 
 
-def _run_init(client, app, revision, replica, init, env_doc, volumes, base_labels, started, net):
+def _run_init(replica, init):
     """Init containers run in order before the replica's containers; each must exit 0."""
-    container = client.containers.create(
-        init["image"], name=f"{replica}-init-{init['name']}"[:120], network=net.id,
-        environment=_environment(app, revision["name"], replica, init, env_doc), volumes=_mounts(init, volumes) or None,
+    container = objects.create_container(
+        init["image"], name=f"{replica.name}-init-{init['name']}"[:120], network=replica.network.id,
+        environment=replica.environment(init), volumes=_mounts(init, replica.volumes) or None,
         entrypoint=init.get("command") or None, command=init.get("args") or None,
-        labels=dict(base_labels, **{"azlocal.aca.replica": replica, "azlocal.aca.init": init["name"]}))
-    started.append(container)
+        labels=replica.labels(**{labels.ACA_INIT: init["name"]}))
+    replica.started.append(container)
     container.start()
     code = container.wait(timeout=READY_TIMEOUT).get("StatusCode", 1)
     if code != 0:
@@ -303,13 +300,8 @@ def stop_replicas(app_id, revision_name):
         t.start()
     for t in threads:
         t.join()
-    wanted = [f"{labels.RESOURCE}={app_id.lower()}", f"{REVISION_LABEL}={revision_name}",
-              f"{labels.HOME}={settings.label_value()}"]
-    for volume in _client().volumes.list(filters={"label": wanted}):
-        try:
-            volume.remove(force=True)
-        except Exception:
-            pass
+    for volume in objects.volumes(resource_id=app_id, **{REVISION_LABEL: revision_name}):
+        objects.remove(volume)
 
 
 def address(container, env_doc):
@@ -324,7 +316,7 @@ def pod_heads(app_id, revision_name):
     """The first container of each running replica (the one whose address serves the replica)."""
     heads = {}
     for c in replicas(app_id, revision_name):
-        replica = c.labels.get("azlocal.aca.replica")
+        replica = c.labels.get(labels.ACA_REPLICA)
         if c.name == replica:
             heads[replica] = c
     return list(heads.values())
@@ -403,15 +395,15 @@ def live(app, revision):
 def replica_documents(app, revision_name):
     out = []
     for head in pod_heads(app["id"], revision_name):
-        replica = head.labels.get("azlocal.aca.replica")
-        containers = [c for c in replicas(app["id"], revision_name) if c.labels.get("azlocal.aca.replica") == replica]
+        replica = head.labels.get(labels.ACA_REPLICA)
+        containers = [c for c in replicas(app["id"], revision_name) if c.labels.get(labels.ACA_REPLICA) == replica]
         out.append({
             "id": f"{revision_id(app, revision_name)}/replicas/{replica}",
             "name": replica,
             "properties": {
                 "containers": [{
                     "containerId": f"docker://{c.id}",
-                    "name": c.labels.get("azlocal.aca.container"),
+                    "name": c.labels.get(labels.ACA_CONTAINER),
                     "ready": c.attrs["State"]["Status"] == "running",
                     "restartCount": c.attrs.get("RestartCount", 0),
                     "runningState": "Running" if c.attrs["State"]["Status"] == "running" else "Terminated",
