@@ -1,11 +1,12 @@
 """The offline account: login, account, version, configure, extension, provider."""
 
-from collections import OrderedDict
+from operator import itemgetter
 
 from knack.arguments import ArgumentsContext
 from knack.commands import CommandGroup
 from knack.log import get_logger
 
+from azlocal.core import tables
 from azlocal.core.conventions import enum_type, three_state_flag
 from azlocal.resources import _help  # noqa: F401  (registers the help entries)
 
@@ -124,19 +125,21 @@ def load_arguments(loader, command):
 
 
 def account_table(result):
-    return [OrderedDict([("Name", a["name"]), ("CloudName", a.get("environmentName", "AzureCloud")),
-                         ("SubscriptionId", a["id"]), ("TenantId", a["tenantId"]), ("State", a["state"]),
-                         ("IsDefault", a["isDefault"])]) for a in result]
+    return tables.table(result, {
+        "Name": itemgetter("name"), "CloudName": lambda a: a.get("environmentName", "AzureCloud"),
+        "SubscriptionId": itemgetter("id"), "TenantId": itemgetter("tenantId"), "State": itemgetter("state"),
+        "IsDefault": itemgetter("isDefault")})
 
 
 def location_table(result):
-    return [OrderedDict([("DisplayName", r["displayName"]), ("Name", r["name"]),
-                         ("RegionalDisplayName", r["regionalDisplayName"])]) for r in result]
+    return tables.table(result, {"DisplayName": itemgetter("displayName"), "Name": itemgetter("name"),
+                                 "RegionalDisplayName": itemgetter("regionalDisplayName")})
 
 
 def provider_table(result):
-    return [OrderedDict([("Namespace", p["namespace"]), ("RegistrationState", p["registrationState"]),
-                         ("RegistrationPolicy", p["registrationPolicy"])]) for p in result]
+    return tables.table(result, {"Namespace": itemgetter("namespace"),
+                                 "RegistrationState": itemgetter("registrationState"),
+                                 "RegistrationPolicy": itemgetter("registrationPolicy")})
 
 
 def login(username=None, password=None, tenant=None, service_principal=False, identity=False,

@@ -1,10 +1,11 @@
 """az group: resource groups."""
 
-from collections import OrderedDict
+from operator import itemgetter
 
 from knack.arguments import ArgumentsContext
 from knack.commands import CommandGroup
 
+from azlocal.core import tables
 from azlocal.core.conventions import enum_type
 from azlocal.resources import _help  # noqa: F401  (registers the help entries)
 
@@ -57,11 +58,8 @@ def load_arguments(loader, command):
 
 
 def group_table(result):
-    return [
-        OrderedDict([("Name", g["name"]), ("Location", g["location"]),
-                     ("Status", g["properties"]["provisioningState"])])
-        for g in result
-    ]
+    return tables.table(result, {"Name": itemgetter("name"), "Location": itemgetter("location"),
+                                 "Status": lambda g: g["properties"]["provisioningState"]})
 
 
 def create_group(resource_group_name, location, tags=None, managed_by=None):
