@@ -77,7 +77,7 @@ def create(resource_group, name, location=None, tags=None, logs_destination="log
     from knack.log import get_logger
 
     from azlocal.aca import containerapps_env
-    from azlocal.platform.engine.docker_client import client as docker_client
+    from azlocal.platform.engine import objects
 
     options = dict(options or {})
     options.setdefault("workload_profiles", None)
@@ -144,9 +144,7 @@ def create(resource_group, name, location=None, tags=None, logs_destination="log
     if existing is not None:
         return _replace(existing, doc, options)
     containerapps_env.apply(doc, options)
-    client = docker_client()
-    network = client.networks.create(network_name(doc), driver="bridge",
-                                      labels=labels.labels_for(group=group["name"], resource_id=rid))
+    network = objects.create_network(network_name(doc), labels.labels_for(group=group["name"], resource_id=rid))
     try:
         with s.transaction():
             s.put(doc)
@@ -217,13 +215,10 @@ def delete(resource_group, name):
 
 
 def cleanup_environment(doc):
-    from azlocal.platform.engine.docker_client import client as docker_client
+    from azlocal.platform.engine import objects
 
-    for network in docker_client().networks.list(filters=labels.home_filters(resource_id=doc["id"])):
-        try:
-            network.remove()
-        except Exception:
-            pass
+    for network in objects.networks(resource_id=doc["id"]):
+        objects.remove(network)
 
 
 def group_name(doc):

@@ -21,6 +21,16 @@ from azlocal.aci.containergroups_definition import (  # noqa: F401  (the service
     validate,
 )
 from azlocal.aci.containergroups_view import with_instance_view  # noqa: F401
+from azlocal.aci.lookup import GROUP_TYPE, _id, _stored
+from azlocal.aci.operations import (  # noqa: F401
+    _one_container,
+    attach,
+    exec_command,
+    logs,
+    restart,
+    start,
+    stop,
+)
 from azlocal.aci.runtime import (  # noqa: F401
     _containers,
     _names,
@@ -32,30 +42,12 @@ from azlocal.aci.runtime import (  # noqa: F401
     preflight_images,
     restart_unhealthy,
 )
-from azlocal.core import arm, settings
-from azlocal.core.errors import AzLocalError, ResourceNotFound, ValidationError
+from azlocal.core import settings
+from azlocal.core.errors import AzLocalError, ValidationError
 from azlocal.core.locations import normalise_location
 from azlocal.platform import secrets
-from azlocal.platform.engine import labels
 from azlocal.platform.store import store
 from azlocal.resources import groups
-
-GROUP_TYPE = "Microsoft.ContainerInstance/containerGroups"
-
-
-# Lookup ----------------------------------------------------------------------------------------
-
-def _id(group, name):
-    return arm.resource_id(group, GROUP_TYPE, name)
-
-
-def _stored(resource_group, name):
-    groups.get(resource_group)
-    doc = store().get(_id(resource_group, name))
-    if doc is None:
-        raise ResourceNotFound(f"The Resource '{GROUP_TYPE}/{name}' under resource group '{resource_group}' was "
-                               "not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix")
-    return doc
 
 
 def show(resource_group, name):
@@ -262,97 +254,6 @@ def cleanup(doc):
         hosts.set_entries(remove=[fqdn])
     shutil.rmtree(settings.home() / "aci-secrets" / _short(doc["id"]), ignore_errors=True)
     secrets.delete_prefix(_secret_prefix(doc["id"]))
-
-
-def stop(resource_group, name):
-    doc = _stored(resource_group, name)
-    for container in _containers(doc).values():
-        container.update(restart_policy={"Name": "no"})
-        container.stop(timeout=10)
-    s = store()
-    with s.transaction():
-        s.set_value(f"aci-stopped/{doc['id'].lower()}", True)
-
-
-def start(resource_group, name):
-    doc = _stored(resource_group, name)
-    policy = RESTART[doc["restartPolicy"]]
-    for container in _containers(doc, "infra").values():
-        container.start()
-    for container in _containers(doc).values():
-        if policy != "no":
-            container.update(restart_policy={"Name": policy})
-        container.start()
-    s = store()
-    with s.transaction():
-        s.delete_value(f"aci-stopped/{doc['id'].lower()}")
-
-
-def restart(resource_group, name):
-    doc = _stored(resource_group, name)
-    for container in _containers(doc).values():
-        container.restart(timeout=10)
-    s = store()
-    with s.transaction():
-        s.delete_value(f"aci-stopped/{doc['id'].lower()}")
-
-
-def _one_container(doc, container_name):
-    live = _containers(doc)
-    if container_name is None:
-        container_name = doc["containers"][0]["name"]
-    if container_name not in live:
-        raise ResourceNotFound(f"The container '{container_name}' does not exist in container group '{doc['name']}'.",
-                               code="ContainerNotFound")
-    return live[container_name]
-
-
-def logs(resource_group, name, container_name=None, follow=False, out=None):
-    import sys
-
-    doc = _stored(resource_group, name)
-    container = _one_container(doc, container_name)
-    out = out or sys.stdout
-    if follow:
-        for chunk in container.logs(stream=True, follow=True):
-            out.write(chunk.decode(errors="replace"))
-            out.flush()
-        return
-    out.write(container.logs().decode(errors="replace"))
-
-
-def exec_command(resource_group, name, command, container_name=None):
-    """Runs a command in a container: interactive with a terminal, otherwise output and status come back."""
-    import os
-    import subprocess
-    import sys
-
-    doc = _stored(resource_group, name)
-    container = _one_container(doc, container_name)
-    argv = arm.split_words(command, "--exec-command")
-    if not argv:
-        raise ValidationError("usage error: --exec-command must name a program")
-    tty = sys.stdin.isatty() and sys.stdout.isatty()
-    flags = ["-it"] if tty else ["-i"] if not sys.stdin.isatty() and os.environ.get("AZLOCAL_EXEC_STDIN") else []
-    code = subprocess.call(["docker", "exec", *flags, container.id, *argv])
-    if code != 0:
-        raise AzLocalError(f"The command exited with status {code}.") if code not in (126, 127) else AzLocalError(
-            f"The command '{argv[0]}' could not be run in container '{container.labels.get(labels.ACI_CONTAINER)}'.")
-
-
-def attach(resource_group, name, container_name=None):
-    """Streams a container's output and the group's state changes until the group stops."""
-    import sys
-
-    doc = _stored(resource_group, name)
-    container = _one_container(doc, container_name)
-    print(f"Container '{container.labels.get(labels.ACI_CONTAINER)}' is in state "
-          f"'{with_instance_view(doc)['instanceView']['state']}'...", file=sys.stderr)
-    for chunk in container.logs(stream=True, follow=True):
-        sys.stdout.write(chunk.decode(errors="replace"))
-        sys.stdout.flush()
-    print(f"Container group '{doc['name']}' is now in state "
-          f"'{with_instance_view(doc)['instanceView']['state']}'.", file=sys.stderr)
 
 
 def export(resource_group, name, path):

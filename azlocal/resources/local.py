@@ -13,10 +13,9 @@ def status():
     resources = s.list()
     docker = {"reachable": docker_client.reachable()}
     if docker["reachable"]:
-        from azlocal.platform.engine import labels
+        from azlocal.platform.engine import labels, objects
 
-        client = docker_client.client()
-        docker["serverVersion"] = client.version().get("Version")
+        docker["serverVersion"] = objects.engine_version()
         docker["labelledObjects"] = labels.count_labelled()
     from azlocal.platform import lifecycle
 
