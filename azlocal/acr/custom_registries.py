@@ -2,7 +2,8 @@
 arguments knack parsed, turned into service calls."""
 
 from azlocal.acr import registries, registry_import, replications, webhooks
-from azlocal.core.common import Progress, parse_tags, require_confirmation
+from azlocal.core.common import parse_tags
+from azlocal.core.console import Progress, require_confirmation
 from azlocal.core.conventions import as_bool
 
 

@@ -5,7 +5,7 @@ from knack.log import get_logger
 
 from azlocal.acr import repositories
 from azlocal.acr._console import print_line
-from azlocal.core.common import require_confirmation
+from azlocal.core.console import require_confirmation
 from azlocal.core.conventions import as_bool
 
 logger = get_logger(__name__)

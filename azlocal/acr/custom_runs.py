@@ -3,7 +3,7 @@ calls; a run's progress is rendered on the console (acr._console)."""
 
 from azlocal.acr import run_options, runs, tasks
 from azlocal.acr._console import render, write_stdout
-from azlocal.core.common import require_confirmation
+from azlocal.core.console import require_confirmation
 from azlocal.core.conventions import as_bool
 from azlocal.core.parsing import pairs_dict
 
