@@ -131,7 +131,7 @@ def _other_arguments(loader):
         c.argument("file", options_list=["--file", "-f"], help="The file path to export the container group.")
 
 
-# The create options handled by services/containergroups_options.py.
+# The create options handled by aci/options.py.
 _CREATE_OPTIONS = (
     "zone", "priority", "sku", "config_map", "acr_identity", "cce_policy", "allow_privilege_escalation",
     "privileged", "run_as_user", "run_as_group", "seccomp_profile", "add_capabilities", "drop_capabilities",

@@ -38,7 +38,8 @@ def container_create(resource_group_name, name=None, image=None, cpu=1.0, memory
                      container_group_profile_revision=None, standby_pool_profile_id=None,
                      fail_container_group_create_on_reuse_failure=False, gitrepo_url=None, gitrepo_dir=None,
                      gitrepo_revision=None, gitrepo_mount_path=None):
-    from azlocal.aci import containergroups, containergroups_options
+    from azlocal.aci import containergroups
+    from azlocal.aci import options as create_options
     from azlocal.core.common import Progress
     from azlocal.core.errors import ValidationError
 
@@ -63,7 +64,7 @@ def container_create(resource_group_name, name=None, image=None, cpu=1.0, memory
             registry_username, registry_password, secrets, secrets_mount_path, azure_file, location)
         options.update(ip_address=ip_address, dns_name_label=dns_name_label, registry_username=registry_username,
                        registry_password=registry_password)
-        containergroups_options.apply(definition, options)
+        create_options.apply(definition, options)
     with Progress():
         return containergroups.create(resource_group_name, definition, location, wait=not no_wait)
 

@@ -11,7 +11,7 @@ so there is no background process. Secure values live in the secret store only.
 import hashlib
 import json
 
-from azlocal.aci.containergroups_definition import (  # noqa: F401  (the service's public face)
+from azlocal.aci.definition import (  # noqa: F401  (the service's public face)
     MAX_CPU,
     MAX_MEMORY,
     RESTART,
@@ -20,7 +20,6 @@ from azlocal.aci.containergroups_definition import (  # noqa: F401  (the service
     definition_from_yaml,
     validate,
 )
-from azlocal.aci.containergroups_view import with_instance_view  # noqa: F401
 from azlocal.aci.lookup import GROUP_TYPE, _id, _stored
 from azlocal.aci.operations import (  # noqa: F401
     _one_container,
@@ -42,6 +41,7 @@ from azlocal.aci.runtime import (  # noqa: F401
     preflight_images,
     restart_unhealthy,
 )
+from azlocal.aci.view import with_instance_view  # noqa: F401
 from azlocal.core import settings
 from azlocal.core.errors import AzLocalError, ValidationError
 from azlocal.core.locations import normalise_location

@@ -1,9 +1,9 @@
 """A running container group's lifecycle (stop, start, restart) and its containers' logs, exec and attach."""
 
-from azlocal.aci.containergroups_definition import RESTART
-from azlocal.aci.containergroups_view import with_instance_view
+from azlocal.aci.definition import RESTART
 from azlocal.aci.lookup import _stored
 from azlocal.aci.runtime import _containers
+from azlocal.aci.view import with_instance_view
 from azlocal.core import arm
 from azlocal.core.errors import AzLocalError, ResourceNotFound, ValidationError
 from azlocal.platform.engine import labels

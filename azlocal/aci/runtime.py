@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from knack.log import get_logger
 
-from azlocal.aci.containergroups_definition import RESTART
-from azlocal.aci.containergroups_options import docker_security
+from azlocal.aci.definition import RESTART
+from azlocal.aci.options import docker_security
 from azlocal.core import safepath
 from azlocal.core.errors import AzLocalError
 from azlocal.platform import secrets

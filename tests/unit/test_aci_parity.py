@@ -7,8 +7,8 @@ import logging
 
 import pytest
 
-from azlocal.aci import containergroups, containergroups_definition
-from azlocal.aci import containergroups_options as options
+from azlocal.aci import containergroups, options
+from azlocal.aci import definition as containergroups_definition
 from azlocal.core.errors import AzLocalError, ValidationError
 
 

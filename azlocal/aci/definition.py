@@ -197,7 +197,7 @@ def definition_from_yaml(text):
                                                         "imageRegistryCredentials"))],
         },
     }
-    from azlocal.aci import containergroups_options as options
+    from azlocal.aci import options
 
     if raw.get("zones") is not None:
         definition["zones"] = [str(z) for z in _seq(raw.get("zones"), "zones")]
