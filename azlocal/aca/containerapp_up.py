@@ -9,7 +9,8 @@ from datetime import datetime
 
 from knack.log import get_logger
 
-from azlocal.aca import containerapps, environments
+from azlocal.aca import containerapps, definition, environments, replicas
+from azlocal.aca import ingress as ingress_
 from azlocal.acr import registries, runs
 from azlocal.core import settings
 from azlocal.core.errors import AzLocalError, ValidationError
@@ -42,10 +43,11 @@ def _find_app(name, resource_group):
     return found[0] if found else None
 
 
-def up(name, resource_group=None, location=None, environment=None, image=None, source=None, ingress=None,
+def up(name, resource_group=None, *, location=None, environment=None, image=None, source=None, ingress=None,
        target_port=None, env_vars=None, registry_server=None, registry_username=None, registry_password=None,
        repo=None, github=(), logs_workspace_id=None, logs_workspace_key=None, workload_profile_name=None,
        browse=False):
+    """Returns the app's URL when `browse` could not open a browser (for the caller to show)."""
     if not (image or source or repo):
         raise ValidationError("You must specify either --source, --repo, or --image")
     if source and repo:
@@ -96,13 +98,14 @@ def up(name, resource_group=None, location=None, environment=None, image=None, s
                                    ["template"]["containers"][0]["name"], replace_env_vars=env_vars,
                                    workload_profile_name=workload_profile_name)
         if ingress and not app["properties"]["configuration"].get("ingress"):
-            containerapps.ingress_enable(resource_group, name, ingress, target_port)
+            ingress_.ingress_enable(resource_group, name, ingress, target_port)
     else:
         logger.warning("Creating Containerapp %s in resource group %s", name, resource_group)
-        app = containerapps.create(resource_group, name, env_doc["id"], image=image, env_vars=env_vars,
-                                   ingress=ingress, target_port=target_port, registry_server=registry_server,
-                                   registry_username=registry_username, registry_password=registry_password,
-                                   workload_profile_name=workload_profile_name)
+        app = containerapps.create(resource_group, name, definition.from_args(
+            name, environment=env_doc["id"], container={"image": image, "env_vars": env_vars},
+            ingress={"kind": ingress, "target_port": target_port},
+            registry={"server": registry_server, "username": registry_username, "password": registry_password},
+            workload_profile_name=workload_profile_name))
     app = containerapps.get(resource_group, name)
     fqdn = (app["properties"]["configuration"].get("ingress") or {}).get("fqdn")
     logger.warning("\nYour container app %s has been created and deployed! Congrats! \n", name)
@@ -112,7 +115,8 @@ def up(name, resource_group=None, location=None, environment=None, image=None, s
                    resource_group)
     logger.warning("See full output using: az containerapp show -n %s -g %s \n", name, resource_group)
     if browse:
-        containerapps.browse(resource_group, name)
+        return replicas.browse(resource_group, name)
+    return None
 
 
 def _environment(app_name, resource_group, environment, location, logs_workspace_id=None):
