@@ -40,6 +40,7 @@ def container_create(resource_group_name, name=None, image=None, cpu=1.0, memory
                      gitrepo_revision=None, gitrepo_mount_path=None):
     from azlocal.aci import containergroups
     from azlocal.aci import options as create_options
+    from azlocal.aci.definition import from_args
     from azlocal.core.common import Progress
     from azlocal.core.errors import ValidationError
 
@@ -58,10 +59,13 @@ def container_create(resource_group_name, name=None, image=None, cpu=1.0, memory
             raise ValidationError("error: the --name/-n argument is required unless specified with a passed in file.")
         azure_file = {"shareName": azure_file_volume_share_name, "accountName": azure_file_volume_account_name,
                       "accountKey": azure_file_volume_account_key, "mountPath": azure_file_volume_mount_path}
-        definition = containergroups.definition_from_args(
-            name, image, cpu, memory, ports or [80], protocol, ip_address, dns_name_label, restart_policy,
-            environment_variables, secure_environment_variables, command_line, os_type, registry_login_server,
-            registry_username, registry_password, secrets, secrets_mount_path, azure_file, location)
+        definition = from_args(
+            name, image, cpu=cpu, memory=memory, ports=ports or [80], protocol=protocol, ip_address=ip_address,
+            dns_name_label=dns_name_label, restart_policy=restart_policy, environment_variables=environment_variables,
+            secure_environment_variables=secure_environment_variables, command_line=command_line, os_type=os_type,
+            registry_login_server=registry_login_server, registry_username=registry_username,
+            registry_password=registry_password, secrets_=secrets, secrets_mount_path=secrets_mount_path,
+            azure_file=azure_file, location=location)
         options.update(ip_address=ip_address, dns_name_label=dns_name_label, registry_username=registry_username,
                        registry_password=registry_password)
         create_options.apply(definition, options)

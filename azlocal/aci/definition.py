@@ -8,6 +8,7 @@ import re
 
 from azlocal.core import arm, safepath
 from azlocal.core.errors import AzLocalError, ValidationError
+from azlocal.core.parsing import pairs_dict
 
 RESTART = {"Always": "always", "OnFailure": "on-failure", "Never": "no"}
 _NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
@@ -23,19 +24,26 @@ def _check_name(name, what="container group"):
 
 
 def _parse_pairs(items, what):
-    result = {}
-    for item in items or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise ValidationError(f"usage error: {what} must be in 'key=value' format, got '{item}'")
-        result[key.strip("'\"")] = value.strip("'\"")
-    return result
+    return pairs_dict(items, error=lambda item: f"usage error: {what} must be in 'key=value' format, got '{item}'",
+                      strip_quotes=True)
 
 
-def definition_from_args(name, image, cpu, memory, ports, protocol, ip_address, dns_name_label, restart_policy,
-                         environment_variables, secure_environment_variables, command_line, os_type,
-                         registry_login_server, registry_username, registry_password, secrets_=None,
-                         secrets_mount_path=None, azure_file=None, location=None):
+_ARG_NAMES = ("name", "image", "cpu", "memory", "ports", "protocol", "ip_address", "dns_name_label", "restart_policy",
+              "environment_variables", "secure_environment_variables", "command_line", "os_type",
+              "registry_login_server", "registry_username", "registry_password", "secrets_", "secrets_mount_path",
+              "azure_file", "location")
+
+
+def definition_from_args(*args, **kwargs):
+    """`from_args`, also taking its arguments by position (in the order of _ARG_NAMES)."""
+    kwargs.update(zip(_ARG_NAMES, args))
+    return from_args(**kwargs)
+
+
+def from_args(name, image, *, cpu=1.0, memory=1.5, ports=(80,), protocol=None, ip_address=None,
+              dns_name_label=None, restart_policy=None, environment_variables=None, secure_environment_variables=None,
+              command_line=None, os_type=None, registry_login_server=None, registry_username=None,
+              registry_password=None, secrets_=None, secrets_mount_path=None, azure_file=None, location=None):
     """The group as ACI's YAML would define it, from `az container create` flags."""
     if not image:
         raise ValidationError("usage error: --image IMAGE | --file FILE")
@@ -122,53 +130,43 @@ def _ports(items, what):
              "protocol": str(x.get("protocol", "TCP")).upper()} for x in _seq(items, what)]
 
 
-def definition_from_yaml(text):
-    from azlocal.core import yamlsafe
+def _yaml_container(c):
+    """One container (or init container) of ACI's YAML, keys lower-cased."""
+    if not isinstance(c, dict) or not isinstance(c.get("properties"), dict):
+        raise ValidationError("Each container must have a name and properties.")
+    p = c["properties"]
+    name = str(c.get("name", ""))
+    if not p.get("image") or not isinstance(p["image"], str):
+        raise ValidationError(f"The container '{name}' has no image.")
+    resources = _map(p.get("resources"), f"resources of container '{name}'")
+    requests = _map(resources.get("requests"), f"resources.requests of container '{name}'")
+    if requests.get("gpu") or _map(resources.get("limits"), "resources.limits").get("gpu"):
+        raise AzLocalError(f"The container '{name}' requests a GPU, but this machine's Docker Engine "
+                           "has no GPU to give it.")
+    command = p.get("command")
+    if command is not None and (not isinstance(command, list) or not all(isinstance(w, str) for w in command)):
+        raise ValidationError(f"The YAML file is not valid: the command of container '{name}' must be a list "
+                              "of strings.")
+    return {"name": name, "properties": {
+        "image": p["image"],
+        "command": command,
+        "ports": _ports(p.get("ports"), f"ports of container '{name}'"),
+        "environmentVariables": [_env(_map(e, "an environment variable"))
+                                 for e in _seq(p.get("environmentvariables"),
+                                               f"environmentVariables of container '{name}'")],
+        "resources": {"requests": {
+            "cpu": _num(requests.get("cpu", 1), f"the cpu request of container '{name}'"),
+            "memoryInGB": _num(requests.get("memoryingb", 1.5), f"the memoryInGB request of container '{name}'")}},
+        "volumeMounts": [{"name": m.get("name"), "mountPath": m.get("mountpath"),
+                          "readOnly": bool(m.get("readonly", False))}
+                         for m in (_map(x, "a volume mount") for x in _seq(p.get("volumemounts"),
+                                                                           "volumeMounts"))],
+        "livenessProbe": _map(p.get("livenessprobe"), "livenessProbe") or None,
+        "readinessProbe": _map(p.get("readinessprobe"), "readinessProbe") or None,
+    }}
 
-    raw = yamlsafe.load(text)
-    if not isinstance(raw, dict) or not isinstance(raw.get("properties"), dict):
-        raise ValidationError("The YAML file must define 'properties' of a container group.")
-    low = _lower_keys(raw)
-    props = low["properties"]
 
-    def container(c):
-        if not isinstance(c, dict) or not isinstance(c.get("properties"), dict):
-            raise ValidationError("Each container must have a name and properties.")
-        p = c["properties"]
-        name = str(c.get("name", ""))
-        if not p.get("image") or not isinstance(p["image"], str):
-            raise ValidationError(f"The container '{name}' has no image.")
-        resources = _map(p.get("resources"), f"resources of container '{name}'")
-        requests = _map(resources.get("requests"), f"resources.requests of container '{name}'")
-        if requests.get("gpu") or _map(resources.get("limits"), "resources.limits").get("gpu"):
-            raise AzLocalError(f"The container '{name}' requests a GPU, but this machine's Docker Engine "
-                               "has no GPU to give it.")
-        command = p.get("command")
-        if command is not None and (not isinstance(command, list) or not all(isinstance(w, str) for w in command)):
-            raise ValidationError(f"The YAML file is not valid: the command of container '{name}' must be a list "
-                                  "of strings.")
-        return {"name": name, "properties": {
-            "image": p["image"],
-            "command": command,
-            "ports": _ports(p.get("ports"), f"ports of container '{name}'"),
-            "environmentVariables": [_env(_map(e, "an environment variable"))
-                                     for e in _seq(p.get("environmentvariables"),
-                                                   f"environmentVariables of container '{name}'")],
-            "resources": {"requests": {
-                "cpu": _num(requests.get("cpu", 1), f"the cpu request of container '{name}'"),
-                "memoryInGB": _num(requests.get("memoryingb", 1.5), f"the memoryInGB request of container '{name}'")}},
-            "volumeMounts": [{"name": m.get("name"), "mountPath": m.get("mountpath"),
-                              "readOnly": bool(m.get("readonly", False))}
-                             for m in (_map(x, "a volume mount") for x in _seq(p.get("volumemounts"),
-                                                                               "volumeMounts"))],
-            "livenessProbe": _map(p.get("livenessprobe"), "livenessProbe") or None,
-            "readinessProbe": _map(p.get("readinessprobe"), "readinessProbe") or None,
-        }}
-
-    containers = _seq(props.get("containers"), "containers")
-    if not containers:
-        raise ValidationError("The container group must have at least one container.")
-    ip = _map(props.get("ipaddress"), "ipAddress")
+def _yaml_volumes(raw, props):
     volumes = []
     for v in _seq(props.get("volumes"), "volumes"):
         v = _map(v, "a volume")
@@ -180,13 +178,30 @@ def definition_from_yaml(text):
                     _git_repo(_map(v[kind], "gitRepo")) if kind == "gitrepo" else (
                         raw_volume(raw, v.get("name"), key) or {}))
         volumes.append(volume)
+    return volumes
+
+
+def definition_from_yaml(text):
+    from azlocal.core import yamlsafe
+
+    raw = yamlsafe.load(text)
+    if not isinstance(raw, dict) or not isinstance(raw.get("properties"), dict):
+        raise ValidationError("The YAML file must define 'properties' of a container group.")
+    low = _lower_keys(raw)
+    props = low["properties"]
+
+    containers = _seq(props.get("containers"), "containers")
+    if not containers:
+        raise ValidationError("The container group must have at least one container.")
+    ip = _map(props.get("ipaddress"), "ipAddress")
+    volumes = _yaml_volumes(raw, props)
     definition = {
         "name": raw.get("name"),
         "location": raw.get("location"),
         "tags": raw.get("tags"),
         "properties": {
-            "containers": [container(c) for c in containers],
-            "initContainers": [container(c) for c in _seq(props.get("initcontainers"), "initContainers")],
+            "containers": [_yaml_container(c) for c in containers],
+            "initContainers": [_yaml_container(c) for c in _seq(props.get("initcontainers"), "initContainers")],
             "osType": props.get("ostype", "Linux"),
             "restartPolicy": props.get("restartpolicy", "Always"),
             "volumes": volumes,
