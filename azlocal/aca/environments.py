@@ -97,13 +97,38 @@ def create(resource_group, name, location=None, tags=None, logs_destination="log
         raise ValidationError(f"(LocationNotMatch) Environment {name} already exists in resource group "
                               f"{group['name']} on location {existing['location']}; the location of an existing "
                               "environment cannot change.")
-    workspace = None
     if logs_destination == "log-analytics" and not logs_workspace_id:
-        logger.warning("No Log Analytics workspace provided.")
-        cleaned = re.sub(r"[^0-9a-z]", "", group["name"].lower())
-        suffix = "".join(random.choices("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", k=4))
-        workspace = f"workspace-{cleaned}{suffix}"[:40]
-        logger.warning('Generating a Log Analytics workspace with name "%s"', workspace)
+        _announce_workspace(group)
+    doc = _document(group, name, rid, region=region, logs_destination=logs_destination,
+                    logs_workspace_id=logs_workspace_id, tags=tags)
+    if existing is not None:
+        return _replace(existing, doc, options)
+    containerapps_env.apply(doc, options)
+    network = objects.create_network(network_name(doc), labels.labels_for(group=group["name"], resource_id=rid))
+    try:
+        with s.transaction():
+            s.put(doc)
+    except BaseException:
+        network.remove()
+        raise
+    logger.warning("\nContainer Apps environment created. To deploy a container app, use: "
+                   "az containerapp create --help\n")
+    return doc
+
+
+def _announce_workspace(group):
+    """az generates a Log Analytics workspace when none is given (here: only its name, said)."""
+    from knack.log import get_logger
+
+    logger = get_logger(__name__)
+    logger.warning("No Log Analytics workspace provided.")
+    cleaned = re.sub(r"[^0-9a-z]", "", group["name"].lower())
+    suffix = "".join(random.choices("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", k=4))
+    workspace = f"workspace-{cleaned}{suffix}"[:40]
+    logger.warning('Generating a Log Analytics workspace with name "%s"', workspace)
+
+
+def _document(group, name, rid, *, region, logs_destination, logs_workspace_id, tags):
     domain = f"{random.choice(_WORDS)}{random.choice(_NOUNS)}-{uuid.uuid4().hex[:8]}.{region}.azurecontainerapps.io"
     now = arm.utc_now()
     doc = {
@@ -141,18 +166,6 @@ def create(resource_group, name, location=None, tags=None, logs_destination="log
         "tags": tags,
         "type": ENV_TYPE,
     }
-    if existing is not None:
-        return _replace(existing, doc, options)
-    containerapps_env.apply(doc, options)
-    network = objects.create_network(network_name(doc), labels.labels_for(group=group["name"], resource_id=rid))
-    try:
-        with s.transaction():
-            s.put(doc)
-    except BaseException:
-        network.remove()
-        raise
-    logger.warning("\nContainer Apps environment created. To deploy a container app, use: "
-                   "az containerapp create --help\n")
     return doc
 
 
