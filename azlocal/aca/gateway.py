@@ -1,13 +1,16 @@
 """The container-apps ingress gateway: routes `<app>.<env domain>` to the app's revisions by their
 traffic weights, then to a ready replica, and proxies the request there (streams, keep-alive,
 large bodies and websockets pass through). It keeps no state of its own: routes come from the
-state store and replica addresses from Docker, each cached for a moment."""
+state store and replica addresses from Docker, each cached for a moment. Scaling decisions (waking a
+scaled-to-zero revision, adding a replica, scaling in) are asked of `scaling`."""
 
 import asyncio
 import random
 import time
 
 from aiohttp import ClientSession, ClientTimeout, TCPConnector, WSMsgType, web
+
+from azlocal.aca.scaling import Scaler
 
 SUFFIX = ".azurecontainerapps.io"
 ROUTE_TTL = 0.5
@@ -19,22 +22,13 @@ def is_gateway_host(host):
     return (host or "").split(":")[0].lower().endswith(SUFFIX)
 
 
-def idle_seconds():
-    """How long a revision with minReplicas 0 may go without requests before it scales to zero."""
-    import os
-
-    return float(os.environ.get("AZLOCAL_SCALE_TO_ZERO_SECONDS", "300"))
-
-
 class Gateway:
     def __init__(self):
         self.routes = {}
         self.routes_at = 0.0
         self.addresses = {}  # (app id, revision) -> (time, [(ip, port)])
         self.session = None
-        self.inflight = {}  # (app id, revision) -> requests being served now
-        self.last_seen = {}  # (app id, revision) -> (time of the last request, app, env)
-        self.scaling = {}  # (app id, revision) -> asyncio.Lock while replicas are being started
+        self.scaler = Scaler()  # decides on waking, scaling out and scaling in
 
     async def _session(self):
         if self.session is None:
@@ -139,17 +133,16 @@ class Gateway:
         for attempt in range(3):
             revision = self._revision_for(kind, app, key)
             targets = await self.addresses_of(app, env, revision, fresh=attempt > 0) if revision else []
-            if not targets and revision and _min_replicas(app, revision) == 0:
-                targets = await self._wake(app, env, revision)  # scaled to zero: start a replica, hold the request
+            if not targets and revision and self.scaler.should_wake(app, revision):
+                # scaled to zero: a replica is started while the request is held
+                targets = await self.scaler.wake(app, env, revision, self.addresses_of)
             if not targets:
                 await asyncio.sleep(0.2 * (attempt + 1))
                 continue
             ip, port = random.choice(targets)
-            slot = (app["id"], revision)
-            self.last_seen[slot] = (time.monotonic(), app, env)
-            self.inflight[slot] = self.inflight.get(slot, 0) + 1
+            self.scaler.begin(app, env, revision)
             try:
-                self._maybe_scale_out(app, env, revision, len(targets))
+                self.scaler.maybe_scale_out(app, env, revision, len(targets), self._forget_addresses)
                 if request.headers.get("Upgrade", "").lower() == "websocket":
                     return await self._websocket(request, ip, port)
                 return await self._forward(request, ip, port, body, revision)
@@ -160,69 +153,17 @@ class Gateway:
                 self.routes_at = 0.0
                 await asyncio.sleep(0.1)
             finally:
-                self.inflight[slot] -= 1
+                self.scaler.end(app, revision)
         return _error(503, f"The app {app['name']} has no ready replica.")
 
     # Scale -------------------------------------------------------------------------------------
 
-    async def _wake(self, app, env, revision):
-        from azlocal.aca import revisions
-
-        slot = (app["id"], revision)
-        lock = self.scaling.setdefault(slot, asyncio.Lock())
-        async with lock:
-            found = await self.addresses_of(app, env, revision, fresh=True)
-            if found:
-                return found
-            loop = asyncio.get_running_loop()
-            rev = await loop.run_in_executor(None, revisions.get, app, revision)
-            await loop.run_in_executor(None, revisions.start_replicas, app, rev, env, 1)
-            await loop.run_in_executor(None, revisions.wait_ready, app, revision, env, 60.0)
-            return await self.addresses_of(app, env, revision, fresh=True)
-
-    def _maybe_scale_out(self, app, env, revision, replicas):
-        """An http scale rule adds a replica when in-flight requests exceed its concurrency per replica."""
-        limit = _http_concurrency(app, revision)
-        slot = (app["id"], revision)
-        if not limit or self.inflight.get(slot, 0) <= limit * replicas:
-            return
-        maximum = (app["properties"]["template"].get("scale") or {}).get("maxReplicas") or 10
-        if replicas >= maximum or self.scaling.get(slot, asyncio.Lock()).locked():
-            return
-        asyncio.get_running_loop().create_task(self._add_replica(app, env, revision))
-
-    async def _add_replica(self, app, env, revision):
-        from azlocal.aca import revisions
-
-        slot = (app["id"], revision)
-        lock = self.scaling.setdefault(slot, asyncio.Lock())
-        if lock.locked():
-            return
-        async with lock:
-            loop = asyncio.get_running_loop()
-            rev = await loop.run_in_executor(None, revisions.get, app, revision)
-            await loop.run_in_executor(None, revisions.start_replicas, app, rev, env, 1)
-            await loop.run_in_executor(None, revisions.wait_ready, app, revision, env, 60.0)
-            self.addresses.pop(slot, None)
+    def _forget_addresses(self, slot):
+        self.addresses.pop(slot, None)
 
     async def scale_in(self):
-        """Idle revisions go back to their minimum: zero for minReplicas 0, else min (at least 1)."""
-        from azlocal.aca import revisions
-
-        loop = asyncio.get_running_loop()
-        now = time.monotonic()
-        for slot, (seen, app, env) in list(self.last_seen.items()):
-            if self.inflight.get(slot) or now - seen < idle_seconds():
-                continue
-            revision = slot[1]
-            heads = await loop.run_in_executor(None, revisions.pod_heads, app["id"], revision)
-            keep = _min_replicas(app, revision)
-            keep = 1 if keep is None else keep
-            for head in heads[keep:] if keep else heads:
-                await loop.run_in_executor(None, lambda h=head: h.remove(force=True))
-            self.addresses.pop(slot, None)
-            del self.last_seen[slot]
-
+        """Idle revisions go back to their minimum (see scaling.Scaler.scale_in)."""
+        await self.scaler.scale_in(self._forget_addresses)
 
     async def _forward(self, request, ip, port, body, revision):
         session = await self._session()
@@ -269,21 +210,3 @@ class Gateway:
 
 def _error(status, message):
     return web.Response(status=status, text=message + "\n", content_type="text/plain")
-
-
-def _template_of(app, revision):
-    from azlocal.aca import revisions
-
-    rev = revisions.get(app, revision)
-    return (rev or {}).get("properties", {}).get("template") or app["properties"]["template"]
-
-
-def _min_replicas(app, revision):
-    return (_template_of(app, revision).get("scale") or {}).get("minReplicas")
-
-
-def _http_concurrency(app, revision):
-    for rule in (_template_of(app, revision).get("scale") or {}).get("rules") or []:
-        if "http" in rule:
-            return int(rule["http"].get("metadata", {}).get("concurrentRequests", 10))
-    return None
