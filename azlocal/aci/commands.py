@@ -1,5 +1,7 @@
 """az container: container groups (Azure Container Instances) on the Docker Engine."""
 
+import sys
+
 from knack.commands import CommandGroup
 
 from azlocal.aci import _help  # noqa: F401  (registers the help texts)
@@ -94,7 +96,7 @@ def container_delete(resource_group_name, name):
 def container_logs(resource_group_name, name, container_name=None, follow=False):
     from azlocal.aci import containergroups
 
-    containergroups.logs(resource_group_name, name, container_name, follow)
+    containergroups.logs(resource_group_name, name, container_name, follow, out=sys.stdout)
 
 
 def container_exec(resource_group_name, name, exec_command, container_name=None):
@@ -106,7 +108,8 @@ def container_exec(resource_group_name, name, exec_command, container_name=None)
 def container_attach(resource_group_name, name, container_name=None):
     from azlocal.aci import containergroups
 
-    containergroups.attach(resource_group_name, name, container_name)
+    containergroups.attach(resource_group_name, name, container_name, out=sys.stdout,
+                           report=lambda text: print(text, file=sys.stderr))
 
 
 def container_start(resource_group_name, name, no_wait=False):

@@ -53,12 +53,10 @@ def _one_container(doc, container_name):
     return live[container_name]
 
 
-def logs(resource_group, name, container_name=None, follow=False, out=None):
-    import sys
-
+def logs(resource_group, name, container_name=None, follow=False, *, out):
+    """Writes a container's logs to `out` (following them with `follow`)."""
     doc = _stored(resource_group, name)
     container = _one_container(doc, container_name)
-    out = out or sys.stdout
     if follow:
         for chunk in container.logs(stream=True, follow=True):
             out.write(chunk.decode(errors="replace"))
@@ -86,17 +84,15 @@ def exec_command(resource_group, name, command, container_name=None):
             f"The command '{argv[0]}' could not be run in container '{container.labels.get(labels.ACI_CONTAINER)}'.")
 
 
-def attach(resource_group, name, container_name=None):
-    """Streams a container's output and the group's state changes until the group stops."""
-    import sys
-
+def attach(resource_group, name, container_name=None, *, out, report):
+    """Streams a container's output (to `out`) and the group's state changes (to `report(text)`) until
+    the group stops."""
     doc = _stored(resource_group, name)
     container = _one_container(doc, container_name)
-    print(f"Container '{container.labels.get(labels.ACI_CONTAINER)}' is in state "
-          f"'{with_instance_view(doc)['instanceView']['state']}'...", file=sys.stderr)
+    report(f"Container '{container.labels.get(labels.ACI_CONTAINER)}' is in state "
+           f"'{with_instance_view(doc)['instanceView']['state']}'...")
     for chunk in container.logs(stream=True, follow=True):
-        sys.stdout.write(chunk.decode(errors="replace"))
-        sys.stdout.flush()
-    print(f"Container group '{doc['name']}' is now in state "
-          f"'{with_instance_view(doc)['instanceView']['state']}'.", file=sys.stderr)
-
+        out.write(chunk.decode(errors="replace"))
+        out.flush()
+    report(f"Container group '{doc['name']}' is now in state "
+           f"'{with_instance_view(doc)['instanceView']['state']}'.")

@@ -2,7 +2,6 @@
 services name what they want (labels, names, options) and never call the SDK themselves.
 Every lookup filters by this home's label (see labels)."""
 
-from azlocal.core.errors import AzLocalError
 from azlocal.platform.engine import labels
 
 
@@ -91,10 +90,3 @@ def base_image():
 
     return build_base(_client())
 
-
-def require_reachable():
-    """The engine, or an AzLocalError saying it is not reachable."""
-    from azlocal.platform.engine import docker_client
-
-    if not docker_client.reachable():
-        raise AzLocalError("The Docker Engine is not reachable.")
