@@ -9,6 +9,20 @@ bool_type = three_state_flag()
 
 
 def load_arguments(loader, command):
+    _app_arguments(loader)
+    _app_config_arguments(loader)
+    _up_arguments(loader)
+    _env_arguments(loader)
+    _label_arguments(loader)
+
+
+def _label_arguments(loader):
+    with ArgumentsContext(loader, "containerapp revision label add") as c:
+        c.argument("yes", options_list=["--no-prompt", "--yes", "-y"], action="store_true",
+                   help="Do not prompt to move a label that is on another revision.")
+
+
+def _app_arguments(loader):
     with ArgumentsContext(loader, "containerapp") as c:
         c.argument("name", name_type)
         c.argument("environment", help="Name or resource ID of the container app's environment.")
@@ -51,6 +65,10 @@ def load_arguments(loader, command):
         c.argument("remove_env_vars", nargs="*", help="Remove environment variable(s) from container.")
         c.argument("replace_env_vars", nargs="*", help="Replace environment variable(s) in container.")
         c.argument("remove_all_env_vars", action="store_true", help="Remove all environment variable(s).")
+
+
+def _app_config_arguments(loader):
+    with ArgumentsContext(loader, "containerapp") as c:
         c.argument("logs_destination", enum_type(["azure-monitor", "log-analytics", "none"]), help="Logs destination.")
         c.argument("logs_workspace_id", help="Workspace ID of the Log Analytics workspace.")
         c.argument("logs_workspace_key", help="Log Analytics workspace key.")
@@ -103,6 +121,9 @@ def load_arguments(loader, command):
         c.argument("dapr_http_read_buffer_size", options_list=["--dapr-http-read-buffer-size", "--dhrbs"], type=int,
                    help="Max size of the http header read buffer in KB.")
         c.argument("identity", help="The managed identity to pull from the registry with: 'system' or a resource ID.")
+
+
+def _up_arguments(loader):
     with ArgumentsContext(loader, "containerapp up") as c:
         c.argument("source", help="Local directory path containing the application source and Dockerfile.")
         c.argument("resource_group_name", options_list=["--resource-group", "-g"], configured_default="group",
@@ -119,6 +140,9 @@ def load_arguments(loader, command):
         c.argument("service_principal_tenant_id", options_list=["--service-principal-tenant-id", "--sp-tid"],
                    help="The service principal tenant ID used by GitHub Actions.")
         c.argument("browse", action="store_true", help="Open the app in a web browser after deployment.")
+
+
+def _env_arguments(loader):
     with ArgumentsContext(loader, "containerapp env") as c:
         c.argument("name", options_list=["--name", "-n"], help="Name of the Container Apps environment.")
         c.argument("dapr_connection_string", options_list=["--dapr-connection-string", "-d"],
@@ -155,6 +179,3 @@ def load_arguments(loader, command):
         c.argument("workload_profile_type", help="The type of workload profile to add or update.")
         c.argument("min_nodes", type=int, help="The minimum nodes for this workload profile.")
         c.argument("max_nodes", type=int, help="The maximum nodes for this workload profile.")
-    with ArgumentsContext(loader, "containerapp revision label add") as c:
-        c.argument("yes", options_list=["--no-prompt", "--yes", "-y"], action="store_true",
-                   help="Do not prompt to move a label that is on another revision.")

@@ -43,11 +43,7 @@ def _find_app(name, resource_group):
     return found[0] if found else None
 
 
-def up(name, resource_group=None, *, location=None, environment=None, image=None, source=None, ingress=None,
-       target_port=None, env_vars=None, registry_server=None, registry_username=None, registry_password=None,
-       repo=None, github=(), logs_workspace_id=None, logs_workspace_key=None, workload_profile_name=None,
-       browse=False):
-    """Returns the app's URL when `browse` could not open a browser (for the caller to show)."""
+def _check_sources(image, source, repo, github, registry_server):
     if not (image or source or repo):
         raise ValidationError("You must specify either --source, --repo, or --image")
     if source and repo:
@@ -66,6 +62,10 @@ def up(name, resource_group=None, *, location=None, environment=None, image=None
     if source and not os.path.isfile(os.path.join(source, "Dockerfile")):
         raise AzLocalError("No dockerfile detected: azlocal builds --source only from a Dockerfile (buildpacks "
                            "and Oryx need the network).")
+
+
+def _ingress(image, source, ingress, target_port):
+    """The ingress `up` gives: the quickstart image's port 80, a Dockerfile's EXPOSE, external."""
     if image and image.startswith("mcr.microsoft.com/k8se/quickstart"):
         ingress, target_port = ingress or "external", target_port or 80
     if source and not ingress and not target_port:
@@ -75,6 +75,16 @@ def up(name, resource_group=None, *, location=None, environment=None, image=None
             ingress, target_port = "external", port
     if target_port and not ingress:
         ingress = "external"
+    return ingress, target_port
+
+
+def up(name, resource_group=None, *, location=None, environment=None, image=None, source=None, ingress=None,
+       target_port=None, env_vars=None, registry_server=None, registry_username=None, registry_password=None,
+       repo=None, github=(), logs_workspace_id=None, logs_workspace_key=None, workload_profile_name=None,
+       browse=False):
+    """Returns the app's URL when `browse` could not open a browser (for the caller to show)."""
+    _check_sources(image, source, repo, github, registry_server)
+    ingress, target_port = _ingress(image, source, ingress, target_port)
     existing = _find_app(name, resource_group)
     if existing:
         resource_group = resource_group or containerapps.group_of_app(existing)

@@ -79,7 +79,7 @@ def check_grace_period(seconds):
 
 # Dapr --------------------------------------------------------------------------------------------
 
-def dapr_doc(current, enabled=None, app_id=None, app_port=None, app_protocol=None, log_level=None,
+def dapr_doc(current, enabled=None, *, app_id=None, app_port=None, app_protocol=None, log_level=None,
              api_logging=None, max_request_size=None, read_buffer_size=None):
     """The configuration's `dapr` block after a change (None when nothing was ever set)."""
     values = (enabled, app_id, app_port, app_protocol, log_level, api_logging, max_request_size, read_buffer_size)

@@ -5,6 +5,7 @@ from azlocal.aca.appstore import environment_of, get
 from azlocal.aca.deploy import save_configuration
 from azlocal.aca.ingress import require_ingress
 from azlocal.core.errors import AzLocalError
+from azlocal.core.parsing import pairs
 
 
 def parse_weight(text):
@@ -49,11 +50,9 @@ def update_weights(traffic, named):
 def named_weights(traffic, revision_weights=None, label_weights=None):
     """`rev=weight` and `label=weight` items -> {revision name or "latest": weight}, summing to <= 100."""
     named = {}
-    for item in (revision_weights or []):
-        rev, _, weight = item.partition("=")
+    for rev, weight in pairs(revision_weights):
         named[rev] = parse_weight(weight)
-    for item in (label_weights or []):
-        label, _, weight = item.partition("=")
+    for label, weight in pairs(label_weights):
         entry = next((t for t in traffic if t.get("label") == label), None)
         if entry is None:
             raise AzLocalError(f"No revision with the label '{label}' was found.")
