@@ -124,10 +124,7 @@ def _secret_volume(app, revision_name, replica_name):
 
 
 def _registry_auth(app, image):
-    try:
-        server = images.parse_reference(image).server
-    except images.InvalidReference:
-        server = ""
+    server = images.server_of(image)
     for reg in app["properties"]["configuration"].get("registries") or []:
         if reg["server"].lower() == server:
             if reg.get("identity") and not reg.get("passwordSecretRef"):
@@ -283,23 +280,8 @@ def _run_init(replica, init):
 def stop_replicas(app_id, revision_name):
     """Removes a revision's replicas. With a termination grace period, each gets SIGTERM and that many
     seconds to exit (all at once, as Kubernetes does) before it is killed."""
-    import threading
-
-    def stop(container):
-        try:
-            grace = container.labels.get(GRACE_LABEL)
-            if grace is not None and container.status == "running":
-                container.stop(timeout=int(grace))
-            container.remove(force=True)
-        except Exception:
-            pass
-
-    threads = [threading.Thread(target=stop, args=(c,))
-               for c in replicas(app_id, revision_name, include_stopped=True)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    objects.stop_and_remove(replicas(app_id, revision_name, include_stopped=True),
+                            lambda container: container.labels.get(GRACE_LABEL))
     for volume in objects.volumes(resource_id=app_id, **{REVISION_LABEL: revision_name}):
         objects.remove(volume)
 
@@ -307,9 +289,7 @@ def stop_replicas(app_id, revision_name):
 def address(container, env_doc):
     from azlocal.aca.environments import network_name
 
-    networks = container.attrs.get("NetworkSettings", {}).get("Networks", {})
-    info = networks.get(network_name(env_doc)) or next(iter(networks.values()), {})
-    return info.get("IPAddress")
+    return objects.address(container, network_name(env_doc))
 
 
 def pod_heads(app_id, revision_name):
@@ -376,7 +356,7 @@ def live(app, revision):
     rev = json.loads(json.dumps(revision))
     props = rev["properties"]
     heads = pod_heads(app["id"], rev["name"]) if props["active"] else []
-    running = [h for h in heads if h.attrs["State"]["Status"] == "running"]
+    running = [h for h in heads if objects.is_running(h)]
     props["replicas"] = len(running)
     props["trafficWeight"] = weights(app).get(rev["name"], 0) if props["active"] else 0
     if props["provisioningState"] == "Failed":
@@ -404,15 +384,15 @@ def replica_documents(app, revision_name):
                 "containers": [{
                     "containerId": f"docker://{c.id}",
                     "name": c.labels.get(labels.ACA_CONTAINER),
-                    "ready": c.attrs["State"]["Status"] == "running",
+                    "ready": objects.is_running(c),
                     "restartCount": c.attrs.get("RestartCount", 0),
-                    "runningState": "Running" if c.attrs["State"]["Status"] == "running" else "Terminated",
+                    "runningState": "Running" if objects.is_running(c) else "Terminated",
                     "runningStateDetails": "",
-                    "started": c.attrs["State"]["Status"] == "running",
+                    "started": objects.is_running(c),
                 } for c in containers],
                 "createdTime": head.attrs.get("Created", "")[:19] + "+00:00",
                 "initContainers": [],
-                "runningState": "Running" if head.attrs["State"]["Status"] == "running" else "NotRunning",
+                "runningState": "Running" if objects.is_running(head) else "NotRunning",
                 "runningStateDetails": "",
             },
             "type": "Microsoft.App/containerApps/revisions/replicas",

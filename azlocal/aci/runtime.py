@@ -44,15 +44,8 @@ def _remove_objects(created):
     objects.remove_all(created)
 
 
-def _server(image):
-    try:
-        return images.parse_reference(image).server
-    except images.InvalidReference:
-        return ""
-
-
 def _registry_auth(doc, image):
-    server = _server(image)
+    server = images.server_of(image)
     prefix = _secret_prefix(doc["id"])
     for cred in doc.get("imageRegistryCredentials") or []:
         if cred["server"].lower() == server:
@@ -67,7 +60,7 @@ def preflight_images(doc, definition):
     props = definition["properties"]
     for c in props["initContainers"] + props["containers"]:
         image = c["properties"]["image"]
-        server = _server(image)
+        server = images.server_of(image)
         auth = creds.get(server)
         if auth or not any(server == (c.get("server") or "").lower()
                            for c in doc.get("imageRegistryCredentials") or []):

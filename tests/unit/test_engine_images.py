@@ -74,3 +74,11 @@ def test_ensure_image_with_credentials(monkeypatch, ref, chunks, error, pulled):
         assert images.ensure_image(ref, creds, progress=seen.append) is False
         assert seen == chunks
     assert fake.api.calls == [(*pulled, creds)]
+
+
+@pytest.mark.parametrize("ref, server", [
+    ("nginx", ""), ("library/nginx:1", ""), ("MyReg.AzureCR.io/app:v1", "myreg.azurecr.io"),
+    ("localhost:5000/app", "localhost:5000"), ("not a reference", ""), ("", ""),
+])
+def test_server_of(ref, server):
+    assert images.server_of(ref) == server

@@ -95,6 +95,15 @@ def parse_reference(ref):
     return Reference(registry, repository, tag, digest or None)
 
 
+def server_of(ref):
+    """The registry host of a reference as credentials are matched (lower-cased; '' for Docker Hub or
+    for text that is not a reference)."""
+    try:
+        return parse_reference(ref).server
+    except InvalidReference:
+        return ""
+
+
 def _client():
     from azlocal.platform.engine.docker_client import client
 

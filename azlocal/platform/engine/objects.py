@@ -66,6 +66,37 @@ def remove_all(objects):
         remove(obj)
 
 
+def stop_and_remove(containers, grace_of):
+    """Stops the containers all at once and removes them: one for which `grace_of(container)` gives a
+    number of seconds gets SIGTERM and that long to exit before it is killed; the others are killed."""
+    import threading
+
+    def stop(container):
+        try:
+            grace = grace_of(container)
+            if grace is not None and container.status == "running":
+                container.stop(timeout=int(grace))
+            container.remove(force=True)
+        except Exception:
+            pass
+
+    threads = [threading.Thread(target=stop, args=(c,)) for c in containers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def address(container, network_name):
+    """The container's IP address on that network (or on its first one)."""
+    networks = container.attrs.get("NetworkSettings", {}).get("Networks", {})
+    return (networks.get(network_name) or next(iter(networks.values()), {})).get("IPAddress")
+
+
+def is_running(container):
+    return container.attrs["State"]["Status"] == "running"
+
+
 # Networks and volumes ----------------------------------------------------------------------------
 
 def create_network(name, object_labels):
