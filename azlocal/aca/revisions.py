@@ -195,7 +195,7 @@ def start_replicas(app, revision, env_doc, count):
     try:
         for _ in range(count):
             name = f"{revision['name']}-{pod}-{''.join(random.choices(string.ascii_lowercase + string.digits, k=5))}"
-            replica = _Replica(app, revision, env_doc, name, base_labels, net, started)
+            replica = _Replica(app, revision, env_doc, name, base_labels=base_labels, network=net, started=started)
             replica.volumes = _replica_volumes(replica, template)
             for init in template.get("initContainers") or []:
                 _run_init(replica, init)
