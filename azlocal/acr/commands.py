@@ -17,6 +17,15 @@ from azlocal.acr._format import (
 REGISTRIES = "azlocal.acr.custom_registries#{}"
 RUNS = "azlocal.acr.custom_runs#{}"
 REPOSITORIES = "azlocal.acr.custom_repositories#{}"
+# Areas with a command table of their own: azlocal.acr.commands_<area> (load_commands, load_arguments,
+# and its help in _help_<area>.yaml).
+AREAS = ("tokens", "artifacts", "network", "tasks_more", "sources", "cache")
+
+
+def _areas():
+    import importlib
+
+    return [importlib.import_module(f"azlocal.acr.commands_{area}") for area in AREAS]
 
 
 def load_commands(loader):
@@ -75,9 +84,13 @@ def load_commands(loader):
         g.command("update", "repository_update")
         g.command("delete", "repository_delete")
         g.command("untag", "repository_untag")
+    for area in _areas():
+        area.load_commands(loader)
 
 
 def load_arguments(loader, command):
     from azlocal.acr import _params
 
     _params.load_arguments(loader, command)
+    for area in _areas():
+        area.load_arguments(loader, command)

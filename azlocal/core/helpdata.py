@@ -17,9 +17,10 @@ _cache_dirty = False
 CACHE_NAME = "help-cache.json"
 
 
-def register(module_file):
-    """Registers the `_help.yaml` beside `module_file` (a package's `_help.py`)."""
-    path = os.path.join(os.path.dirname(module_file), "_help.yaml")
+def register(module_file, name="_help.yaml"):
+    """Registers the help file `name` (default `_help.yaml`) beside `module_file` (a package's `_help.py`,
+    or a command module of one area that ships its own `_help_<area>.yaml`)."""
+    path = os.path.join(os.path.dirname(module_file), name)
     if path not in _FILES:
         _FILES.append(path)
 

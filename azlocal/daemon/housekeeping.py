@@ -1,9 +1,10 @@
 """The daemon's housekeeping: timers that run beside the listeners until the daemon stops.
 
 Each timer is one loop that survives its own failures (logged as warnings, never raised): ACR task
-timers once a minute; every two seconds idle container-app revisions scale in, container groups
-whose liveness probes fail restart and stale registry uploads are swept; once a second the count
-of suppressed repeated log lines is written.
+timers once a minute and commit triggers every five seconds; every two seconds idle container-app
+revisions scale in, container groups whose liveness probes fail restart, stale registry uploads are
+swept and retention policies applied (azlocal.acr.retention rate-limits itself); once a second the
+count of suppressed repeated log lines is written.
 """
 
 import asyncio
@@ -29,6 +30,7 @@ async def log_repeats(repeats, stop):
 async def scale_in(gateway, stop):
     """Periodic housekeeping: idle container-app revisions scale in; failed ACI liveness probes restart."""
     from azlocal.aci.containergroups import restart_unhealthy
+    from azlocal.acr import retention
     from azlocal.acr.dataplane.views import sweep_stale_uploads
 
     while not stop.is_set():
@@ -36,6 +38,7 @@ async def scale_in(gateway, stop):
             await gateway.scale_in()
             await asyncio.get_running_loop().run_in_executor(None, restart_unhealthy)
             await asyncio.get_running_loop().run_in_executor(None, sweep_stale_uploads)  # stale registry uploads
+            await asyncio.get_running_loop().run_in_executor(None, retention.sweep)  # untagged manifests
         except Exception as ex:
             log.warning("housekeeping: %s", ex)
         await asyncio.sleep(2)
@@ -43,7 +46,7 @@ async def scale_in(gateway, stop):
 
 async def task_timers(stop):
     """ACR task timers: once a minute, start the runs whose schedule matches that minute."""
-    from azlocal.acr import tasks
+    from azlocal.acr import git_triggers, tasks
 
     last = None
     while not stop.is_set():
@@ -54,4 +57,8 @@ async def task_timers(stop):
                 await asyncio.get_running_loop().run_in_executor(None, tasks.fire_timers, now)
             except Exception as ex:  # a bad row must not stop the timers
                 log.warning("task timers: %s", ex)
+        try:
+            await asyncio.get_running_loop().run_in_executor(None, git_triggers.poll)  # commit triggers
+        except Exception as ex:
+            log.warning("commit triggers: %s", ex)
         await asyncio.sleep(5)

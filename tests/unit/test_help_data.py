@@ -205,8 +205,19 @@ def command_table(word):
 
 
 def data_of(package):
-    with open(os.path.join(ROOT, PACKAGES[package][0]), encoding="utf-8") as f:
-        return yaml.safe_load(f)
+    """The package's help entries: its `_help.yaml` and the `_help_<area>.yaml` files beside it (one per
+    area that has a command module of its own), merged; an entry is in one file only."""
+    main = os.path.join(ROOT, PACKAGES[package][0])
+    folder = os.path.dirname(main)
+    merged = {}
+    areas = sorted(f for f in os.listdir(folder) if f.startswith("_help_") and f.endswith(".yaml"))
+    for name in ["_help.yaml"] + areas:
+        with open(os.path.join(folder, name), encoding="utf-8") as f:
+            data = yaml.safe_load(f) or {}
+        twice = sorted(set(data) & set(merged))
+        assert not twice, f"help entries in two files ({name}): {twice}"
+        merged.update(data)
+    return merged
 
 
 @pytest.mark.parametrize("package", sorted(PACKAGES))

@@ -25,6 +25,12 @@ class RegistryView:
     check_aad_token: Optional[Callable[[str], bool]] = None
     on_event: Optional[Callable[..., None]] = None
     auth_required: bool = True
+    # check_client(address): raises RegistryError when the registry's network rules refuse a client
+    # address (dataplane/network.py); None lets every client in.
+    check_client: Optional[Callable[[str], None]] = None
+    # pull_through(storage, repository, reference): True when a cache rule fetched the missing image into
+    # storage, so the lookup can be retried (dataplane/cache.py); None when no cache rule applies.
+    pull_through: Optional[Callable[..., bool]] = None
 
 
 def build_app(resolver):

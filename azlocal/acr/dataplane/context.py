@@ -28,6 +28,8 @@ def resolve_view(resolver, request):
     view = resolver(request.host)
     if view is None:
         raise RegistryError("NAME_UNKNOWN", "registry not found", {"host": request.host})
+    if view.check_client is not None:
+        view.check_client(request.remote or "")
     return view
 
 

@@ -50,7 +50,7 @@ async def manifest(ctx, name, ref):
     if method in ("GET", "HEAD"):
         ctx.require("repository", name, "pull")
         repository.check_read(ctx.storage, name)
-        m = repository.resolve(ctx.storage, name, ref)
+        m = await _resolve_or_pull_through(ctx, name, ref)
         body = ctx.storage.read_blob(m["digest"])
         headers = dict(API_HEADER, **{"Docker-Content-Digest": m["digest"], "ETag": f'"{m["digest"]}"'})
         return web.Response(body=body, headers=headers, content_type=m["mediaType"])
@@ -63,6 +63,22 @@ async def manifest(ctx, name, ref):
         ctx.event("delete", name, tag=tag, digest=digest, media_type=media_type, size=size)
         return web.Response(status=202, headers=API_HEADER)
     raise unsupported()
+
+
+async def _resolve_or_pull_through(ctx, name, ref):
+    """The manifest a reference names; when it is missing and a cache rule covers the repository, the
+    rule's upstream image is fetched into the registry first (off the event loop) and the lookup retried."""
+    import asyncio
+
+    try:
+        return repository.resolve(ctx.storage, name, ref)
+    except RegistryError as missing:
+        if ctx.view.pull_through is None or missing.code != "MANIFEST_UNKNOWN":
+            raise
+        loop = asyncio.get_running_loop()
+        if not await loop.run_in_executor(None, ctx.view.pull_through, ctx.storage, name, ref):
+            raise
+        return repository.resolve(ctx.storage, name, ref)
 
 
 async def _read_manifest(ctx):

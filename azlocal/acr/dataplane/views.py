@@ -11,7 +11,7 @@ import logging
 import time
 
 from azlocal.acr import registries
-from azlocal.acr.dataplane import RegistryView
+from azlocal.acr.dataplane import RegistryView, cache, network
 from azlocal.acr.dataplane.storage import sweep_uploads
 from azlocal.core import settings
 from azlocal.platform import secrets
@@ -89,6 +89,8 @@ def _view(doc):
         check_aad_token=lambda token: bool(token) and token == arm_token,
         on_event=lambda *event: _notify_later(name, event),
         auth_required=True,
+        check_client=network.client_check(doc),
+        pull_through=cache.pull_through_for(doc),
     )
 
 
