@@ -4,8 +4,11 @@ Measures, for each registry on loopback:
   - `docker push` then `docker pull` of a ~200 MB image with 4 layers (built FROM scratch here),
   - raw 256 MB blob upload (POST + streamed PUT) and download (GET), with requests.
 Prints the figures and the ratios (distribution time / azlocal time: > 1 means azlocal is faster).
+azlocal runs with authentication on, as ACR does (`--auth admin`, the default): `docker login`, then every
+request carries a Bearer token from /oauth2/token that the registry verifies; distribution runs without
+authentication, so the comparison is at azlocal's expense. `--auth none` measures azlocal without it.
 
-    python bench/registry.py [--size-mb 256] [--layer-mb 50] [--runs 3]
+    python bench/registry.py [--size-mb 256] [--layer-mb 50] [--runs 3] [--auth admin|none]
 
 Needs: Docker Engine, Debian's docker-registry (`apt-get install docker-registry`), the static busybox.
 """
@@ -58,11 +61,29 @@ http:
     return proc
 
 
+BENCH_USER, BENCH_PASSWORD = "benchuser", "bench-" + os.urandom(8).hex()
+AUTH = {"on": True}  # set from --auth in main()
+
+
 def start_azlocal(root, port):
-    proc = subprocess.Popen([sys.executable, "-m", "azlocal.acr.dataplane", "--root", str(root), "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    command = [sys.executable, "-m", "azlocal.acr.dataplane", "--root", str(root), "--port", str(port)]
+    if AUTH["on"]:
+        command += ["--admin-user", BENCH_USER, "--admin-password", BENCH_PASSWORD]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_port(port)
+    if AUTH["on"]:
+        subprocess.run(["docker", "login", f"localhost:{port}", "-u", BENCH_USER, "--password-stdin"],
+                       input=BENCH_PASSWORD, text=True, check=True, capture_output=True)
+    proc.authenticated = AUTH["on"]
     return proc
+
+
+def bearer(session, base, scope):
+    """Sets a Bearer token for `scope` from the registry's /oauth2/token (Basic credentials), as clients do."""
+    r = session.get(f"{base}/oauth2/token", params={"scope": scope, "service": "localhost"},
+                    auth=(BENCH_USER, BENCH_PASSWORD))
+    r.raise_for_status()
+    session.headers["Authorization"] = f"Bearer {r.json()['access_token']}"
 
 
 def build_image(workdir, layer_mb, layers=4):
@@ -97,11 +118,13 @@ def docker_roundtrip(image, port):
     return pushed, pulled
 
 
-def raw_blob(port, path, digest):
+def raw_blob(port, path, digest, authenticated=False):
     import requests
 
     base = f"http://127.0.0.1:{port}"
     session = requests.Session()
+    if authenticated:
+        bearer(session, base, "repository:bench/raw:pull,push,delete")
     start = time.perf_counter()
     r = session.post(f"{base}/v2/bench/raw/blobs/uploads/")
     r.raise_for_status()
@@ -129,7 +152,10 @@ def main():
     parser.add_argument("--size-mb", type=int, default=256)
     parser.add_argument("--layer-mb", type=int, default=66)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--auth", choices=("admin", "none"), default="admin",
+                        help="azlocal's registry with its admin user and Bearer tokens (default), or open")
     args = parser.parse_args()
+    AUTH["on"] = args.auth == "admin"
     if not shutil.which("docker-registry"):
         sys.exit("docker-registry (CNCF distribution) is not installed: apt-get install docker-registry")
 
@@ -154,8 +180,10 @@ def main():
                 procs.append(proc)
                 try:
                     push, pull = docker_roundtrip(image, port)
-                    upload, download = raw_blob(port, blob, digest)
+                    upload, download = raw_blob(port, blob, digest, getattr(proc, "authenticated", False))
                 finally:
+                    if getattr(proc, "authenticated", False):
+                        subprocess.run(["docker", "logout", f"localhost:{port}"], capture_output=True)
                     proc.terminate()
                     proc.wait(10)
                 figures["push"].append(push)
@@ -165,7 +193,8 @@ def main():
             results[name] = {k: statistics.median(v) for k, v in figures.items()}
 
         image_mb = (args.layer_mb * 3) + 2
-        print(f"image ~{image_mb} MB in 4 layers; raw blob {args.size_mb} MB; median of {args.runs} runs\n")
+        print(f"image ~{image_mb} MB in 4 layers; raw blob {args.size_mb} MB; median of {args.runs} runs; "
+              f"azlocal auth: {args.auth}\n")
         print(f"{'measure':<22}{'distribution':>14}{'azlocal':>12}{'ratio (dist/azl)':>18}")
         for key, label, size in (("push", "docker push", image_mb), ("pull", "docker pull", image_mb),
                                  ("upload", "blob upload", args.size_mb), ("download", "blob download", args.size_mb)):
