@@ -3,6 +3,9 @@ the admin user over Basic, anonymous pull where enabled.
 
 Tokens are JWT-shaped (header.claims.signature, HS256) and signed with the registry's own key,
 so a token of one registry is worthless at another, and a renewed key voids them all.
+
+ACR tokens (`az acr token`: a name and password, with a scope map) are principals `token:<name>`:
+what they may do is what their scope map's actions allow (`TokenTable`, built once per view).
 """
 
 import base64
@@ -12,6 +15,12 @@ import json
 import time
 
 NULL_USER = "00000000-0000-0000-0000-000000000000"
+AUTH_REQUIRED = "authentication required, visit https://aka.ms/acr/authorization for more information."
+TOKEN_PREFIX = "token:"
+# Scope map action -> the registry action it allows.
+SCOPE_MAP_ACTIONS = {"content/read": "pull", "content/write": "push", "content/delete": "delete",
+                     "metadata/read": "metadata_read", "metadata/write": "metadata_write"}
+REPOSITORY_ACTIONS = tuple(SCOPE_MAP_ACTIONS.values())
 REFRESH_TTL = 3 * 3600
 ACCESS_TTL = 3600
 
@@ -104,19 +113,40 @@ def parse_scope(scope):
 
 
 def principal_from_basic(view, username, password):
-    """Who a username/password is: the admin user, or the null user with a refresh token."""
+    """Who a username/password is: the admin user, an ACR token, or the null user with a refresh token."""
     if username == NULL_USER:
         return "user" if verify(view, password, "refresh") else None
     if view.admin_enabled and view.check_password and view.check_password(username, password):
         return "admin"
+    tokens = getattr(view, "tokens", None)
+    if tokens is not None:
+        return tokens.principal(username, password)
     return None
 
 
+def is_token(principal):
+    return isinstance(principal, str) and principal.startswith(TOKEN_PREFIX)
+
+
+def token_allows(view, principal, resource_type, name, action):
+    """Whether an ACR token principal (still enabled, still there) may do `action` on the resource."""
+    tokens = getattr(view, "tokens", None)
+    return tokens is not None and tokens.allows(principal, resource_type, name, action)
+
+
 def grant(view, principal, scopes):
-    """What a principal may do: everything when authenticated, pulls when anonymous pull is on."""
+    """What a principal may do: everything when authenticated (a token: what its scope map allows), pulls
+    when anonymous pull is on."""
     granted = []
     for scope in scopes:
-        if principal:
+        if is_token(principal):
+            wanted = REPOSITORY_ACTIONS if "*" in scope["actions"] else scope["actions"]
+            if scope["type"] == "registry":
+                wanted = ["*"]
+            actions = [a for a in wanted if token_allows(view, principal, scope["type"], scope["name"], a)]
+            if actions:
+                granted.append(dict(scope, actions=actions))
+        elif principal:
             granted.append(scope)
         elif view.anonymous_pull and scope["type"] == "repository":
             actions = [a for a in scope["actions"] if a == "pull"]
@@ -142,3 +172,79 @@ def allows(claims, resource_type, name, action):
         if action in entry["actions"] or "*" in entry["actions"]:
             return True
     return False
+
+
+class TokenTable:
+    """A registry's ACR tokens as the data plane checks them: password digests with their expiry, and the
+    scope map actions compiled to {registry action: (exact repository names, name prefixes, every repo)}.
+    Built once per view (the view is rebuilt when the registry's credentials revision changes)."""
+
+    def __init__(self, tokens):
+        """tokens: {lower-cased name: {"name", "enabled", "actions": [...], "passwords": {name: (sha256, expiry)}}}."""
+        self._tokens = {}
+        for key, token in tokens.items():
+            if token["enabled"]:
+                passwords = [(d, _expiry_time(e)) for d, e in token["passwords"].values()]
+                self._tokens[key] = (passwords, _compile(token["actions"]))
+
+    def principal(self, username, password):
+        import hashlib
+
+        found = self._tokens.get((username or "").lower())
+        if found is None or not password:
+            return None
+        wanted = hashlib.sha256(password.encode()).hexdigest()
+        for digest, expiry in found[0]:
+            if hmac.compare_digest(digest, wanted):
+                return None if expiry <= time.time() else TOKEN_PREFIX + username.lower()
+        return None
+
+    def live(self, principal):
+        return is_token(principal) and principal[len(TOKEN_PREFIX):] in self._tokens
+
+    def allows(self, principal, resource_type, name, action):
+        found = self._tokens.get(principal[len(TOKEN_PREFIX):]) if is_token(principal) else None
+        if found is None:
+            return False
+        rules = found[1]
+        if resource_type == "registry":
+            # As ACR: only a token whose scope map reads the metadata of every repository ('*') lists the catalog.
+            return name == "catalog" and rules.get("metadata_read", ((), (), False))[2]
+        if resource_type != "repository" or action not in rules:
+            return False
+        exact, prefixes, everything = rules[action]
+        name = name.lower()
+        return everything or name in exact or any(name.startswith(p) for p in prefixes)
+
+
+def _compile(actions):
+    rules = {}
+    for item in actions:
+        kind, _, rest = item.partition("/")
+        repository, _, verb = rest.rpartition("/")
+        repository, _, group = repository.rpartition("/")
+        granted = SCOPE_MAP_ACTIONS.get(f"{group}/{verb}")
+        if kind != "repositories" or granted is None or not repository:
+            continue
+        exact, prefixes, everything = rules.get(granted, (set(), [], False))
+        repository = repository.lower()
+        if repository == "*":
+            everything = True
+        elif repository.endswith("/*"):
+            prefixes.append(repository[:-1])
+        else:
+            exact.add(repository)
+        rules[granted] = (exact, prefixes, everything)
+    return rules
+
+
+def _expiry_time(expiry):
+    """A password's ARM expiry as epoch seconds (infinity: never; an unreadable one: already expired)."""
+    if not expiry or expiry.startswith("9999-"):
+        return float("inf")
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(expiry).timestamp()
+    except ValueError:
+        return 0.0

@@ -50,11 +50,16 @@ class Request:
             self.claims = auth.verify(self.view, value.strip(), "access")
             if self.claims is None:
                 raise self.unauthorized(None, "authentication required")
+            sub = self.claims["sub"]
+            tokens = getattr(self.view, "tokens", None)
+            if auth.is_token(sub) and not (tokens is not None and tokens.live(sub)):
+                # An access token of an ACR token that has since been disabled or deleted.
+                raise self.unauthorized(None, auth.AUTH_REQUIRED)
         elif scheme.lower() == "basic":
             user, password = basic_credentials(value)
             self.principal = auth.principal_from_basic(self.view, user, password)
             if self.principal is None:
-                raise self.unauthorized(None, "authentication required, invalid username or password")
+                raise self.unauthorized(None, auth.AUTH_REQUIRED)
 
     def unauthorized(self, scope, message="authentication required"):
         scheme = self.http.scheme
@@ -64,16 +69,24 @@ class Request:
         return RegistryError("UNAUTHORIZED", message, detail, headers=headers)
 
     def require(self, resource_type, name, action):
-        if not self.view.auth_required or self.principal:
+        if not self.view.auth_required:
+            return
+        scope = f"{resource_type}:{name}:{'*' if resource_type == 'registry' else action}"
+        if auth.is_token(self.principal):  # an ACR token over Basic: its scope map decides
+            if auth.token_allows(self.view, self.principal, resource_type, name, action):
+                return
+            raise self.unauthorized(scope, auth.AUTH_REQUIRED)
+        if self.principal:
             return
         if self.claims is not None:
             if auth.allows(self.claims, resource_type, name, action):
                 return
+            if auth.is_token(self.claims["sub"]):  # as ACR: a token's missing permission is a 401
+                raise self.unauthorized(scope, auth.AUTH_REQUIRED)
             raise RegistryError("DENIED", "requested access to the resource is denied",
                                 {"Type": resource_type, "Name": name, "Action": action})
         if self.view.anonymous_pull and resource_type == "repository" and action == "pull":
             return
-        scope = f"{resource_type}:{name}:{'*' if resource_type == 'registry' else action}"
         raise self.unauthorized(scope)
 
     def may(self, resource_type, name, action):

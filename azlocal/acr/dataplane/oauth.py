@@ -29,7 +29,7 @@ async def _posted(view, request):
     else:
         raise RegistryError(*GRANT_TYPE_UNSUPPORTED, status=400)
     if principal is None and view.auth_required:
-        raise RegistryError("UNAUTHORIZED", "invalid credentials")
+        raise RegistryError("UNAUTHORIZED", auth.AUTH_REQUIRED)
     return principal, form.get("scope", "")
 
 
@@ -41,7 +41,7 @@ def _queried(view, request):
         user, password = basic_credentials(header[6:])
         principal = auth.principal_from_basic(view, user, password)
         if principal is None and view.auth_required:
-            raise RegistryError("UNAUTHORIZED", "authentication required, invalid username or password")
+            raise RegistryError("UNAUTHORIZED", auth.AUTH_REQUIRED)
     return principal, " ".join(request.query.getall("scope", []))
 
 

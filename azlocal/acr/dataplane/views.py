@@ -10,8 +10,8 @@ import json
 import logging
 import time
 
-from azlocal.acr import registries
-from azlocal.acr.dataplane import RegistryView, cache, network
+from azlocal.acr import registries, tokens
+from azlocal.acr.dataplane import RegistryView, auth, cache, network
 from azlocal.acr.dataplane.storage import sweep_uploads
 from azlocal.core import settings
 from azlocal.platform import secrets
@@ -77,7 +77,7 @@ def _view(doc):
         return (doc["adminUserEnabled"] and username.lower() == name.lower() and bool(password)
                 and password in passwords.values())
 
-    return RegistryView(
+    view = RegistryView(
         name=name,
         login_server=doc["loginServer"],
         root=registries.storage_root(name),
@@ -92,6 +92,9 @@ def _view(doc):
         check_client=network.client_check(doc),
         pull_through=cache.pull_through_for(doc),
     )
+    # ACR tokens and their scope maps, read once per view (a change bumps the credentials revision).
+    view.tokens = auth.TokenTable(tokens.credentials_of(doc))
+    return view
 
 
 def sweep_stale_uploads(force=False):
