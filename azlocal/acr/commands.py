@@ -72,6 +72,7 @@ def load_commands(loader):
         g.command("create", "replication_create", table_transformer=replication_table)
         g.command("list", "replication_list", table_transformer=replication_table)
         g.command("show", "replication_show", table_transformer=replication_table)
+        g.command("update", "replication_update", table_transformer=replication_table)
         g.command("delete", "replication_delete")
     with CommandGroup(loader, "acr credential", REGISTRIES) as g:
         g.command("show", "credential_show", table_transformer=credential_table)

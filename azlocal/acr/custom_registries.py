@@ -69,6 +69,11 @@ def acr_show_usage(registry_name, resource_group_name=None):
 
 def acr_import(registry_name, source, image_names=None, repository=None, source_registry=None, force=False,
                username=None, password=None, no_wait=False, resource_group_name=None):
+    if no_wait:
+        # As az: the import is queued; here it is done at once (it is local), and failures still show.
+        from knack.log import get_logger
+
+        get_logger(__name__).warning("Import has started. Due to no-wait option, failures will not be reflected.")
     with Progress():
         registry_import.import_image(registry_name, source, image_names, source_registry=source_registry,
                                      force=force, username=username, password=password,
@@ -137,6 +142,13 @@ def replication_list(registry_name, resource_group_name=None):
 
 def replication_show(registry_name, name, resource_group_name=None):
     return replications.get(registry_name, name, resource_group_name)
+
+
+def replication_update(registry_name, name, resource_group_name=None, tags=None, global_endpoint_routing=None,
+                       set_=None, add=None, remove=None, force_string=False):
+    return replications.update(registry_name, name, resource_group_name, tags=parse_tags(tags),
+                               global_endpoint_routing=as_bool(global_endpoint_routing), set_=set_, add=add,
+                               remove=remove, force_string=force_string)
 
 
 def replication_delete(registry_name, name, resource_group_name=None):

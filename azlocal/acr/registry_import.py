@@ -8,9 +8,13 @@ without the temporary tags.
 
 import re
 
+from knack.log import get_logger
+
 from azlocal.acr import registries, run_steps
 from azlocal.core.errors import AzLocalError, ValidationError
 from azlocal.platform.engine import images as engine_images
+
+logger = get_logger(__name__)
 
 SOURCE_NOT_FOUND = ("Source cannot be found. Please provide a valid image and source registry or a fully "
                     "qualified source.")
@@ -33,18 +37,55 @@ class _QuietLog:
         pass
 
 
+SOURCE_REGISTRY_NOT_FOUND = ("The source container registry can not be found in the current subscription. Please "
+                             "provide a valid address and/or credentials.")
+CREDENTIALS_INVALID = "Authentication failed. Please provide password."
+_REGISTRY_ID = re.compile(r"^/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/Microsoft\.ContainerRegistry/"
+                          r"registries/([^/]+)$", re.IGNORECASE)
+
+
+def _registry_by_id(resource_id):
+    """A source registry given by ARM id: it must be this subscription's and in the group the id names."""
+    from azlocal.core import settings
+
+    subscription, group, name = _REGISTRY_ID.match(resource_id).groups()
+    doc = registries.find(name)
+    if (doc is None or subscription.lower() != settings.SUBSCRIPTION_ID.lower()
+            or registries.group_of_doc(doc).lower() != group.lower()):
+        raise AzLocalError(f"(InvalidParameters) Operation registries-import failed. The source registry "
+                           f"'{resource_id}' was not found: it is not a registry of this azlocal home.")
+    return doc
+
+
+def _source_registry(source_registry):
+    """-r: a resource id, a registry name or a login server (a regional endpoint names its registry too)."""
+    if _REGISTRY_ID.match(source_registry):
+        return _registry_by_id(source_registry)
+    host = source_registry.lower()
+    name = host.split(".")[0].split("-")[0] if host.endswith(".azurecr.io") else host
+    doc = registries.find(name)
+    if doc is None:
+        raise AzLocalError(SOURCE_REGISTRY_NOT_FOUND)
+    return doc
+
+
 def _source_reference(source, source_registry):
     """The engine-side name of the source, and the source registry's document if it is one of ours."""
     if source_registry:
-        doc = registries.get(source_registry.split("/")[-1].split(".")[0])
-        return f"{doc['loginServer']}/{source.split('/', 1)[1] if _has_registry(source) else source}", doc
+        doc = _source_registry(source_registry)
+        prefix = doc["loginServer"] + "/"
+        if source.lower().startswith(prefix.lower()):
+            logger.warning('The login server name of "%s" in the "--source" argument will be ignored as '
+                           '"--registry" already supplies the same information', prefix[:-1])
+            source = source[len(prefix):]
+        return f"{doc['loginServer']}/{source}", doc
     if _has_registry(source):
         host = source.split("/")[0].lower()
         if host.endswith(".azurecr.io"):
-            doc = registries.find(host.split(".")[0])
+            doc = registries.find(host.split(".")[0].split("-")[0])
             if doc is None:
                 raise AzLocalError(f"The source registry '{host}' does not exist here.")
-            return source, doc
+            return f"{doc['loginServer']}/{source.split('/', 1)[1]}", doc
     return source, None
 
 
@@ -65,6 +106,8 @@ def import_image(registry, source, images=None, *, source_registry=None, force=F
     from azlocal.acr import repositories
     from azlocal.platform.engine.docker_client import client as docker_client
 
+    if username and not password:
+        raise AzLocalError(CREDENTIALS_INVALID)
     target = registries.get(registry, resource_group)
     _check_names(source, (images or []) + (repositories_ or []))
     reference, source_doc = _source_reference(source, source_registry)
@@ -82,7 +125,7 @@ def import_image(registry, source, images=None, *, source_registry=None, force=F
                                f"'{source}' could not be read: {ex}") from ex
     else:
         run_steps.ensure_image(client, reference, target, _QuietLog())
-    names = list(images or ([] if repositories_ else [_repository_path(source)]))
+    names = list(images or ([] if repositories_ else [_repository_path(reference)]))
     if not force:
         for name in names:
             name_repo, name_tag = run_steps.split_tag(name)
@@ -129,3 +172,47 @@ def _existing_tags(repositories, registry_name, repository):
         return set(repositories.show_tags(registry_name, repository))
     except AzLocalError:
         return set()
+
+
+# Pull-through caching (cache rules; called by the data plane off its event loop) ---------------
+
+class UpstreamUnavailable(AzLocalError):
+    """A cache rule's upstream image is nowhere on this machine (and nothing is fetched from the internet)."""
+
+
+def cache_image(target, upstream, repository, tag):
+    """Fetches `upstream` (`<host>/<path>[:tag|@digest]`) from what this machine has - another registry of
+    this home, the Docker Engine's images, a course stand-in - and pushes it into the registry document
+    `target` as `repository:tag`. Raises UpstreamUnavailable when no local source has it."""
+    from azlocal.platform.engine import standins
+    from azlocal.platform.engine.docker_client import client as docker_client
+
+    reference = engine_images.parse_reference(upstream)
+    client = docker_client()
+    pulled = False
+    source_doc = registries.find(reference.host.split(".")[0]) if reference.host.endswith(".azurecr.io") else None
+    if source_doc is not None:
+        try:
+            engine_images.pull(reference, run_steps.registry_auth(source_doc))
+            pulled = True
+        except Exception as ex:
+            raise UpstreamUnavailable(f"the upstream image '{upstream}' could not be read from the local registry "
+                                      f"'{source_doc['name']}': {ex}") from ex
+    elif not engine_images.has_image(str(reference)):
+        if not standins.is_known(str(reference)):
+            raise UpstreamUnavailable(
+                f"the upstream image '{upstream}' cannot be fetched offline: it is not in this machine's Docker "
+                "Engine, in another registry of this azlocal home, nor one of the course stand-ins. Pull, load or "
+                f"build it into the Docker Engine (e.g. `docker pull {upstream}` where there is a network, or "
+                "`docker load`), then pull again.")
+        standins.ensure_image(client, str(reference))
+    try:
+        image = client.images.get(str(reference))
+        _push_as(client, image, f"{target['loginServer']}/{repository}:{tag}", run_steps.registry_auth(target))
+    finally:
+        if pulled:
+            try:
+                client.images.remove(str(reference), noprune=True)
+            except Exception:  # noqa: BLE001 - only tidying the engine
+                pass
+

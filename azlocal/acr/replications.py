@@ -70,6 +70,35 @@ def list_replications(registry, resource_group=None):
     return store().list(type=REPLICATION_TYPE, parent_id=doc["id"])
 
 
+_UPDATABLE = ("tags", "regionEndpointEnabled")
+
+
+def update(registry, name, resource_group=None, *, tags=None, global_endpoint_routing=None, set_=None, add=None,
+           remove=None, force_string=False):
+    """ARM's PATCH of a replication: only its tags and regionEndpointEnabled can change (az checks no SKU here:
+    a registry that is not Premium has no replication to find)."""
+    from azlocal.core import generic_update
+
+    doc = registries.get(registry, resource_group)
+    replication = store().require(f"{doc['id']}/replications/{name}", not_found(
+        f"{REPLICATION_TYPE}/{doc['name']}", name, registries.group_of_doc(doc), pointer=False))
+    if tags is not None:
+        replication["tags"] = tags
+    if global_endpoint_routing is not None:
+        replication["regionEndpointEnabled"] = global_endpoint_routing
+    if set_ or add or remove:
+        read_only = [key for key in replication if key not in _UPDATABLE]
+        replication = generic_update.updated_copy(replication, set_, add, remove, force_string, read_only=read_only)
+        if not isinstance(replication.get("regionEndpointEnabled"), bool):
+            raise ValidationError("(InvalidParameter) regionEndpointEnabled must be true or false.")
+        if not isinstance(replication.get("tags"), dict):
+            raise ValidationError("(InvalidParameter) tags must be an object of names and values.")
+    s = store()
+    with s.transaction():
+        s.put(replication)
+    return replication
+
+
 def delete(registry, name, resource_group=None):
     from azlocal.platform import hosts
 
