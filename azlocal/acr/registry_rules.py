@@ -3,7 +3,7 @@ Premium-only features, a downgrade's limits), and the SKUs' storage and webhook 
 
 import json
 
-from azlocal.acr import registry_options
+from azlocal.acr import network_rules, registry_options
 from azlocal.acr.replication_records import others as replications_elsewhere
 from azlocal.core import generic_update, safepath
 from azlocal.core.errors import AzLocalError, ValidationError
@@ -55,6 +55,7 @@ def validate(doc, before):
         generic_update.check_choice(rules, "defaultAction", ("Allow", "Deny"), "networkRuleSet.defaultAction")
         if not isinstance(rules.get("ipRules", []), list):
             raise generic_update.invalid_content("Cannot deserialize into a list.", "networkRuleSet.ipRules")
+        network_rules.validate_rule_set(rules)
     if sku != before["sku"]["name"]:
         _default_network_rules(doc, sku)
     rules = doc.get("networkRuleSet")

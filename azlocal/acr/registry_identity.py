@@ -1,0 +1,125 @@
+"""az acr identity and az acr encryption: a registry's managed identities and its encryption settings.
+
+Identities are recorded on the registry's document as Azure shows them (`type`, a generated
+`principalId` and the tenant for the system identity, `clientId`/`principalId` per user identity), with a
+warning: azlocal has no identity endpoint or Azure AD yet, so no token is ever issued for them.
+Encryption is Azure's default (service-managed keys, `status: disabled`); customer-managed keys need a
+Key Vault, which azlocal does not provide, so `rotate-key` fails as az fails for a registry without them.
+"""
+
+import copy
+import uuid
+
+from knack.log import get_logger
+
+from azlocal.acr import registries
+from azlocal.core import arm, settings
+from azlocal.core.errors import AzLocalError
+
+logger = get_logger(__name__)
+
+SYSTEM = "[system]"
+NO_TOKENS = ("The registry's managed identities are recorded, but azlocal issues no tokens for them yet (there is no "
+             "managed identity endpoint offline): tasks and clients cannot authenticate as these identities.")
+ROTATE_NO_CMK = "usage error: key rotation is only applicable to registries with CMK enabled"
+NO_KEY_VAULT = ("Customer-managed keys need an Azure Key Vault key and a managed identity token, which azlocal does "
+                "not provide yet: registries here use the default service-managed encryption.")
+_TYPES = {(True, False): "SystemAssigned", (False, True): "UserAssigned",
+          (True, True): "SystemAssigned, UserAssigned", (False, False): "None"}
+
+
+def _user_id(identity, resource_group):
+    if identity.lower().startswith("/subscriptions/"):
+        return identity
+    return (f"/subscriptions/{settings.SUBSCRIPTION_ID}/resourceGroups/{resource_group}/providers/"
+            f"Microsoft.ManagedIdentity/userAssignedIdentities/{identity}")
+
+
+def _kinds(identity):
+    kind = ((identity or {}).get("type") or "None").replace(" ", "").lower()
+    return "systemassigned" in kind, "userassigned" in kind
+
+
+def _save(doc):
+    from azlocal.platform.store import store
+
+    doc["systemData"]["lastModifiedAt"] = arm.utc_now()
+    store().put(doc)
+    return doc
+
+
+def _group(doc):
+    from azlocal.platform.store import group_of
+
+    return group_of(doc["id"])
+
+
+def show(name, resource_group=None):
+    return registries.get(name, resource_group).get("identity")
+
+
+def assign(name, identities, resource_group=None):
+    from azlocal.platform.store import store
+
+    identities = identities or []
+    with store().transaction():
+        doc = copy.deepcopy(registries.get(name, resource_group))
+        identity = copy.deepcopy(doc.get("identity")) or {"principalId": None, "tenantId": None, "type": "None",
+                                                          "userAssignedIdentities": None}
+        system, user = _kinds(identity)
+        if SYSTEM in identities and not system:
+            system = True
+            identity["principalId"], identity["tenantId"] = str(uuid.uuid4()), settings.TENANT_ID
+        users = dict(identity.get("userAssignedIdentities") or {})
+        for item in (i for i in identities if i != SYSTEM):
+            rid = _user_id(item, resource_group or _group(doc))
+            if not any(k.lower() == rid.lower() for k in users):
+                users[rid] = {"clientId": str(uuid.uuid4()), "principalId": str(uuid.uuid4())}
+        user = bool(users)
+        identity["userAssignedIdentities"] = users or None
+        identity["type"] = _TYPES[(system, user)]
+        doc["identity"] = identity
+        _save(doc)
+    logger.warning(NO_TOKENS)
+    return doc
+
+
+def remove(name, identities, resource_group=None):
+    from azlocal.platform.store import store
+
+    identities = identities or []
+    with store().transaction():
+        doc = copy.deepcopy(registries.get(name, resource_group))
+        identity = doc.get("identity")
+        system, user = _kinds(identity)
+        if not (system or user):
+            raise AzLocalError(f"The registry {name} has no system or user assigned identities.")
+        if SYSTEM in identities:
+            if not system:
+                raise AzLocalError("The registry does not have a system identity assigned.")
+            system = False
+            identity["principalId"] = identity["tenantId"] = None
+        users = dict(identity.get("userAssignedIdentities") or {})
+        for item in (i for i in identities if i != SYSTEM):
+            rid = _user_id(item, resource_group or _group(doc))
+            match = next((k for k in users if k.lower() == rid.lower()), None)
+            if match is None:
+                raise AzLocalError(f"The registry does not have specified user identity '{item}' assigned, so it "
+                                   "cannot be removed.")
+            users.pop(match)
+        identity["userAssignedIdentities"] = users or None
+        identity["type"] = _TYPES[(system, bool(users))]
+        doc["identity"] = identity if (system or users) else None
+        _save(doc)
+    return doc
+
+
+def encryption_show(name, resource_group=None):
+    return registries.get(name, resource_group).get("encryption")
+
+
+def rotate_key(name, identity=None, key_encryption_key=None, resource_group=None):
+    doc = registries.get(name, resource_group)
+    if not ((doc.get("encryption") or {}).get("keyVaultProperties")):
+        raise AzLocalError(f"{ROTATE_NO_CMK}\n{NO_KEY_VAULT}")
+    raise AzLocalError(NO_KEY_VAULT)
