@@ -198,8 +198,13 @@ def build(registry_name, source, images=(), dockerfile="Dockerfile", *, build_ar
 def _context_dir(source):
     if source in (None, "/dev/null"):
         raise AzLocalError("A build needs a source location: a local directory such as '.'.")
-    if "://" in source or source.endswith(".git"):
-        raise AzLocalError(f"'{source}' is a remote context, which is not available offline; use a local directory.")
+    if "://" in source or source.endswith(".git") or source.startswith("git@"):
+        from azlocal.acr import sources  # a git URL: its committed tree, exported from a local clone
+
+        if not sources.is_git(source):
+            raise AzLocalError(f"'{source}' is a remote context that is not a git repository, which is not "
+                               "available offline; use a local directory or a git URL.")
+        return sources.folder(source)
     if not os.path.isdir(source):
         raise AzLocalError(f"Source location '{source}' does not exist or is not a directory.")
     return os.path.abspath(source)

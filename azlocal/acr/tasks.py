@@ -11,7 +11,7 @@ import subprocess
 import sys
 from datetime import datetime, timezone
 
-from azlocal.acr import registries, run_options, run_steps, runs
+from azlocal.acr import registries, run_options, run_steps, runs, sources
 from azlocal.acr.cron import check_cron, cron_matches
 from azlocal.core import arm, settings
 from azlocal.core.errors import AzLocalError, ResourceNotFound, ValidationError
@@ -39,9 +39,11 @@ def list_tasks(registry, resource_group=None):
 def _context(context):
     if context in (None, "/dev/null"):
         return "/dev/null"
-    if "://" in context or context.endswith(".git") or context.startswith("git@"):
-        raise AzLocalError(f"The context '{context}' is a remote git repository, which is not available offline. "
-                           "Use a local directory as --context.")
+    if sources.is_git(context):
+        return sources.check(context)  # kept as given; resolved to a local clone's tree at run time
+    if "://" in context or context.startswith("git@"):
+        raise AzLocalError(f"The context '{context}' is a remote location that is not a git repository, which is "
+                           "not available offline. Use a local directory or a git URL as --context.")
     if not os.path.isdir(context):
         raise AzLocalError(f"The context '{context}' is not a local directory.")
     return os.path.abspath(context)
@@ -89,7 +91,7 @@ def create(registry, name, resource_group=None, *, status="Enabled", timeout=360
                                  "status": "Enabled" if base_image_trigger else "Disabled",
                                  "updateTriggerEndpoint": None, "updateTriggerPayloadType": "Default"}
             if step and step["type"] == "Docker" else None,
-            "sourceTriggers": None,
+            "sourceTriggers": sources.source_triggers(step, options),
             "timerTriggers": _timers(schedule),
         },
     }
@@ -109,20 +111,21 @@ def _step(task_id, spec):
     if bool(cmd) + bool(file) > 1:
         raise ValidationError("Usage error: --cmd and --file cannot be used together.")
     context_path = _context(spec["context"])
+    folder = sources.folder(context_path)  # a git context's committed tree, for the checks below
     if cmd:
         return {"contextPath": context_path, "encodedTaskContent": None, "type": "EncodedTask",
                 "values": run_options.entries(task_id, "values", set_values, set_secrets), "cmd": cmd}
     if file and not file.lower().endswith(("dockerfile",)) and file.lower().endswith((".yaml", ".yml")):
         if context_path == "/dev/null":
             raise ValidationError("A task file needs a local --context that contains it.")
-        if not os.path.isfile(os.path.join(context_path, file)):
+        if not os.path.isfile(os.path.join(folder, file)):
             raise AzLocalError(f"{file} does not exist.")
         return {"contextPath": context_path, "taskFilePath": file, "type": "FileTask", "valuesFilePath": values,
                 "values": run_options.entries(task_id, "values", set_values, set_secrets)}
     if context_path == "/dev/null":
         raise ValidationError("A build task needs a local --context with a Dockerfile.")
     dockerfile = file or "Dockerfile"
-    path = os.path.join(context_path, dockerfile)
+    path = os.path.join(folder, dockerfile)
     if not os.path.isfile(path):
         raise AzLocalError(f"Unable to find '{dockerfile}'.")
     build_args, secret_args = spec["build_args"], spec["secret_args"]
@@ -159,6 +162,7 @@ def update(registry, name, resource_group=None, *, status=None, timeout=None, ba
         raise AzLocalError(f"The task '{name}' is a system task: it has no step to update.")
     if spec["context"] is not None:
         step["contextPath"] = _context(spec["context"])
+    sources.update_source_triggers(task, options if options is not None else {})
     if step is not None:
         _update_step(task, step, spec)
     if base_image_trigger is not None and task["trigger"]["baseImageTrigger"]:
@@ -236,7 +240,7 @@ def run(registry, name, resource_group=None, no_logs=False, set_values=None, *, 
     values = {v["name"]: v["value"] for v in run_options.resolved(task["id"], "values", step.get("values"))}
     values.update(set_values or {})
     values.update(dict(run_options.pairs(overrides.get("set_secret"))))
-    context = _context(overrides["context"]) if overrides.get("context") else step["contextPath"]
+    context = sources.folder(_context(overrides["context"]) if overrides.get("context") else step["contextPath"])
     common = dict(timeout=task["timeout"], no_logs=no_logs, resource_group=resource_group, progress=progress,
                   meta={"task": name, "trigger": trigger})  # trigger None: the one that spawned this process
     if step["type"] == "EncodedTask":

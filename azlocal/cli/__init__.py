@@ -42,6 +42,7 @@ MODULE_OF_WORD = {
     "version": "azlocal.resources.account_commands", "acr": "azlocal.acr.commands",
     "container": "azlocal.aci.commands", "containerapp": "azlocal.aca.commands",
     "group": "azlocal.resources.group_commands", "local": "azlocal.resources.local_commands",
+    "git": "azlocal.acr.commands",  # azlocal-only: clones standing for remote git contexts
 }
 
 

@@ -146,6 +146,12 @@ def daemon_log_repeats() -> int:
     return _number("AZLOCAL_DAEMON_LOG_REPEATS", 5, int)
 
 
+def git_mirrors() -> str:
+    """A folder of git clones that stand for remote repositories in ACR contexts (AZLOCAL_GIT_MIRRORS):
+    https://github.com/<owner>/<repo>.git is the clone at <folder>/github.com/<owner>/<repo>.git. Unset: none."""
+    return os.path.expanduser(os.environ.get("AZLOCAL_GIT_MIRRORS", ""))
+
+
 def upload_ttl_seconds() -> int:
     """How long a registry upload session may sit untouched before the daemon removes its data
     (AZLOCAL_UPLOAD_TTL_SECONDS, default one hour since its last write)."""
