@@ -76,3 +76,29 @@ def replication_table(result):
                           "PROVISIONING STATE": lambda r: r["provisioningState"],
                           "STATUS": lambda r: r["status"]["displayStatus"],
                           "REGION ENDPOINT ENABLED": lambda r: r["regionEndpointEnabled"]})
+
+
+def task_identity_table(result):
+    result = result or {}
+    users = list(result.get("userAssignedIdentities") or {})
+    return OrderedDict([("PRINCIPAL ID", result.get("principalId") or " "),
+                        ("TENANT ID", result.get("tenantId") or " "), ("TYPE", result.get("type") or " "),
+                        ("USER ASSIGNED IDENTITIES", "\n".join(users) or " ")])
+
+
+def taskrun_table(result):
+    return table(result, {
+        "NAME": lambda t: t["name"], "RUN ID": lambda t: (t.get("runResult") or {}).get("runId", ""),
+        "TASK": lambda t: (t.get("runResult") or {}).get("task", ""),
+        "PLATFORM": lambda t: ((t.get("runResult") or {}).get("platform") or {}).get("os", ""),
+        "STATUS": lambda t: (t.get("runResult") or {}).get("status", ""),
+        "STARTED": lambda t: _format_date((t.get("runResult") or {}).get("startTime")),
+        "DURATION": lambda t: _duration(t.get("runResult") or {}),
+    })
+
+
+def agentpool_table(result):
+    return table(result, {"NAME": lambda p: p["name"], "COUNT": lambda p: p.get("count"),
+                          "TIER": lambda p: p.get("tier"), "STATE": lambda p: p.get("provisioningState"),
+                          "VNET": lambda p: p.get("virtualNetworkSubnetResourceId") or " ",
+                          "OS": lambda p: p.get("os")})

@@ -1,7 +1,7 @@
 """Handlers of az acr build, az acr run and az acr task: the arguments knack parsed, turned into service
 calls; a run's progress is rendered on the console (acr._console)."""
 
-from azlocal.acr import run_options, runs, tasks
+from azlocal.acr import run_options, runs, task_credentials, tasks
 from azlocal.acr._console import render, write_stdout
 from azlocal.core.console import require_confirmation
 from azlocal.core.conventions import as_bool
@@ -100,7 +100,9 @@ def task_update(registry_name, name, status=None, timeout=None, image_names=None
 
 def task_show(registry_name, name, with_secure_properties=False, resource_group_name=None):
     task = tasks.get(registry_name, name, resource_group_name)
-    return run_options.with_secure_properties(task) if with_secure_properties else task
+    if not with_secure_properties:
+        return task
+    return task_credentials.with_secrets(run_options.with_secure_properties(task))
 
 
 def task_list(registry_name, resource_group_name=None):
@@ -108,9 +110,10 @@ def task_list(registry_name, resource_group_name=None):
 
 
 def task_delete(registry_name, name, yes=False, resource_group_name=None):
-    tasks.get(registry_name, name, resource_group_name)
+    task = tasks.get(registry_name, name, resource_group_name)
     require_confirmation(f"Are you sure you want to delete the task '{name}' ", yes)
     tasks.delete(registry_name, name, resource_group_name)
+    task_credentials.forget(task)
 
 
 def task_run(registry_name, name, set_value=None, set_secret=None, arg=None, secret_arg=None, context=None,
@@ -121,8 +124,9 @@ def task_run(registry_name, name, set_value=None, set_secret=None, arg=None, sec
         run_options.offline("--update-trigger-token", "base image update notifications are not sent")
     overrides = {"arg": arg, "secret_arg": secret_arg, "set_secret": set_secret, "context": context, "file": file,
                  "target": target}
-    return tasks.run(registry_name, name, resource_group_name, no_logs or no_wait, _values(set_value),
-                     overrides=overrides, progress=render)
+    with task_credentials.activated(tasks.get(registry_name, name, resource_group_name)):  # its runs' logins
+        return tasks.run(registry_name, name, resource_group_name, no_logs or no_wait, _values(set_value),
+                         overrides=overrides, progress=render)
 
 
 def task_list_runs(registry_name, name=None, run_status=None, top=15, image=None, resource_group_name=None):

@@ -26,9 +26,19 @@ def registry_auth(doc):
 def ensure_image(client, image, doc, log, built=()):
     """Makes an image available to the engine: built earlier in this run, our registry (pulled with
     auth), a stand-in, or Docker's."""
+    from azlocal.acr import task_credentials
+
     if image in built:
         return
     reference = images.parse_reference(image)
+    custom = task_credentials.active_auth(reference.registry)
+    if custom and reference.registry != doc["loginServer"]:  # a registry the task has a credential for
+        log.line(f"Pulling image: {image}")
+        try:
+            images.pull(reference, custom)
+        except Exception as ex:
+            raise AzLocalError(f"failed to pull image {image}: {ex}") from ex
+        return
     if reference.registry == doc["loginServer"]:
         log.line(f"Pulling image: {image}")
         try:
@@ -37,6 +47,13 @@ def ensure_image(client, image, doc, log, built=()):
             raise AzLocalError(f"failed to pull image {image}: {ex}") from ex
         return
     images.ensure_image(image, warn=logger.warning)
+
+
+def login_custom_registries(client, log):
+    """The run's logins to the registries its task has credentials for (task_credentials)."""
+    from azlocal.acr import task_credentials
+
+    task_credentials.login(client, log)
 
 
 def split_tag(image):
@@ -154,9 +171,12 @@ def _stream_build(stream, log):
 
 
 def push_image(client, tag, auth, log):
+    """Pushes with `auth` (the run's own registry), or the task's credential for the tag's registry."""
+    from azlocal.acr import task_credentials
     from azlocal.platform.engine.lookup import retry_on_lookup
 
     repo, t = split_tag(tag)
+    auth = task_credentials.active_auth(images.parse_reference(tag).registry) or auth
     log.line(f"Pushing image: {tag}, attempt 1")
 
     def push():

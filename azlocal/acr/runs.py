@@ -15,10 +15,11 @@ from datetime import datetime, timezone
 
 from knack.log import get_logger
 
-from azlocal.acr import registries
+from azlocal.acr import registries, task_credentials, task_timers
 from azlocal.acr.run_steps import (  # noqa: F401 - qualify and render are part of this module's face
     docker_build,
     ensure_image,
+    login_custom_registries,
     pack,
     push_image,
     qualify,
@@ -106,7 +107,7 @@ def _record(doc, run_id, run_type, status, started, outputs=(), error=None, meta
         "agentConfiguration": {"cpu": 2},
         "agentPoolName": None,
         "createTime": started,
-        "customRegistries": None,
+        "customRegistries": task_credentials.logged_in() or None,
         "finishTime": now if status not in ("Queued", "Running", "Started") else None,
         "id": f"{doc['id']}/runs/{run_id}",
         "imageUpdateTrigger": {"id": run_id, "images": None, "timestamp": now} if trigger == "Image Update" else None,
@@ -126,7 +127,7 @@ def _record(doc, run_id, run_type, status, started, outputs=(), error=None, meta
         "status": status,
         "systemData": None,
         "task": task,
-        "timerTrigger": {"timerTriggerName": "timer"} if trigger == "Timer" else None,
+        "timerTrigger": task_timers.run_trigger(trigger),
         "type": RUN_TYPE,
         "updateTriggerToken": None,
     }
@@ -218,6 +219,7 @@ def _build_and_push(client, run, *, archive, dockerfile_path, context, tags, bui
     log.line("Successfully set up Docker configuration")
     log.line(f"Logging in to registry: {doc['loginServer']}")
     log.line(f"Successfully logged into {doc['loginServer']}")
+    login_custom_registries(client, log)
     log.line("Executing step ID: build. Timeout(sec): %d, Working directory: '', Network: ''" % (timeout or 28800))
     bases = docker_build(client, doc, log, context=context, dockerfile_path=dockerfile_path, tags=tags,
                          build_args=build_args, target=target, platform=platform, timeout=timeout, archive=archive,

@@ -148,6 +148,7 @@ class Execution:
             self.log.line("Successfully set up Docker configuration")
             self.log.line(f"Logging in to registry: {self.doc['loginServer']}")
             self.log.line(f"Successfully logged into {self.doc['loginServer']}")
+            run_steps.login_custom_registries(self.client, self.log)
             failures = self._schedule()
         finally:
             for container in self.containers:

@@ -88,9 +88,9 @@ def create(registry, name, resource_group=None, *, status="Enabled", timeout=360
         "tags": None, "timeout": timeout, "type": TASK_TYPE,
         "trigger": {
             "baseImageTrigger": {"baseImageTriggerType": "Runtime", "name": "defaultBaseimageTriggerName",
-                                 "status": "Enabled" if base_image_trigger else "Disabled",
-                                 "updateTriggerEndpoint": None, "updateTriggerPayloadType": "Default"}
-            if step and step["type"] == "Docker" else None,
+                                 "status": "Enabled", "updateTriggerEndpoint": None,
+                                 "updateTriggerPayloadType": "Default"}
+            if step and base_image_trigger else None,  # as az: every step kind, unless disabled (then none)
             "sourceTriggers": sources.source_triggers(step, options),
             "timerTriggers": _timers(schedule),
         },
@@ -165,8 +165,10 @@ def update(registry, name, resource_group=None, *, status=None, timeout=None, ba
     sources.update_source_triggers(task, options if options is not None else {})
     if step is not None:
         _update_step(task, step, spec)
-    if base_image_trigger is not None and task["trigger"]["baseImageTrigger"]:
-        task["trigger"]["baseImageTrigger"]["status"] = "Enabled" if base_image_trigger else "Disabled"
+    if base_image_trigger is not None and step is not None:
+        from azlocal.acr import task_timers
+
+        task_timers.set_base_image_trigger(task, base_image_trigger)
     run_options.apply_task_options(task, False, **(options or {}))
     s = store()
     with s.transaction():
@@ -266,9 +268,9 @@ def list_runs(registry, task=None, status=None, top=15, image=None, resource_gro
     if status:
         found = [r for r in found if r["status"] == status]
     if image:
-        repo, _, tag = image.partition(":")
-        found = [r for r in found if any(o.get("repository") == repo and (not tag or o.get("tag") == tag)
-                                         for o in r.get("outputImages") or [])]
+        from azlocal.acr import taskruns
+
+        found = taskruns.with_image(registry, found, image)
     found.sort(key=lambda r: r["createTime"], reverse=True)
     return found[:top] if top else found
 
@@ -289,10 +291,11 @@ def logs(registry, run_id=None, task=None, resource_group=None, image=None):
     doc = registries.get(registry, resource_group)
     if not run_id:
         latest = list_runs(registry, task=task, top=1, image=image, resource_group=resource_group)
+        about = (f" for task '{task}'" if task else "") + (f" for image '{image}'" if image else "")
         if not latest:
-            raise AzLocalError("There are no runs to show logs for.")
+            raise AzLocalError(f"Could not find the last created run{about}.")
         run_id = latest[0]["runId"]
-        get_logger(__name__).warning("Showing logs of the last created run.")
+        get_logger(__name__).warning("Showing logs of the last created run%s.", about)
         get_logger(__name__).warning("Run ID: %s", run_id)
     show_run(registry, run_id, resource_group)
     path = runs.log_path(doc["name"], run_id)
@@ -318,8 +321,8 @@ def cancel_run(registry, run_id, resource_group=None):
 
 # Triggers ---------------------------------------------------------------------------------------
 
-def _spawn(doc, task_name, trigger):
-    env = dict(os.environ, AZLOCAL_HOME=str(settings.home()), AZLOCAL_RUN_TRIGGER=trigger)
+def _spawn(doc, task_name, trigger, extra_env=None):
+    env = dict(os.environ, AZLOCAL_HOME=str(settings.home()), AZLOCAL_RUN_TRIGGER=trigger, **(extra_env or {}))
     subprocess.Popen([sys.executable, "-c", "from azlocal.cli import main; main()", "acr", "task", "run", "-r",
                       doc["name"], "-n", task_name, "--no-logs", "-o", "none"], env=env, stdin=subprocess.DEVNULL,
                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
@@ -362,6 +365,11 @@ def due_timers(now=None):
     return due
 
 
+spawn_run = _spawn  # (doc, task name, trigger, extra env): a run in its own `az acr task run` process
+
+
 def fire_timers(now=None):
-    for registry_doc, name in due_timers(now):
-        _spawn(registry_doc, name, "Timer")
+    """The daemon's once-a-minute call: task_timers starts the due timers' runs, each naming its timer."""
+    from azlocal.acr import task_timers
+
+    return task_timers.fire(now)

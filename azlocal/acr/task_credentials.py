@@ -1,0 +1,192 @@
+"""Custom registry credentials of ACR tasks: `az acr task credential add/update/remove/list`, and the
+logins a task's runs make with them.
+
+A credential is `task.credentials.customRegistries[<login server>]`; its username and password live in
+the secret store and the task document shows them masked (`{"type": "Opaque", "value": null}`), as ACR
+masks them (`az acr task show --with-secure-properties` shows them). A run of the task logs in to each
+named registry before its steps (`client.login` on the engine, so a wrong password fails the run), then
+pulls base images from and pushes images to those registries with those credentials; the run record
+lists them in `customRegistries`. Key Vault secret URIs cannot be read offline (refused); a credential
+that is only a managed identity (`--use-identity` alone) is recorded, and runs say they did not log in
+with it, until azlocal has managed identities.
+"""
+
+import hashlib
+import re
+from contextlib import contextmanager
+
+from knack.log import get_logger
+
+from azlocal.core.errors import AzLocalError, ValidationError
+from azlocal.platform import secrets
+from azlocal.platform.store import store
+
+logger = get_logger(__name__)
+_SERVER = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?$")
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_MASKED = {"type": "Opaque", "value": None}
+
+# The credentials of the run this process is executing (a run is one `az acr task run` process).
+_ACTIVE = {}
+_LOGGED_IN = []
+
+
+def _tasks():
+    from azlocal.acr import tasks
+
+    return tasks
+
+
+def _key(task_id, server, item):
+    digest = hashlib.sha256(server.lower().encode()).hexdigest()[:16]
+    return f"{secrets.resource_prefix('acrtask', task_id)}credentials/{digest}/{item}"
+
+
+def _check(login_server, username, password, use_identity, *, adding):
+    if not _SERVER.match(login_server or ""):
+        raise ValidationError(f"The login server '{login_server}' is not a valid registry host name, such as "
+                              "'myregistry.azurecr.io'.")
+    for option, value in (("--username", username), ("--password", password)):
+        if value and ".vault.azure.net" in value.lower():
+            raise AzLocalError(f"{option}: Key Vault secret URIs are not available offline (there is no Key Vault "
+                               "here); give the value itself.")
+    if use_identity is not None and use_identity != "[system]" and not _GUID.match(use_identity):
+        raise ValidationError(f"--use-identity '{use_identity}': use '[system]' for the task's system-assigned "
+                              "identity or the client id (a GUID) of a user-assigned identity.")
+    if adding and use_identity is None and not (username and password):
+        raise AzLocalError("Give both --username and --password for the custom registry, or --use-identity.")
+    if use_identity is not None:
+        logger.warning("--use-identity is recorded; managed identities are not available offline yet, so runs "
+                       "of this task log in to '%s' only with a username and password.", login_server)
+
+
+def _registries(task):
+    return dict(((task.get("credentials") or {}).get("customRegistries")) or {})
+
+
+def _save(task, custom):
+    credentials = dict(task.get("credentials") or {"sourceRegistry": None})
+    credentials["customRegistries"] = custom
+    task["credentials"] = credentials
+    s = store()
+    with s.transaction():
+        s.put(task)
+    return custom
+
+
+def _entry(task_id, server, username, password, use_identity, old=None):
+    old = old or {"identity": None, "password": None, "userName": None}
+    if username:
+        secrets.set_secret(_key(task_id, server, "username"), username)
+    if password:
+        secrets.set_secret(_key(task_id, server, "password"), password)
+    return {"identity": use_identity if use_identity is not None else old.get("identity"),
+            "password": dict(_MASKED) if password else old.get("password"),
+            "userName": dict(_MASKED) if username else old.get("userName")}
+
+
+def add(registry, task_name, login_server, username=None, password=None, use_identity=None, resource_group=None):
+    task = _tasks().get(registry, task_name, resource_group)
+    custom = _registries(task)
+    if login_server in custom:
+        raise AzLocalError(f"Login server '{login_server}' already exists. You cannot add it again.")
+    _check(login_server, username, password, use_identity, adding=True)
+    custom[login_server] = _entry(task["id"], login_server, username, password, use_identity)
+    return _save(task, custom)
+
+
+def update(registry, task_name, login_server, username=None, password=None, use_identity=None,
+           resource_group=None):
+    task = _tasks().get(registry, task_name, resource_group)
+    custom = _registries(task)
+    if login_server not in custom:
+        raise AzLocalError(f"Login server '{login_server}' not found.")
+    _check(login_server, username, password, use_identity, adding=False)
+    custom[login_server] = _entry(task["id"], login_server, username, password, use_identity, custom[login_server])
+    return _save(task, custom)
+
+
+def remove(registry, task_name, login_server, resource_group=None):
+    task = _tasks().get(registry, task_name, resource_group)
+    custom = _registries(task)
+    if custom.pop(login_server, None) is not None:
+        for item in ("username", "password"):
+            secrets.delete_secret(_key(task["id"], login_server, item))
+    return _save(task, custom)
+
+
+def list_credentials(registry, task_name, resource_group=None):
+    task = _tasks().get(registry, task_name, resource_group)
+    return (task.get("credentials") or {}).get("customRegistries") or {}
+
+
+def forget(task):
+    """Removes the secrets of a task's credentials (the task is being deleted)."""
+    for server in _registries(task):
+        for item in ("username", "password"):
+            secrets.delete_secret(_key(task["id"], server, item))
+
+
+def with_secrets(task):
+    """The task with its credentials' usernames and passwords shown (`--with-secure-properties`)."""
+    custom = _registries(task)
+    if not custom:
+        return task
+    shown = {}
+    for server, entry in custom.items():
+        entry = dict(entry)
+        for field, item in (("userName", "username"), ("password", "password")):
+            if entry.get(field):
+                entry[field] = {"type": "Opaque", "value": secrets.get_secret(_key(task["id"], server, item))}
+        shown[server] = entry
+    return dict(task, credentials=dict(task["credentials"], customRegistries=shown))
+
+
+# Runs --------------------------------------------------------------------------------------------
+
+@contextmanager
+def activated(task):
+    """The task's credentials are those of the run this process executes, for the duration."""
+    _ACTIVE.clear()
+    _LOGGED_IN.clear()
+    for server, entry in _registries(task).items():
+        username = secrets.get_secret(_key(task["id"], server, "username")) if entry.get("userName") else None
+        password = secrets.get_secret(_key(task["id"], server, "password")) if entry.get("password") else None
+        _ACTIVE[server.lower()] = {"server": server, "username": username, "password": password,
+                                   "identity": entry.get("identity")}
+    try:
+        yield
+    finally:
+        _ACTIVE.clear()
+        _LOGGED_IN.clear()
+
+
+def active_auth(host):
+    """{username, password} for a registry the running task has a credential for, else None."""
+    entry = _ACTIVE.get((host or "").lower())
+    if entry and entry["username"] and entry["password"]:
+        return {"username": entry["username"], "password": entry["password"]}
+    return None
+
+
+def logged_in():
+    return list(_LOGGED_IN)
+
+
+def login(client, log):
+    """Logs the run in to its custom registries (the engine checks the credentials), as ACR does."""
+    for entry in _ACTIVE.values():
+        server = entry["server"]
+        if not (entry["username"] and entry["password"]):
+            log.line(f"Not logging in to registry {server}: its credential is a managed identity, and managed "
+                     "identities are not available offline yet")
+            continue
+        log.line(f"Logging in to registry: {server}")
+        try:
+            client.login(username=entry["username"], password=entry["password"], registry=server, reauth=True)
+        except Exception as ex:
+            raise AzLocalError(f"failed to login to registry {server}: {getattr(ex, 'explanation', None) or ex}") \
+                from ex
+        log.line(f"Successfully logged into {server}")
+        if server not in _LOGGED_IN:
+            _LOGGED_IN.append(server)
