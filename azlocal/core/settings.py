@@ -152,6 +152,12 @@ def git_mirrors() -> str:
     return os.path.expanduser(os.environ.get("AZLOCAL_GIT_MIRRORS", ""))
 
 
+def retention_sweep_seconds() -> float:
+    """Seconds between two applications of the registries' retention policies by the daemon
+    (AZLOCAL_RETENTION_SWEEP_SECONDS, default 30)."""
+    return _number("AZLOCAL_RETENTION_SWEEP_SECONDS", 30.0)
+
+
 def upload_ttl_seconds() -> int:
     """How long a registry upload session may sit untouched before the daemon removes its data
     (AZLOCAL_UPLOAD_TTL_SECONDS, default one hour since its last write)."""

@@ -4,7 +4,7 @@ import json
 
 from aiohttp import web
 
-from azlocal.acr.dataplane import repository, v2
+from azlocal.acr.dataplane import deleted, repository, v2
 from azlocal.acr.dataplane.context import json_response
 from azlocal.acr.dataplane.errors import API_HEADER, RegistryError, unsupported
 from azlocal.acr.dataplane.names import check_digest, check_name
@@ -47,6 +47,8 @@ def _repo_doc(ctx, name, repo):
 
 
 async def repo(ctx, name):
+    if name == "_deleted/_catalog":
+        return deleted.catalog(ctx)
     method = ctx.http.method
     if method == "GET":
         ctx.require("repository", name, "metadata_read")
@@ -59,9 +61,9 @@ async def repo(ctx, name):
         return json_response(_repo_doc(ctx, name, ctx.storage.repo(name)))
     if method == "DELETE":
         ctx.require("repository", name, "delete")
-        repo = _known_repo(ctx, name)
-        repository.check_delete(repo["attrs"], f"repository '{name}'")
-        result = ctx.storage.delete_repo(name)
+        _known_repo(ctx, name)
+        repository.check_repository_delete(ctx.storage, name)
+        result = ctx.storage.delete_repo(name, soft=v2.soft_delete(ctx))
         for digest in result["manifestsDeleted"]:
             ctx.event("delete", name, digest=digest)
         return json_response(result, status=202)
@@ -74,12 +76,16 @@ def _tag_doc(tag):
 
 
 async def tags(ctx, name):
+    if name.startswith(deleted.PREFIX):
+        return deleted.tags(ctx, name[len(deleted.PREFIX):])
     ctx.require("repository", name, "metadata_read")
     _known_repo(ctx, name)
     found = ctx.storage.tags(name)
     digest = ctx.http.query.get("digest")
     if digest:
         found = [t for t in found if t["digest"] == digest]
+    else:
+        found = repository.listed(found)
     page, headers = page_ordered(ordered(found, ctx.http.query), ctx.http.query, f"/acr/v1/{name}/_tags")
     return json_response({"imageName": name, "registry": ctx.view.login_server,
                           "tags": [_tag_doc(t) for t in page]}, headers=headers)
@@ -98,8 +104,8 @@ async def tag(ctx, name, tag):
         ctx.storage.set_tag_attrs(name, tag, await _attributes(ctx))
     elif method == "DELETE":
         ctx.require("repository", name, "delete")
-        repository.check_delete(current["attrs"], f"tag '{tag}'")
-        ctx.storage.delete_tag(name, tag)
+        repository.check_tag_delete(ctx.storage, name, current)
+        ctx.storage.delete_tag(name, tag, soft=v2.soft_delete(ctx))
         ctx.event("delete", name, tag=tag, digest=current["digest"])
         return web.Response(status=202, headers=API_HEADER)
     else:
@@ -130,12 +136,14 @@ def _manifest_doc(ctx, m, tags_by_digest):
 
 
 async def manifests(ctx, name):
+    if name.startswith(deleted.PREFIX):
+        return deleted.manifests(ctx, name[len(deleted.PREFIX):])
     ctx.require("repository", name, "metadata_read")
     _known_repo(ctx, name)
     tags_by_digest = {}
-    for t in ctx.storage.tags(name):
+    for t in repository.listed(ctx.storage.tags(name)):
         tags_by_digest.setdefault(t["digest"], []).append(t["name"])
-    docs = [_manifest_doc(ctx, m, tags_by_digest) for m in ctx.storage.manifests(name)]
+    docs = [_manifest_doc(ctx, m, tags_by_digest) for m in repository.listed(ctx.storage.manifests(name))]
     docs = ordered(sorted(docs, key=lambda d: d["digest"]), ctx.http.query)
     page, headers = page_ordered(docs, ctx.http.query, f"/acr/v1/{name}/_manifests")
     return json_response({"imageName": name, "manifests": page, "registry": ctx.view.login_server},
@@ -143,6 +151,8 @@ async def manifests(ctx, name):
 
 
 async def manifest(ctx, name, digest):
+    if name.startswith(deleted.PREFIX):
+        return await deleted.restore(ctx, name[len(deleted.PREFIX):], digest)
     _known_repo(ctx, name)
     check_digest(digest)
     m = ctx.storage.manifest(name, digest)

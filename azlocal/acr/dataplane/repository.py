@@ -35,29 +35,71 @@ class Pushed:
 
 
 # Locks --------------------------------------------------------------------------------------
+# ACR's changeableAttributes: writeEnabled false forbids overwriting and deleting, deleteEnabled false
+# deleting only, readEnabled false pulling, listEnabled false showing in listings. A repository's
+# attributes hold for everything in it; a tag's and a manifest's for that image.
 
-def check_read(storage, name):
+DISALLOWED = "The operation is disallowed on this registry, repository or image."
+
+
+def _locked(what, attribute):
+    return f"{what} is locked ({attribute} is false)"
+
+
+def check_read(storage, name, manifest=None, tag=None):
+    """Pulls: the repository, the manifest and the tag it was asked by must be readable."""
     repo = storage.repo(name)
-    if repo and not repo["attrs"].get("readEnabled", True):
-        raise RegistryError("DENIED", "The operation is disallowed on this registry, repository or manifest.")
+    for what, attrs in ((f"repository '{name}'", repo and repo["attrs"]),
+                        (f"manifest '{manifest and manifest['digest']}'", manifest and manifest["attrs"]),
+                        (f"tag '{tag and tag['name']}'", tag and tag["attrs"])):
+        if attrs and not attrs.get("readEnabled", True):
+            raise RegistryError("DENIED", DISALLOWED, _locked(what, "readEnabled"))
 
 
 def check_write(storage, name, tag=None):
+    """Pushes: the repository must be writable, and a tag being moved must not be locked, nor the image
+    it points at now."""
     repo = storage.repo(name)
     if repo and not repo["attrs"].get("writeEnabled", True):
-        raise RegistryError("DENIED", f"The operation is disallowed on this repository: '{name}' is locked "
-                            "(writeEnabled is false).")
-    if tag:
-        existing = storage.tag(name, tag)
-        if existing and not existing["attrs"].get("writeEnabled", True):
-            raise RegistryError("DENIED", f"The operation is disallowed: tag '{tag}' is locked "
-                                "(writeEnabled is false).")
+        raise RegistryError("DENIED", DISALLOWED, _locked(f"repository '{name}'", "writeEnabled"))
+    existing = storage.tag(name, tag) if tag else None
+    if existing and not existing["attrs"].get("writeEnabled", True):
+        raise RegistryError("DENIED", DISALLOWED, _locked(f"tag '{tag}'", "writeEnabled"))
+    current = storage.manifest(name, existing["digest"]) if existing else None
+    if current and not current["attrs"].get("writeEnabled", True):
+        raise RegistryError("DENIED", DISALLOWED, _locked(f"manifest '{current['digest']}'", "writeEnabled"))
 
 
 def check_delete(attrs, what):
-    if not attrs.get("deleteEnabled", True):
-        raise RegistryError("DENIED", f"The operation is disallowed: {what} is locked (deleteEnabled is false).",
-                            status=405)
+    """Deletes: neither writeEnabled nor deleteEnabled may be false (405, as ACR answers)."""
+    for attribute in ("writeEnabled", "deleteEnabled"):
+        if not attrs.get(attribute, True):
+            raise RegistryError("DENIED", DISALLOWED, _locked(what, attribute), status=405)
+
+
+def check_manifest_delete(storage, name, manifest):
+    """A manifest goes with its tags: none of them, nor the manifest or its repository, may be locked."""
+    repo = storage.repo(name)
+    check_delete(repo["attrs"] if repo else {}, f"repository '{name}'")
+    check_delete(manifest["attrs"], f"manifest '{manifest['digest']}'")
+    for t in storage.tags(name):
+        if t["digest"] == manifest["digest"]:
+            check_delete(t["attrs"], f"tag '{t['name']}'")
+
+
+def check_repository_delete(storage, name):
+    """A repository is deleted whole or not at all: a locked image in it keeps it (and everything) there."""
+    repo = storage.repo(name)
+    check_delete(repo["attrs"] if repo else {}, f"repository '{name}'")
+    for m in storage.manifests(name):
+        check_delete(m["attrs"], f"manifest '{m['digest']}'")
+    for t in storage.tags(name):
+        check_delete(t["attrs"], f"tag '{t['name']}'")
+
+
+def listed(items):
+    """The items a listing shows: those whose listEnabled is not false."""
+    return [i for i in items if i["attrs"].get("listEnabled", True)]
 
 
 def changeable(body):
@@ -67,16 +109,27 @@ def changeable(body):
 
 # Manifests ----------------------------------------------------------------------------------
 
-def resolve(storage, name, ref):
-    """The manifest a tag or digest names (its blob present), or MANIFEST_UNKNOWN."""
+def resolve(storage, name, ref, tag_row=None):
+    """The manifest a tag or digest names (its blob present), or MANIFEST_UNKNOWN. `tag_row`, a list,
+    receives the tag's row when `ref` is a tag."""
     if is_digest(ref):
         check_digest(ref)
         manifest = storage.manifest(name, ref)
     else:
         tag = storage.tag(name, ref)
+        if tag_row is not None and tag:
+            tag_row.append(tag)
         manifest = storage.manifest(name, tag["digest"]) if tag else None
     if manifest is None or not storage.blob_exists(manifest["digest"]):
         raise RegistryError("MANIFEST_UNKNOWN", "manifest unknown", {"name": name, "reference": ref})
+    return manifest
+
+
+def readable(storage, name, ref):
+    """The manifest a pull asks for, honouring readEnabled (of the repository, the manifest and the tag)."""
+    tag_row = []
+    manifest = resolve(storage, name, ref, tag_row)
+    check_read(storage, name, manifest, tag_row[0] if tag_row else None)
     return manifest
 
 
@@ -131,22 +184,31 @@ def _check_references(storage, name, m):
     return arch, os_name
 
 
-def delete(storage, name, ref):
-    """Deletes a tag (`ref` a tag) or a manifest and its tags (`ref` a digest), honouring the locks.
-    Returns the delete event's (tag, digest, media type, size)."""
+def delete(storage, name, ref, soft=False):
+    """Deletes a tag (`ref` a tag) or a manifest and its tags (`ref` a digest), honouring the locks (with
+    `soft`, into the trash). Returns the delete event's (tag, digest, media type, size)."""
     if not is_digest(ref):
         tag = storage.tag(name, ref)
         if tag is None:
             raise RegistryError("MANIFEST_UNKNOWN", "manifest unknown", {"name": name, "reference": ref})
-        check_delete(tag["attrs"], f"tag '{ref}'")
-        storage.delete_tag(name, ref)
+        check_tag_delete(storage, name, tag)
+        storage.delete_tag(name, ref, soft=soft)
         return ref, tag["digest"], None, None
     m = resolve(storage, name, ref)
+    check_manifest_delete(storage, name, m)
+    storage.delete_manifest(name, ref, soft=soft)
+    return None, ref, m["mediaType"], m["size"]
+
+
+def check_tag_delete(storage, name, tag):
+    """Untagging: the tag and its repository must not be locked, nor its image against writes."""
     repo = storage.repo(name)
     check_delete(repo["attrs"] if repo else {}, f"repository '{name}'")
-    check_delete(m["attrs"], f"manifest '{ref}'")
-    storage.delete_manifest(name, ref)
-    return None, ref, m["mediaType"], m["size"]
+    check_delete(tag["attrs"], f"tag '{tag['name']}'")
+    manifest = storage.manifest(name, tag["digest"])
+    if manifest and not manifest["attrs"].get("writeEnabled", True):
+        raise RegistryError("DENIED", DISALLOWED, _locked(f"manifest '{manifest['digest']}'", "writeEnabled"),
+                            status=405)
 
 
 def referrers(storage, name, digest, artifact_type=None):

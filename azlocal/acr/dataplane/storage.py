@@ -22,6 +22,7 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
+from azlocal.acr.dataplane import trash
 from azlocal.acr.dataplane import uploads as sessions
 from azlocal.acr.dataplane.errors import RegistryError
 from azlocal.acr.dataplane.names import DIGEST, valid_upload_id
@@ -41,7 +42,7 @@ CREATE TABLE IF NOT EXISTS manifests (
     PRIMARY KEY (repo, digest));
 CREATE TABLE IF NOT EXISTS tags (repo TEXT, tag TEXT, digest TEXT, created TEXT, updated TEXT, attrs TEXT,
     PRIMARY KEY (repo, tag));
-"""
+""" + trash.SCHEMA
 
 
 def now():
@@ -59,6 +60,7 @@ class RegistryStorage:
                                   timeout=60)
         self.db.execute("PRAGMA journal_mode = WAL")
         self.db.executescript(SCHEMA)
+        _add_column(self.db, "manifests", "untagged TEXT")  # when the manifest lost its last tag (retention)
         self.uploads = {}  # upload id -> live Upload (its lock serialises writes)
         self._used = None
 
@@ -165,6 +167,12 @@ class RegistryStorage:
         rows = self.db.execute("SELECT DISTINCT repo FROM manifests ORDER BY repo").fetchall()
         return [r[0] for r in rows]
 
+    def listed_repositories(self):
+        """The repositories a catalog shows: those with manifests and listEnabled not false."""
+        rows = self.db.execute("SELECT DISTINCT m.repo, r.attrs FROM manifests m LEFT JOIN repos r ON r.name = m.repo"
+                               " ORDER BY m.repo").fetchall()
+        return [r[0] for r in rows if json.loads(r[1] or "{}").get("listEnabled", True)]
+
     def set_repo_attrs(self, repo, changes):
         current = self.repo(repo)
         attrs = dict(current["attrs"], **changes)
@@ -176,10 +184,11 @@ class RegistryStorage:
         self._ensure_repo(repo)
         self.db.execute(
             "INSERT INTO manifests (repo, digest, media_type, size, created, updated, attrs, config_digest,"
-            " architecture, os, subject, artifact_type, annotations) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+            " architecture, os, subject, artifact_type, annotations, untagged) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
             " ON CONFLICT (repo, digest) DO UPDATE SET updated = excluded.updated",
             (repo, digest, media_type, size, stamp, stamp, json.dumps(DEFAULT_ATTRIBUTES), config_digest,
-             architecture, os_name, subject, artifact_type, json.dumps(annotations) if annotations else None))
+             architecture, os_name, subject, artifact_type, json.dumps(annotations) if annotations else None,
+             stamp))
         self.link(repo, digest)
         self.db.execute("UPDATE repos SET updated = ? WHERE name = ?", (stamp, repo))
 
@@ -207,10 +216,13 @@ class RegistryStorage:
         self.db.execute("UPDATE manifests SET attrs = ?, updated = ? WHERE repo = ? AND digest = ?",
                         (json.dumps(attrs), now(), repo, digest))
 
-    def delete_manifest(self, repo, digest):
-        """Removes the manifest and the tags that point at it; returns the tags removed."""
+    def delete_manifest(self, repo, digest, soft=False):
+        """Removes the manifest and the tags that point at it (with `soft`, keeps them restorable in the
+        trash); returns the tags removed."""
         tags = [t["name"] for t in self.tags(repo) if t["digest"] == digest]
         with self._transaction():
+            if soft:
+                trash.keep_manifest(self.db, repo, digest, now())
             self.db.execute("DELETE FROM tags WHERE repo = ? AND digest = ?", (repo, digest))
             self.db.execute("DELETE FROM manifests WHERE repo = ? AND digest = ?", (repo, digest))
             self.db.execute("DELETE FROM links WHERE repo = ? AND digest = ?", (repo, digest))
@@ -228,10 +240,27 @@ class RegistryStorage:
 
     def set_tag(self, repo, tag, digest):
         stamp = now()
-        self.db.execute(
-            "INSERT INTO tags (repo, tag, digest, created, updated, attrs) VALUES (?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (repo, tag) DO UPDATE SET digest = excluded.digest, updated = excluded.updated",
-            (repo, tag, digest, stamp, stamp, json.dumps(DEFAULT_ATTRIBUTES)))
+        before = self.tag(repo, tag)
+        with self._transaction():
+            self.db.execute(
+                "INSERT INTO tags (repo, tag, digest, created, updated, attrs) VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (repo, tag) DO UPDATE SET digest = excluded.digest, updated = excluded.updated",
+                (repo, tag, digest, stamp, stamp, json.dumps(DEFAULT_ATTRIBUTES)))
+            self.db.execute("UPDATE manifests SET untagged = NULL WHERE repo = ? AND digest = ?", (repo, digest))
+            if before and before["digest"] != digest:
+                self._mark_untagged(repo, before["digest"], stamp)
+
+    def _mark_untagged(self, repo, digest, stamp):
+        """Records when a manifest lost its last tag (the retention policy counts its days from then)."""
+        self.db.execute("UPDATE manifests SET untagged = ? WHERE repo = ? AND digest = ? AND untagged IS NULL"
+                        " AND NOT EXISTS (SELECT 1 FROM tags WHERE repo = ? AND digest = ?)",
+                        (stamp, repo, digest, repo, digest))
+
+    def untagged_manifests(self, repo):
+        """[(digest, untagged since)] of the repository's manifests no tag points at."""
+        return self.db.execute("SELECT digest, untagged FROM manifests WHERE repo = ? AND untagged IS NOT NULL"
+                               " AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.repo = manifests.repo AND"
+                               " t.digest = manifests.digest)", (repo,)).fetchall()
 
     def set_tag_attrs(self, repo, tag, changes):
         t = self.tag(repo, tag)
@@ -239,13 +268,25 @@ class RegistryStorage:
         self.db.execute("UPDATE tags SET attrs = ?, updated = ? WHERE repo = ? AND tag = ?",
                         (json.dumps(attrs), now(), repo, tag))
 
-    def delete_tag(self, repo, tag):
-        return self.db.execute("DELETE FROM tags WHERE repo = ? AND tag = ?", (repo, tag)).rowcount > 0
+    def delete_tag(self, repo, tag, soft=False):
+        before = self.tag(repo, tag)
+        if before is None:
+            return False
+        stamp = now()
+        with self._transaction():
+            if soft:
+                trash.keep_tag(self.db, repo, tag, stamp)
+            self.db.execute("DELETE FROM tags WHERE repo = ? AND tag = ?", (repo, tag))
+            self._mark_untagged(repo, before["digest"], stamp)
+        return True
 
-    def delete_repo(self, repo):
+    def delete_repo(self, repo, soft=False):
         manifests = [m["digest"] for m in self.manifests(repo)]
         tags = [t["name"] for t in self.tags(repo)]
         with self._transaction():
+            if soft:
+                for digest in manifests:
+                    trash.keep_manifest(self.db, repo, digest, now())
             for table in ("tags", "manifests", "links"):
                 self.db.execute(f"DELETE FROM {table} WHERE repo = ?", (repo,))
             self.db.execute("DELETE FROM repos WHERE name = ?", (repo,))
@@ -256,14 +297,30 @@ class RegistryStorage:
 
 
 class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT; nested in an open transaction, it joins it."""
+
     def __init__(self, db):
         self.db = db
+        self.outer = False
 
     def __enter__(self):
-        self.db.execute("BEGIN IMMEDIATE")
+        self.outer = not self.db.in_transaction
+        if self.outer:
+            self.db.execute("BEGIN IMMEDIATE")
 
     def __exit__(self, exc_type, *_):
-        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+        if self.outer:
+            self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _add_column(db, table, column):
+    """Adds a column to a table created by an older azlocal (a no-op when it is there)."""
+    name = column.split()[0]
+    if name not in {row[1] for row in db.execute(f"PRAGMA table_info({table})")}:
+        try:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+        except sqlite3.OperationalError:
+            pass  # another process added it first
 
 
 def _manifest_row(row):

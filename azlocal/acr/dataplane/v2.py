@@ -6,10 +6,10 @@ import json
 
 from aiohttp import web
 
-from azlocal.acr.dataplane import repository, uploads
+from azlocal.acr.dataplane import repository, trash, uploads
 from azlocal.acr.dataplane.context import json_response
 from azlocal.acr.dataplane.errors import API_HEADER, RegistryError, unsupported
-from azlocal.acr.dataplane.names import check_digest, check_name
+from azlocal.acr.dataplane.names import check_digest, check_name, is_digest
 from azlocal.acr.dataplane.paging import paginate
 from azlocal.acr.dataplane.uploads import CHUNK
 
@@ -29,7 +29,7 @@ async def root(ctx):
 
 async def catalog(ctx, path="/v2/_catalog"):
     ctx.require("registry", "catalog", "*")
-    repos, headers = paginate(ctx.storage.repositories(), ctx.http.query, path)
+    repos, headers = paginate(ctx.storage.listed_repositories(), ctx.http.query, path)
     return json_response({"repositories": repos}, headers=headers)
 
 
@@ -38,7 +38,8 @@ async def tags_list(ctx, name):
     ctx.require("repository", name, "pull")
     if not ctx.storage.repo_exists(name):
         raise RegistryError("NAME_UNKNOWN", "repository name not known to registry", {"name": name})
-    tags, headers = paginate([t["name"] for t in ctx.storage.tags(name)], ctx.http.query, f"/v2/{name}/tags/list")
+    tags, headers = paginate([t["name"] for t in repository.listed(ctx.storage.tags(name))], ctx.http.query,
+                             f"/v2/{name}/tags/list")
     return json_response({"name": name, "tags": tags}, headers=headers)
 
 
@@ -51,6 +52,7 @@ async def manifest(ctx, name, ref):
         ctx.require("repository", name, "pull")
         repository.check_read(ctx.storage, name)
         m = await _resolve_or_pull_through(ctx, name, ref)
+        repository.check_read(ctx.storage, name, m, None if is_digest(ref) else ctx.storage.tag(name, ref))
         body = ctx.storage.read_blob(m["digest"])
         headers = dict(API_HEADER, **{"Docker-Content-Digest": m["digest"], "ETag": f'"{m["digest"]}"'})
         return web.Response(body=body, headers=headers, content_type=m["mediaType"])
@@ -59,10 +61,15 @@ async def manifest(ctx, name, ref):
         return await _put_manifest(ctx, name, ref)
     if method == "DELETE":
         ctx.require("repository", name, "delete")
-        tag, digest, media_type, size = repository.delete(ctx.storage, name, ref)
+        tag, digest, media_type, size = repository.delete(ctx.storage, name, ref, soft=soft_delete(ctx))
         ctx.event("delete", name, tag=tag, digest=digest, media_type=media_type, size=size)
         return web.Response(status=202, headers=API_HEADER)
     raise unsupported()
+
+
+def soft_delete(ctx):
+    """Whether deletes of this registry go to the trash (its soft delete policy is on)."""
+    return trash.policy_days(ctx.storage.root) is not None
 
 
 async def _resolve_or_pull_through(ctx, name, ref):
