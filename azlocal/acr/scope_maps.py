@@ -10,10 +10,15 @@ repository may end in a `/*` wildcard (or be `*`: every repository), as ACR allo
 
 import re
 
+from knack.log import get_logger
+
 from azlocal.acr import registries
 from azlocal.core import arm, settings
-from azlocal.core.errors import AzLocalError, ResourceNotFound
+from azlocal.core.errors import AzLocalError
+from azlocal.core.lookups import not_found
 from azlocal.platform.store import store
+
+logger = get_logger(__name__)
 
 SCOPE_MAP_TYPE = "Microsoft.ContainerRegistry/registries/scopeMaps"
 REPOSITORY_ACTIONS = ("content/delete", "content/read", "content/write", "metadata/read", "metadata/write")
@@ -70,7 +75,11 @@ def _parse(rules, valid, prefix):
 
 def parse_actions(repositories=None, gateways=None):
     """`--repository REPO ACTION…` and `--gateway GATEWAY ACTION…` (each a list of lists) as ARM actions."""
-    return _parse(repositories, REPOSITORY_ACTIONS, "repositories") + _parse(gateways, GATEWAY_ACTIONS, "gateway")
+    actions = _parse(repositories, REPOSITORY_ACTIONS, "repositories") + _parse(gateways, GATEWAY_ACTIONS, "gateway")
+    if gateways:
+        logger.warning("Gateway permissions are recorded in the scope map; connected registries do not exist "
+                       "offline, so nothing uses them.")
+    return actions
 
 
 def _check_wildcard(repository):
@@ -137,8 +146,8 @@ def find(registry_doc, name):
 def require(registry_doc, name):
     found = find(registry_doc, name)
     if found is None:
-        raise ResourceNotFound(f"The resource with name '{name}' and type '{SCOPE_MAP_TYPE}' could not be found "
-                               f"in registry '{registry_doc['name']}'.")
+        raise not_found(f"{registries.REGISTRY_TYPE}/{registry_doc['name']}/scopeMaps", name,
+                        registries.group_of_doc(registry_doc))
     return found
 
 

@@ -15,7 +15,8 @@ from datetime import datetime, timedelta, timezone
 
 from azlocal.acr import registries, scope_maps
 from azlocal.core import arm
-from azlocal.core.errors import AzLocalError, ResourceNotFound
+from azlocal.core.errors import AzLocalError
+from azlocal.core.lookups import not_found
 from azlocal.platform import secrets
 from azlocal.platform.store import store
 
@@ -41,8 +42,8 @@ def digest(password):
 def _require(registry_doc, name):
     found = store().get(token_id(registry_doc, name))
     if found is None:
-        raise ResourceNotFound(f"The resource with name '{name}' and type '{TOKEN_TYPE}' could not be found in "
-                               f"registry '{registry_doc['name']}'.")
+        raise not_found(f"{registries.REGISTRY_TYPE}/{registry_doc['name']}/tokens", name,
+                        registries.group_of_doc(registry_doc))
     return found
 
 

@@ -147,3 +147,26 @@ def test_view_is_cheap_per_request():
     for _ in range(2000):
         assert table.allows("token:tok01", "repository", "r499", "pull")
     assert time.perf_counter() - start < 0.5
+
+
+def test_sku_limits_on_tokens_and_scope_maps(cli, registry, monkeypatch):
+    monkeypatch.setitem(scope_maps.SKU_COUNT_LIMITS, "Basic", 1)
+    assert cli("acr", "scope-map", "create", "-n", "first-map", "-r", registry, "--repository", "a",
+               "content/read", "-o", "none").code == 0
+    r = cli("acr", "scope-map", "create", "-n", "second-map", "-r", registry, "--repository", "a", "content/read")
+    assert r.code == 1 and "(QuotaExceeded)" in r.err and "limit of 1 scope maps for the Basic SKU" in r.err
+    # The system scope maps do not count; the same name is an update, not a new one.
+    assert cli("acr", "scope-map", "create", "-n", "first-map", "-r", registry, "--repository", "b",
+               "content/read", "-o", "none").code == 0
+    assert cli("acr", "token", "create", "-n", "token-one", "-r", registry, "--scope-map", "first-map",
+               "-o", "none").code == 0
+    r = cli("acr", "token", "create", "-n", "token-two", "-r", registry, "--scope-map", "_repositories_pull")
+    assert r.code == 1 and "limit of 1 tokens" in r.err
+    assert [t["name"] for t in cli("acr", "token", "list", "-r", registry).json()] == ["token-one"]
+    # With room for both, a token with --repository makes its own scope map.
+    monkeypatch.setitem(scope_maps.SKU_COUNT_LIMITS, "Basic", 2)
+    r = cli("acr", "token", "create", "-n", "token-two", "-r", registry, "--repository", "c", "content/read")
+    assert r.code == 0, r.err
+    assert cli("acr", "scope-map", "show", "-n", "token-two-scope-map", "-r", registry).code == 0
+    r = cli("acr", "scope-map", "show", "-n", "nosuchmap", "-r", registry)
+    assert r.code == 3 and "scopeMaps/nosuchmap' under resource group 'tok-rg' was not found" in r.err
