@@ -20,15 +20,14 @@ from azlocal.core.errors import AzLocalError
 from azlocal.platform.store import store
 
 logger = get_logger(__name__)
-SEEN = "acr-commit-trigger/"  # key/value prefix: task id -> {"context", "branch", "commit"} last seen
+SEEN = "acr-commit-trigger/"  # key/value prefix: task id -> {"context", "branch", "created", "commit"} last seen
 
 
 def watched(task):
-    """The enabled commit trigger of an enabled task on a git context, or None."""
+    """The enabled commit trigger of a task on a git context, or None. (A disabled task's branch is still
+    followed, so enabling it again does not fire for the commits made meanwhile.)"""
     from azlocal.acr import sources
 
-    if task.get("status") != "Enabled":
-        return None
     context = (task.get("step") or {}).get("contextPath")
     for trigger in (task.get("trigger") or {}).get("sourceTriggers") or []:
         if trigger.get("status") == "Enabled" and "commit" in trigger.get("sourceTriggerEvents", []) \
@@ -56,16 +55,17 @@ def poll():
             logger.debug("commit trigger of %s: %s", task["id"], ex)
             continue
         key = SEEN + task["id"].lower()
-        now = {"context": context, "branch": branch, "commit": commit}
+        now = {"context": context, "branch": branch, "created": task.get("creationDate"), "commit": commit}
         with s.transaction():
             last = s.get_value(key)
             if last == now:
                 continue
             s.set_value(key, now)
-        if last is None or (last["context"], last["branch"]) != (context, branch):
-            continue  # first sight of this trigger: only recorded
+        if last is None or [last.get(k) for k in ("context", "branch", "created")] != [context, branch,
+                                                                                   now["created"]]:
+            continue  # first sight of this trigger (or of a task re-created under its name): only recorded
         registry_doc = s.get(task["id"].rsplit("/tasks/", 1)[0])
-        if registry_doc:
+        if registry_doc and task.get("status") == "Enabled":
             _spawn(registry_doc, task["name"], descriptor(ctx, branch, commit))
             started += 1
     return started

@@ -185,3 +185,10 @@ def test_poll_records_first_then_fires_on_a_new_commit(home, clone, monkeypatch)
     store().put(dict(task, status="Disabled"))
     commit(clone, {"Dockerfile": "FROM scratch\nLABEL v=3\n"})
     assert git_triggers.poll() == 0
+    store().put(task)  # enabled again: the commit made while disabled does not fire
+    assert git_triggers.poll() == 0 and len(fired) == 1
+    store().put(dict(task, creationDate="later"))  # deleted and created again: its first poll only records
+    commit(clone, {"Dockerfile": "FROM scratch\nLABEL v=4\n"})
+    assert git_triggers.poll() == 0
+    commit(clone, {"Dockerfile": "FROM scratch\nLABEL v=5\n"})
+    assert git_triggers.poll() == 1 and len(fired) == 2
