@@ -9,21 +9,21 @@ _HELM_RETIRED = ("Helm 2 chart repositories (az acr helm) were retired by Azure 
 
 
 def git_add(url, path):
-    from azlocal.acr import sources
+    from azlocal.acr import git_sources
 
-    return sources.add(url, path)
+    return git_sources.add(url, path)
 
 
 def git_list():
-    from azlocal.acr import sources
+    from azlocal.acr import git_sources
 
-    return sources.list_registrations()
+    return git_sources.list_registrations()
 
 
 def git_remove(url):
-    from azlocal.acr import sources
+    from azlocal.acr import git_sources
 
-    sources.remove(url)
+    git_sources.remove(url)
 
 
 def pack_build(registry_name, image_name, source_location, builder, pack_image_tag="stable", agent_pool_name=None,

@@ -7,7 +7,7 @@ ACR clones the remote; offline there is no remote, so the URL is resolved to a l
 - `file:///path/to/repo(.git)` names the clone itself;
 - `https://github.com/<owner>/<repo>.git`, `https://dev.azure.com/<org>/<project>/_git/<repo>`,
   `https://<org>.visualstudio.com/<project>/_git/<repo>` (or any https URL ending in .git) name the clone
-  the user registered (`azlocal git add <url> <path>`, kept in the store's key/value table), or else the
+  the user registered (`azlocal git add <url> <path>`; azlocal.acr.git_sources), or else the
   bare or working clone at `<AZLOCAL_GIT_MIRRORS>/<host>/<path>.git`.
 
 As ACR clones the remote, a context is what is committed at the ref: the tree of that commit, exported with
@@ -24,11 +24,9 @@ import uuid
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-from azlocal.core import safepath, settings
-from azlocal.core.errors import AzLocalError, ResourceNotFound, ValidationError
-from azlocal.platform.store import store
+from azlocal.core import safepath
+from azlocal.core.errors import AzLocalError, ValidationError
 
-REGISTRATIONS = "git-clones"  # key/value entry: {normalised URL: {"url": as given, "path": the clone}}
 EXPORTS = "git-contexts"  # folder under the home for exported trees
 _VSTS = ("visualstudio.com", "dev.azure.com")
 _exported = {}  # (clone, commit, folder) -> exported folder, for this process
@@ -115,72 +113,7 @@ def provider(context):
     return "Github" if "GITHUB.COM" in context.upper() else "VisualStudioTeamService"
 
 
-# Registrations ------------------------------------------------------------------------------------
-
-def add(url, path):
-    """Registers the clone at `path` for a remote repository URL."""
-    if "#" in url:
-        raise ValidationError(f"Register the repository URL without '#<branch>:<folder>': "
-                              f"{url.split('#', 1)[0]}")
-    if url.lower().startswith("file://"):
-        raise ValidationError("A file:// URL names its clone itself; register only remote URLs.")
-    key = repository_key(url)
-    clone = os.path.abspath(os.path.expanduser(path))
-    _open(clone, url)
-    s = store()
-    with s.transaction():
-        s.set_value(REGISTRATIONS, dict(s.get_value(REGISTRATIONS, {}), **{key: {"url": url, "path": clone}}))
-    return {"url": url, "repository": key, "path": clone}
-
-
-def list_registrations():
-    """The registered clones, with the mirror folder's (if AZLOCAL_GIT_MIRRORS is set)."""
-    found = [{"url": v["url"], "repository": k, "path": v["path"]}
-             for k, v in store().get_value(REGISTRATIONS, {}).items()]
-    mirrors = settings.git_mirrors()
-    if mirrors and os.path.isdir(mirrors):
-        for root, dirs, _ in os.walk(mirrors):
-            for d in sorted(dirs):
-                if d.endswith(".git"):
-                    key = os.path.relpath(os.path.join(root, d), mirrors)[:-4].replace(os.sep, "/")
-                    found.append({"url": f"https://{key}.git", "repository": key.lower(), "path": os.path.join(root, d),
-                                  "mirror": True})
-            dirs[:] = [d for d in dirs if not d.endswith(".git")]
-    return sorted(found, key=lambda r: r["repository"])
-
-
-def remove(url):
-    key = repository_key(url)
-    s = store()
-    with s.transaction():
-        registered = s.get_value(REGISTRATIONS, {})
-        if registered.pop(key, None) is None:
-            raise ResourceNotFound(f"No clone is registered for '{url}'. See `azlocal git list`.")
-        s.set_value(REGISTRATIONS, registered)
-
-
-def clone_of(ctx):
-    """The path of the clone a GitContext resolves to, or az-style guidance on registering one."""
-    if ctx.local:
-        return ctx.key
-    entry = store().get_value(REGISTRATIONS, {}).get(ctx.key)
-    if entry:
-        return entry["path"]
-    mirrors = settings.git_mirrors()
-    for name in dict.fromkeys(k + suffix for k in (repository_key(ctx.repository, lower=False), ctx.key)
-                              for suffix in (".git", "")):
-        candidate = os.path.join(mirrors, *name.split("/")) if mirrors else None
-        if candidate and os.path.isdir(candidate):
-            return candidate
-    host = ctx.key.split("/", 1)[0]
-    raise AzLocalError(
-        f"The git repository '{ctx.repository}' has no local clone: {host} cannot be reached offline. Register a "
-        f"clone of it with `azlocal git add {ctx.repository} <path to the clone>`"
-        + (f", or put one at {os.path.join(mirrors, *ctx.key.split('/'))}.git" if mirrors else
-           ", or set AZLOCAL_GIT_MIRRORS to a folder holding <host>/<path>.git clones") + ".")
-
-
-def _open(path, url):
+def open_repository(path, url):
     from dulwich.errors import NotGitRepository
     from dulwich.repo import Repo
 
@@ -192,9 +125,16 @@ def _open(path, url):
 
 # Resolving --------------------------------------------------------------------------------------
 
+def clone_of(ctx):
+    """The path of the clone a GitContext resolves to (azlocal.acr.git_sources)."""
+    from azlocal.acr import git_sources
+
+    return git_sources.clone_of(ctx)
+
+
 def head(ctx, ref=None):
     """The commit id (hex) the context's ref names in its clone; ref None: the context's own ref."""
-    repo = _open(clone_of(ctx), ctx.repository)
+    repo = open_repository(clone_of(ctx), ctx.repository)
     try:
         return _commit(repo, ctx, ctx.ref if ref is None else ref)
     finally:
@@ -243,7 +183,7 @@ def export(ctx, commit=None):
     """Writes the tree of the commit (default: the ref's) at the context's folder into a fresh folder
     under the home; returns its path. The folder is removed when this process exits."""
     clone = clone_of(ctx)
-    repo = _open(clone, ctx.repository)
+    repo = open_repository(clone, ctx.repository)
     try:
         commit = commit or _commit(repo, ctx, ctx.ref)
         cached = _exported.get((clone, commit, ctx.folder))
@@ -335,7 +275,21 @@ def source_triggers(step, options):
         raise AzLocalError("If source control trigger is enabled [--commit-trigger-enabled] or "
                            "[--pull-request-trigger-enabled] --git-access-token must be provided.")
     _warn_pull_request(pull_request)
+    if "commit" in events:
+        _check_watched_branch(parse(context))
     return [_trigger(context, events, "Enabled", name)]
+
+
+def _check_watched_branch(ctx):
+    try:
+        head(ctx, ctx.branch)
+    except AzLocalError:
+        from knack.log import get_logger
+
+        get_logger(__name__).warning(
+            "The commit trigger watches the branch '%s'%s, which the repository's clone does not have: no commit "
+            "will start the task. Name the branch in the context, e.g. %s#main.", ctx.branch,
+            "" if ctx.ref else " (az's default when the context names none)", ctx.repository)
 
 
 def update_source_triggers(task, options):

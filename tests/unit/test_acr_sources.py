@@ -6,7 +6,7 @@ import os
 import pytest
 from dulwich import porcelain
 
-from azlocal.acr import git_triggers, sources
+from azlocal.acr import git_sources, git_triggers, sources
 from azlocal.core.errors import AzLocalError, ResourceNotFound, ValidationError
 
 AUTHOR = b"Learner <learner@example.com>"
@@ -89,17 +89,17 @@ def test_an_unregistered_remote_says_how_to_register_a_clone(home, monkeypatch):
 
 def test_registration_add_list_remove(home, clone):
     with pytest.raises(AzLocalError, match="is not a git repository"):
-        sources.add("https://github.com/me/app.git", str(home))
+        git_sources.add("https://github.com/me/app.git", str(home))
     with pytest.raises(ValidationError, match="without '#<branch>:<folder>'"):
-        sources.add("https://github.com/me/app.git#main", clone)
-    assert sources.add("https://github.com/Me/App.git", clone)["repository"] == "github.com/me/app"
-    assert sources.list_registrations() == [{"url": "https://github.com/Me/App.git",
+        git_sources.add("https://github.com/me/app.git#main", clone)
+    assert git_sources.add("https://github.com/Me/App.git", clone)["repository"] == "github.com/me/app"
+    assert git_sources.list_registrations() == [{"url": "https://github.com/Me/App.git",
                                              "repository": "github.com/me/app", "path": clone}]
     assert sources.clone_of(sources.parse("https://github.com/me/app#x")) == clone  # however it is spelled
-    sources.remove("https://github.com/me/app")
-    assert sources.list_registrations() == []
+    git_sources.remove("https://github.com/me/app")
+    assert git_sources.list_registrations() == []
     with pytest.raises(ResourceNotFound):
-        sources.remove("https://github.com/me/app.git")
+        git_sources.remove("https://github.com/me/app.git")
 
 
 def test_a_mirror_folder_stands_for_remotes(home, clone, tmp_path, monkeypatch):
@@ -108,7 +108,7 @@ def test_a_mirror_folder_stands_for_remotes(home, clone, tmp_path, monkeypatch):
     os.symlink(clone, mirrors / "github.com" / "me" / "app.git")
     monkeypatch.setenv("AZLOCAL_GIT_MIRRORS", str(mirrors))
     assert sources.clone_of(sources.parse("https://github.com/me/app.git")) == str(mirrors / "github.com/me/app.git")
-    assert [r["repository"] for r in sources.list_registrations()] == ["github.com/me/app"]
+    assert [r["repository"] for r in git_sources.list_registrations()] == ["github.com/me/app"]
 
 
 def test_the_context_is_what_is_committed_on_the_branch(home, clone):
