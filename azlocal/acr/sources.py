@@ -254,20 +254,20 @@ def _write_tree(repo, tree, target):
 
 # Task documents ---------------------------------------------------------------------------------
 
-_UNWIRED = object()
+_UNWIRED = object()  # options without a git_access_token key: az's token rule cannot be checked, so is not
 
 
 def source_triggers(step, options):
     """The task's `trigger.sourceTriggers` for a git context, as az builds them (commit trigger on unless
     `--commit-trigger-enabled false`; az refuses a source trigger without `--git-access-token`). Takes the
     source-trigger options out of `options`, so they are not reported as having no effect."""
+    token = options.pop("git_access_token", _UNWIRED)  # used by nothing else: a local clone needs no token
     context = (step or {}).get("contextPath")
     if not is_git(context):
         return None
     commit = options.pop("commit_trigger", None)
     pull_request = options.pop("pull_request_trigger", None)
     name = options.pop("source_trigger_name", None) or "defaultSourceTriggerName"
-    token = options.pop("git_access_token", _UNWIRED)
     events = (["commit"] if commit is not False else []) + (["pullrequest"] if pull_request else [])
     if not events:
         return None

@@ -154,7 +154,7 @@ def test_source_triggers_as_az_builds_them():
     assert sources.source_triggers(step, {"commit_trigger": False}) is None
     with pytest.raises(AzLocalError, match=r"--git-access-token must be provided\.$"):
         sources.source_triggers(step, {"commit_trigger": True, "git_access_token": None})
-    local = {"commit_trigger": True}
+    local = {"commit_trigger": True, "git_access_token": "pat"}
     assert sources.source_triggers({"contextPath": "/src"}, local) is None and local == {"commit_trigger": True}
     azure = sources.source_triggers({"contextPath": "https://dev.azure.com/o/p/_git/r"}, {})
     assert azure[0]["sourceRepository"]["sourceControlType"] == "VisualStudioTeamService"
