@@ -29,7 +29,9 @@ def credential_table(result):
 
 
 def _trigger(run):
-    return "Timer" if run.get("timerTrigger") else "Image Update" if run.get("imageUpdateTrigger") else "Manual"
+    source = (run.get("sourceTrigger") or {}).get("eventType")  # az: a source trigger's event, then timer, image
+    return source or ("Timer" if run.get("timerTrigger") else "Image Update" if run.get("imageUpdateTrigger")
+                      else "Manual")
 
 
 def run_table(result):
@@ -53,8 +55,10 @@ def _duration(run):
 
 def _task_triggers(task):
     trig = task.get("trigger") or {}
+    sources = trig.get("sourceTriggers") or [{}]
     on = (("BASE_IMAGE", (trig.get("baseImageTrigger") or {}).get("status") == "Enabled"),
-          ("TIMER", bool(trig.get("timerTriggers"))))
+          ("SOURCE", (sources[0].get("status") or "").lower() == "enabled"),  # az looks at the first only
+          ("TIMER", any(t.get("status") != "Disabled" for t in trig.get("timerTriggers") or [])))
     return ", ".join(name for name, enabled in on if enabled)
 
 

@@ -211,3 +211,28 @@ def test_update_run_and_list_runs_filters(acr):
     assert r.code == 3 and "RunNotFound" in r.err
     r = acr("acr", "task", "logs", "-r", "myreg1", "-n", "nosuch")
     assert r.code == 1 and "Could not find the last created run for task 'nosuch'." in r.err
+
+
+@pytest.mark.parametrize("trigger, shown", [
+    ({"timerTriggers": [{"name": "t1", "status": "Disabled"}]}, ""),
+    ({"sourceTriggers": [{"status": "Enabled"}], "timerTriggers": [{"status": "Enabled"}],
+      "baseImageTrigger": {"status": "Enabled"}}, "BASE_IMAGE, SOURCE, TIMER"),
+    ({"sourceTriggers": [{"status": "Disabled"}, {"status": "Enabled"}]}, ""),
+])
+def test_task_table_triggers_as_az_sorts_them(trigger, shown):
+    from azlocal.acr import _format
+
+    task = {"name": "t", "platform": {"os": "linux"}, "status": "Enabled", "step": {}, "trigger": trigger}
+    assert _format.task_table(task)[0]["TRIGGERS"] == shown
+
+
+@pytest.mark.parametrize("run, shown", [
+    ({"timerTrigger": {"timerTriggerName": "t1"}, "imageUpdateTrigger": {"id": "x"}}, "Timer"),
+    ({"imageUpdateTrigger": {"id": "x"}}, "Image Update"),
+    ({"sourceTrigger": {"eventType": "commit"}, "timerTrigger": {"timerTriggerName": "t1"}}, "commit"),
+    ({}, "Manual"),
+])
+def test_run_table_trigger_column(run, shown):
+    from azlocal.acr import _format
+
+    assert _format.run_table(dict(run, runId="ca1", status="Succeeded"))[0]["TRIGGER"] == shown
