@@ -64,7 +64,8 @@ def test_token_scopes_are_enforced_for_docker_az_and_oauth(az, home, registry, d
         push = _docker(docker_config, "push", f"{server}/samples/app:v1")
         assert push.returncode == 0, push.stderr
         denied = _docker(docker_config, "push", f"{server}/other/app:v1")
-        assert denied.returncode != 0 and ("unauthorized" in denied.stderr or "denied" in denied.stderr)
+        assert denied.returncode != 0 and "unauthorized: authentication required, visit https://aka.ms/acr/" \
+            "authorization for more information." in denied.stderr
 
         # az acr repository with the token's credentials: no metadata/read yet, then granted by the scope map.
         creds = ("--username", "writer", "--password", writer)
@@ -125,6 +126,11 @@ def test_token_scopes_are_enforced_for_docker_az_and_oauth(az, home, registry, d
         shown = az("acr", "token", "show", "-n", "writer", "-r", registry).json()
         assert all(p["value"] is None for p in shown["credentials"]["passwords"])
 
+        # A deleted password is refused.
+        r = az("acr", "token", "credential", "delete", "-n", "writer", "-r", registry, "--password2")
+        assert r.code == 0 and [p["name"] for p in r.json()["credentials"]["passwords"]] == ["password1"]
+        assert _login(docker_config, server, "writer", writer2).returncode != 0
+
         # An expired password is refused (its expiry moved into the past, as time would).
         from azlocal.acr import registries, tokens
         from azlocal.platform.store import store
@@ -134,7 +140,8 @@ def test_token_scopes_are_enforced_for_docker_az_and_oauth(az, home, registry, d
             p["expiry"] = "2020-01-01T00:00:00+00:00"
         store().put(doc)
         registries._bump_credentials_revision(registry)
-        assert _login(docker_config, server, "writer", writer2).returncode != 0
+        expired = _login(docker_config, server, "writer", new["passwords"][0]["value"])
+        assert expired.returncode != 0 and "aka.ms/acr/authorization" in expired.stderr
 
         # A deleted token is refused.
         assert az("acr", "token", "delete", "-n", "reader1", "-r", registry, "--yes").code == 0
@@ -158,8 +165,11 @@ def test_token_scopes_are_enforced_for_docker_az_and_oauth(az, home, registry, d
         from azlocal.platform import secrets
 
         assert secrets.list_keys(f"acr/{registry}/tokens/")
+        registry_id = registries.find(registry)["id"]
         assert az("acr", "delete", "-n", registry, "--yes").code == 0
         assert secrets.list_keys(f"acr/{registry}/tokens/") == []
+        assert store().list(type=tokens.TOKEN_TYPE, parent_id=registry_id) == []
+        assert store().list(type="Microsoft.ContainerRegistry/registries/scopeMaps", parent_id=registry_id) == []
     finally:
         for tag in (f"{server}/samples/app:v1", f"{server}/other/app:v1"):
             subprocess.run(["docker", "rmi", tag], capture_output=True)

@@ -24,6 +24,10 @@ def json_response(data, status=200, headers=None):
                         headers=dict(API_HEADER, **(headers or {})))
 
 
+def _scope(resource_type, name, action):
+    return f"{resource_type}:{name}:{'*' if resource_type == 'registry' else action}"
+
+
 def resolve_view(resolver, request):
     view = resolver(request.host)
     if view is None:
@@ -71,23 +75,22 @@ class Request:
     def require(self, resource_type, name, action):
         if not self.view.auth_required:
             return
-        scope = f"{resource_type}:{name}:{'*' if resource_type == 'registry' else action}"
-        if auth.is_token(self.principal):  # an ACR token over Basic: its scope map decides
-            if auth.token_allows(self.view, self.principal, resource_type, name, action):
-                return
-            raise self.unauthorized(scope, auth.AUTH_REQUIRED)
-        if self.principal:
-            return
         if self.claims is not None:
             if auth.allows(self.claims, resource_type, name, action):
                 return
             if auth.is_token(self.claims["sub"]):  # as ACR: a token's missing permission is a 401
-                raise self.unauthorized(scope, auth.AUTH_REQUIRED)
+                raise self.unauthorized(_scope(resource_type, name, action), auth.AUTH_REQUIRED)
             raise RegistryError("DENIED", "requested access to the resource is denied",
                                 {"Type": resource_type, "Name": name, "Action": action})
+        if auth.is_token(self.principal):  # an ACR token over Basic: its scope map decides
+            if auth.token_allows(self.view, self.principal, resource_type, name, action):
+                return
+            raise self.unauthorized(_scope(resource_type, name, action), auth.AUTH_REQUIRED)
+        if self.principal:
+            return
         if self.view.anonymous_pull and resource_type == "repository" and action == "pull":
             return
-        raise self.unauthorized(scope)
+        raise self.unauthorized(_scope(resource_type, name, action))
 
     def may(self, resource_type, name, action):
         try:
