@@ -1,13 +1,8 @@
 """Handlers of az acr cache, credential-set, connected-registry and artifact-streaming: the arguments knack
 parsed, turned into service calls."""
 
-from knack.log import get_logger
-
 from azlocal.acr import artifact_streaming, cache_rules, connected_registries, credential_sets
 from azlocal.core.console import require_confirmation
-
-logger = get_logger(__name__)
-
 
 # Cache rules ------------------------------------------------------------------------------------
 
@@ -108,19 +103,12 @@ def connected_get_settings(registry_name, connected_registry_name, parent_protoc
 
 
 def connected_install_info(registry_name, connected_registry_name, parent_protocol, resource_group_name=None):
-    _install_deprecated()
     return connected_registries.get(registry_name, connected_registry_name, resource_group_name)
 
 
 def connected_install_renew_credentials(registry_name, connected_registry_name, parent_protocol,
                                         resource_group_name=None, yes=False):
-    _install_deprecated()
     return connected_registries.get(registry_name, connected_registry_name, resource_group_name)
-
-
-def _install_deprecated():
-    logger.warning("This command has been deprecated and will be removed in a future release. Use "
-                   "'acr connected-registry get-settings' instead.")
 
 
 def connected_list_client_tokens(registry_name, connected_registry_name, resource_group_name=None):
@@ -139,8 +127,6 @@ def connected_permissions_update(registry_name, connected_registry_name, resourc
 
 def connected_repo(registry_name, connected_registry_name, resource_group_name=None, add_repos=None,
                    remove_repos=None):
-    logger.warning("This command has been deprecated and will be removed in a future release. Use "
-                   "'permissions update' instead.")
     return connected_permissions_update(registry_name, connected_registry_name, resource_group_name, add_repos,
                                         remove_repos)
 

@@ -128,6 +128,21 @@ def test_cache_rules_pull_through_and_refusals(az, tmp_path):
         r = az("acr", "connected-registry", "create", "-r", registry, "-n", "myedge", "--repository", "app")
         assert r.code == 1 and "Connected registries cannot be created offline" in r.err
         assert az("acr", "connected-registry", "list", "-r", registry).json() == []
+        r = az("acr", "artifact-streaming", "update", "-n", registry, "--repository", "cached/app",
+               "--enable-streaming", "true")
+        assert r.code == 1 and "Artifact streaming is not available offline" in r.err
+
+        # Replication update: tags and global endpoint routing, on the replication's document.
+        assert az("acr", "replication", "create", "-r", registry, "-l", "westeurope", "-o", "none").code == 0
+        rep = az("acr", "replication", "update", "-r", registry, "-n", "westeurope", "--global-endpoint-routing",
+                 "false", "--tags", "team=web").json()
+        assert rep["regionEndpointEnabled"] is False and rep["tags"] == {"team": "web"}
+        r = az("acr", "replication", "update", "-r", registry, "-n", "westeurope", "--set",
+               "regionEndpointEnabled=maybe")
+        assert r.code == 1
+        shown = az("acr", "replication", "show", "-r", registry, "-n", "westeurope").json()
+        assert shown["regionEndpointEnabled"] is False and shown["location"] == "westeurope"
+        assert az("acr", "replication", "update", "-r", registry, "-n", "nowhere", "--tags", "a=b").code == 3
         assert az("acr", "connected-registry", "show", "-r", registry, "-n", "myedge").code == 3
     finally:
         for image in pulled:
