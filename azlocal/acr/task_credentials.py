@@ -37,9 +37,16 @@ def _tasks():
     return tasks
 
 
+def _task_prefix(task_id):
+    """Where a task's secrets live (`acr/<registry>/tasks/<task>/`, with its secret arguments and values):
+    deleting the registry, its group or the task removes them."""
+    registry = task_id.split("/registries/", 1)[1].split("/")[0].lower()
+    return f"acr/{registry}/tasks/{task_id.rsplit('/', 1)[1].lower()}/"
+
+
 def _key(task_id, server, item):
     digest = hashlib.sha256(server.lower().encode()).hexdigest()[:16]
-    return f"{secrets.resource_prefix('acrtask', task_id)}credentials/{digest}/{item}"
+    return f"{_task_prefix(task_id)}credentials/{digest}/{item}"
 
 
 def _check(login_server, username, password, use_identity, *, adding):
@@ -121,10 +128,8 @@ def list_credentials(registry, task_name, resource_group=None):
 
 
 def forget(task):
-    """Removes the secrets of a task's credentials (the task is being deleted)."""
-    for server in _registries(task):
-        for item in ("username", "password"):
-            secrets.delete_secret(_key(task["id"], server, item))
+    """Removes a deleted task's secrets: its credentials' and its secret arguments and values."""
+    secrets.delete_prefix(_task_prefix(task["id"]))
 
 
 def with_secrets(task):

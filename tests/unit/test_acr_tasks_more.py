@@ -150,6 +150,12 @@ def test_credentials_are_masked_and_their_secrets_kept_apart(acr):
     assert r.json()["mi.azurecr.io"] == {"identity": "[system]", "password": None, "userName": None}
     left = _ok(acr("acr", "task", "credential", "remove", *base, "--login-server", "other.azurecr.io"))
     assert list(left) == ["mi.azurecr.io"]
+    from azlocal.platform import secrets
+
+    _ok(acr("acr", "task", "credential", "add", *base, "--login-server", "third.azurecr.io", "-u", "u", "-p", "p3"))
+    assert any("/tasks/timertask/credentials/" in k for k in secrets.list_keys("acr/myreg1/"))
+    assert acr("acr", "task", "delete", *base, "--yes").code == 0
+    assert not [k for k in secrets.list_keys("acr/myreg1/") if "/tasks/timertask/" in k]
 
 
 def test_identity_assign_show_remove_is_recorded_with_a_warning(acr):
