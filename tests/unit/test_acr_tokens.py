@@ -170,3 +170,17 @@ def test_sku_limits_on_tokens_and_scope_maps(cli, registry, monkeypatch):
     assert cli("acr", "scope-map", "show", "-n", "token-two-scope-map", "-r", registry).code == 0
     r = cli("acr", "scope-map", "show", "-n", "nosuchmap", "-r", registry)
     assert r.code == 3 and "scopeMaps/nosuchmap' under resource group 'tok-rg' was not found" in r.err
+
+
+def test_deprecated_aliases_still_work(cli, registry):
+    assert cli("acr", "token", "create", "-n", "alias-token", "-r", registry, "--scope-map", "_repositories_pull",
+               "--no-passwords", "-o", "none").code == 0
+    r = cli("acr", "token", "credential", "generate", "-n", "alias-token", "-r", registry, "--password2",
+            "--days", "5")
+    assert r.code == 0, r.err
+    assert "'--days' has been deprecated" in r.err and r.json()["passwords"][0]["expiry"][:4].isdigit()
+    assert cli("acr", "scope-map", "create", "-n", "alias-map", "-r", registry, "--repository", "a", "content/read",
+               "-o", "none").code == 0
+    r = cli("acr", "scope-map", "update", "-n", "alias-map", "-r", registry, "--add", "b", "content/read")
+    assert r.code == 0 and "'--add' has been deprecated" in r.err
+    assert r.json()["actions"] == ["repositories/a/content/read", "repositories/b/content/read"]
