@@ -192,3 +192,24 @@ def test_poll_records_first_then_fires_on_a_new_commit(home, clone, monkeypatch)
     assert git_triggers.poll() == 0
     commit(clone, {"Dockerfile": "FROM scratch\nLABEL v=5\n"})
     assert git_triggers.poll() == 1 and len(fired) == 2
+
+
+def test_git_commands_and_the_refused_groups(cli, clone):
+    r = cli("git", "add", "https://github.com/me/app.git", clone)
+    assert r.code == 0 and r.json()["repository"] == "github.com/me/app"
+    assert [e["path"] for e in cli("git", "list").json()] == [clone]
+    assert cli("git", "remove", "https://github.com/me/app.git").code == 0
+    r = cli("git", "remove", "https://github.com/me/app.git")
+    assert r.code == 3 and "No clone is registered for 'https://github.com/me/app.git'" in r.err
+    r = cli("acr", "helm", "list", "-n", "myregistry")
+    assert r.code == 1
+    assert "command group 'acr helm' is deprecated" in r.err
+    assert "Helm 2 chart repositories (az acr helm) were retired by Azure Container Registry on March 30th" in r.err
+    assert "oci://myregistry.azurecr.io/helm" in r.err
+    for argv in (["push", "-n", "myregistry", "chart-0.1.0.tgz"], ["delete", "-n", "myregistry", "chart", "-y"],
+                 ["show", "-n", "myregistry", "chart"], ["repo", "add", "-n", "myregistry"]):
+        assert cli("acr", "helm", *argv).code == 1
+    r = cli("acr", "helm", "install-cli", "-y")
+    assert r.code == 1 and "https://get.helm.sh, which cannot be reached offline" in r.err
+    r = cli("acr", "pack", "build", "-r", "nosuchregistry", "-t", "app:v1", "-b", "paketobuildpacks/builder:base", ".")
+    assert r.code == 1 and "could not be found in subscription" in r.err  # the registry is looked up first
