@@ -65,7 +65,7 @@ def _task_triggers(task):
 def task_table(result):
     return table(result, {
         "NAME": lambda t: t["name"], "PLATFORM": lambda t: t["platform"]["os"], "STATUS": lambda t: t["status"],
-        "SOURCE REPOSITORY": lambda t: t["step"].get("contextPath") or "", "TRIGGERS": _task_triggers,
+        "SOURCE REPOSITORY": lambda t: (t.get("step") or {}).get("contextPath") or "", "TRIGGERS": _task_triggers,
     })
 
 

@@ -122,6 +122,16 @@ def apply_task_options(task, creating, agent_pool=None, assign_identity=None, au
             offline("--update-trigger-endpoint", "base image update notifications are not sent")
 
 
+def encoded_cmd(cmd, timeout=None):
+    """A `--cmd` task's `encodedTaskContent`: the one-step task file az sends, base64-encoded."""
+    import base64
+
+    text = f"version: v1.1.0\nsteps: \n  - cmd: {cmd}\n    disableWorkingDirectoryOverride: true\n"
+    if timeout:
+        text += f"    timeout: {timeout}\n"
+    return base64.b64encode(text.encode()).decode()
+
+
 def mark_dependencies(bases):
     """Azure's dependency types: the last base image is the runtime one, the others are build-time only."""
     return ["RunTime" if i == len(bases) - 1 else "BuildTime" for i in range(len(bases))]

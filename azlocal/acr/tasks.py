@@ -77,7 +77,7 @@ def create(registry, name, resource_group=None, *, status="Enabled", timeout=360
     else:
         if not step_args.get("context"):
             raise AzLocalError("If the task is not a System Task, --context must be provided.")
-        step = _step(task_id, dict.fromkeys(_STEP_ARGS) | step_args)
+        step = _step(task_id, dict.fromkeys(_STEP_ARGS) | step_args | {"timeout": timeout})
     _check_timeout(timeout)
     now = arm.utc_now()
     task = {
@@ -112,8 +112,9 @@ def _step(task_id, spec):
         raise ValidationError("Usage error: --cmd and --file cannot be used together.")
     context_path = _context(spec["context"])
     folder = sources.folder(context_path)  # a git context's committed tree, for the checks below
-    if cmd:
-        return {"contextPath": context_path, "encodedTaskContent": None, "type": "EncodedTask",
+    if cmd:  # as az sends it: the one-step task file, base64; no context is null (ours keeps `cmd` too)
+        return {"contextPath": None if context_path == "/dev/null" else context_path, "type": "EncodedTask",
+                "encodedTaskContent": run_options.encoded_cmd(cmd, spec.get("timeout")),
                 "values": run_options.entries(task_id, "values", set_values, set_secrets), "cmd": cmd}
     if file and not file.lower().endswith(("dockerfile",)) and file.lower().endswith((".yaml", ".yml")):
         if context_path == "/dev/null":
@@ -184,7 +185,7 @@ def _update_step(task, step, spec):
         raise AzLocalError(f"The task's step is a {kind} step: --cmd updates only a command task, --file only a "
                            "build or task-file task.")
     if cmd is not None:
-        step["cmd"] = cmd
+        step["cmd"], step["encodedTaskContent"] = cmd, run_options.encoded_cmd(cmd, task["timeout"])
     if file is not None:
         step["dockerFilePath" if kind == "Docker" else "taskFilePath"] = file
     if values is not None and kind == "FileTask":

@@ -242,3 +242,17 @@ def test_run_table_trigger_column(run, shown):
     from azlocal.acr import _format
 
     assert _format.run_table(dict(run, runId="ca1", status="Succeeded"))[0]["TRIGGER"] == shown
+
+
+def test_cmd_task_step_is_the_encoded_task_az_sends(acr):
+    import base64
+
+    step = _task(acr)["step"]
+    assert step["type"] == "EncodedTask" and step["contextPath"] is None
+    text = base64.b64decode(step["encodedTaskContent"]).decode()
+    assert text == ("version: v1.1.0\nsteps: \n  - cmd: mcr.microsoft.com/hello-world\n"
+                    "    disableWorkingDirectoryOverride: true\n    timeout: 3600\n")
+    table = acr("acr", "task", "list", "-r", "myreg1", "-o", "table").out
+    assert "/dev/null" not in table
+    step = _ok(acr("acr", "task", "update", "-r", "myreg1", "-n", "timertask", "--cmd", "busybox echo hi"))["step"]
+    assert "cmd: busybox echo hi" in base64.b64decode(step["encodedTaskContent"]).decode()
