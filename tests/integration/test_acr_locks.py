@@ -2,9 +2,12 @@
 registry for the real docker CLI, curl and az."""
 
 import json
+import os
 import random
+import shutil
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
@@ -129,6 +132,17 @@ def _wait_until(check, timeout=30):
     return False
 
 
+def _docker_trust_sign(image, tmp_path):
+    """`docker trust sign` with the keys it would make kept in a scratch docker config (logins copied)."""
+    config = tmp_path / "docker-config"
+    config.mkdir()
+    shutil.copy(Path.home() / ".docker" / "config.json", config / "config.json")
+    env = dict(os.environ, DOCKER_CONFIG=str(config), DOCKER_CONTENT_TRUST_ROOT_PASSPHRASE="passphrase1",
+               DOCKER_CONTENT_TRUST_REPOSITORY_PASSPHRASE="passphrase1")
+    return subprocess.run(["docker", "trust", "sign", image], capture_output=True, text=True, env=env,
+                          stdin=subprocess.DEVNULL, timeout=120)
+
+
 def test_retention_policy_and_config(az, group, tmp_path, monkeypatch):
     monkeypatch.setenv("AZLOCAL_RETENTION_SWEEP_SECONDS", "1")
     basic, images = _registry(az), Images(tmp_path)
@@ -177,6 +191,8 @@ def test_retention_policy_and_config(az, group, tmp_path, monkeypatch):
     assert r.code == 1 and "cannot be enabled at the same time" in r.err
     assert az("acr", "config", "content-trust", "show", "-r", premium).json() == {"status": "disabled",
                                                                                  "type": "Notary"}
+    trust = _docker_trust_sign(f"{registry}.azurecr.io/app:v1", tmp_path)
+    assert trust.returncode != 0 and "content trust signing is not available offline" in trust.stdout + trust.stderr
     r = az("acr", "config", "authentication-as-arm", "update", "-r", premium, "--status", "disabled")
     assert r.code == 0 and r.json() == {"status": "disabled"} and "no effect offline" in r.err
     assert az("acr", "config", "authentication-as-arm", "show", "-r", premium).json() == {"status": "disabled"}

@@ -23,6 +23,7 @@ V2_ROUTES = [
     (re.compile(r"^(?P<name>.+)/blobs/uploads/(?P<upload>[^/]+)$"), v2.upload),
     (re.compile(r"^(?P<name>.+)/blobs/(?P<digest>[^/]+)$"), v2.blob),
     (re.compile(r"^(?P<name>.+)/referrers/(?P<digest>[^/]+)$"), v2.referrers),
+    (re.compile(r"^(?P<name>.+)/_trust/(?P<path>.*)$"), v2.notary),
 ]
 ACR_ROUTES = [
     (re.compile(r"^_catalog$"), acr_routes.catalog),

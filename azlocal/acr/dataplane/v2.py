@@ -120,6 +120,19 @@ async def referrers(ctx, name, digest):
                         content_type=INDEX, headers=dict(API_HEADER, **headers))
 
 
+# Content trust ------------------------------------------------------------------------------
+
+NOTARY_OFFLINE = ("content trust signing is not available offline: azlocal's registry does not serve Notary, so "
+                  "docker trust and DOCKER_CONTENT_TRUST=1 cannot sign or verify images here")
+
+
+async def notary(ctx, name, path):
+    """Notary's TUF endpoints (/v2/<gun>/_trust/tuf/…), where docker trust looks for trust data: refused with a
+    400 whose detail Notary clients show (a validation error carrying the reason)."""
+    detail = {"Name": "ErrValidation", "Error": {"Msg": NOTARY_OFFLINE}}
+    raise RegistryError("UNSUPPORTED", NOTARY_OFFLINE, detail, status=400)
+
+
 # Blobs and uploads --------------------------------------------------------------------------
 
 async def blob(ctx, name, digest):
