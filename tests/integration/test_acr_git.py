@@ -124,5 +124,9 @@ def test_git_contexts_and_commit_triggers(az, registry, repo, bin_dir, home):
     # --commit-trigger-enabled false stops the watch; the registration can be removed
     r = az("acr", "task", "update", "-r", registry, "-n", "webci", "--commit-trigger-enabled", "false")
     assert r.code == 0 and r.json()["trigger"]["sourceTriggers"][0]["status"] == "Disabled"
+    # a run's --context override: another branch of the clone, by its file:// URL
+    r = az("acr", "task", "run", "-r", registry, "-n", "webci", "--context", f"file://{repo}#other:web", "--no-logs")
+    assert r.code == 0 and r.json()["status"] == "Succeeded", r.err
+    assert "on-another-branch" in printed_by(az, registry, f"web:{r.json()['runId']}")
     assert subprocess.run(["azlocal", "git", "remove", REMOTE], env=az.env).returncode == 0
     assert az("acr", "build", "-r", registry, "-t", "web:v3", f"{REMOTE}#main:web").code == 1
