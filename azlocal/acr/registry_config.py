@@ -10,7 +10,7 @@ import json
 
 from knack.log import get_logger
 
-from azlocal.acr import registries
+from azlocal.acr import registries, replication_records
 from azlocal.core import arm
 from azlocal.core.errors import AzLocalError
 from azlocal.platform.store import store
@@ -33,6 +33,8 @@ SOFT_DELETE_SHORTER = (
     "time of purge. By reducing the retention days policy, you are changing the scheduled purge date of previously "
     "deleted artifacts. In doing so, you may be scheduling some artifacts in a soft-deleted state for immediate "
     "purge. Do you wish to proceed?")
+GEO_REPLICATED = ("(InvalidPolicy) The soft delete policy is not supported on a geo-replicated registry: delete its "
+                  "replications first.")
 BOTH_POLICIES = ("(InvalidPolicy) The retention policy and the soft delete policy cannot be enabled at the same "
                  "time on a registry: disable one before enabling the other.")
 
@@ -58,7 +60,7 @@ def _update(name, resource_group, key, change):
         policy = new.setdefault("policies", {}).setdefault(key, {})
         change(policy, new)
         now = arm.utc_now()
-        if "lastUpdatedTime" in policy or key in ("retentionPolicy", "softDeletePolicy"):
+        if key in ("retentionPolicy", "softDeletePolicy"):
             policy["lastUpdatedTime"] = now
         new.setdefault("systemData", {})["lastModifiedAt"] = now
         s.put(new)
@@ -156,6 +158,8 @@ def soft_delete_update(name, status=None, days=None, confirm=None):
     if status == "enabled" and current.get("status") != "enabled" and \
             (policies(doc).get("retentionPolicy") or {}).get("status") == "enabled":
         raise AzLocalError(BOTH_POLICIES)
+    if status == "enabled" and current.get("status") != "enabled" and replication_records.others(doc):
+        raise AzLocalError(GEO_REPLICATED)
     if status == "disabled" and current.get("status") == "enabled":
         logger.warning(SOFT_DELETE_DISABLE_WARNING)
     if days is not None and current.get("retentionDays", 7) > days and confirm:

@@ -159,3 +159,14 @@ def test_specifier_errors(call, args, message):
 
 def test_expires_after_adds_days_to_the_date():
     assert artifacts._expires("2024-02-27T10:11:12.1234567Z", 3) == "2024-03-01T10:11:12.1234567Z"
+
+
+def test_a_soft_deleted_repository_keeps_every_manifest_and_tag(storage):
+    first = _manifest(storage, "app", "v1")
+    second = _manifest(storage, "app", "v2", n=1)
+    result = storage.delete_repo("app", soft=True)
+    assert sorted(result["manifestsDeleted"]) == sorted([first, second]) and result["tagsDeleted"] == ["v1", "v2"]
+    assert storage.repositories() == [] and trash.repositories(storage.db) == ["app"]
+    assert {m["digest"]: m["tags"] for m in trash.manifests(storage.db, "app")} == {first: ["v1"], second: ["v2"]}
+    trash.restore(storage, "app", second, "v2")
+    assert storage.repositories() == ["app"] and [t["name"] for t in storage.tags("app")] == ["v2"]
