@@ -181,38 +181,21 @@ class UpstreamUnavailable(AzLocalError):
 
 
 def cache_image(target, upstream, repository, tag):
-    """Fetches `upstream` (`<host>/<path>[:tag|@digest]`) from what this machine has - another registry of
-    this home, the Docker Engine's images, a course stand-in - and pushes it into the registry document
-    `target` as `repository:tag`. Raises UpstreamUnavailable when no local source has it."""
+    """Pushes `upstream` (`<host>/<path>[:tag|@digest]`) into the registry document `target` as
+    `repository:tag`, from the Docker Engine's images or a course stand-in (another registry of this home
+    is copied by the data plane itself). Raises UpstreamUnavailable when neither has it."""
     from azlocal.platform.engine import standins
     from azlocal.platform.engine.docker_client import client as docker_client
 
-    reference = engine_images.parse_reference(upstream)
+    reference = str(engine_images.parse_reference(upstream))
     client = docker_client()
-    pulled = False
-    source_doc = registries.find(reference.host.split(".")[0]) if reference.host.endswith(".azurecr.io") else None
-    if source_doc is not None:
-        try:
-            engine_images.pull(reference, run_steps.registry_auth(source_doc))
-            pulled = True
-        except Exception as ex:
-            raise UpstreamUnavailable(f"the upstream image '{upstream}' could not be read from the local registry "
-                                      f"'{source_doc['name']}': {ex}") from ex
-    elif not engine_images.has_image(str(reference)):
-        if not standins.is_known(str(reference)):
+    if not engine_images.has_image(reference):
+        if not standins.is_known(reference):
             raise UpstreamUnavailable(
                 f"the upstream image '{upstream}' cannot be fetched offline: it is not in this machine's Docker "
                 "Engine, in another registry of this azlocal home, nor one of the course stand-ins. Pull, load or "
                 f"build it into the Docker Engine (e.g. `docker pull {upstream}` where there is a network, or "
                 "`docker load`), then pull again.")
-        standins.ensure_image(client, str(reference))
-    try:
-        image = client.images.get(str(reference))
-        _push_as(client, image, f"{target['loginServer']}/{repository}:{tag}", run_steps.registry_auth(target))
-    finally:
-        if pulled:
-            try:
-                client.images.remove(str(reference), noprune=True)
-            except Exception:  # noqa: BLE001 - only tidying the engine
-                pass
-
+        standins.ensure_image(client, reference)
+    image = client.images.get(reference)
+    _push_as(client, image, f"{target['loginServer']}/{repository}:{tag}", run_steps.registry_auth(target))

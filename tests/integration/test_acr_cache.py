@@ -92,6 +92,27 @@ def test_cache_rules_pull_through_and_refusals(az, tmp_path):
         assert pull.returncode == 0, pull.stderr
         inspect = _docker("inspect", "-f", '{{index .Config.Labels "azlocal.test.marker"}}', image)
         assert inspect.stdout.strip() == "other-registry"
+        # ... by digest too: the same manifest is copied, so the digest is the upstream's.
+        _push(other, tmp_path, "team/api:v3", "by-digest")
+        digest = az("acr", "repository", "show", "-n", other, "--image", "team/api:v3", "--query", "digest",
+                    "-o", "tsv").out.strip()
+        image = f"{server}/mirror/team/api@{digest}"
+        pulled.append(image)
+        pull = _docker("pull", image)
+        assert pull.returncode == 0, pull.stderr
+        assert az("acr", "repository", "show", "-n", registry, "--image", f"mirror/team/api@{digest}",
+                  "--query", "digest", "-o", "tsv").out.strip() == digest
+        assert az("acr", "repository", "show-tags", "-n", registry, "--repository", "mirror/team/api").json() == []
+
+        # A course stand-in as the upstream.
+        assert az("acr", "cache", "create", "-r", registry, "-n", "mcr-hello", "-s", "mcr.microsoft.com/hello-world",
+                  "-t", "hello-world", "-o", "none").code == 0
+        image = f"{server}/hello-world:latest"
+        pulled.append(image)
+        pull = _docker("pull", image)
+        assert pull.returncode == 0, pull.stderr
+        run = _docker("run", "--rm", image)
+        assert run.returncode == 0 and run.stdout.strip(), run.stderr
 
         # An upstream this machine does not have: the pull fails saying so.
         assert az("acr", "cache", "create", "-r", registry, "-n", "missing", "-s",
@@ -108,7 +129,8 @@ def test_cache_rules_pull_through_and_refusals(az, tmp_path):
         assert az("acr", "cache", "delete", "-r", registry, "-n", "missing", "-y").code == 0
         r = az("acr", "cache", "show", "-r", registry, "-n", "missing")
         assert r.code == 3 and "ResourceNotFound" in r.err
-        assert sorted(x["name"] for x in az("acr", "cache", "list", "-r", registry).json()) == ["hub-rule", "mirror"]
+        assert sorted(x["name"] for x in az("acr", "cache", "list", "-r", registry).json()) == [
+            "hub-rule", "mcr-hello", "mirror"]
 
         # Credential sets wait for the identity issue: a clear error, nothing created.
         r = az("acr", "credential-set", "create", "-r", registry, "-n", "hubcreds", "-l", "docker.io",

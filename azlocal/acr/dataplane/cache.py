@@ -57,6 +57,8 @@ def _fetch(doc, rule, upstream, storage, repository, reference):
 
     tag = f"azlocal-cache-{secrets.token_hex(6)}" if is_digest(reference) else reference
     detail = {"name": repository, "reference": reference, "cacheRule": rule["name"], "upstream": upstream}
+    if _copy_from_local_registry(rule, upstream, storage, repository, reference, detail):
+        return
     try:
         registry_import.cache_image(doc, upstream, repository, tag)
     except registry_import.UpstreamUnavailable as ex:
@@ -69,3 +71,57 @@ def _fetch(doc, rule, upstream, storage, repository, reference):
     if tag != reference:
         storage.delete_tag(repository, tag)  # a pull by digest caches the manifest, not a tag
     log.info("cache rule %s: cached %s as %s/%s", rule["name"], upstream, doc["name"], repository)
+
+
+def _copy_from_local_registry(rule, upstream, storage, repository, reference, detail):
+    """An upstream in another registry of this home is copied storage to storage: the same manifests (an
+    index with its images) and blobs, so digests stay what the upstream has. False for other upstreams."""
+    from azlocal.acr import registries
+    from azlocal.acr.dataplane import repository as repo_module
+    from azlocal.acr.dataplane.storage import storage_for
+    from azlocal.platform.engine import images
+
+    reference_ = images.parse_reference(upstream)
+    host = reference_.host
+    source_doc = registries.find(host.split(".")[0].split("-")[0]) if host.endswith(".azurecr.io") else None
+    if source_doc is None:
+        return False
+    source = storage_for(registries.storage_root(source_doc["name"]))
+    try:
+        manifest = repo_module.resolve(source, reference_.repository, reference)
+    except RegistryError as missing:
+        raise RegistryError("MANIFEST_UNKNOWN", f"cache rule '{rule['name']}': the upstream image '{upstream}' is "
+                            f"not in the local registry '{source_doc['name']}'", detail) from missing
+    body, media_type = _copy_manifest(source, storage, reference_.repository, repository, manifest["digest"])
+    repo_module.put(storage, repository, reference, body, media_type)
+    log.info("cache rule %s: copied %s into %s", rule["name"], upstream, repository)
+    return True
+
+
+def _copy_manifest(source, target, source_repo, repository, digest):
+    """Copies what a manifest needs (the manifests an index names, config and layer blobs) into `repository`
+    of `target`; returns the manifest's body and media type."""
+    import os
+    import shutil
+    import uuid
+
+    from azlocal.acr.dataplane import manifests
+    from azlocal.acr.dataplane import repository as repo_module
+
+    row = source.manifest(source_repo, digest)
+    body = source.read_blob(digest)
+    parsed = manifests.parse(manifests.load(body), row["mediaType"])
+    for child in parsed.children:
+        child_body, child_type = _copy_manifest(source, target, source_repo, repository, child)
+        repo_module.put(target, repository, child, child_body, child_type)
+    for blob in parsed.blobs:
+        path = target.blob_path(blob)
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = target.root / "uploads" / f"cache-{uuid.uuid4().hex}"
+            shutil.copyfile(source.blob_path(blob), temporary)
+            os.replace(temporary, path)
+            target.add_used(path.stat().st_size)
+        target.link(repository, blob)
+    return body, row["mediaType"]
+
