@@ -2,10 +2,10 @@
 
 A token is an ARM resource under its registry (`…/registries/<r>/tokens/<n>`). Its document keeps the
 passwords' names, creation times and expiries; the passwords themselves are shown once (by create and
-`credential generate`) and only their SHA-256 digests are kept, in the secret store under
-`acr/<registry>/tokens/<token>/<password name>` (so deleting the registry removes them with its other
-secrets). Every change bumps the registry's credentials revision, so the registry applies it on the
-next request.
+`credential generate`) and only their SHA-256 digests are kept, in one secret of the registry,
+`acr/<registry>/token-passwords` ({token: {password name: digest}}: the registry reads it once per view,
+and deleting the registry removes it with its other secrets). Every change bumps the registry's
+credentials revision, so the registry applies it on the next request.
 """
 
 import hashlib
@@ -31,8 +31,21 @@ def token_id(registry_doc, name):
     return f"{registry_doc['id']}/tokens/{name}"
 
 
-def _secret_key(registry_name, token_name, password_name):
-    return f"acr/{registry_name.lower()}/tokens/{token_name.lower()}/{password_name}"
+def _secret_key(registry_name):
+    return f"acr/{registry_name.lower()}/token-passwords"
+
+
+def _digests(registry_name):
+    """{lower-cased token name: {password name: sha256}} of a registry."""
+    stored = secrets.get_secret(_secret_key(registry_name))
+    return json.loads(stored) if stored else {}
+
+
+def _save_digests(registry_name, digests):
+    if digests:
+        secrets.set_secret(_secret_key(registry_name), json.dumps(digests, sort_keys=True))
+    else:
+        secrets.delete_secret(_secret_key(registry_name))
 
 
 def digest(password):
@@ -167,11 +180,13 @@ def _generate(registry_doc, token, names, expiry):
     now = arm.utc_now()
     kept = [p for p in token["credentials"]["passwords"] if p["name"] not in names]
     fresh = []
+    digests = _digests(registry_doc["name"])
+    mine = digests.setdefault(token["name"].lower(), {})
     for password_name in names:
         value = _new_password()
-        secrets.set_secret(_secret_key(registry_doc["name"], token["name"], password_name),
-                           json.dumps({"sha256": digest(value)}))
+        mine[password_name] = digest(value)
         fresh.append({"creationTime": now, "expiry": expiry, "name": password_name, "value": value})
+    _save_digests(registry_doc["name"], digests)
     passwords = sorted(kept + [dict(p, value=None) for p in fresh], key=lambda p: p["name"])
     token["credentials"] = dict(token["credentials"], passwords=passwords)
     store().put(token)
@@ -204,8 +219,10 @@ def credential_delete(registry, name, resource_group=None, *, password1=False, p
         gone = {n for n, wanted in (("password1", password1), ("password2", password2)) if wanted}
         token["credentials"]["passwords"] = [p for p in token["credentials"]["passwords"] if p["name"] not in gone]
         store().put(token)
+        digests = _digests(doc["name"])
         for password_name in gone:
-            secrets.delete_secret(_secret_key(doc["name"], token["name"], password_name))
+            digests.get(token["name"].lower(), {}).pop(password_name, None)
+        _save_digests(doc["name"], digests)
     registries._bump_credentials_revision(doc["name"])
     return token
 
@@ -238,7 +255,9 @@ def delete(registry, name, resource_group=None):
     with store().transaction():
         token = _require(doc, name)
         store().delete(token["id"])
-    secrets.delete_prefix(f"acr/{doc['name'].lower()}/tokens/{token['name'].lower()}/")
+        digests = _digests(doc["name"])
+        digests.pop(token["name"].lower(), None)
+        _save_digests(doc["name"], digests)
     registries._bump_credentials_revision(doc["name"])
 
 
@@ -249,16 +268,18 @@ def credentials_of(registry_doc):
     read once when the data plane builds its view of the registry."""
     maps = {}
     out = {}
-    for token in store().list(type=TOKEN_TYPE, parent_id=registry_doc["id"]):
+    tokens = store().list(type=TOKEN_TYPE, parent_id=registry_doc["id"])
+    digests = _digests(registry_doc["name"]) if tokens else {}
+    for token in tokens:
         map_id = (token.get("scopeMapId") or "").lower()
         if map_id not in maps:
             found = scope_maps.find(registry_doc, map_id.rsplit("/", 1)[-1]) if map_id else None
             maps[map_id] = list(found["actions"]) if found else []
         passwords = {}
+        mine = digests.get(token["name"].lower(), {})
         for p in token["credentials"]["passwords"]:
-            stored = secrets.get_secret(_secret_key(registry_doc["name"], token["name"], p["name"]))
-            if stored:
-                passwords[p["name"]] = (json.loads(stored)["sha256"], p.get("expiry"))
+            if p["name"] in mine:
+                passwords[p["name"]] = (mine[p["name"]], p.get("expiry"))
         out[token["name"].lower()] = {"name": token["name"], "enabled": token.get("status") == "enabled",
                                       "actions": maps[map_id], "passwords": passwords}
     return out

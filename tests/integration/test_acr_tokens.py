@@ -164,10 +164,10 @@ def test_token_scopes_are_enforced_for_docker_az_and_oauth(az, home, registry, d
         # Deleting the registry removes its tokens' secrets.
         from azlocal.platform import secrets
 
-        assert secrets.list_keys(f"acr/{registry}/tokens/")
+        assert secrets.list_keys(f"acr/{registry}/token-passwords")
         registry_id = registries.find(registry)["id"]
         assert az("acr", "delete", "-n", registry, "--yes").code == 0
-        assert secrets.list_keys(f"acr/{registry}/tokens/") == []
+        assert secrets.list_keys(f"acr/{registry}/") == []
         assert store().list(type=tokens.TOKEN_TYPE, parent_id=registry_id) == []
         assert store().list(type="Microsoft.ContainerRegistry/registries/scopeMaps", parent_id=registry_id) == []
     finally:

@@ -106,7 +106,7 @@ def registry(cli):
     return "tokreg01"
 
 
-def test_commands_shapes_and_errors(cli, registry):
+def test_commands_shapes_and_errors(cli, registry, home):
     r = cli("acr", "token", "create", "-n", "MyToken", "-r", registry, "--repository", "samples/hello-world",
             "content/write", "content/read")
     assert r.code == 0, r.err
@@ -114,6 +114,12 @@ def test_commands_shapes_and_errors(cli, registry):
     assert doc["credentials"]["username"] == "MyToken" and len(doc["credentials"]["passwords"]) == 2
     assert doc["scopeMapId"].endswith("/scopeMaps/MyToken-scope-map") and doc["status"] == "enabled"
     assert 'docker login tokreg01.azurecr.io -u MyToken -p' in r.err
+    from azlocal.platform import secrets
+
+    value = doc["credentials"]["passwords"][0]["value"]
+    stored = secrets.get_secret("acr/tokreg01/token-passwords")
+    assert value not in stored and tokens.digest(value) in stored  # only digests are kept
+    assert all(value.encode() not in f.read_bytes() for f in home.glob("state.db*"))
     shown = cli("acr", "token", "show", "-n", "MyToken", "-r", registry).json()
     assert [p["value"] for p in shown["credentials"]["passwords"]] == [None, None]
     assert cli("acr", "scope-map", "show", "-n", "MyToken-scope-map", "-r", registry).json()["description"] == \
