@@ -3,6 +3,8 @@ soft-deleted artifacts and restore, and the deprecated `manifest metadata` spell
 list-deleted` and the registry policies under `az acr config`. Table and arguments here; help in
 _help_artifacts.yaml, handlers in custom_artifacts."""
 
+from collections import OrderedDict
+
 from knack.arguments import ArgumentsContext
 from knack.commands import CommandGroup
 from knack.deprecation import Deprecated
@@ -28,10 +30,31 @@ def _deprecated(loader, target, message):
                       message_func=lambda _: message)
 
 
+def _value(item, *keys):
+    """A nested value as az's tables show it: text, or a blank."""
+    try:
+        for key in keys:
+            item = item[key]
+    except (KeyError, TypeError, IndexError):
+        return " "
+    return str(item) if item or item == 0 else " "
+
+
+def manifest_table(result):
+    return [OrderedDict([("MediaType", _value(m, "mediaType")), ("ArtifactType", _value(m, "artifactType")),
+                         ("SubjectDigest", _value(m, "subject", "digest"))]) for m in result]
+
+
+def referrers_table(result):
+    return [OrderedDict([("Digest", _value(m, "digest")), ("ArtifactType", _value(m, "artifactType")),
+                         ("MediaType", _value(m, "mediaType")), ("Size", _value(m, "size"))])
+            for m in result["manifests"]]
+
+
 def load_commands(loader):
     with CommandGroup(loader, "acr manifest", ARTIFACTS, is_preview=True) as g:
-        g.command("list", "manifest_list")
-        g.command("list-referrers", "manifest_list_referrers")
+        g.command("list", "manifest_list", table_transformer=manifest_table)
+        g.command("list-referrers", "manifest_list_referrers", table_transformer=referrers_table)
         g.command("show-metadata", "manifest_show_metadata")
         g.command("update-metadata", "manifest_update_metadata")
         g.command("list-deleted", "manifest_list_deleted")

@@ -220,5 +220,10 @@ def test_soft_delete_keeps_deleted_artifacts_restorable(az, group, tmp_path):
     assert pull.returncode == 0, pull.stderr
     _docker("rmi", f"{registry}.azurecr.io/app:v1")
     assert az("acr", "manifest", "list-deleted", "-r", registry, "-n", "app").json() == []
+    listed = az("acr", "manifest", "list", f"{registry}.azurecr.io/app").json()
+    assert [m["schemaVersion"] for m in listed] == [2] and listed[0]["layers"]
+    table = az("acr", "manifest", "list", "-r", registry, "-n", "app", "-o", "table").out.splitlines()
+    assert table[0].split() == ["MediaType", "ArtifactType", "SubjectDigest"]
+    assert az("acr", "manifest", "list-referrers", "-r", registry, "-n", "app:v1").json() == {"manifests": []}
     r = az("acr", "manifest", "restore", "-r", registry, "-n", "app:v1", "--yes")
     assert r.code == 1 and "No deleted manifests found for tag: v1" in r.err
