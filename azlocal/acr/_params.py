@@ -132,8 +132,9 @@ def _run_arguments(loader):
         with ArgumentsContext(loader, command_name) as c:
             c.argument("registry_name", registry_flag_type)
             c.positional("source_location",
-                         help="The local source code directory path (e.g., './src'), or /dev/null for no "
-                         "context. Remote contexts are not available offline.")
+                         help="The source: a local directory (e.g., './src'), a git URL (file://…, or a "
+                         "GitHub / Azure Repos URL registered with `azlocal git add`) with an optional "
+                         "#branch:folder, or /dev/null for no context.")
             c.argument("agent_pool_name", agent_pool_type)
             c.argument("auth_mode", auth_mode_type)
             c.argument("log_template", log_template_type)
@@ -185,8 +186,8 @@ def _task_arguments(loader):
         c.argument("registry_name", registry_flag_type)
         c.argument("name", options_list=["--name", "-n"], help="The name of the task.")
         c.argument("context", options_list=["--context", "-c"],
-                   help="The local context directory, or /dev/null for none. Git contexts are not available "
-                   "offline.")
+                   help="The context: a local directory, a git URL (file://…, or a GitHub / Azure Repos URL "
+                   "registered with `azlocal git add`) with an optional #branch:folder, or /dev/null for none.")
         c.argument("file", file_type, help="The task file or Dockerfile, relative to the context.")
         c.argument("cmd_value", cmd_type)
         c.argument("image_names", image_names_type,
@@ -200,8 +201,10 @@ def _task_arguments(loader):
                    help="Schedule for a timer trigger: a cron expression, optionally 'name:cron'.")
         c.argument("base_image_trigger_enabled", bool_type,
                    help="Indicates whether the base image trigger is enabled.")
-        c.argument("commit_trigger_enabled", bool_type, help="Accepted; git triggers are not available offline.")
-        c.argument("git_access_token", help="Accepted; git contexts are not available offline.")
+        c.argument("commit_trigger_enabled", bool_type, help="Run the task on each new commit to the git "
+                   "context's branch (the daemon watches the local clone).")
+        c.argument("git_access_token", help="The git access token az requires for source triggers (accepted and "
+                   "not stored: a local clone needs none).")
         c.argument("arg", action="append", help="Build argument in 'name[=value]' format.")
         c.argument("target", target_type)
         c.argument("platform", help="The platform where build/task is run, e.g. linux/amd64.")
@@ -222,8 +225,7 @@ def _task_arguments(loader):
         c.argument("no_cache", bool_type, help="Build without the image cache.")
         c.argument("pull_request_trigger_enabled", bool_type,
                    help="Accepted; git pull-request triggers are not available offline.")
-        c.argument("source_trigger_name", help="The name of the source trigger (recorded; git triggers are not "
-                   "available offline).")
+        c.argument("source_trigger_name", help="The name of the source trigger.")
         c.argument("base_image_trigger_name", help="The name of the base image trigger.")
         c.argument("base_image_trigger_type", enum_type(["All", "Runtime"]),
                    help="Which base images trigger a rebuild: those of every stage (All) or the final one (Runtime).")
@@ -237,8 +239,8 @@ def _task_arguments(loader):
         c.argument("set_secret", set_secret_type)
         c.argument("with_secure_properties", action="store_true", help="Show the secret values too.")
     with ArgumentsContext(loader, "acr task run") as c:
-        c.argument("context", options_list=["--context", "-c"], help="A local context directory for this run, "
-                   "in place of the task's.")
+        c.argument("context", options_list=["--context", "-c"], help="A context for this run in place of the "
+                   "task's: a local directory or a git URL with an optional #branch:folder.")
         c.argument("file", file_type, help="The task file or Dockerfile of this run, in place of the task's.")
 
 

@@ -37,11 +37,6 @@ def acr_run(registry_name, source_location, cmd_value=None, file=None, set_value
 
 # Tasks ----------------------------------------------------------------------------------------
 
-def _offline_git(git_access_token):
-    if git_access_token:
-        run_options.offline("--git-access-token", "git contexts are not available offline")
-
-
 def _task_options(**options):
     """The task options run_options applies, the three-state flags as booleans."""
     for flag in ("no_cache", "commit_trigger", "pull_request_trigger"):
@@ -63,8 +58,8 @@ def task_create(registry_name, name, context=None, file=None, cmd_value=None, im
         commit_trigger=commit_trigger_enabled, pull_request_trigger=pull_request_trigger_enabled,
         source_trigger_name=source_trigger_name, base_image_trigger_name=base_image_trigger_name,
         base_image_trigger_type=base_image_trigger_type, update_trigger_endpoint=update_trigger_endpoint,
-        update_trigger_payload_type=update_trigger_payload_type, cpu=cpu, platform=platform)
-    _offline_git(git_access_token)
+        update_trigger_payload_type=update_trigger_payload_type, cpu=cpu, platform=platform,
+        git_access_token=git_access_token)
     task = tasks.create(
         registry_name, name, resource_group_name, context=context, file=file, cmd=cmd_value, images=image_names,
         values=values, set_values=set_value, no_push=as_bool(no_push), status=status, timeout=timeout,
@@ -89,8 +84,7 @@ def task_update(registry_name, name, status=None, timeout=None, image_names=None
         source_acr_auth_id=source_acr_auth_id, no_cache=no_cache, commit_trigger=commit_trigger_enabled,
         pull_request_trigger=pull_request_trigger_enabled, base_image_trigger_type=base_image_trigger_type,
         update_trigger_endpoint=update_trigger_endpoint, update_trigger_payload_type=update_trigger_payload_type,
-        cpu=cpu, platform=platform)
-    _offline_git(git_access_token)
+        cpu=cpu, platform=platform, git_access_token=git_access_token)
     return tasks.update(
         registry_name, name, resource_group_name, status=status, timeout=timeout,
         base_image_trigger=as_bool(base_image_trigger_enabled), options=options, images=image_names,

@@ -80,7 +80,8 @@ def descriptor(ctx, branch, commit):
 
 
 def _spawn(registry_doc, task_name, source_trigger):
-    env = dict(os.environ, AZLOCAL_HOME=str(settings.home()), AZLOCAL_RUN_TRIGGER="Commit")
+    env = dict(os.environ, AZLOCAL_HOME=str(settings.home()), AZLOCAL_RUN_TRIGGER="Commit",
+               AZLOCAL_RUN_SOURCE_TRIGGER=json.dumps(source_trigger))
     subprocess.Popen([sys.executable, "-c", "from azlocal.acr.git_triggers import main; main()", registry_doc["name"],
                       task_name, json.dumps(source_trigger)], env=env, stdin=subprocess.DEVNULL,
                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)

@@ -83,7 +83,10 @@ def apply_task_options(task, creating, agent_pool=None, assign_identity=None, au
                        cpu=None, platform=None):
     refuse_agent_pool(agent_pool)
     if assign_identity is not None:
-        refuse_identity("--assign-identity", " ".join(assign_identity) or "[system]")
+        from azlocal.acr import task_identity
+
+        task["identity"] = task_identity.build(assign_identity)
+        task_identity.warn_no_token()
     if source_acr_auth_id and source_acr_auth_id.lower() != "none":
         refuse_identity("--source-acr-auth-id", source_acr_auth_id)
     if auth_mode:
@@ -106,9 +109,10 @@ def apply_task_options(task, creating, agent_pool=None, assign_identity=None, au
     for option, value in (("--commit-trigger-enabled", commit_trigger),
                           ("--pull-request-trigger-enabled", pull_request_trigger)):
         if value:
-            offline(option, "git source triggers need a git repository service; contexts here are local")
+            offline(option, "source triggers need a git context; this task's context is not a git repository")
     if source_trigger_name not in (None, "defaultSourceTriggerName"):
-        offline("--source-trigger-name", "git source triggers are not available offline")
+        offline("--source-trigger-name", "source triggers need a git context; this task's context is not a git "
+                "repository")
     trigger = (task.get("trigger") or {}).get("baseImageTrigger")
     if trigger is not None:
         if base_image_trigger_name:

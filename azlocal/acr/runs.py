@@ -98,6 +98,14 @@ def log_path(name, run_id):
     return safepath.home_path(f"{safepath.check_name('run id', run_id)}.log", base=path)
 
 
+def _source_trigger(trigger):
+    """A commit-triggered run's `sourceTrigger` (git_triggers passes it to the run's process)."""
+    import json
+
+    value = os.environ.get("AZLOCAL_RUN_SOURCE_TRIGGER") if trigger == "Commit" else None
+    return json.loads(value) if value else None
+
+
 def _record(doc, run_id, run_type, status, started, outputs=(), error=None, meta=None):
     meta = meta or {}
     task = meta.get("task")
@@ -122,7 +130,7 @@ def _record(doc, run_id, run_type, status, started, outputs=(), error=None, meta
         "runId": run_id,
         "runType": ("AutoBuild" if run_type == "QuickBuild" else "AutoRun") if task else run_type,
         "sourceRegistryAuth": None,
-        "sourceTrigger": None,
+        "sourceTrigger": _source_trigger(trigger),
         "startTime": started,
         "status": status,
         "systemData": None,
@@ -301,6 +309,7 @@ def run_cmd(registry_name, cmd, source="/dev/null", values=None, *, timeout=None
 def run_file(registry_name, file, source, values=None, *, timeout=None, no_logs=False, resource_group=None,
              meta=None, progress=None):
     """`-f task.yaml <context>`: the file is relative to the context (or a local path with /dev/null)."""
+    source = source if source in (None, "/dev/null") else _context_dir(source)
     if file == "-":
         text = sys.stdin.read()
     else:

@@ -84,7 +84,7 @@ def test_cmd_task_with_timer_schedule(az, registry, home):
            "--schedule", "61 * * * *")
     assert r.code == 1 and "cron" in r.err
     r = az("acr", "task", "create", "-r", registry, "-n", "gittask", "-c", "https://github.com/x/y.git", "-t", "a:b")
-    assert r.code == 1 and "not available offline" in r.err
+    assert r.code == 1 and "has no local clone" in r.err and "azlocal git add" in r.err
     assert [t["name"] for t in az("acr", "task", "list", "-r", registry).json()] == ["hourly"]
 
 

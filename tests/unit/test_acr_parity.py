@@ -189,7 +189,8 @@ def test_task_options_are_stored_and_secrets_kept_out_of_the_document(acr, tmp_p
     assert task["step"]["isPushEnabled"] is False and task["step"]["target"] == "b"
     assert {"isSecret": False, "name": "A", "value": "2"} in task["step"]["arguments"]
     r = acr("acr", "task", "create", "-r", "myreg1", "-n", "build2", "-c", str(tmp_path), "--assign-identity")
-    assert r.code == 1 and "managed identities are not available offline" in r.err
+    assert r.code == 0 and "no token is issued for it offline" in r.err
+    assert r.json()["identity"]["type"] == "SystemAssigned" and r.json()["identity"]["principalId"]
 
 
 def test_base_image_trigger_type_decides_which_bases_trigger():
