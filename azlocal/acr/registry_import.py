@@ -57,10 +57,20 @@ def _registry_by_id(resource_id):
     return doc
 
 
+REGIONAL_ENDPOINT_IMPORT_WARNING = ("ACR imports do not support regional endpoint selection. This import will use "
+                                    "the source registry's home region.")
+
+
+def _warn_regional(host):
+    if host.lower().endswith(".geo.azurecr.io") and len(host.split(".")) == 5:
+        logger.warning(REGIONAL_ENDPOINT_IMPORT_WARNING)
+
+
 def _source_registry(source_registry):
     """-r: a resource id, a registry name or a login server (a regional endpoint names its registry too)."""
     if _REGISTRY_ID.match(source_registry):
         return _registry_by_id(source_registry)
+    _warn_regional(source_registry)
     host = source_registry.lower()
     name = host.split(".")[0].split("-")[0] if host.endswith(".azurecr.io") else host
     doc = registries.find(name)
@@ -82,6 +92,7 @@ def _source_reference(source, source_registry):
     if _has_registry(source):
         host = source.split("/")[0].lower()
         if host.endswith(".azurecr.io"):
+            _warn_regional(host)
             doc = registries.find(host.split(".")[0].split("-")[0])
             if doc is None:
                 raise AzLocalError(f"The source registry '{host}' does not exist here.")

@@ -214,6 +214,9 @@ def test_import_complete(az, tmp_path):
         assert r.code == 0 and "Import has started" in r.err, r.err
         assert az("acr", "repository", "show", "-n", target, "--image", "app:v1", "--query", "digest",
                   "-o", "tsv").out.strip() == new_digest
+        r = az("acr", "import", "-n", target, "--source", f"{source}.eastus.geo.azurecr.io/app:v1", "-t", "geo:v1")
+        assert r.code == 0 and "regional endpoint selection" in r.err, r.err
+        assert az("acr", "repository", "show-tags", "-n", target, "--repository", "geo").json() == ["v1"]
         r = az("acr", "import", "-n", target, "--source", "app:v1", "-r", source, "-u", "someone")
         assert r.code == 1 and "Please provide password" in r.err
         # A source registry whose export policy is disabled refuses the import.
