@@ -100,3 +100,94 @@ def test_bad_targets(target):
 def test_bad_sources(source, target, message):
     with pytest.raises(ValidationError, match=message):
         cache_rules.check_source(source, target)
+
+
+# Through the CLI, in-process, on registries seeded in the store (no daemon) ---------------------------
+
+@pytest.fixture
+def acr(cli):
+    from tests.unit.test_validation_hardening import _seed_registry
+
+    assert cli("group", "create", "-n", "rg", "-l", "eastus").code == 0
+    _seed_registry("basicreg1", "Basic")
+    _seed_registry("premreg1", "Premium")
+    return cli
+
+
+def _rules(acr):
+    r = acr("acr", "cache", "list", "-r", "basicreg1")
+    assert r.code == 0, r.err
+    return sorted(x["name"] for x in r.json())
+
+
+def test_cache_rule_shape_and_idempotent_create(acr):
+    r = acr("acr", "cache", "create", "-r", "basicreg1", "-n", "Ubuntu-Rule", "-s", "docker.io/library/ubuntu",
+            "-t", "ubuntu")
+    assert r.code == 0, r.err
+    rule = r.json()
+    assert set(rule) == {"additionalAuthenticationProperties", "creationDate", "credentialSetResourceId", "id",
+                         "identity", "name", "provisioningState", "resourceGroup", "sourceRepository", "systemData",
+                         "targetRepository", "type"}
+    assert rule["id"].endswith("/registries/basicreg1/cacheRules/Ubuntu-Rule") and rule["resourceGroup"] == "rg"
+    again = acr("acr", "cache", "create", "-r", "basicreg1", "-n", "ubuntu-rule", "-s", "docker.io/library/ubuntu",
+                "-t", "ubuntu")
+    assert again.code == 0 and again.json()["id"] == rule["id"]  # the same PUT changes nothing
+    changed = acr("acr", "cache", "create", "-r", "basicreg1", "-n", "ubuntu-rule", "-s", "docker.io/library/debian",
+                  "-t", "ubuntu")
+    assert changed.code == 1 and "cannot be changed" in changed.err
+    assert acr("acr", "cache", "show", "-r", "basicreg1", "-n", "UBUNTU-RULE").json()["name"] == "Ubuntu-Rule"
+    assert _rules(acr) == ["Ubuntu-Rule"]
+
+
+def test_cache_rule_limit(acr, monkeypatch):
+    from azlocal.acr import cache_rules
+
+    monkeypatch.setattr(cache_rules, "MAX_RULES", 2)
+    for i in range(2):
+        assert acr("acr", "cache", "create", "-r", "basicreg1", "-n", f"rule{i}x", "-s", f"docker.io/library/a{i}",
+                   "-t", f"a{i}").code == 0
+    r = acr("acr", "cache", "create", "-r", "basicreg1", "-n", "rule2x", "-s", "docker.io/library/a2", "-t", "a2")
+    assert r.code == 1 and "2 cache rules" in r.err
+    assert _rules(acr) == ["rule0x", "rule1x"]
+
+
+@pytest.mark.parametrize("args, code, text", [
+    (["cache", "show", "-r", "basicreg1", "-n", "nosuchrule"], 3, "(ResourceNotFound)"),
+    (["cache", "delete", "-r", "basicreg1", "-n", "nosuchrule", "-y"], 3, "(ResourceNotFound)"),
+    (["cache", "update", "-r", "basicreg1", "-n", "nosuchrule", "--remove-cred-set"], 3, "(ResourceNotFound)"),
+    (["cache", "create", "-r", "basicreg1", "-n", "rule1", "-s", "docker.io/library/a", "-t", "a", "--identity",
+      "/subscriptions/x/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id"],
+     1, "managed identities"),
+    (["cache", "list", "-r", "nosuchregistry"], 1, "could not be found"),
+    (["credential-set", "create", "-r", "basicreg1", "-n", "creds1", "-l", "docker.io", "-u",
+      "https://v.vault.azure.net/secrets/u", "-p", "https://v.vault.azure.net/secrets/p"], 1, "identity issue"),
+    (["credential-set", "create", "-r", "basicreg1", "-n", "creds1", "-l", "docker.io", "-u", "not-a-uri", "-p",
+      "https://v.vault.azure.net/secrets/p"], 1, "Key Vault secret identifier"),
+    (["credential-set", "update", "-r", "basicreg1", "-n", "creds1"], 1, "username secret ID, password secret ID"),
+    (["credential-set", "update", "-r", "basicreg1", "-n", "creds1", "-p", "https://v.vault.azure.net/secrets/p"],
+     3, "(ResourceNotFound)"),
+    (["credential-set", "delete", "-r", "basicreg1", "-n", "creds1", "-y"], 3, "(ResourceNotFound)"),
+    (["connected-registry", "create", "-r", "premreg1", "-n", "myedge", "--repository", "app", "--auth-type",
+      "ManagedIdentity"], 1, "--identity <user-assigned-managed-identity-resource-id> is required"),
+    (["connected-registry", "create", "-r", "premreg1", "-n", "myedge", "--sync-token", "t", "--repository", "app"],
+     1, "but not both"),
+    (["connected-registry", "create", "-r", "premreg1", "-n", "myedge", "--repository", "app"], 1,
+     "cannot be created offline"),
+    (["connected-registry", "list", "-r", "premreg1", "--parent", "myedge"], 1, "doesn't exist"),
+    (["connected-registry", "get-settings", "-r", "premreg1", "-n", "myedge", "--parent-protocol", "https"], 3,
+     "(ResourceNotFound)"),
+    (["connected-registry", "permissions", "update", "-r", "premreg1", "-n", "myedge"], 1,
+     "No repository permissions"),
+    (["connected-registry", "permissions", "update", "-r", "premreg1", "-n", "myedge", "--add", "a", "--remove", "a"],
+     1, "Update ambiguity"),
+    (["artifact-streaming", "show", "-n", "basicreg1", "--repository", "app"], 1, "Premium SKU"),
+    (["artifact-streaming", "update", "-n", "premreg1", "--repository", "app", "--enable-streaming", "true"], 1,
+     "not available offline"),
+])
+def test_errors_and_nothing_created(acr, args, code, text):
+    r = acr("acr", *args)
+    assert r.code == code and text in r.err, (r.code, r.err)
+    assert "Traceback" not in r.err
+    assert _rules(acr) == []
+    assert acr("acr", "credential-set", "list", "-r", "basicreg1").json() == []
+    assert acr("acr", "connected-registry", "list", "-r", "premreg1").json() == []
