@@ -168,8 +168,8 @@ def _pull(checks, command):
         standins.ensure_image(docker_client.client(), STANDIN, warn=lambda _m: None)
     except AzLocalError as ex:
         checks.fail("DOCKER_PULL_ERROR", extra=f"{error}\n{ex}")
-    logger.warning("'%s' cannot be pulled offline (%s); the Docker Engine has azlocal's local stand-in '%s' instead.",
-                   IMAGE, error.split(". ", 1)[-1], STANDIN)
+    logger.warning("'%s' cannot be pulled offline; checked azlocal's local stand-in '%s' instead.", IMAGE, STANDIN)
+    logger.debug("docker pull failed: %s", error)
     checks.ok(f"{command.title()} pull of '{STANDIN}'")
 
 

@@ -143,3 +143,45 @@ def test_check_health_runs_the_real_checks(az, home, group):
     assert r.code == 1 and "key rotation is only applicable to registries with CMK enabled" in r.err
     links = az("acr", "private-link-resource", "list", "-n", reg).json()
     assert [(x["groupId"], x["requiredMembers"]) for x in links] == [("registry", ["registry", "registry_data_eastus"])]
+
+
+@pytest.fixture
+def bridge_daemon(monkeypatch):
+    """The daemon listening on the Docker bridge's gateway (AZLOCAL_DAEMON_HOST), so containers can reach it."""
+    gateway = subprocess.run(["docker", "network", "inspect", "bridge", "--format",
+                              "{{(index .IPAM.Config 0).Gateway}}"], capture_output=True, text=True).stdout.strip()
+    if not gateway:
+        pytest.skip("Docker's default bridge has no gateway address")
+    monkeypatch.setenv("AZLOCAL_DAEMON_HOST", gateway)
+    return gateway
+
+
+def test_a_container_on_the_bridge_is_seen_from_its_own_address(bridge_daemon, az, home, group, tmp_path):
+    gateway = bridge_daemon
+    reg = _registry(az, "Premium")
+    server = f"{reg}.azurecr.io"
+    assert az("acr", "update", "-n", reg, "--default-action", "Deny", "-o", "none").code == 0
+    port = json.loads((home / "daemon.json").read_text())["port"]
+    # This machine (the CLI, the Docker Engine) reaches the daemon from an address of its own (the gateway's,
+    # or the host's primary address in some sandboxes): the refusal names it, and a rule for it lets it in.
+    refused = subprocess.run(["curl", "-sS", "-H", f"Host: {server}", f"http://{gateway}:{port}/v2/"],
+                             capture_output=True, text=True).stdout
+    host_ip = json.loads(refused)["errors"][0]["message"].split("'")[1]
+    assert az("acr", "network-rule", "add", "-n", reg, "--ip-address", host_ip, "-o", "none").code == 0
+    assert json.loads(az("acr", "repository", "list", "-n", reg).out) == []
+    # (docker push is not tried here: the engine trusts the daemon's CA only for loopback registries.)
+    image = busybox.build(busybox.write_context(tmp_path / "ctx"), "azlocal-test/bridge-probe:v1")
+    probe = f'(printf "GET /v2/ HTTP/1.0\\r\\nHost: {server}\\r\\n\\r\\n"; sleep 3) | nc {gateway} {port}'
+
+    def from_container():
+        run = subprocess.run(["docker", "run", "--rm", image, "sh", "-c", probe], capture_output=True, text=True,
+                             timeout=60)
+        return run.stdout or f"- {run.returncode} {run.stderr}"
+
+    answer = from_container()
+    assert answer.split()[1] == "403", answer
+    assert "client with IP '172." in answer and "is not allowed access" in answer and f"'{host_ip}'" not in answer
+    assert az("acr", "network-rule", "add", "-n", reg, "--ip-address", "172.16.0.0/12", "-o", "none").code == 0
+    answer = from_container()
+    assert answer.split()[1] == "401", answer
+    subprocess.run(["docker", "rmi", image], capture_output=True)
