@@ -88,9 +88,9 @@ def _error_text(response, fallback=None):
     try:
         error = response.json()["errors"][0]
         text = f"Error: {error.get('message')}"
-        if error.get("detail"):
+        if isinstance(error.get("detail"), str):  # as az: a structured detail is not shown
             text += f" Detail: {error['detail']}"
-        return text + "."
+        return text if text.endswith(".") else text + "."
     except (ValueError, KeyError, IndexError, TypeError):
         return fallback or fallbacks.get(response.status_code, f"Request failed with status {response.status_code}.")
 

@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import threading
 import time
 import uuid
 from datetime import datetime, timezone
@@ -62,6 +63,7 @@ class RegistryStorage:
         self.db.executescript(SCHEMA)
         _add_column(self.db, "manifests", "untagged TEXT")  # when the manifest lost its last tag (retention)
         self.uploads = {}  # upload id -> live Upload (its lock serialises writes)
+        self.lock = threading.RLock()  # one transaction at a time on the shared connection
         self._used = None
 
     # Blobs -------------------------------------------------------------------------------
@@ -293,24 +295,29 @@ class RegistryStorage:
         return {"manifestsDeleted": manifests, "tagsDeleted": tags}
 
     def _transaction(self):
-        return _Transaction(self.db)
+        return _Transaction(self)
 
 
 class _Transaction:
-    """BEGIN IMMEDIATE ... COMMIT; nested in an open transaction, it joins it."""
+    """BEGIN IMMEDIATE ... COMMIT on the storage's connection. Nested in the same thread, it joins the open
+    transaction; another thread (a pull-through fetch) waits for it to end."""
 
-    def __init__(self, db):
-        self.db = db
+    def __init__(self, storage):
+        self.storage = storage
         self.outer = False
 
     def __enter__(self):
-        self.outer = not self.db.in_transaction
+        self.storage.lock.acquire()
+        self.outer = not self.storage.db.in_transaction
         if self.outer:
-            self.db.execute("BEGIN IMMEDIATE")
+            self.storage.db.execute("BEGIN IMMEDIATE")
 
     def __exit__(self, exc_type, *_):
-        if self.outer:
-            self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+        try:
+            if self.outer:
+                self.storage.db.execute("ROLLBACK" if exc_type else "COMMIT")
+        finally:
+            self.storage.lock.release()
 
 
 def _add_column(db, table, column):
