@@ -79,7 +79,9 @@ def retention_show(registry_name, resource_group_name=None):
 
 
 def retention_update(registry_name, policy_type, status=None, days=7, resource_group_name=None):
-    return registry_config.retention_update(registry_name, status, days, resource_group_name)
+    # --days defaults to 7, as in az: an update without it sets 7 again (int(): the parser marks defaults)
+    return registry_config.retention_update(registry_name, status, None if days is None else int(days),
+                                            resource_group_name)
 
 
 def soft_delete_show(registry_name):

@@ -166,6 +166,8 @@ def test_retention_policy_and_config(az, group, tmp_path, monkeypatch):
     assert r.code == 0, r.err
     assert r.json()["days"] == 0 and r.json()["status"] == "enabled"
     assert az("acr", "config", "retention", "show", "-r", premium).json() == r.json()
+    r = az("acr", "config", "retention", "update", "-r", basic, "--status", "enabled", "--type", "UntaggedManifests")
+    assert r.code == 1 and PREMIUM_ONLY in r.err
     assert images.push(registry, "app:v1", "c").returncode == 0
     untagged = _digest(az, registry, "app:v1")
     assert images.push(registry, "keep:v1", "d").returncode == 0

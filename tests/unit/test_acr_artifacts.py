@@ -170,3 +170,41 @@ def test_a_soft_deleted_repository_keeps_every_manifest_and_tag(storage):
     assert {m["digest"]: m["tags"] for m in trash.manifests(storage.db, "app")} == {first: ["v1"], second: ["v2"]}
     trash.restore(storage, "app", second, "v2")
     assert storage.repositories() == ["app"] and [t["name"] for t in storage.tags("app")] == ["v2"]
+
+
+@pytest.fixture
+def acr(cli, monkeypatch):
+    from azlocal.acr import registries
+
+    monkeypatch.setattr(registries, "_publish", lambda doc, before=None: None)
+    assert cli("group", "create", "-n", "rg", "-l", "eastus").code == 0
+    for name, sku in (("premreg1", "Premium"), ("basicreg1", "Basic")):
+        assert cli("acr", "create", "-n", name, "-g", "rg", "--sku", sku).code == 0
+    return cli
+
+
+def test_config_commands_in_process(acr):
+    r = acr("acr", "config", "retention", "update", "-r", "premreg1", "--status", "enabled", "--days", "30",
+            "--type", "untaggedmanifests")
+    assert r.code == 0 and r.json()["days"] == 30 and r.json()["status"] == "enabled", r.err
+    r = acr("acr", "config", "retention", "update", "-r", "premreg1", "--status", "enabled", "--type",
+            "UntaggedManifests")
+    assert r.json()["days"] == 7  # az's default for --days
+    assert acr("acr", "show", "-n", "premreg1").json()["policies"]["retentionPolicy"]["days"] == 7
+    r = acr("acr", "config", "retention", "update", "-r", "premreg1", "--type", "Other")
+    assert r.code == 2
+    before = acr("acr", "show", "-n", "basicreg1").json()["policies"]
+    r = acr("acr", "config", "soft-delete", "update", "-r", "basicreg1", "--status", "enabled", "--days", "91")
+    assert r.code == 1 and "between 1 and 90" in r.err
+    r = acr("acr", "config", "soft-delete", "update", "-r", "basicreg1", "--status", "enabled", "--days", "3")
+    assert r.code == 1  # fewer days than now: az asks, and without a terminal nothing changes
+    assert acr("acr", "show", "-n", "basicreg1").json()["policies"] == before
+    r = acr("acr", "config", "soft-delete", "update", "-r", "basicreg1", "--status", "enabled", "--days", "3", "--yes")
+    assert r.code == 0 and r.json()["retentionDays"] == 3
+    r = acr("acr", "config", "soft-delete", "update", "-r", "basicreg1", "--status", "disabled")
+    assert r.code == 0 and "Disabling soft-delete does not affect purge behavior" in r.err
+    r = acr("acr", "config", "content-trust", "update", "-r", "premreg1", "--status", "enabled", "--yes")
+    assert r.code == 2  # only 'disabled' is accepted
+    r = acr("acr", "config", "content-trust", "update", "-n", "premreg1", "--status", "disabled", "--yes")
+    assert r.code == 0 and r.json() == {"status": "disabled", "type": "Notary"}
+    assert acr("acr", "config", "authentication-as-arm", "show", "-r", "nosuchreg").json() == {}
