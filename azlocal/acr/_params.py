@@ -98,7 +98,7 @@ def _registry_arguments(loader):
             c.argument("endpoint_protocol", enum_type(["IPv4", "IPv4AndIPv6"]),
                        help="The endpoint protocol of the registry (recorded; the local registry is IPv4 only).")
             c.argument("writable_cache_repos", enum_type(["Disabled", "Enabled"]), help="Allow writing to "
-                       "repositories backed by cache rules (recorded; cache rules are not available offline).")
+                       "repositories backed by cache rules (recorded; pushes to them are not refused).")
     with ArgumentsContext(loader, "acr create") as c:
         c.argument("registry_name", registry_name_type, configured_default=None)
         c.argument("zone_redundancy", enum_type(["Disabled", "Enabled"]), help="Indicates whether zone redundancy is "

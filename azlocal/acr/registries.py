@@ -338,8 +338,24 @@ def show_usage(name, resource_group=None):
         {"currentValue": webhook_count, "limit": webhooks, "name": "Webhooks", "unit": "Count"},
     ]
     if doc["sku"]["name"] == "Premium":
-        value.append({"currentValue": 0, "limit": -1, "name": "Geo-replications", "unit": "Count"})
+        replicas = len(store().list(type=REGISTRY_TYPE + "/replications", parent_id=doc["id"]))
+        rules = len(((doc.get("networkRuleSet") or {}).get("ipRules")) or [])
+        value += [{"currentValue": replicas, "limit": -1, "name": "Geo-replications", "unit": "Count"},
+                  {"currentValue": rules, "limit": 100, "name": "IPRules", "unit": "Count"},
+                  {"currentValue": 0, "limit": 100, "name": "VNetRules", "unit": "Count"},
+                  {"currentValue": 0, "limit": 200, "name": "PrivateEndpointConnections", "unit": "Count"}]
+    value += _token_usages(doc)
     return {"value": value}
+
+
+def _token_usages(doc):
+    """ScopeMaps and Tokens (on every tier; the five system scope maps do not count)."""
+    from azlocal.acr import scope_maps, tokens
+
+    limit = scope_maps.limit_of(doc)
+    return [{"currentValue": len(scope_maps.user_defined(doc)), "limit": limit, "name": "ScopeMaps", "unit": "Count"},
+            {"currentValue": len(store().list(type=tokens.TOKEN_TYPE, parent_id=doc["id"])), "limit": limit,
+             "name": "Tokens", "unit": "Count"}]
 
 
 # The daemon and the host name ---------------------------------------------------------------

@@ -103,6 +103,12 @@ def test_expose_token(az, registry):
 def test_usage_and_check_name(az, registry):
     usage = {u["name"]: u for u in az("acr", "show-usage", "-n", registry).json()["value"]}
     assert usage["Size"]["limit"] == 10 * 1024 ** 3
+    assert "IPRules" not in usage  # Premium only
+    assert az("acr", "token", "create", "-r", registry, "-n", "usage-token", "--repository", "app", "content/read",
+              "-o", "none").code == 0
+    assert (usage["Tokens"]["currentValue"], usage["ScopeMaps"]["limit"]) == (0, 100)
+    usage = {u["name"]: u for u in az("acr", "show-usage", "-n", registry).json()["value"]}
+    assert (usage["Tokens"]["currentValue"], usage["ScopeMaps"]["currentValue"]) == (1, 1)
     taken = az("acr", "check-name", "-n", registry).json()
     assert taken["nameAvailable"] is False and taken["reason"] == "AlreadyExists"
 

@@ -29,7 +29,7 @@ class RegistryView:
     # address (dataplane/network.py); None lets every client in.
     check_client: Optional[Callable[[str], None]] = None
     # pull_through(storage, repository, reference): True when a cache rule fetched the missing image into
-    # storage, so the lookup can be retried (dataplane/cache.py); None when no cache rule applies.
+    # storage, so the lookup can be retried (dataplane/cache.py: it reads the registry's rules on each miss).
     pull_through: Optional[Callable[..., bool]] = None
 
 
