@@ -28,8 +28,21 @@ class RegistryClient:
 
     # Tokens -----------------------------------------------------------------------------
 
+    def check_reachable(self):
+        """As az does before asking for tokens: GET /v2/; a 403 means the registry's firewall refused us."""
+        if getattr(self, "_reachable", False):
+            return
+        if self.session.get(f"{self.base}/v2/").status_code == 403:
+            raise AzLocalError(
+                f"Looks like you don't have access to registry '{self.login_server}'. To see configured firewall "
+                f"rules, run 'az acr show --query networkRuleSet --name {self.doc['name']}'. To see if public network "
+                "access is enabled, run 'az acr show --query publicNetworkAccess'.Please refer to "
+                "https://aka.ms/acr/errors#connectivity_forbidden_error for more information.")
+        self._reachable = True
+
     def refresh_token(self):
         """Swaps the (local) Azure AD token for an ACR refresh token, as /oauth2/exchange does."""
+        self.check_reachable()
         response = self.session.post(f"{self.base}/oauth2/exchange", data={
             "grant_type": "access_token", "service": self.login_server,
             "access_token": registries.arm_token(),
@@ -40,6 +53,7 @@ class RegistryClient:
         return response.json()["refresh_token"]
 
     def access_token(self, scope):
+        self.check_reachable()
         if self.username and self.password:
             data = {"grant_type": "password", "service": self.login_server, "scope": scope,
                     "username": self.username, "password": self.password}

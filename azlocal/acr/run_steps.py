@@ -70,13 +70,27 @@ def qualify(image, doc):
     return f"{doc['loginServer']}/{image}"
 
 
+def _source_commit():
+    """(commit id, branch) of a commit-triggered run (git_triggers passes its sourceTrigger), else empty."""
+    import json
+    import os
+
+    try:
+        trigger = json.loads(os.environ.get("AZLOCAL_RUN_SOURCE_TRIGGER") or "{}")
+    except ValueError:
+        trigger = {}
+    return str(trigger.get("commitId") or ""), str(trigger.get("branchName") or "")
+
+
 def render(text, doc, run_id, values=None):
     """ACR's run variables and `$` aliases in a command line, tag or task file."""
     now = datetime.now(timezone.utc)
+    commit, branch = _source_commit()
     variables = {
         "Run.ID": run_id, "Run.Registry": doc["loginServer"], "Run.RegistryName": doc["name"],
         "Run.Date": now.strftime("%Y%m%d-%H%M%Sz"), "Run.OS": "linux", "Run.Architecture": "amd64",
-        "Run.SharedVolume": f"acb_vol_{run_id}", "Run.Commit": "", "Run.Branch": "", "Run.TaskName": "",
+        "Run.SharedVolume": f"acb_vol_{run_id}", "Run.Commit": commit, "Run.Branch": branch,
+        "Run.TaskName": "",
     }
     for key, value in variables.items():
         text = text.replace("{{.%s}}" % key, value).replace("{{ .%s }}" % key, value)
@@ -84,7 +98,7 @@ def render(text, doc, run_id, values=None):
         text = text.replace("{{.Values.%s}}" % key, str(value)).replace("{{ .Values.%s }}" % key, str(value))
     aliases = {"$RegistryName": doc["name"], "$Registry": doc["loginServer"], "$ID": run_id,
                "$SharedVolume": variables["Run.SharedVolume"], "$Date": variables["Run.Date"],
-               "$OS": "linux", "$Architecture": "amd64", "$Commit": "", "$Branch": ""}
+               "$OS": "linux", "$Architecture": "amd64", "$Commit": commit, "$Branch": branch}
     for alias in sorted(aliases, key=len, reverse=True):
         text = text.replace(alias, aliases[alias])
     return text

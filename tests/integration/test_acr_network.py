@@ -77,7 +77,8 @@ def test_ip_rules_and_public_access_are_enforced(az, home, group, tmp_path):
         assert status == 403, (path, status, body)
         assert json.loads(body)["errors"][0] == {"code": "DENIED", "message": DENIED, "detail": None}
     r = az("acr", "repository", "list", "-n", reg)
-    assert r.code == 1 and "403" in r.err, r.err
+    assert r.code == 1 and f"Looks like you don't have access to registry '{server}'" in r.err, r.err
+    assert "az acr show --query networkRuleSet" in r.err
     r = az("acr", "check-health", "-n", reg, "--yes")
     assert r.code == 1 and "CONNECTIVITY_FORBIDDEN_ERROR" in r.err, r.err
 

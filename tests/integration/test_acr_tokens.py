@@ -83,6 +83,9 @@ def test_token_scopes_are_enforced_for_docker_az_and_oauth(az, home, registry, d
         base = _daemon_base(home)
         assert requests.get(f"{base}/v2/samples/app/tags/list", headers=basic).status_code == 200
         assert requests.get(f"{base}/v2/other/app/tags/list", headers=basic).status_code == 401
+        # Without permission a token learns nothing, not even whether a tag or manifest exists (401, not 404).
+        for path in ("/acr/v1/other/app/_tags/nope", "/acr/v1/nothere/_manifests/sha256:" + "0" * 64):
+            assert requests.get(f"{base}{path}", headers=basic).status_code == 401, path
         # The OAuth2 token endpoint grants only what the scope map allows.
         r = requests.get(f"{base}/oauth2/token", headers=basic,
                          params={"service": server, "scope": "repository:samples/app:pull,push,delete"})

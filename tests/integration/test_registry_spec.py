@@ -303,8 +303,11 @@ def test_acr_metadata_and_locking(registry):
     r = requests.put(f"{registry}/v2/locked/manifests/v2", data=body, headers={"Content-Type": DOCKER_MANIFEST})
     assert r.status_code == 403 and r.json()["errors"][0]["code"] == "DENIED"
     requests.patch(f"{registry}/acr/v1/locked", json={"writeEnabled": True, "deleteEnabled": False})
-    assert requests.delete(f"{registry}/v2/locked/manifests/{digest}").status_code in (403, 405)
     assert requests.delete(f"{registry}/acr/v1/locked").status_code in (403, 405)
+    # Protected from deletion, the repository stays; its images can still be untagged and deleted (the docs).
+    assert requests.delete(f"{registry}/acr/v1/locked/_tags/v1").status_code == 202
+    r = requests.put(f"{registry}/v2/locked/manifests/v1", data=body, headers={"Content-Type": DOCKER_MANIFEST})
+    assert r.status_code == 201
     requests.patch(f"{registry}/acr/v1/locked", json={"deleteEnabled": True})
     r = requests.delete(f"{registry}/acr/v1/locked")
     assert r.status_code == 202 and r.json() == {"manifestsDeleted": [digest], "tagsDeleted": ["v1"]}

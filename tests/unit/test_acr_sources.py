@@ -213,3 +213,14 @@ def test_git_commands_and_the_refused_groups(cli, clone):
     assert r.code == 1 and "https://get.helm.sh, which cannot be reached offline" in r.err
     r = cli("acr", "pack", "build", "-r", "nosuchregistry", "-t", "app:v1", "-b", "paketobuildpacks/builder:base", ".")
     assert r.code == 1 and "could not be found in subscription" in r.err  # the registry is looked up first
+
+
+def test_a_commit_run_renders_its_commit_and_branch(monkeypatch):
+    import json
+
+    from azlocal.acr import run_steps
+
+    doc = {"loginServer": "r.azurecr.io", "name": "r"}
+    assert run_steps.render("{{.Run.Commit}}/{{.Run.Branch}}", doc, "ca1") == "/"
+    monkeypatch.setenv("AZLOCAL_RUN_SOURCE_TRIGGER", json.dumps({"commitId": "abc123", "branchName": "main"}))
+    assert run_steps.render("app:{{.Run.Commit}}-{{.Run.Branch}} $Commit", doc, "ca1") == "app:abc123-main abc123"

@@ -91,7 +91,18 @@ async def tags(ctx, name):
                           "tags": [_tag_doc(t) for t in page]}, headers=headers)
 
 
+_ACTIONS = {"GET": "metadata_read", "HEAD": "metadata_read", "PATCH": "metadata_write", "DELETE": "delete"}
+
+
+def _authorise(ctx, name):
+    """The permission a method needs, checked before the lookup: no token learns what exists without it."""
+    action = _ACTIONS.get(ctx.http.method)
+    if action:
+        ctx.require("repository", name, action)
+
+
 async def tag(ctx, name, tag):
+    _authorise(ctx, name)
     _known_repo(ctx, name)
     current = ctx.storage.tag(name, tag)
     if current is None:
@@ -153,6 +164,7 @@ async def manifests(ctx, name):
 async def manifest(ctx, name, digest):
     if name.startswith(deleted.PREFIX):
         return await deleted.restore(ctx, name[len(deleted.PREFIX):], digest)
+    _authorise(ctx, name)
     _known_repo(ctx, name)
     check_digest(digest)
     m = ctx.storage.manifest(name, digest)

@@ -77,10 +77,16 @@ def check_delete(attrs, what):
             raise RegistryError("DENIED", DISALLOWED, _locked(what, attribute), status=405)
 
 
-def check_manifest_delete(storage, name, manifest):
-    """A manifest goes with its tags: none of them, nor the manifest or its repository, may be locked."""
+def _check_repository_write(storage, name):
     repo = storage.repo(name)
-    check_delete(repo["attrs"] if repo else {}, f"repository '{name}'")
+    if repo and not repo["attrs"].get("writeEnabled", True):
+        raise RegistryError("DENIED", DISALLOWED, _locked(f"repository '{name}'", "writeEnabled"), status=405)
+
+
+def check_manifest_delete(storage, name, manifest):
+    """A manifest goes with its tags: none of them, nor the manifest, may be locked, nor its repository against
+    writes (a repository only protected from deletion keeps its images deletable, as ACR documents)."""
+    _check_repository_write(storage, name)
     check_delete(manifest["attrs"], f"manifest '{manifest['digest']}'")
     for t in storage.tags(name):
         if t["digest"] == manifest["digest"]:
@@ -201,9 +207,8 @@ def delete(storage, name, ref, soft=False):
 
 
 def check_tag_delete(storage, name, tag):
-    """Untagging: the tag and its repository must not be locked, nor its image against writes."""
-    repo = storage.repo(name)
-    check_delete(repo["attrs"] if repo else {}, f"repository '{name}'")
+    """Untagging: the tag must not be locked, nor its repository or its image against writes."""
+    _check_repository_write(storage, name)
     check_delete(tag["attrs"], f"tag '{tag['name']}'")
     manifest = storage.manifest(name, tag["digest"])
     if manifest and not manifest["attrs"].get("writeEnabled", True):
