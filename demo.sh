@@ -26,6 +26,21 @@ echo "FROM mcr.microsoft.com/hello-world" > "$work/Dockerfile"
 run az acr repository list --name "$acr" -o table
 run az acr run --registry "$acr" --cmd '$Registry/sample/hello-world:v1' /dev/null
 
+# A repository-scoped token: docker may pull sample/hello-world with it, and push nowhere.
+password=$(az acr token create --registry "$acr" --name demo-reader --repository sample/hello-world content/read \
+  --query "credentials.passwords[0].value" -o tsv 2>/dev/null)
+run az acr scope-map show --registry "$acr" --name demo-reader-scope-map --query actions -o tsv
+dockercfg=$(mktemp -d)
+echo "\$ docker login $acr.azurecr.io -u demo-reader --password-stdin"
+echo "$password" | docker --config "$dockercfg" login "$acr.azurecr.io" -u demo-reader --password-stdin
+run docker --config "$dockercfg" pull -q "$acr.azurecr.io/sample/hello-world:v1"
+docker tag "$acr.azurecr.io/sample/hello-world:v1" "$acr.azurecr.io/sample/other:v1"
+echo "\$ docker push $acr.azurecr.io/sample/other:v1"
+docker --config "$dockercfg" push -q "$acr.azurecr.io/sample/other:v1" || echo "(exit $?: the token may only read)"
+docker rmi "$acr.azurecr.io/sample/other:v1" "$acr.azurecr.io/sample/hello-world:v1" >/dev/null 2>&1 || true
+rm -rf "$dockercfg"
+echo
+
 label=aci-demo-$RANDOM
 run az container create -g az204-demo-rg -n mycontainer --image mcr.microsoft.com/azuredocs/aci-helloworld \
   --ports 80 --dns-name-label "$label" -o none

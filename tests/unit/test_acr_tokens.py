@@ -81,8 +81,8 @@ def test_grant_intersects_the_requested_scope():
 
 
 def test_expiry():
-    assert tokens.expiry_of() == tokens.NEVER
-    assert tokens.expiry_of(expiration_in_days=0) == tokens.NEVER  # as az: 0 is "not given"
+    assert tokens.expiry_of() is None  # the service shows expiry null
+    assert tokens.expiry_of(expiration_in_days=0) is None  # as az: 0 is "not given"
     with pytest.raises(AzLocalError, match="Days must be positive."):
         tokens.expiry_of(expiration_in_days=-1)
     with pytest.raises(AzLocalError, match="is not valid datetime. Valid example: 2025-12-31T12:59:59Z"):
