@@ -1,5 +1,6 @@
 """az acr: the commands of one area (cache): cache rules, credential sets, connected registries and artifact
-streaming. Table and arguments here; help in _help_cache.yaml; handlers in custom_cache."""
+streaming. Table and arguments here; help in _help_cache.yaml; handlers in custom_cache (connected registries:
+custom_connected)."""
 
 from knack.arguments import ArgumentsContext, CLIArgumentType
 from knack.commands import CommandGroup
@@ -11,6 +12,7 @@ from azlocal.core.conventions import enum_type
 helpdata.register(__file__, "_help_cache.yaml")
 
 CACHE = "azlocal.acr.custom_cache#{}"
+CONNECTED = "azlocal.acr.custom_connected#{}"
 
 
 def load_commands(loader):
@@ -26,7 +28,7 @@ def load_commands(loader):
         g.command("show", "credential_set_show")
         g.command("update", "credential_set_update")
         g.command("delete", "credential_set_delete", confirmation=True)
-    with CommandGroup(loader, "acr connected-registry", CACHE) as g:
+    with CommandGroup(loader, "acr connected-registry", CONNECTED) as g:
         g.command("create", "connected_create")
         g.command("update", "connected_update")
         g.command("delete", "connected_delete")
@@ -39,7 +41,7 @@ def load_commands(loader):
         g.command("permissions update", "connected_permissions_update")
         g.command("repo", "connected_repo", deprecate_info=g.deprecate(redirect="permissions update", hide=True))
         g.command("resync", "connected_resync", is_preview=True)
-    with CommandGroup(loader, "acr connected-registry install", CACHE,
+    with CommandGroup(loader, "acr connected-registry install", CONNECTED,
                       deprecate_info=loader.deprecate(redirect="acr connected-registry get-settings",
                                                       hide=True)) as g:
         g.command("info", "connected_install_info")

@@ -1,8 +1,7 @@
-"""Handlers of az acr cache, credential-set, connected-registry and artifact-streaming: the arguments knack
-parsed, turned into service calls."""
+"""Handlers of az acr cache, credential-set and artifact-streaming: the arguments knack parsed, turned into
+service calls (connected-registry: custom_connected)."""
 
-from azlocal.acr import artifact_streaming, cache_rules, connected_registries, credential_sets
-from azlocal.core.console import require_confirmation
+from azlocal.acr import artifact_streaming, cache_rules, credential_sets
 
 # Cache rules ------------------------------------------------------------------------------------
 
@@ -53,86 +52,6 @@ def credential_set_update(registry_name, name, resource_group_name=None, usernam
 
 def credential_set_delete(registry_name, name, resource_group_name=None):
     credential_sets.delete(registry_name, name, resource_group_name)
-
-
-# Connected registries (refused: see connected_registries) ----------------------------------------
-
-def connected_create(registry_name, connected_registry_name, resource_group_name=None, repositories=None,
-                     sync_token_name=None, client_token_list=None, mode="ReadOnly", parent_name=None,
-                     sync_schedule=None, sync_message_ttl=None, sync_window=None, log_level=None,
-                     sync_audit_logs_enabled=None, notifications=None, garbage_collection_enabled=None,
-                     garbage_collection_schedule=None, identity=None, auth_type=None, yes=False):
-    return connected_registries.create(registry_name, connected_registry_name, resource_group_name,
-                                       auth_type=auth_type, identity=identity, sync_token=sync_token_name,
-                                       repositories=repositories, parent=parent_name, mode=mode)
-
-
-def connected_update(registry_name, connected_registry_name, resource_group_name=None, add_client_token_list=None,
-                     remove_client_token_list=None, sync_schedule=None, sync_window=None, log_level=None,
-                     sync_message_ttl=None, sync_audit_logs_enabled=None, add_notifications=None,
-                     remove_notifications=None, garbage_collection_enabled=None, garbage_collection_schedule=None,
-                     identity=None, auth_type=None):
-    return connected_registries.get(registry_name, connected_registry_name, resource_group_name)
-
-
-def connected_list(registry_name, resource_group_name=None, parent_name=None, no_children=False):
-    return connected_registries.list_connected(registry_name, resource_group_name, parent=parent_name,
-                                               no_children=no_children)
-
-
-def connected_show(registry_name, connected_registry_name, resource_group_name=None):
-    return connected_registries.get(registry_name, connected_registry_name, resource_group_name)
-
-
-def connected_delete(registry_name, connected_registry_name, resource_group_name=None, cleanup=False, yes=False):
-    return connected_registries.get(registry_name, connected_registry_name, resource_group_name)
-
-
-def connected_deactivate(registry_name, connected_registry_name, resource_group_name=None, yes=False):
-    from azlocal.acr import registries
-
-    registries.get(registry_name, resource_group_name)
-    require_confirmation(f"Are you sure you want to deactivate the connected registry '{connected_registry_name}' "
-                         f"in '{registry_name}'?", yes)
-    return connected_registries.get(registry_name, connected_registry_name, resource_group_name)
-
-
-def connected_get_settings(registry_name, connected_registry_name, parent_protocol, resource_group_name=None,
-                           generate_password=None, yes=False):
-    return connected_registries.get(registry_name, connected_registry_name, resource_group_name)
-
-
-def connected_install_info(registry_name, connected_registry_name, parent_protocol, resource_group_name=None):
-    return connected_registries.get(registry_name, connected_registry_name, resource_group_name)
-
-
-def connected_install_renew_credentials(registry_name, connected_registry_name, parent_protocol,
-                                        resource_group_name=None, yes=False):
-    return connected_registries.get(registry_name, connected_registry_name, resource_group_name)
-
-
-def connected_list_client_tokens(registry_name, connected_registry_name, resource_group_name=None):
-    return connected_registries.get(registry_name, connected_registry_name, resource_group_name)
-
-
-def connected_permissions_show(registry_name, connected_registry_name, resource_group_name=None):
-    return connected_registries.get(registry_name, connected_registry_name, resource_group_name)
-
-
-def connected_permissions_update(registry_name, connected_registry_name, resource_group_name=None, add_repos=None,
-                                 remove_repos=None):
-    return connected_registries.permissions_update(registry_name, connected_registry_name, resource_group_name,
-                                                   add=add_repos, remove=remove_repos)
-
-
-def connected_repo(registry_name, connected_registry_name, resource_group_name=None, add_repos=None,
-                   remove_repos=None):
-    return connected_permissions_update(registry_name, connected_registry_name, resource_group_name, add_repos,
-                                        remove_repos)
-
-
-def connected_resync(registry_name, connected_registry_name, resource_group_name=None):
-    return connected_registries.get(registry_name, connected_registry_name, resource_group_name)
 
 
 # Artifact streaming (refused: see artifact_streaming) --------------------------------------------

@@ -77,8 +77,8 @@ def parse_actions(repositories=None, gateways=None):
     """`--repository REPO ACTION…` and `--gateway GATEWAY ACTION…` (each a list of lists) as ARM actions."""
     actions = _parse(repositories, REPOSITORY_ACTIONS, "repositories") + _parse(gateways, GATEWAY_ACTIONS, "gateway")
     if gateways:
-        logger.warning("Gateway permissions are recorded in the scope map; connected registries do not exist "
-                       "offline, so nothing uses them.")
+        logger.warning("Gateway permissions are recorded in the scope map; no connected registry runs or syncs "
+                       "locally, so nothing uses them.")
     return actions
 
 

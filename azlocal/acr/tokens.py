@@ -241,6 +241,24 @@ def update(registry, name, resource_group=None, *, scope_map=None, status=None):
     return token
 
 
+def put_token(registry_doc, name, scope_map_doc):
+    """ARM's PUT of an enabled token without new passwords, inside the caller's transaction (a connected
+    registry's sync token, as az creates it). Callers bump the registry's credentials revision."""
+    scope_maps.check_name(name, "token")
+    _check_quota(registry_doc, name)
+    token = _document(registry_doc, name, scope_map_doc, "enabled", store().get(token_id(registry_doc, name)))
+    store().put(token)
+    return token
+
+
+def remove(registry_doc, token_doc):
+    """Deletes a token and its password digests, inside the caller's transaction."""
+    store().delete(token_doc["id"])
+    digests = _digests(registry_doc["name"])
+    digests.pop(token_doc["name"].lower(), None)
+    _save_digests(registry_doc["name"], digests)
+
+
 def show(registry, name, resource_group=None):
     return _require(registries.get(registry, resource_group), name)
 

@@ -1,5 +1,5 @@
 """ACR cache rules with the real docker CLI (pull-through from what this machine has), credential sets and
-connected registries refused, and az acr import complete (resource id, digest, --force, exports disabled)."""
+connected registries recorded, and az acr import complete (resource id, digest, --force, exports disabled)."""
 
 import random
 import subprocess
@@ -139,17 +139,19 @@ def test_cache_rules_pull_through_and_refusals(az, tmp_path):
         assert az("acr", "credential-set", "list", "-r", registry).json() == []
         assert az("acr", "credential-set", "show", "-r", registry, "-n", "hubcreds").code == 3
 
-        # Connected registries are refused (no appliance), after az's own argument checks.
+        # Connected registries are recorded (no appliance runs offline), after az's own argument checks.
         r = az("acr", "connected-registry", "create", "-r", registry, "-n", "edge", "--repository", "app")
         assert r.code == 1 and "at least 5 characters" in r.err
         r = az("acr", "connected-registry", "create", "-r", registry, "-n", "myedge")
         assert r.code == 1 and "--sync-token or --repository" in r.err
-        r = az("acr", "connected-registry", "create", "-r", registry, "-n", "myedge", "--repository", "app")
+        r = az("acr", "connected-registry", "create", "-r", registry, "-n", "myedge", "--repository", "app", "-y")
         assert r.code == 1 and "Premium SKU" in r.err
         assert az("acr", "update", "-n", registry, "--sku", "Premium", "-o", "none").code == 0
-        r = az("acr", "connected-registry", "create", "-r", registry, "-n", "myedge", "--repository", "app")
-        assert r.code == 1 and "Connected registries cannot be created offline" in r.err
-        assert az("acr", "connected-registry", "list", "-r", registry).json() == []
+        r = az("acr", "connected-registry", "create", "-r", registry, "-n", "myedge", "--repository", "app", "-y")
+        assert r.code == 0 and "no connected registry runs or syncs locally" in r.err, r.err
+        assert r.json()["connectionState"] == "Offline"
+        assert az("acr", "show", "-n", registry).json()["dataEndpointEnabled"] is True
+        assert [c["name"] for c in az("acr", "connected-registry", "list", "-r", registry).json()] == ["myedge"]
         r = az("acr", "artifact-streaming", "update", "-n", registry, "--repository", "cached/app",
                "--enable-streaming", "true")
         assert r.code == 1 and "Artifact streaming is not available offline" in r.err
@@ -165,7 +167,10 @@ def test_cache_rules_pull_through_and_refusals(az, tmp_path):
         shown = az("acr", "replication", "show", "-r", registry, "-n", "westeurope").json()
         assert shown["regionEndpointEnabled"] is False and shown["location"] == "westeurope"
         assert az("acr", "replication", "update", "-r", registry, "-n", "nowhere", "--tags", "a=b").code == 3
+        assert az("acr", "connected-registry", "show", "-r", registry, "-n", "myedge").json()["mode"] == "ReadOnly"
+        assert az("acr", "connected-registry", "delete", "-r", registry, "-n", "myedge", "--cleanup", "-y").code == 0
         assert az("acr", "connected-registry", "show", "-r", registry, "-n", "myedge").code == 3
+        assert az("acr", "token", "show", "-r", registry, "-n", "myedge").code == 3
     finally:
         for image in pulled:
             _docker("rmi", image)
