@@ -15,6 +15,15 @@ CACHE = "azlocal.acr.custom_cache#{}"
 CONNECTED = "azlocal.acr.custom_connected#{}"
 
 
+def _connected_table(name, module="custom_connected"):
+    def transform(result):
+        import importlib
+
+        return getattr(importlib.import_module(f"azlocal.acr.{module}"), name)(result)
+
+    return transform
+
+
 def load_commands(loader):
     with CommandGroup(loader, "acr cache", CACHE) as g:
         g.command("create", "cache_create")
@@ -28,19 +37,22 @@ def load_commands(loader):
         g.command("show", "credential_set_show")
         g.command("update", "credential_set_update")
         g.command("delete", "credential_set_delete", confirmation=True)
+    connected, listed = _connected_table("connected_table"), _connected_table("connected_list_table")
     with CommandGroup(loader, "acr connected-registry", CONNECTED) as g:
-        g.command("create", "connected_create")
-        g.command("update", "connected_update")
+        g.command("create", "connected_create", table_transformer=connected)
+        g.command("update", "connected_update", table_transformer=connected)
         g.command("delete", "connected_delete")
-        g.command("show", "connected_show")
-        g.command("list", "connected_list")
+        g.command("show", "connected_show", table_transformer=connected)
+        g.command("list", "connected_list", table_transformer=listed)
         g.command("deactivate", "connected_deactivate")
         g.command("get-settings", "connected_get_settings")
-        g.command("list-client-tokens", "connected_list_client_tokens")
-        g.command("permissions show", "connected_permissions_show")
+        g.command("list-client-tokens", "connected_list_client_tokens",
+                  table_transformer=_connected_table("token_table", "custom_tokens"))
+        g.command("permissions show", "connected_permissions_show",
+                  table_transformer=_connected_table("scope_map_table", "custom_tokens"))
         g.command("permissions update", "connected_permissions_update")
         g.command("repo", "connected_repo", deprecate_info=g.deprecate(redirect="permissions update", hide=True))
-        g.command("resync", "connected_resync", is_preview=True)
+        g.command("resync", "connected_resync", is_preview=True, table_transformer=connected)
     with CommandGroup(loader, "acr connected-registry install", CONNECTED,
                       deprecate_info=loader.deprecate(redirect="acr connected-registry get-settings",
                                                       hide=True)) as g:

@@ -105,3 +105,50 @@ def connected_repo(registry_name, connected_registry_name, resource_group_name=N
 
 def connected_resync(registry_name, connected_registry_name, resource_group_name=None):
     return connected_registries.resync(registry_name, connected_registry_name, resource_group_name)
+
+
+# Tables (az's columns; a missing value is a blank) --------------------------------------------------
+
+def _value(item, *keys):
+    for key in keys:
+        item = item.get(key) if isinstance(item, dict) else None
+    return str(item) if item or item == 0 else " "
+
+
+def _parent_name(item):
+    parent_id = (item.get("parent") or {}).get("id")
+    return parent_id.split("/connectedRegistries/")[1] if parent_id else ""
+
+
+_COLUMNS = {"NAME": ("name",), "MODE": ("mode",), "CONNECTION STATE": ("connectionState",),
+            "LOGIN SERVER": ("loginServer", "host"), "LAST SYNC (UTC)": ("parent", "syncProperties", "lastSyncTime"),
+            "SYNC SCHEDULE": ("parent", "syncProperties", "schedule"),
+            "SYNC WINDOW": ("parent", "syncProperties", "syncWindow"),
+            "SYNC STATE": ("registrySyncResult", "syncState")}
+
+
+def _row(item, columns):
+    return {c: _parent_name(item) if c == "PARENT" else _value(item, *_COLUMNS[c]) for c in columns}
+
+
+def connected_table(result):
+    columns = ["NAME", "MODE", "CONNECTION STATE", "PARENT", "LOGIN SERVER", "LAST SYNC (UTC)", "SYNC SCHEDULE",
+               "SYNC WINDOW", "SYNC STATE"]
+    items = result if isinstance(result, list) else [result]
+    return [_row(i, columns) for i in items if isinstance(i, dict)]
+
+
+def connected_list_table(result):
+    """az lists the hierarchy depth first, each connected registry followed by its descendants."""
+    by_id = {r["id"]: r for r in result}
+    children = {}
+    for r in result:
+        children.setdefault((r.get("parent") or {}).get("id") if (r.get("parent") or {}).get("id") in by_id
+                            else None, []).append(r)
+
+    def walk(item):
+        return [item] + [d for c in children.get(item["id"], []) for d in walk(c)]
+
+    ordered = [d for root in children.get(None, []) for d in walk(root)]
+    columns = ["NAME", "MODE", "CONNECTION STATE", "PARENT", "LOGIN SERVER", "LAST SYNC (UTC)", "SYNC STATE"]
+    return [_row(i, columns) for i in ordered]

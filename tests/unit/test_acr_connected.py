@@ -102,6 +102,13 @@ def test_peer_scenario(acr):
         "connectedregistry", "rootregistry"]
     tokens = ok(acr, "connected-registry", "list-client-tokens", "-n", "rootregistry", "-r", REG).json()
     assert [t["name"] for t in tokens] == ["clientToken"]
+    table = ok(acr, "connected-registry", "list", "-r", REG, "-o", "table").out.splitlines()
+    assert table[0].split()[:4] == ["NAME", "MODE", "CONNECTION", "STATE"]
+    assert [line.split()[:4] for line in table[2:]] == [
+        ["connectedregistry", "ReadWrite", "Offline"], ["rootregistry", "ReadOnly", "Offline"],
+        ["child", "ReadOnly", "Offline", "rootregistry"], ["grandchild", "ReadOnly", "Offline", "child"]]
+    shown = ok(acr, "connected-registry", "show", "-n", "rootregistry", "-r", REG, "-o", "table").out
+    assert "SYNC WINDOW" in shown and "4:00:00" in shown and "0 0/10 * * *" in shown
 
     ok(acr, "token", "create", "-r", REG, "-n", "clientToken2", "--repository", "repo2", "metadata/read",
        "--no-passwords")
@@ -234,3 +241,15 @@ def test_data_endpoint_prompt(acr):
     assert acr("acr", "connected-registry", "list", "-r", "premreg1").json() == []
     assert acr("acr", "token", "list", "-r", "premreg1").json() == []
     assert acr("acr", "show", "-n", "premreg1").json()["dataEndpointEnabled"] is False
+
+
+def test_group_delete_removes_connected_registries(acr):
+    from azlocal.acr import connected_registries, scope_maps
+    from azlocal.acr import tokens as token_service
+    from azlocal.platform.store import store
+
+    ok(acr, "connected-registry", "create", "-n", "edge01", "-r", REG, "--repository", "app", "-y")
+    ok(acr, "connected-registry", "create", "-n", "edge02", "-r", REG, "-p", "edge01", "--repository", "app")
+    assert acr("group", "delete", "-n", "rg", "-y").code == 0
+    for kind in (connected_registries.CONNECTED_REGISTRY_TYPE, token_service.TOKEN_TYPE, scope_maps.SCOPE_MAP_TYPE):
+        assert store().list(type=kind) == []
