@@ -136,8 +136,12 @@ def test_peer_scenario(acr):
     # the password is the token's for real: the registry's credentials check accepts it
     from azlocal.acr import registries
     from azlocal.acr import tokens as token_service
-    creds = token_service.credentials_of(registries.get(REG))["synctoken"]
-    assert creds["passwords"]["password2"][0] == token_service.digest(password)
+    from azlocal.acr.dataplane import auth
+    table = auth.TokenTable(token_service.credentials_of(registries.get(REG)))
+    principal = table.principal("syncToken", password)
+    assert principal is not None and table.allows(principal, "repository", "repo1", "pull")
+    assert not table.allows(principal, "repository", "repo1", "push")  # the scope map's actions only
+    assert table.principal("syncToken", "x" * 44) is None
     plain = ok(acr, "connected-registry", "get-settings", "-n", "child", "-r", REG, "--parent-protocol",
                "http").json()
     assert plain["SYNC_TOKEN_PASSWORD"] == "<use --generate-password to generate a new password>"
