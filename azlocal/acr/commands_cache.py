@@ -111,26 +111,31 @@ def _connected_arguments(loader):
         c.argument("connected_registry_name", _connected_name)
         c.argument("parent_name", options_list=["--parent", "-p"], help="The name of the parent connected registry.")
         c.argument("repositories", options_list=["--repository"], nargs="+",
-                   help="Repositories the connected registry syncs.")
-        c.argument("sync_token_name", options_list=["--sync-token"], help="The sync token of the connected "
-                   "registry.")
+                   help="Repositories the connected registry syncs: a sync token and scope map named after it are "
+                   "created with the actions of its mode.")
+        c.argument("sync_token_name", options_list=["--sync-token"], help="An existing token the connected "
+                   "registry syncs with (instead of --repository).")
         c.argument("client_token_list", options_list=["--client-tokens"], nargs="+",
-                   help="Client tokens of the connected registry.")
+                   help="Names of the tokens clients use with the connected registry.")
         c.argument("mode", options_list=["--mode", "-m"], arg_type=enum_type(["ReadOnly", "ReadWrite"]),
                    help="The access mode of the connected registry.")
-        c.argument("sync_schedule", options_list=["--sync-schedule", "-s"], help="The sync schedule (cron).")
-        c.argument("sync_message_ttl", options_list=["--sync-message-ttl"], help="The sync message time to live "
-                   "(ISO 8601 duration).")
-        c.argument("sync_window", options_list=["--sync-window", "-w"], help="The sync window (ISO 8601 duration).")
-        c.argument("log_level", help="The log level of the connected registry.")
+        c.argument("sync_schedule", options_list=["--sync-schedule", "-s"], help="When it syncs, as a cron expression "
+                   "(default '* * * * *': always online, every minute).")
+        c.argument("sync_message_ttl", options_list=["--sync-message-ttl"], help="How long sync messages are kept in "
+                   "the cloud, an ISO 8601 duration (default P2D).")
+        c.argument("sync_window", options_list=["--sync-window", "-w"], help="How long each scheduled sync may "
+                   "last, an ISO 8601 duration such as PT4H (shown as 4:00:00).")
+        c.argument("log_level", help="Debug, Information (the default), Warning, Error or None.")
         c.argument("sync_audit_logs_enabled", bool_type, options_list=["--audit-logs-enabled"],
                    help="Enable audit logs.")
-        c.argument("notifications", nargs="+", help="Notifications of the connected registry.")
+        c.argument("notifications", nargs="+", help="Artifact patterns to notify about, such as "
+                   "'hello-world:tag:push' or '*:*'.")
         c.argument("garbage_collection_enabled", bool_type, options_list=["--gc-enabled"],
                    help="Enable garbage collection.")
         c.argument("garbage_collection_schedule", options_list=["--gc-schedule"],
-                   help="The garbage collection schedule (cron).")
-        c.argument("identity", help="A user-assigned managed identity (ManagedIdentity authentication).")
+                   help="When garbage collection runs, as a cron expression (default '0 0 * * *').")
+        c.argument("identity", help="A user-assigned managed identity for --auth-type ManagedIdentity "
+                   "(managed identities are not available offline yet: refused).")
         c.argument("auth_type", arg_type=enum_type(["ManagedIdentity", "SyncToken"]),
                    help="How the connected registry authenticates to its parent.")
         c.argument("add_client_token_list", options_list=["--add-client-tokens"], nargs="*",
