@@ -170,6 +170,12 @@ def test_peer_scenario(acr):
     legacy = ok(acr, "connected-registry", "install", "info", "-n", "rootregistry", "-r", REG, "--parent-protocol",
                 "https").json()
     assert legacy["SYNC_TOKEN_USER"] == "syncToken"
+    assert legacy["SYNC_TOKEN_PASSWORD"] == "<use --generate-password to generate a new password>"
+    renewed = ok(acr, "connected-registry", "install", "renew-credentials", "-n", "rootregistry", "-r", REG,
+                 "--parent-protocol", "https", "-y")
+    assert "deprecated" in renewed.err and len(renewed.json()["SYNC_TOKEN_PASSWORD"]) == 44
+    assert [p["name"] for p in ok(acr, "token", "show", "-n", "syncToken", "-r", REG).json()["credentials"][
+        "passwords"]] == ["password1", "password2"]
     ok(acr, "connected-registry", "repo", "-n", "rootregistry", "-r", REG, "--add", "repo9")
     assert "repositories/repo9/content/read" in _actions(acr, "rootregistry")
 
