@@ -32,7 +32,7 @@ password=$(az acr token create --registry "$acr" --name demo-reader --repository
 run az acr scope-map show --registry "$acr" --name demo-reader-scope-map --query actions -o tsv
 dockercfg=$(mktemp -d)
 echo "\$ docker login $acr.azurecr.io -u demo-reader --password-stdin"
-echo "$password" | docker --config "$dockercfg" login "$acr.azurecr.io" -u demo-reader --password-stdin
+echo "$password" | docker --config "$dockercfg" login "$acr.azurecr.io" -u demo-reader --password-stdin 2>/dev/null
 run docker --config "$dockercfg" pull -q "$acr.azurecr.io/sample/hello-world:v1"
 docker tag "$acr.azurecr.io/sample/hello-world:v1" "$acr.azurecr.io/sample/other:v1"
 echo "\$ docker push $acr.azurecr.io/sample/other:v1"
