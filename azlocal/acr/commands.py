@@ -18,14 +18,31 @@ REGISTRIES = "azlocal.acr.custom_registries#{}"
 RUNS = "azlocal.acr.custom_runs#{}"
 REPOSITORIES = "azlocal.acr.custom_repositories#{}"
 # Areas with a command table of their own: azlocal.acr.commands_<area> (load_commands, load_arguments,
-# and its help in _help_<area>.yaml).
-AREAS = ("tokens", "artifacts", "network", "tasks_more", "sources", "cache")
+# and its help in _help_<area>.yaml), with the words after `az acr` (or the first word) of their commands.
+AREAS = {
+    "tokens": ("scope-map", "token"),
+    "artifacts": ("config", "manifest", "repository"),
+    "network": ("check-health", "encryption", "identity", "network-rule", "private-endpoint-connection",
+                "private-link-resource", "show-endpoints"),
+    "tasks_more": ("agentpool", "task", "taskrun"),
+    "sources": ("git", "helm", "pack"),
+    "cache": ("artifact-streaming", "cache", "connected-registry", "credential-set"),
+}
+# The words of the commands in this module's own table.
+CORE_WORDS = ("build", "check-name", "create", "credential", "delete", "import", "list", "login", "manifest",
+              "replication", "repository", "run", "show", "show-usage", "task", "update", "webhook")
 
 
-def _areas():
+def _areas(words=None):
+    """The area modules a command line needs: those holding its second word (its first for `git`), or all of
+    them when the words name no command yet (`az acr -h`, a misspelling to match against every command)."""
     import importlib
 
-    return [importlib.import_module(f"azlocal.acr.commands_{area}") for area in AREAS]
+    words = list(words or [])
+    key = words[1] if len(words) > 1 and words[0] == "acr" else words[0] if words and words[0] != "acr" else None
+    known = key in CORE_WORDS or any(key in area_words for area_words in AREAS.values())
+    chosen = [a for a, area_words in AREAS.items() if key in area_words] if known else list(AREAS)
+    return [importlib.import_module(f"azlocal.acr.commands_{area}") for area in chosen]
 
 
 def load_commands(loader):
@@ -85,7 +102,7 @@ def load_commands(loader):
         g.command("update", "repository_update")
         g.command("delete", "repository_delete")
         g.command("untag", "repository_untag")
-    for area in _areas():
+    for area in _areas(getattr(loader, "command_words", None)):
         area.load_commands(loader)
 
 
@@ -93,5 +110,5 @@ def load_arguments(loader, command):
     from azlocal.acr import _params
 
     _params.load_arguments(loader, command)
-    for area in _areas():
+    for area in _areas(command.split()):
         area.load_arguments(loader, command)

@@ -3,6 +3,8 @@
 Entry points `az` and `azlocal` both run `main()`.
 """
 
+import argparse
+import functools
 import sys
 
 from knack.cli import CLI
@@ -46,6 +48,43 @@ MODULE_OF_WORD = {
 }
 
 
+# argparse translates its fixed strings ("usage: ", "options", ...) through gettext for every parser and
+# argument group it builds, and each lookup searches the locale folders again; the language cannot change
+# within one process, so one lookup per string is enough.
+argparse._ = functools.lru_cache(maxsize=None)(argparse._)
+
+
+def _words(args):
+    """The words of a command line before its first option."""
+    words = []
+    for arg in args:
+        if arg.startswith("-"):
+            break
+        words.append(arg)
+    return words
+
+
+def _trim(table, args):
+    """Keeps, as az's command index does, only the commands argparse needs for these words: the command
+    they name, or every command of the group they name (its help lists them, a misspelling is matched
+    against them). Building a parser per command is most of a command's start-up otherwise."""
+    words = _words(args)
+    prefix = None
+    for k in range(1, len(words) + 1):
+        name = " ".join(words[:k])
+        if name in table:
+            prefix = name
+            break
+        if any(c.startswith(name + " ") for c in table):
+            prefix = name + " "
+        else:
+            break
+    if prefix is None:
+        return
+    for name in [c for c in table if not (c == prefix or c.startswith(prefix))]:
+        del table[name]
+
+
 class AzLocalLoader(CLICommandsLoader):
     """Loads only the command module the first word names (as az's command index does), so
     argparse builds a few dozen subparsers instead of every command's."""
@@ -60,9 +99,30 @@ class AzLocalLoader(CLICommandsLoader):
         import importlib
 
         self._loaded = self._modules(args)
+        # The command's words, for a command module that loads parts of its table only when needed.
+        self.command_words = None if self.cli_ctx.data.get("completer_active") else _words(args or [])
         for name in self._loaded:
             importlib.import_module(name).load_commands(self)
+        if args and not self.cli_ctx.data.get("completer_active"):
+            _trim(self.command_table, args)
         return super().load_command_table(args)
+
+    def create_command(self, name, operation, **kwargs):
+        """As knack's, but a command's description comes from its help data when it has an entry: a group's
+        `-h` then lists its commands without importing every handler module (and what they import)."""
+        command = super().create_command(name, operation, **kwargs)
+        from_handler = command.description
+
+        def description():
+            from azlocal.core import helpdata
+
+            entry = helpdata.entry(" ".join(name.split())) or {}
+            if entry.get("short-summary"):
+                return entry["short-summary"]
+            return from_handler() if callable(from_handler) else from_handler
+
+        command.description = description
+        return command
 
     def load_arguments(self, command):
         import importlib
