@@ -103,8 +103,9 @@ class AzLocalLoader(CLICommandsLoader):
         self.command_words = None if self.cli_ctx.data.get("completer_active") else _words(args or [])
         for name in self._loaded:
             importlib.import_module(name).load_commands(self)
-        if args and not self.cli_ctx.data.get("completer_active"):
-            _trim(self.command_table, args)
+        # Trimmed once the command's arguments are registered (registering a positional needs its command
+        # in the table); the parser is built after that.
+        self._trim_args = args if args and not self.cli_ctx.data.get("completer_active") else None
         return super().load_command_table(args)
 
     def create_command(self, name, operation, **kwargs):
@@ -135,6 +136,9 @@ class AzLocalLoader(CLICommandsLoader):
         super().load_arguments(command)
         if command in self.command_table:
             conventions.add_global_arguments(self.command_table[command])
+        if getattr(self, "_trim_args", None):
+            _trim(self.command_table, self._trim_args)
+            self._trim_args = None
 
 
 class AzLocalCompletion(CLICompletion):

@@ -41,3 +41,27 @@ def test_a_command_line_loads_only_the_areas_it_needs():
     assert names(["git", "add"]) == ["sources"]
     assert len(commands._areas(["acr"])) == len(commands.AREAS)  # az acr -h lists every command
     assert len(commands._areas(["acr", "tokn"])) == len(commands.AREAS)  # a misspelling is matched against all
+
+
+def _every_command():
+    import json
+    import os
+
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    with open(os.path.join(root, "tests", "data", "az-2.91-commands.json")) as f:
+        return sorted(json.load(f)["commands"])
+
+
+def test_every_command_loads_its_arguments_alone(cli):
+    """Each command's help, as one command line builds it (its table trimmed to it, only the areas its words
+    need): a registration that needs another command of the table fails here, not in a user's terminal."""
+    from azlocal.cli import get_cli
+
+    cli_obj = get_cli()
+    ours = set(cli_obj.commands_loader_cls(cli_ctx=cli_obj).load_command_table([]))
+    failures = []
+    for name in [c for c in _every_command() if c in ours]:
+        r = cli(*name.split(), "-h")
+        if r.code != 0 or "Traceback" in r.err or "authoring error" in r.err:
+            failures.append((name, r.code, r.err[-300:]))
+    assert not failures
