@@ -8,24 +8,22 @@ Key Vault, which azlocal does not provide, so `rotate-key` fails as az fails for
 """
 
 import copy
-import uuid
 
 from knack.log import get_logger
 
+from azlocal.acr import identities as identities_doc
 from azlocal.acr import registries
+from azlocal.acr.identities import SYSTEM
 from azlocal.core import arm, settings
 from azlocal.core.errors import AzLocalError
 
 logger = get_logger(__name__)
 
-SYSTEM = "[system]"
 NO_TOKENS = ("The registry's managed identities are recorded, but azlocal issues no tokens for them yet (there is no "
              "managed identity endpoint offline): tasks and clients cannot authenticate as these identities.")
 ROTATE_NO_CMK = "usage error: key rotation is only applicable to registries with CMK enabled"
 NO_KEY_VAULT = ("Customer-managed keys need an Azure Key Vault key and a managed identity token, which azlocal does "
                 "not provide yet: registries here use the default service-managed encryption.")
-_TYPES = {(True, False): "SystemAssigned", (False, True): "UserAssigned",
-          (True, True): "SystemAssigned, UserAssigned", (False, False): "None"}
 
 
 def _user_id(identity, resource_group):
@@ -64,21 +62,9 @@ def assign(name, identities, resource_group=None):
     identities = identities or []
     with store().transaction():
         doc = copy.deepcopy(registries.get(name, resource_group))
-        identity = copy.deepcopy(doc.get("identity")) or {"principalId": None, "tenantId": None, "type": "None",
-                                                          "userAssignedIdentities": None}
-        system, user = _kinds(identity)
-        if SYSTEM in identities and not system:
-            system = True
-            identity["principalId"], identity["tenantId"] = str(uuid.uuid4()), settings.TENANT_ID
-        users = dict(identity.get("userAssignedIdentities") or {})
-        for item in (i for i in identities if i != SYSTEM):
-            rid = _user_id(item, resource_group or _group(doc))
-            if not any(k.lower() == rid.lower() for k in users):
-                users[rid] = {"clientId": str(uuid.uuid4()), "principalId": str(uuid.uuid4())}
-        user = bool(users)
-        identity["userAssignedIdentities"] = users or None
-        identity["type"] = _TYPES[(system, user)]
-        doc["identity"] = identity
+        group = resource_group or _group(doc)
+        doc["identity"] = identities_doc.build(
+            [i if i == SYSTEM else _user_id(i, group) for i in identities], doc.get("identity"))
         _save(doc)
     logger.warning(NO_TOKENS)
     return doc
@@ -108,7 +94,7 @@ def remove(name, identities, resource_group=None):
                                    "cannot be removed.")
             users.pop(match)
         identity["userAssignedIdentities"] = users or None
-        identity["type"] = _TYPES[(system, bool(users))]
+        identity["type"] = identities_doc.type_of(system, users)
         doc["identity"] = identity if (system or users) else None
         _save(doc)
     return doc

@@ -137,3 +137,28 @@ def test_endpoints_table():
     assert endpoints_table(result) == [
         {"loginServer": "reg.azurecr.io", "region": "eastus", "endpoint": "reg.eastus.data.azurecr.io"},
         {"loginServer": "reg.azurecr.io", "region": "westus", "endpoint": "reg.westus.data.azurecr.io"}]
+
+
+def test_registry_identities_are_recorded_as_azure_shows_them(cli, monkeypatch):
+    from azlocal.acr import registries
+    from azlocal.platform import lifecycle
+
+    monkeypatch.setattr(registries, "_publish", lambda doc, before=None: None)
+    monkeypatch.setattr(lifecycle, "ensure_running", lambda *a, **k: None)
+    assert cli("group", "create", "-n", "rg", "-l", "eastus").code == 0
+    assert cli("acr", "create", "-n", "idreg1", "-g", "rg", "--sku", "Basic").code == 0
+    r = cli("acr", "identity", "assign", "-n", "idreg1", "--identities", "[system]", "mi1")
+    assert r.code == 0 and "no tokens" in r.err
+    identity = r.json()["identity"]
+    uid = f"/subscriptions/{cli('account', 'show').json()['id']}/resourceGroups/rg/providers/" \
+          "Microsoft.ManagedIdentity/userAssignedIdentities/mi1"
+    assert identity["type"] == "SystemAssigned, UserAssigned" and len(identity["principalId"]) == 36
+    assert list(identity["userAssignedIdentities"]) == [uid]
+    principal = identity["principalId"]
+    again = cli("acr", "identity", "assign", "-n", "idreg1", "--identities", uid.upper()).json()["identity"]
+    assert again["principalId"] == principal and list(again["userAssignedIdentities"]) == [uid]
+    r = cli("acr", "identity", "remove", "-n", "idreg1", "--identities", "mi2")
+    assert r.code == 1 and "does not have specified user identity 'mi2'" in r.err
+    identity = cli("acr", "identity", "remove", "-n", "idreg1", "--identities", "[system]").json()["identity"]
+    assert identity["type"] == "UserAssigned" and identity["principalId"] is None and identity["tenantId"] is None
+    assert cli("acr", "identity", "remove", "-n", "idreg1", "--identities", "mi1").json()["identity"] is None
