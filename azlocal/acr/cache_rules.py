@@ -11,7 +11,7 @@ import re
 
 from knack.log import get_logger
 
-from azlocal.acr import registries
+from azlocal.acr import registries, registry_rules
 from azlocal.core import arm, generic_update
 from azlocal.core.errors import AzLocalError, ValidationError
 from azlocal.core.lookups import not_found
@@ -22,7 +22,6 @@ logger = get_logger(__name__)
 CACHE_RULE_TYPE = "Microsoft.ContainerRegistry/registries/cacheRules"
 CREDENTIAL_SET_TYPE = "Microsoft.ContainerRegistry/registries/credentialSets"
 MAX_RULES = 1000
-_NAME = re.compile(r"^[a-zA-Z0-9-]{5,50}$")
 _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _PATH = re.compile(rf"^{_COMPONENT}(?:/{_COMPONENT})*$")
 _HOST = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+(?::[0-9]{1,5})?$")
@@ -33,9 +32,7 @@ _READ_ONLY = ("id", "name", "type", "sourceRepository", "targetRepository", "cre
 # Pure rules: names, repositories, wildcards, matching ---------------------------------------
 
 def check_name(name):
-    if not _NAME.match(name or ""):
-        raise ValidationError(f"(InvalidParameter) The cache rule name '{name}' is invalid: use 5 to 50 letters, "
-                              "digits or hyphens.")
+    registry_rules.check_child_name(name, "cache rule")
 
 
 def is_wildcard(repository):

@@ -5,12 +5,11 @@ empty, show and delete find nothing. Cache rules work without one (upstreams com
 
 import re
 
-from azlocal.acr import registries
+from azlocal.acr import registries, registry_rules
 from azlocal.acr.cache_rules import CREDENTIAL_SET_TYPE
 from azlocal.core.errors import AzLocalError, ValidationError
 from azlocal.core.lookups import not_found
 
-_NAME = re.compile(r"^[a-zA-Z0-9-]{5,50}$")
 UNAVAILABLE = ("(CredentialSetNotAvailable) Credential sets cannot be created offline yet: a credential set "
                "stores Key Vault secret URIs that its managed identity reads, and azlocal has neither Key Vault "
                "nor managed identities until the identity issue lands. Nothing was created. Cache rules work "
@@ -23,9 +22,7 @@ def _missing(doc, name):
 
 
 def _check(name, secret_ids):
-    if not _NAME.match(name or ""):
-        raise ValidationError(f"(InvalidParameter) The credential set name '{name}' is invalid: use 5 to 50 "
-                              "letters, digits or hyphens.")
+    registry_rules.check_child_name(name, "credential set")
     for value in secret_ids:
         if value is not None and not re.match(r"^https://[^/\s]+/secrets/[^/\s]+(/[^/\s]*)?$", value):
             raise ValidationError(f"(InvalidParameter) '{value}' is not a Key Vault secret identifier "

@@ -2,6 +2,7 @@
 Premium-only features, a downgrade's limits), and the SKUs' storage and webhook limits."""
 
 import json
+import re
 
 from azlocal.acr import network_rules, registry_options
 from azlocal.acr.replication_records import others as replications_elsewhere
@@ -22,6 +23,17 @@ _READ_ONLY = ("id", "name", "type", "location", "loginServer", "creationDate", "
               "encryption", "identity", "policies.retentionPolicy.lastUpdatedTime",
               "policies.softDeletePolicy.lastUpdatedTime")
 _POLICY_STATUS = ("enabled", "disabled")
+
+
+_CHILD_NAME = re.compile(r"[a-zA-Z0-9-]{5,50}")
+
+
+def check_child_name(name, kind):
+    """ACR's rule for the names of a registry's child resources (tokens, scope maps, cache rules, credential
+    sets): 5 to 50 letters, digits and hyphens."""
+    if not _CHILD_NAME.fullmatch(name or ""):
+        raise ValidationError(f"(InvalidResourceName) The {kind} name '{name}' is invalid: it must be 5 to 50 "
+                              "characters long and contain only alphanumeric characters and hyphens.")
 
 
 def canonical_sku(value):

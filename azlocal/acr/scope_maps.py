@@ -8,11 +8,10 @@ Actions are `repositories/<repository>/<action>` and `gateway/<connected registr
 repository may end in a `/*` wildcard (or be `*`: every repository), as ACR allows.
 """
 
-import re
 
 from knack.log import get_logger
 
-from azlocal.acr import registries
+from azlocal.acr import registries, registry_rules
 from azlocal.core import arm, settings
 from azlocal.core.errors import AzLocalError
 from azlocal.core.lookups import not_found
@@ -28,7 +27,6 @@ MAX_ACTIONS = MAX_REPOSITORIES = 500
 MAX_DESCRIPTION = 256
 # Tokens and scope maps per registry (Learn: "Azure Container Registry service tiers", 02/2026).
 SKU_COUNT_LIMITS = {"Basic": 100, "Standard": 500, "Premium": 50000}
-_NAME = re.compile(r"^[a-zA-Z0-9-]{5,50}$")
 _ALL = "repositories/*/"
 SYSTEM_SCOPE_MAPS = {
     "_repositories_admin": ("Can perform all read, write and delete operations on the registry",
@@ -43,10 +41,7 @@ SYSTEM_SCOPE_MAPS = {
 
 
 def check_name(name, kind="scope map"):
-    """ACR's rule for token and scope map names: 5 to 50 letters, digits and hyphens."""
-    if not _NAME.match(name or ""):
-        raise AzLocalError(f"(InvalidResourceName) The {kind} name '{name}' is invalid: it must be 5 to 50 "
-                           "characters long and contain only alphanumeric characters and hyphens.")
+    registry_rules.check_child_name(name, kind)
 
 
 def limit_of(registry_doc):
