@@ -278,10 +278,14 @@ def _secret_key(name, item):
     return f"acr/{name.lower()}/{item}"
 
 
-def _new_password(name, which):
-    # ACR's admin passwords are 52 characters drawn from letters, digits, '+' and '/'.
+def random_password(length):
+    """A password as ACR makes them: `length` characters drawn from letters, digits, '+' and '/'."""
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-    value = "".join(pysecrets.choice(alphabet) for _ in range(52))
+    return "".join(pysecrets.choice(alphabet) for _ in range(length))
+
+
+def _new_password(name, which):
+    value = random_password(52)  # ACR's admin passwords are 52 characters long
     secrets.set_secret(_secret_key(name, which), value)
     return value
 

@@ -10,7 +10,6 @@ credentials revision, so the registry applies it on the next request.
 
 import hashlib
 import json
-import secrets as pysecrets
 from datetime import datetime, timedelta, timezone
 
 from azlocal.acr import registries, scope_maps
@@ -24,7 +23,6 @@ TOKEN_TYPE = "Microsoft.ContainerRegistry/registries/tokens"
 PASSWORD_NAMES = ("password1", "password2")
 NEVER = "9999-12-31T23:59:59.999999+00:00"
 DEFAULT_SCOPE_MAP = "{}-scope-map"
-_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
 
 def token_id(registry_doc, name):
@@ -171,7 +169,7 @@ def _default_scope_map(registry_doc, token_name, actions):
 
 
 def _new_password():
-    return "".join(pysecrets.choice(_ALPHABET) for _ in range(44))
+    return registries.random_password(44)
 
 
 def _generate(registry_doc, token, names, expiry):
