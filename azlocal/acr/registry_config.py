@@ -2,8 +2,8 @@
 manifests and content trust (Premium), soft delete, and Azure AD authentication-as-ARM.
 
 The retention policy is applied by the daemon (`retention.sweep`); the soft delete policy by the data plane,
-which reads it from `policies.json` in the registry's storage folder (written here, and kept in step by the
-sweep); content trust and authentication-as-ARM are recorded and shown.
+whose view of the registry (built from its document) carries it; content trust and authentication-as-ARM
+are recorded and shown.
 """
 
 import json
@@ -64,26 +64,12 @@ def _update(name, resource_group, key, change):
             policy["lastUpdatedTime"] = now
         new.setdefault("systemData", {})["lastModifiedAt"] = now
         s.put(new)
-    write_policy_file(new)
     return policy
 
 
-def write_policy_file(doc):
-    """What the data plane needs of the policies, in the registry's storage folder (when it has one)."""
-    root = registries.storage_root(doc["name"])
-    if not root.is_dir():
-        return
-    soft = policies(doc).get("softDeletePolicy") or {}
-    data = {"softDeleteRetentionDays": soft.get("retentionDays", 7) if soft.get("status") == "enabled" else None}
-    path = root / "policies.json"
-    try:
-        if path.is_file() and json.loads(path.read_text()) == data:
-            return
-    except (OSError, ValueError):
-        pass
-    tmp = root / "policies.json.tmp"
-    tmp.write_text(json.dumps(data))
-    tmp.replace(path)
+def soft_delete_enabled(doc):
+    """Whether the registry's deletes go to the trash (what the data plane's view of it carries)."""
+    return (policies(doc).get("softDeletePolicy") or {}).get("status") == "enabled"
 
 
 # Content trust ----------------------------------------------------------------------------------

@@ -40,7 +40,6 @@ def sweep(force=False):
         root = registries.storage_root(doc["name"])
         if not (root / "meta.db").is_file():
             continue  # nothing pushed yet, or a deleted registry: never create its folder
-        registry_config.write_policy_file(doc)
         storage = RegistryStorage(root)
         try:
             deleted += apply(doc, storage)

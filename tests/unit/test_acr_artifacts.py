@@ -122,12 +122,13 @@ def test_trash_keeps_restores_and_purges(storage):
         trash.restore(storage, "app", "sha256:" + "0" * 64)
 
 
-def test_policy_days_reads_the_policy_file(tmp_path):
-    assert trash.policy_days(tmp_path) is None
-    (tmp_path / "policies.json").write_text(json.dumps({"softDeleteRetentionDays": 3}))
-    assert trash.policy_days(tmp_path) == 3
-    (tmp_path / "policies.json").write_text("{not json")
-    assert trash.policy_days(tmp_path) is None
+def test_the_registry_view_carries_its_soft_delete_policy():
+    from azlocal.acr import registry_config
+
+    assert not registry_config.soft_delete_enabled({"policies": {}})
+    assert not registry_config.soft_delete_enabled({"policies": {"softDeletePolicy": {"status": "disabled"}}})
+    assert registry_config.soft_delete_enabled({"policies": {"softDeletePolicy": {"status": "enabled",
+                                                                                  "retentionDays": 3}}})
 
 
 @pytest.mark.parametrize("args, expected", [

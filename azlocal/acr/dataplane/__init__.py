@@ -31,6 +31,8 @@ class RegistryView:
     # pull_through(storage, repository, reference): True when a cache rule fetched the missing image into
     # storage, so the lookup can be retried (dataplane/cache.py: it reads the registry's rules on each miss).
     pull_through: Optional[Callable[..., bool]] = None
+    # Deletes go to the trash (dataplane/trash.py) while the registry's soft delete policy is enabled.
+    soft_delete: bool = False
 
 
 def build_app(resolver):

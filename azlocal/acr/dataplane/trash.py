@@ -6,7 +6,6 @@ Blobs are never removed by a delete here, so a restored manifest finds its layer
 Functions take the storage's SQLite connection (callers hold its transaction) and raise RegistryError.
 """
 
-import json
 from datetime import datetime, timedelta, timezone
 
 from azlocal.acr.dataplane.errors import RegistryError
@@ -100,14 +99,3 @@ def purge(db, retention_days, now=None):
     for table in ("deleted_manifests", "deleted_tags"):
         removed += db.execute(f"DELETE FROM {table} WHERE deleted < ?", (cutoff,)).rowcount
     return removed
-
-
-def policy_days(root):
-    """The soft delete retention days the registry at `root` keeps deleted artifacts for, or None when
-    its soft delete policy is off (the control plane writes `policies.json` there)."""
-    try:
-        policy = json.loads((root / "policies.json").read_text())
-    except (OSError, ValueError):
-        return None
-    days = policy.get("softDeleteRetentionDays") if isinstance(policy, dict) else None
-    return days if isinstance(days, int) and not isinstance(days, bool) else None

@@ -6,7 +6,7 @@ import json
 
 from aiohttp import web
 
-from azlocal.acr.dataplane import repository, trash, uploads
+from azlocal.acr.dataplane import repository, uploads
 from azlocal.acr.dataplane.context import json_response
 from azlocal.acr.dataplane.errors import API_HEADER, RegistryError, unsupported
 from azlocal.acr.dataplane.names import check_digest, check_name, is_digest
@@ -69,7 +69,7 @@ async def manifest(ctx, name, ref):
 
 def soft_delete(ctx):
     """Whether deletes of this registry go to the trash (its soft delete policy is on)."""
-    return trash.policy_days(ctx.storage.root) is not None
+    return ctx.view.soft_delete
 
 
 async def _resolve_or_pull_through(ctx, name, ref):

@@ -10,7 +10,7 @@ import json
 import logging
 import time
 
-from azlocal.acr import registries, tokens
+from azlocal.acr import registries, registry_config, tokens
 from azlocal.acr.dataplane import RegistryView, auth, cache, network
 from azlocal.acr.dataplane.storage import sweep_uploads
 from azlocal.core import settings
@@ -91,6 +91,7 @@ def _view(doc):
         auth_required=True,
         check_client=network.client_check(doc),
         pull_through=cache.pull_through_for(doc),
+        soft_delete=registry_config.soft_delete_enabled(doc),
     )
     # ACR tokens and their scope maps, read once per view (a change bumps the credentials revision).
     view.tokens = auth.TokenTable(tokens.credentials_of(doc))
