@@ -100,11 +100,9 @@ def find(registry_doc, name):
 
 
 def require(registry_doc, name):
-    found = find(registry_doc, name)
-    if found is None:
-        raise not_found(f"{registries.REGISTRY_TYPE}/{registry_doc['name']}/connectedRegistries", name,
-                        registries.group_of_doc(registry_doc))
-    return found
+    return store().require(cr_id(registry_doc, name), not_found(
+        f"{registries.REGISTRY_TYPE}/{registry_doc['name']}/connectedRegistries", name,
+        registries.group_of_doc(registry_doc)))
 
 
 def all_of(registry_doc):

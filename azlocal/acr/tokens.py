@@ -51,11 +51,8 @@ def digest(password):
 
 
 def _require(registry_doc, name):
-    found = store().get(token_id(registry_doc, name))
-    if found is None:
-        raise not_found(f"{registries.REGISTRY_TYPE}/{registry_doc['name']}/tokens", name,
-                        registries.group_of_doc(registry_doc))
-    return found
+    return store().require(token_id(registry_doc, name), not_found(
+        f"{registries.REGISTRY_TYPE}/{registry_doc['name']}/tokens", name, registries.group_of_doc(registry_doc)))
 
 
 # Expiry ----------------------------------------------------------------------------------------
