@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "azlocal.acr.commands",
     "azlocal.aci.commands",
     "azlocal.aca.commands",
+    "azlocal.storage.commands",
     "azlocal.resources.group_commands",
     "azlocal.resources.local_commands",
 )
@@ -43,6 +44,7 @@ MODULE_OF_WORD = {
     "logout": "azlocal.resources.account_commands", "provider": "azlocal.resources.account_commands",
     "version": "azlocal.resources.account_commands", "acr": "azlocal.acr.commands",
     "container": "azlocal.aci.commands", "containerapp": "azlocal.aca.commands",
+    "storage": "azlocal.storage.commands",
     "group": "azlocal.resources.group_commands", "local": "azlocal.resources.local_commands",
     "git": "azlocal.acr.commands",  # azlocal-only: clones standing for remote git contexts
 }

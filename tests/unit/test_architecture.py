@@ -23,14 +23,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2] / "azlocal"
 MAX_LINES = 450
 
-SERVICES = ("resources", "acr", "aci", "aca")
+SERVICES = ("resources", "acr", "aci", "aca", "storage")
 # service -> the other services it may import. aca: `containerapp up` builds with and pushes to a
 # registry, and every service looks up its resource group.
 ALLOWED = {
     "resources": (),
     "acr": ("resources",),
-    "aci": ("resources",),
-    "aca": ("acr", "resources"),
+    "aci": ("resources", "storage"),
+    "aca": ("acr", "resources", "storage"),
+    "storage": ("resources",),
 }
 FOUNDATION = {"core": ("core",), "platform": ("core", "platform")}
 
@@ -195,8 +196,8 @@ def _tree(**sources):
      ["azlocal.aci.x (line 1) imports azlocal.daemon.server: no service imports azlocal.daemon"]),
     ({"azlocal__daemon__x": "from azlocal import cli\n", "azlocal__cli": ""},
      ["azlocal.daemon.x (line 1) imports azlocal.cli: nothing imports azlocal.cli"]),
-    ({"azlocal__storage__x": "from azlocal.core import errors\n", "azlocal__core__errors": ""},
-     ["azlocal.storage.x (line 1) imports azlocal.core.errors: unknown package azlocal.storage: add it to "
+    ({"azlocal__keyvault__x": "from azlocal.core import errors\n", "azlocal__core__errors": ""},
+     ["azlocal.keyvault.x (line 1) imports azlocal.core.errors: unknown package azlocal.keyvault: add it to "
       "SERVICES in tests/unit/test_architecture.py"]),
     # The right way round: nothing reported.
     ({"azlocal__aca__up": "from azlocal.acr import registries\nfrom . import revisions\nfrom azlocal import "
