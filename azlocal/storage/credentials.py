@@ -21,14 +21,14 @@ logger = get_logger(__name__)
 
 AUTH_FAILED = ("Server failed to authenticate the request. Make sure the value of Authorization header is formed "
                "correctly including the signature.\nErrorCode:AuthenticationFailed")
-_QUERY_WARNING = """
-There are no credentials provided in your command and environment, we will query for account key for your storage account.
-It is recommended to provide --connection-string, --account-key or --sas-token in your command as credentials.
-"""
-_LOGIN_HINT = """
-You also can add `--auth-mode login` in your command to use Azure Active Directory (Azure AD) for authorization if your login account is assigned required RBAC roles.
-For more information about RBAC roles in storage, visit https://learn.microsoft.com/azure/storage/common/storage-auth-aad-rbac-cli.
-"""
+_QUERY_WARNING = (
+    "\nThere are no credentials provided in your command and environment, we will query for account key for your "
+    "storage account.\nIt is recommended to provide --connection-string, --account-key or --sas-token in your "
+    "command as credentials.\n")
+_LOGIN_HINT = (
+    "\nYou also can add `--auth-mode login` in your command to use Azure Active Directory (Azure AD) for "
+    "authorization if your login account is assigned required RBAC roles.\nFor more information about RBAC roles "
+    "in storage, visit https://learn.microsoft.com/azure/storage/common/storage-auth-aad-rbac-cli.\n")
 _ENV_HINT = ("%s\nIn addition, setting the corresponding environment variables can avoid inputting credentials in "
              "your command. Please use --help to get more information about environment variable usage.")
 
