@@ -30,6 +30,7 @@ from azlocal.aci.operations import (  # noqa: F401
     start,
     stop,
 )
+from azlocal.aci.probes import restart_unhealthy  # noqa: F401
 from azlocal.aci.runtime import (  # noqa: F401
     _containers,
     _names,
@@ -39,7 +40,6 @@ from azlocal.aci.runtime import (  # noqa: F401
     _start_group,
     _wait_started,
     preflight_images,
-    restart_unhealthy,
 )
 from azlocal.aci.view import with_instance_view  # noqa: F401
 from azlocal.core import settings

@@ -1,31 +1,20 @@
 """A container group's Docker objects: images, volumes, the infra container (a pod) and the containers."""
 
-import hashlib
-import json
 import time
 from dataclasses import dataclass
 
 from knack.log import get_logger
 
+from azlocal.aci import probes, volumes
 from azlocal.aci.definition import RESTART
+from azlocal.aci.lookup import _secret_prefix, _short  # noqa: F401
 from azlocal.aci.options import docker_security
-from azlocal.core import safepath
 from azlocal.core.errors import AzLocalError
 from azlocal.platform import secrets
 from azlocal.platform.engine import images, labels, objects, pods
-from azlocal.platform.store import store
 
 logger = get_logger(__name__)
 INFRA_COMMAND = pods.INFRA_COMMAND
-
-
-def _secret_prefix(rid):
-    """Keys `aci/<group key>/<resource key>/…`: a group delete finds them even without the row."""
-    return secrets.resource_prefix("aci", rid)
-
-
-def _short(rid):
-    return hashlib.sha256(rid.lower().encode()).hexdigest()[:10]
 
 
 def _names(doc):
@@ -75,75 +64,6 @@ def _ensure_image(doc, image, auth=None):
                            f"accessible. Please check the image and registry credential. ({ex})") from ex
 
 
-def _volume_binds(doc, props, created):
-    """Docker volumes / folders for the group's volumes: name -> host source."""
-    from azlocal.platform.store import group_of
-
-    sources = {}
-    prefix = _secret_prefix(doc["id"])
-    for v in props["volumes"]:
-        if "emptyDir" in v:
-            vol = objects.create_volume(f"{_names(doc)[2]}-{v['name']}",
-                                        labels.labels_for(group=group_of(doc["id"]), resource_id=doc["id"]))
-            created.append(vol)
-            sources[v["name"]] = vol.name
-        elif "secret" in v:
-            import base64
-
-            folder = safepath.home_path("aci-secrets", _short(doc["id"]), ("volume", v["name"]))
-            folder.mkdir(parents=True, exist_ok=True)
-            folder.chmod(0o700)
-            files = json.loads(secrets.get_secret(f"{prefix}volume/{v['name']}") or "{}")
-            for fname, b64 in files.items():
-                path = safepath.home_path(("secret file", fname), base=folder)
-                path.write_bytes(base64.b64decode(b64))
-                path.chmod(0o444)
-            sources[v["name"]] = str(folder)
-        elif "azureFile" in v:
-            # An Azure Files share, kept as a folder of this home: what one container writes, another
-            # group mounting the same share reads, and it outlives the group as a share does.
-            share = v["azureFile"]
-            folder = safepath.home_path("fileshares", ("storage account", share.get("storageAccountName")),
-                                        ("file share", share.get("shareName")))
-            folder.mkdir(parents=True, exist_ok=True)
-            sources[v["name"]] = str(folder)
-        elif "gitRepo" in v:
-            folder = safepath.home_path("aci-secrets", _short(doc["id"]), ("volume", "gitrepo-" + v["name"]))
-            _clone(v["gitRepo"], folder)
-            sources[v["name"]] = str(folder)
-    return sources
-
-
-def _clone(repo, folder):
-    """A gitRepo volume, as ACI fills it: the repository cloned (into `directory` when not '.'), at
-    `revision` when given. Only git's own transports; the URL is never read as an option."""
-    import shutil
-    import subprocess
-
-    if shutil.which("git") is None:
-        raise AzLocalError("(GitRepoVolumeFailed) A git repo volume needs the 'git' program on this machine.")
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    folder.chmod(0o700)
-    directory = (repo.get("directory") or ".").strip("/") or "."
-    target = folder if directory == "." else folder / directory
-    git = ["git", "-c", "protocol.ext.allow=never", "-c", "core.hooksPath=/dev/null"]
-    try:
-        subprocess.run([*git, "clone", "--quiet", "--", repo["repository"], str(target)], check=True,
-                       capture_output=True, timeout=300, stdin=subprocess.DEVNULL,
-                       env={"GIT_TERMINAL_PROMPT": "0", "PATH": "/usr/bin:/bin:/usr/local/bin"})
-        if repo.get("revision"):
-            subprocess.run([*git, "-C", str(target), "checkout", "--quiet", "--detach", repo["revision"], "--"],
-                           check=True, capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
-    except subprocess.CalledProcessError as ex:
-        lines = (ex.stderr or b"").decode(errors="replace").strip().splitlines()
-        detail = next((x for x in lines if x.startswith("fatal:")), lines[-1] if lines else
-                      f"git exited with status {ex.returncode}")
-        raise AzLocalError(f"(GitRepoVolumeFailed) Cloning '{repo['repository']}' failed: {detail}") from None
-    except subprocess.TimeoutExpired:
-        raise AzLocalError(f"(GitRepoVolumeFailed) Cloning '{repo['repository']}' timed out.") from None
-
-
 @dataclass
 class _Group:
     """What every container of a group being started shares."""
@@ -162,7 +82,7 @@ def _start_group(doc, props, created):
     infra_name, net_name, base = _names(doc)
     ip = doc["ipAddress"]["ip"]
     published = {f"{p['port']}/{p['protocol'].lower()}": (ip, p["port"]) for p in doc["ipAddress"]["ports"]}
-    group = _Group(doc, _volume_binds(doc, props, created), base, created)
+    group = _Group(doc, volumes.volume_binds(doc, props, created), base, created)
     if len(props["containers"]) == 1 and not props["initContainers"]:
         _run(group, props["containers"][0], "app", ports=published)
         return
@@ -224,7 +144,7 @@ def _create_container(group, c, role, *, ports=None, unprivileged=False):
     binds = {}
     for m in p["volumeMounts"]:
         binds[group.sources[m["name"]]] = {"bind": m["mountPath"], "mode": "ro" if m.get("readOnly") else "rw"}
-    healthcheck = _healthcheck(p.get("livenessProbe")) if restart else None
+    healthcheck = probes.healthcheck(p.get("livenessProbe")) if restart else None
     policy = {"Name": RESTART[doc["restartPolicy"]]} if restart else None
     if policy and policy["Name"] == "no":
         policy = None
@@ -237,42 +157,6 @@ def _create_container(group, c, role, *, ports=None, unprivileged=False):
         labels=dict(_group_labels(doc, role), **{labels.ACI_CONTAINER: c["name"]}), healthcheck=healthcheck,
         **network, **docker_security(p.get("securityContext"), unprivileged),
     )
-
-
-def _healthcheck(probe):
-    """A liveness probe as a Docker healthcheck; the daemon restarts containers it finds unhealthy."""
-    if not probe:
-        return None
-    probe = {k.lower(): v for k, v in probe.items()}
-    if probe.get("exec"):
-        command = {k.lower(): v for k, v in probe["exec"].items()}.get("command") or []
-        test = ["CMD"] + [str(x) for x in command]
-    elif probe.get("httpget"):
-        get = {k.lower(): v for k, v in probe["httpget"].items()}
-        test = ["CMD", "wget", "-q", "-O", "/dev/null", f"http://localhost:{get.get('port', 80)}{get.get('path', '/')}"]
-    else:
-        return None
-    second = 1_000_000_000
-    return {"test": test, "interval": int(probe.get("periodseconds", 10)) * second,
-            "timeout": int(probe.get("timeoutseconds", 1)) * second, "retries": int(probe.get("failurethreshold", 3)),
-            "start_period": int(probe.get("initialdelayseconds", 0)) * second}
-
-
-def restart_unhealthy():
-    """Liveness: restart every container of this home whose probe has failed (called by the daemon), or
-    stop it under the Never policy, as ACI does. Docker does not count these restarts: the store does."""
-    restarted = []
-    s = store()
-    for container in objects.containers(health="unhealthy", **{labels.ACI_ROLE: "app"}):
-        if container.attrs["HostConfig"]["RestartPolicy"]["Name"] in ("", "no"):
-            container.stop(timeout=5)
-        else:
-            container.restart(timeout=5)
-        with s.transaction():
-            key = f"aci-probe-restarts/{container.id}"
-            s.set_value(key, s.get_value(key, 0) + 1)
-        restarted.append(container.name)
-    return restarted
 
 
 def _containers(doc, role="app"):

@@ -90,7 +90,22 @@ def create(resource_group, name, *, location=None, sku="Standard_RAGRS", kind="S
     from azlocal.storage import paths
 
     paths.account_dir(name).mkdir(parents=True, exist_ok=True)
+    _publish(name)
     return doc
+
+
+def host_names(name):
+    """The data-plane host names of an account that azlocal serves (blob, file, queue)."""
+    return [f"{name}.{service}.core.windows.net" for service in ("blob", "file", "queue")]
+
+
+def _publish(name):
+    """The account's endpoints reach the daemon: it is started, and the names map to it in the hosts file."""
+    from azlocal.core import settings
+    from azlocal.platform import hosts, lifecycle
+
+    lifecycle.ensure_running()
+    hosts.set_entries(add={n: settings.daemon_host() for n in host_names(name)})
 
 
 def document(rid, name, *, location, sku, kind, tags, created, properties=None):
@@ -231,9 +246,11 @@ def cleanup(doc):
     """Removes the account's data (shares, containers, blobs) and its keys."""
     import shutil
 
+    from azlocal.platform import hosts
     from azlocal.storage import paths
 
     shutil.rmtree(paths.account_dir(doc["name"]), ignore_errors=True)
+    hosts.set_entries(remove=host_names(doc["name"]))
     secrets.delete_prefix(secrets.resource_prefix("storage", doc["id"]))
 
 
