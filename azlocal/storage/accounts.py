@@ -9,6 +9,8 @@ import base64
 import os
 import re
 
+from knack.log import get_logger
+
 from azlocal.core import arm
 from azlocal.core.errors import AzLocalError, ResourceNotFoundNoArm, ValidationError
 from azlocal.core.locations import normalise_location
@@ -16,6 +18,8 @@ from azlocal.core.lookups import not_found
 from azlocal.platform import secrets
 from azlocal.platform.store import store
 from azlocal.resources import groups
+
+logger = get_logger(__name__)
 
 ACCOUNT_TYPE = "Microsoft.Storage/storageAccounts"
 KEY_NAMES = ("key1", "key2")
@@ -67,9 +71,21 @@ def _key_secret(rid, key_name):
     return f"{secrets.resource_prefix('storage', rid)}{key_name}"
 
 
+_PAIRS = {"eastus": "westus", "westus": "eastus", "eastus2": "centralus", "centralus": "eastus2",
+          "westus2": "westcentralus", "westus3": "eastus", "northeurope": "westeurope", "westeurope": "northeurope",
+          "uksouth": "ukwest", "ukwest": "uksouth", "francecentral": "francesouth", "germanywestcentral":
+          "germanynorth", "swedencentral": "swedensouth", "japaneast": "japanwest", "japanwest": "japaneast",
+          "australiaeast": "australiasoutheast", "southeastasia": "eastasia", "eastasia": "southeastasia",
+          "canadacentral": "canadaeast", "brazilsouth": "southcentralus", "southcentralus": "northcentralus",
+          "northcentralus": "southcentralus", "centralindia": "southindia", "koreacentral": "koreasouth"}
+
+
 def create(resource_group, name, *, location=None, sku="Standard_RAGRS", kind="StorageV2", tags=None,
-           properties=None):
-    """ARM's PUT of a storage account: a new one (with two new keys), or the same one's settings replaced."""
+           options=None):
+    """ARM's PUT of a storage account: a new one (with two new keys), or the same one's settings updated.
+    `options` are the remaining command-line settings (see azlocal.storage.account_options)."""
+    from azlocal.storage import account_options
+
     check_name(name)
     group = groups.get(resource_group)
     location = normalise_location(location or group["location"])
@@ -79,9 +95,21 @@ def create(resource_group, name, *, location=None, sku="Standard_RAGRS", kind="S
         existing = find(name)
         if existing is not None and existing["id"].lower() != rid.lower():
             raise AzLocalError(f"(StorageAccountAlreadyTaken) The storage account named {name} is already taken.")
+        if existing is not None:
+            logger.warning("A storage account with the provided name %s is found. Will continue to update the "
+                           "existing account.", name)
         now = existing["creationTime"] if existing else arm.utc_now()
-        doc = document(rid, name, location=location, sku=sku, kind=kind, tags=tags, created=now,
-                       properties=properties)
+        doc = existing or document(rid, name, location=location, sku=sku, kind=kind, created=now)
+        if existing is not None and existing["location"] != location:
+            raise AzLocalError(f"(InvalidResourceLocation) The resource '{name}' already exists in location "
+                               f"'{existing['location']}' in resource group '{group['name']}'. A resource with the "
+                               "same name cannot be created in location '{location}'. Please select a new resource "
+                               "name.".replace("{location}", location))
+        opts = dict(options or {}, sku=sku, tags=tags if tags is not None else (None if existing else {}))
+        account_options.apply(doc, opts, creating=existing is None)
+        if existing is not None:
+            doc["kind"] = kind
+        _secondary(doc)
         if existing is None:
             for key_name in KEY_NAMES:
                 secrets.set_secret(_key_secret(rid, key_name), _new_key())
@@ -92,6 +120,37 @@ def create(resource_group, name, *, location=None, sku="Standard_RAGRS", kind="S
     paths.account_dir(name).mkdir(parents=True, exist_ok=True)
     _publish(name)
     return doc
+
+
+def update(resource_group, name, *, options=None, set_=None, add=None, remove=None, force_string=False):
+    """`az storage account update`: the named settings, then the generic --set/--add/--remove."""
+    from azlocal.core import generic_update
+    from azlocal.storage import account_options
+
+    s = store()
+    with s.transaction():
+        doc = get(name, resource_group)
+        doc = generic_update.updated_copy(doc, set_, add, remove, force_string,
+                                          read_only=("id", "name", "type", "creationTime", "primaryEndpoints"))
+        account_options.apply(doc, dict(options or {}), creating=False)
+        _secondary(doc)
+        s.put(doc)
+    return doc
+
+
+def _secondary(doc):
+    """Geo-redundant SKUs have a secondary region; read-access ones (RA-) also its endpoints."""
+    sku = doc["sku"]["name"]
+    name, location = doc["name"], doc["location"]
+    geo = "GRS" in sku or "GZRS" in sku
+    doc["secondaryLocation"] = _PAIRS.get(location, "westus") if geo else None
+    doc["statusOfSecondary"] = "available" if geo else None
+    doc["secondaryEndpoints"] = ({s: f"https://{name}-secondary.{s}.core.windows.net/"
+                                  for s in ("blob", "dfs", "queue", "table", "web")} if sku.split("_")[1].startswith(
+                                      "RA") else None)
+    if doc["secondaryEndpoints"]:
+        doc["secondaryEndpoints"].update(file=None, internetEndpoints=None, ipv6Endpoints=None,
+                                         microsoftEndpoints=None)
 
 
 def host_names(name):
@@ -108,30 +167,36 @@ def _publish(name):
     hosts.set_entries(add={n: settings.daemon_host() for n in host_names(name)})
 
 
-def document(rid, name, *, location, sku, kind, tags, created, properties=None):
-    """The account as `az storage account show` prints it (the settings the command line gave merged in)."""
-    doc = {
-        "accessTier": "Hot" if kind in ("StorageV2", "BlobStorage") else None,
+def document(rid, name, *, location, sku, kind, created):
+    """The account as `az storage account show` prints it (api-version 2025-08-01), before the command line's
+    settings are applied (account_options.apply)."""
+    premium_files = kind in ("FileStorage", "BlockBlobStorage")
+    services = {s: (_encrypted(created) if s in ("blob", "file") else None) for s in ("blob", "file", "queue",
+                                                                                      "table")}
+    return {
+        "accessTier": None if premium_files or kind == "Storage" else "Hot",
+        "accountMigrationInProgress": None,
         "allowBlobPublicAccess": False,
         "allowCrossTenantReplication": False,
         "allowSharedKeyAccess": None,
+        "allowSharedKeyAccessForServices": None,
         "allowedCopyScope": None,
         "azureFilesIdentityBasedAuthentication": None,
         "blobRestoreStatus": None,
         "creationTime": created,
         "customDomain": None,
+        "dataCollaborationPolicyProperties": None,
         "defaultToOAuthAuthentication": None,
         "dnsEndpointType": None,
+        "dualStackEndpointPreference": None,
+        "enableExtendedGroups": None,
         "enableHttpsTrafficOnly": True,
         "enableNfsV3": None,
-        "encryption": {
-            "encryptionIdentity": None, "keySource": "Microsoft.Storage", "keyVaultProperties": None,
-            "requireInfrastructureEncryption": None,
-            "services": {s: ({"enabled": True, "keyType": "Account", "lastEnabledTime": created}
-                             if s in ("blob", "file") else None) for s in ("blob", "file", "queue", "table")},
-        },
+        "encryption": {"encryptionIdentity": None, "keySource": "Microsoft.Storage", "keyVaultProperties": None,
+                       "requireInfrastructureEncryption": None, "services": services},
         "extendedLocation": None,
         "failoverInProgress": None,
+        "geoPriorityReplicationStatus": None,
         "geoReplicationStats": None,
         "id": rid,
         "identity": None,
@@ -139,17 +204,20 @@ def document(rid, name, *, location, sku, kind, tags, created, properties=None):
         "isHnsEnabled": None,
         "isLocalUserEnabled": None,
         "isSftpEnabled": None,
+        "isSkuConversionBlocked": None,
         "keyCreationTime": {"key1": created, "key2": created},
         "keyPolicy": None,
         "kind": kind,
         "largeFileSharesState": None,
         "lastGeoFailoverTime": None,
         "location": location,
-        "minimumTlsVersion": "TLS1_0",
+        "minimumTlsVersion": "TLS1_2",
         "name": name,
-        "networkRuleSet": {"bypass": "AzureServices", "defaultAction": "Allow", "ipRules": [],
-                           "ipv6Rules": [], "resourceAccessRules": None, "virtualNetworkRules": []},
-        "primaryEndpoints": dict(endpoints(name), internetEndpoints=None, microsoftEndpoints=None),
+        "networkRuleSet": {"bypass": "AzureServices", "defaultAction": "Allow", "ipRules": [], "ipv6Rules": [],
+                           "resourceAccessRules": None, "virtualNetworkRules": []},
+        "placement": None,
+        "primaryEndpoints": dict(endpoints(name), internetEndpoints=None, ipv6Endpoints=None,
+                                 microsoftEndpoints=None),
         "primaryLocation": location,
         "privateEndpointConnections": [],
         "provisioningState": "Succeeded",
@@ -159,16 +227,19 @@ def document(rid, name, *, location, sku, kind, tags, created, properties=None):
         "sasPolicy": None,
         "secondaryEndpoints": None,
         "secondaryLocation": None,
-        "sku": {"name": sku, "tier": sku.split("_")[0]},
+        "sku": {"name": sku, "tier": "Premium" if sku.startswith("Premium") else "Standard"},
         "statusOfPrimary": "available",
         "statusOfSecondary": None,
         "storageAccountSkuConversionStatus": None,
-        "tags": tags or {},
+        "systemData": None,
+        "tags": {},
         "type": ACCOUNT_TYPE,
+        "zones": None,
     }
-    if properties:
-        doc.update(properties)
-    return doc
+
+
+def _encrypted(now):
+    return {"enabled": True, "keyType": "Account", "lastEnabledTime": now}
 
 
 def list_accounts(resource_group=None):
@@ -222,16 +293,38 @@ def renew(resource_group, name, key_name):
 
 def connection_string(name, key=None, *, protocol="https", suffix="core.windows.net", sas_token=None,
                       endpoints_=None):
-    """`DefaultEndpointsProtocol=…;EndpointSuffix=…;AccountName=…;AccountKey=…` (or a SAS), as az builds it."""
-    parts = [f"DefaultEndpointsProtocol={protocol}", f"EndpointSuffix={suffix}", f"AccountName={name}"]
-    if sas_token:
-        parts.append(f"SharedAccessSignature={sas_token.lstrip('?')}")
-    elif key is not None:
-        parts.append(f"AccountKey={key}")
-    for service, url in (endpoints_ or {}).items():
+    """az's connection string: `DefaultEndpointsProtocol=…;EndpointSuffix=…;AccountName=…;AccountKey=…`, then
+    the Blob, File, Queue and Table endpoints given, then `SharedAccessSignature=…` — in that order."""
+    parts = [f"DefaultEndpointsProtocol={protocol}", f"EndpointSuffix={suffix}"]
+    if name is not None:
+        parts += [f"AccountName={name}", f"AccountKey={key}"]
+    for service in ("blob", "file", "queue", "table"):
+        url = (endpoints_ or {}).get(service)
         if url:
             parts.append(f"{service.capitalize()}Endpoint={url}")
+    if sas_token:
+        parts.append(f"SharedAccessSignature={sas_token}")
     return ";".join(parts)
+
+
+def show_connection_string(resource_group, name, *, protocol="https", key_name="key1", sas_token=None,
+                           overrides=None):
+    """`az storage account show-connection-string`: the account's endpoints unless given (--blob-endpoint …)."""
+    doc = get(name, resource_group)
+    values = key_values(name)
+    chosen = {s: (overrides or {}).get(s) or doc["primaryEndpoints"].get(s) for s in ("blob", "file", "queue",
+                                                                                       "table")}
+    key = values[1] if key_name == "key2" else values[0]
+    return {"connectionString": connection_string(name, key, protocol=protocol, sas_token=sas_token,
+                                                  endpoints_=chosen)}
+
+
+def usage(location):
+    """`az storage account show-usage`: the storage accounts in a region against Azure's default limit."""
+    location = normalise_location(location)
+    count = sum(1 for doc in store().list(type=ACCOUNT_TYPE) if doc["location"] == location)
+    return {"currentValue": count, "limit": 250,
+            "name": {"localizedValue": "Storage Accounts", "value": "StorageAccounts"}, "unit": "Count"}
 
 
 def delete(resource_group, name):

@@ -21,6 +21,7 @@ logger = get_logger(__name__)
 
 AUTH_FAILED = ("Server failed to authenticate the request. Make sure the value of Authorization header is formed "
                "correctly including the signature.\nErrorCode:AuthenticationFailed")
+KEY_AUTH_NOT_PERMITTED = "Key based authentication is not permitted on this storage account."
 _QUERY_WARNING = (
     "\nThere are no credentials provided in your command and environment, we will query for account key for your "
     "storage account.\nIt is recommended to provide --connection-string, --account-key or --sas-token in your "
@@ -115,15 +116,27 @@ def resolve(account_name=None, account_key=None, connection_string=None, sas_tok
         logger.warning(_ENV_HINT, _QUERY_WARNING + (_LOGIN_HINT if has_auth_mode else ""))
         doc = _require_account(account_name)
         account_key = (accounts.key_values(doc["name"]) or [None])[0]
-    _require_account(account_name)
+    doc = _require_account(account_name)
+    if doc.get("allowSharedKeyAccess") is False:
+        raise _error("KeyBasedAuthenticationNotPermitted", KEY_AUTH_NOT_PERMITTED)
     if sas_token and not account_key:
         from azlocal.storage import sas
 
         params = sas.check(account_name, sas_token, needs=needs)
         return Access(account_name, "sas", sas=params)
     if not accounts.check_key(account_name, account_key):
-        raise AzLocalError(AUTH_FAILED)
+        raise _error("AuthenticationFailed", AUTH_FAILED.split("\n")[0])
     return Access(account_name, "key", key=account_key)
+
+
+def _error(code, message):
+    """The service's error (403) as the SDK reports it; AzLocalError with the same text if the Storage error
+    type is not there."""
+    try:
+        from azlocal.storage.storage_errors import StorageError
+    except ImportError:  # pragma: no cover - the blob helper's module
+        return AzLocalError(f"{message}\nErrorCode:{code}")
+    return StorageError(code, message, 403)
 
 
 def _require_account(name):
