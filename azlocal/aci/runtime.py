@@ -43,10 +43,12 @@ def _registry_auth(doc, image):
 
 
 def preflight_images(doc, definition):
-    """Every image of a definition is there (pulled with the definition's own credentials if needed)."""
+    """Every image of a definition is there (pulled with the definition's own credentials if needed), and
+    its Azure Files volumes can be mounted."""
     creds = {c["server"].lower(): {"username": c["username"], "password": c.get("password")}
              for c in definition["properties"]["imageRegistryCredentials"] if c.get("server")}
     props = definition["properties"]
+    volumes.check(props, doc["name"])  # an update with a bad Azure Files volume leaves the old group running
     for c in props["initContainers"] + props["containers"]:
         image = c["properties"]["image"]
         server = images.server_of(image)
@@ -71,18 +73,21 @@ class _Group:
     sources: dict
     base: str
     created: list
+    read_only: set = frozenset()
     infra: object = None
 
 
 def _start_group(doc, props, created):
     """A single container publishes the group's ports itself; several share an infra container's
     network namespace (a pod), so each can restart without the others losing localhost."""
+    volumes.check(props, doc["name"])
     for c in props["initContainers"] + props["containers"]:
         _ensure_image(doc, c["properties"]["image"])
     infra_name, net_name, base = _names(doc)
     ip = doc["ipAddress"]["ip"]
     published = {f"{p['port']}/{p['protocol'].lower()}": (ip, p["port"]) for p in doc["ipAddress"]["ports"]}
-    group = _Group(doc, volumes.volume_binds(doc, props, created), base, created)
+    group = _Group(doc, volumes.volume_binds(doc, props, created), base, created,
+                   read_only={v["name"] for v in props["volumes"] if volumes.read_only(props, v["name"])})
     if len(props["containers"]) == 1 and not props["initContainers"]:
         _run(group, props["containers"][0], "app", ports=published)
         return
@@ -143,7 +148,8 @@ def _create_container(group, c, role, *, ports=None, unprivileged=False):
     restart = role == "app"
     binds = {}
     for m in p["volumeMounts"]:
-        binds[group.sources[m["name"]]] = {"bind": m["mountPath"], "mode": "ro" if m.get("readOnly") else "rw"}
+        ro = m.get("readOnly") or m["name"] in group.read_only
+        binds[group.sources[m["name"]]] = {"bind": m["mountPath"], "mode": "ro" if ro else "rw"}
     healthcheck = probes.healthcheck(p.get("livenessProbe")) if restart else None
     policy = {"Name": RESTART[doc["restartPolicy"]]} if restart else None
     if policy and policy["Name"] == "no":
@@ -165,7 +171,10 @@ def _containers(doc, role="app"):
 
 
 def group_objects(doc):
-    """Every container, network and volume of the group (containers first, the infra last)."""
+    """Every container, network and volume of the group (containers first, the infra last), for the
+    group's cleanup (delete, redeploy, reset), which is its only caller: the group's secret files in
+    memory go here too, as its Docker objects do."""
+    volumes.remove_memory_files(doc)
     containers = objects.containers(all=True, resource_id=doc["id"])
     containers.sort(key=lambda c: c.labels.get(labels.ACI_ROLE) == "infra")
     return containers, objects.networks(resource_id=doc["id"]), objects.volumes(resource_id=doc["id"])

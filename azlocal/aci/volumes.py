@@ -1,13 +1,32 @@
-"""A container group's volumes on the host: emptyDir (a Docker volume), secret (files of the secret store),
-azureFile (a share of an azlocal storage account), gitRepo (a clone)."""
+"""A container group's volumes on the host: emptyDir (a Docker volume), secret (files in memory),
+azureFile (a share of an azlocal storage account), gitRepo (a clone).
 
+Secret volumes live in memory, as Azure keeps them: a folder of a tmpfs (`/dev/shm`, or
+`$XDG_RUNTIME_DIR`) of this home's own, mode 0700,
+
+    <tmpfs>/azlocal-<home hash>/<group key>/<volume>/<file>
+
+bind-mounted (read-only) into every container of the group that mounts the volume: one copy for the
+group, nothing on the host's disk, and the containers see a tmpfs at the mount path. The files come
+from the secret store; `start`/`restart` write them again (a reboot empties the tmpfs). An Azure Files
+volume mounts the share's folder of an azlocal storage account (azlocal.storage.paths.share_dir),
+after the account, its key and the share were checked, before anything of the group exists.
+"""
+
+import base64
 import json
+from pathlib import Path
+
+from knack.log import get_logger
 
 from azlocal.aci.lookup import _secret_prefix, _short
-from azlocal.core import safepath
+from azlocal.core import safepath, settings
 from azlocal.core.errors import AzLocalError
 from azlocal.platform import secrets
 from azlocal.platform.engine import labels, objects
+
+logger = get_logger(__name__)
+_TMPFS_CANDIDATES = ("/dev/shm",)
 
 
 def _names(doc):
@@ -16,12 +35,31 @@ def _names(doc):
     return names(doc)
 
 
+def check(props, doc_name):
+    """Refuses, before anything is created, an Azure Files volume whose storage account, key or share
+    is not there (Azure reports such a volume as FailedMountAzureFileVolume: the mount fails)."""
+    from azlocal.storage import accounts, paths
+
+    for v in props["volumes"]:
+        if "azureFile" not in v:
+            continue
+        share = v["azureFile"]
+        account, name = share.get("storageAccountName"), share.get("shareName")
+        failed = (f"(FailedMountAzureFileVolume) Failed to mount Azure File Volume '{v['name']}' of container "
+                  f"group '{doc_name}':")
+        if accounts.find(account) is None:
+            raise AzLocalError(f"{failed} the storage account '{account}' was not found.")
+        if not accounts.check_key(account, share.get("storageAccountKey")):
+            raise AzLocalError(f"{failed} the storage account key is not a key of storage account '{account}'.")
+        if not paths.share_dir(account, name).is_dir():
+            raise AzLocalError(f"{failed} the file share '{name}' was not found in storage account '{account}'.")
+
+
 def volume_binds(doc, props, created):
     """Docker volumes / folders for the group's volumes: name -> host source."""
     from azlocal.platform.store import group_of
 
     sources = {}
-    prefix = _secret_prefix(doc["id"])
     for v in props["volumes"]:
         if "emptyDir" in v:
             vol = objects.create_volume(f"{_names(doc)[2]}-{v['name']}",
@@ -29,30 +67,95 @@ def volume_binds(doc, props, created):
             created.append(vol)
             sources[v["name"]] = vol.name
         elif "secret" in v:
-            import base64
-
-            folder = safepath.home_path("aci-secrets", _short(doc["id"]), ("volume", v["name"]))
-            folder.mkdir(parents=True, exist_ok=True)
-            folder.chmod(0o700)
-            files = json.loads(secrets.get_secret(f"{prefix}volume/{v['name']}") or "{}")
-            for fname, b64 in files.items():
-                path = safepath.home_path(("secret file", fname), base=folder)
-                path.write_bytes(base64.b64decode(b64))
-                path.chmod(0o444)
-            sources[v["name"]] = str(folder)
+            sources[v["name"]] = str(_write_secret_files(doc, v["name"], v["secret"]))
         elif "azureFile" in v:
-            # An Azure Files share, kept as a folder of this home: what one container writes, another
-            # group mounting the same share reads, and it outlives the group as a share does.
+            # the share's folder: what one group writes, another group mounting the share reads, and
+            # it outlives the groups, as a share does
+            from azlocal.storage import paths
+
             share = v["azureFile"]
-            folder = safepath.home_path("fileshares", ("storage account", share.get("storageAccountName")),
-                                        ("file share", share.get("shareName")))
-            folder.mkdir(parents=True, exist_ok=True)
-            sources[v["name"]] = str(folder)
+            sources[v["name"]] = str(paths.share_dir(share["storageAccountName"], share["shareName"]))
         elif "gitRepo" in v:
             folder = safepath.home_path("aci-secrets", _short(doc["id"]), ("volume", "gitrepo-" + v["name"]))
             _clone(v["gitRepo"], folder)
             sources[v["name"]] = str(folder)
     return sources
+
+
+def read_only(props, volume_name):
+    """Whether the volume itself is read-only (an Azure Files volume's readOnly)."""
+    for v in props["volumes"]:
+        if v["name"] == volume_name and "azureFile" in v:
+            return bool(v["azureFile"].get("readOnly"))
+    return False
+
+
+def memory_root():
+    """This home's folder on a tmpfs (created 0700), or None when the machine has no tmpfs to offer."""
+    import hashlib
+    import os
+
+    candidates = list(_TMPFS_CANDIDATES)
+    if os.environ.get("XDG_RUNTIME_DIR"):
+        candidates.append(os.environ["XDG_RUNTIME_DIR"])
+    mounts = _tmpfs_mounts()
+    tag = hashlib.sha256(settings.label_value().encode()).hexdigest()[:16]
+    for base in candidates:
+        if base in mounts and os.access(base, os.W_OK):
+            root = Path(base) / f"azlocal-{tag}"
+            root.mkdir(mode=0o700, exist_ok=True)
+            root.chmod(0o700)
+            return root
+    return None
+
+
+def _tmpfs_mounts():
+    try:
+        with open("/proc/mounts") as f:
+            return {line.split()[1] for line in f if len(line.split()) > 2 and line.split()[2] == "tmpfs"}
+    except OSError:
+        return set()
+
+
+def _secret_folder(doc, volume_name):
+    root = memory_root()
+    if root is None:
+        logger.warning("This machine offers no tmpfs (/dev/shm): the secret volume '%s' is kept on disk in "
+                       "azlocal's home instead of in memory.", volume_name)
+        return safepath.home_path("aci-secrets", _short(doc["id"]), ("volume", volume_name))
+    return safepath.home_path(_short(doc["id"]), ("volume", volume_name), base=root)
+
+
+def _write_secret_files(doc, volume_name, files):
+    folder = _secret_folder(doc, volume_name)
+    folder.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.mkdir(exist_ok=True)
+    folder.chmod(0o755)  # inside a 0700 folder: any user of the container reads the files, no one else
+    for fname, b64 in files.items():
+        path = safepath.home_path(("secret file", fname), base=folder)
+        if path.exists():
+            path.chmod(0o600)
+        path.write_bytes(base64.b64decode(b64))
+        path.chmod(0o444)
+    return folder
+
+
+def restore_memory_files(doc):
+    """Writes a group's secret volumes again (from the secret store) before its containers start."""
+    prefix = _secret_prefix(doc["id"])
+    for v in doc.get("volumes") or []:
+        if v.get("secret") is not None:
+            files = json.loads(secrets.get_secret(f"{prefix}volume/{v['name']}") or "{}")
+            _write_secret_files(doc, v["name"], files)
+
+
+def remove_memory_files(doc):
+    """Removes a group's secret files from memory (the group is deleted or redeployed)."""
+    import shutil
+
+    root = memory_root()
+    if root is not None:
+        shutil.rmtree(root / _short(doc["id"]), ignore_errors=True)
 
 
 def _clone(repo, folder):
