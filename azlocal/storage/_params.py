@@ -36,3 +36,13 @@ def access(kwargs, needs=None, auth_mode=True):
                                                  "auth_mode", "account_url")}
     kwargs.pop("timeout", None)
     return credentials.resolve(**values, needs=needs, has_auth_mode=auth_mode)
+
+
+def data_plane_extras(c, auth_mode=True, timeout=True):
+    """For handlers that take the account arguments as **kwargs: adds them to this one command (the scope of `c`
+    must be the command); their types come from `data_plane_arguments` registered on an enclosing scope."""
+    dests = ["account_name", "account_key", "connection_string", "sas_token", "account_url"]
+    dests += ["auth_mode"] if auth_mode else []
+    dests += ["timeout"] if timeout else []
+    for dest in dests:
+        c.extra(dest)

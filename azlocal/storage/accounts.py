@@ -90,6 +90,12 @@ def create(resource_group, name, *, location=None, sku="Standard_RAGRS", kind="S
     group = groups.get(resource_group)
     location = normalise_location(location or group["location"])
     rid = arm.resource_id(group["name"], ACCOUNT_TYPE, name)
+    taken = find(name)
+    if taken is not None and taken["id"].lower() != rid.lower():
+        raise AzLocalError(f"(StorageAccountAlreadyTaken) The storage account named {name} is already taken.")
+    from azlocal.platform import lifecycle
+
+    lifecycle.ensure_running()  # before anything is written: a daemon that cannot start leaves no account behind
     s = store()
     with s.transaction():
         existing = find(name)
@@ -161,9 +167,8 @@ def host_names(name):
 def _publish(name):
     """The account's endpoints reach the daemon: it is started, and the names map to it in the hosts file."""
     from azlocal.core import settings
-    from azlocal.platform import hosts, lifecycle
+    from azlocal.platform import hosts
 
-    lifecycle.ensure_running()
     hosts.set_entries(add={n: settings.daemon_host() for n in host_names(name)})
 
 
