@@ -99,8 +99,7 @@ def directory_show(account, share, path):
     parts, target = _locate(account, share, path, kind="dir")
     data = shares.load(account, share)
     entry = data["entries"].get(_key(parts)) or {}
-    return _directory_item(target, parts[-1] if parts else "", entry, share, full=True,
-                           name=_key(parts))
+    return _directory_item(target, _key(parts), entry, share, full=True)  # az names it by its path
 
 
 def _directory_item(target, name, entry, share, *, full=False, with_metadata=True):
