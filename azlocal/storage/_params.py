@@ -28,14 +28,15 @@ def data_plane_arguments(c, endpoint_option="--blob-endpoint", auth_mode=True):
     c.argument("timeout", type=int, help="Request timeout in seconds. Applies to each call to the service.")
 
 
-def access(kwargs, needs=None, auth_mode=True):
-    """Pops the account arguments out of a handler's kwargs and resolves them (see credentials.resolve)."""
+def access(kwargs, needs=None, auth_mode=True, service="b"):
+    """Pops the account arguments out of a handler's kwargs and resolves them (see credentials.resolve);
+    `service` is the SAS service letter of the command ('b' blob, 'f' file)."""
     from azlocal.storage import credentials
 
     values = {k: kwargs.pop(k, None) for k in ("account_name", "account_key", "connection_string", "sas_token",
                                                  "auth_mode", "account_url")}
     kwargs.pop("timeout", None)
-    return credentials.resolve(**values, needs=needs, has_auth_mode=auth_mode)
+    return credentials.resolve(**values, needs=needs, has_auth_mode=auth_mode, service=service)
 
 
 def data_plane_extras(c, auth_mode=True, timeout=True):

@@ -37,6 +37,7 @@ def load_commands(loader):
         g.command("show-usage", "account_show_usage")
         g.command("keys list", "account_keys_list")
         g.command("keys renew", "account_keys_renew")
+        g.command("generate-sas", "account_generate_sas")
 
 
 def _name(c, required=False, option="--name"):

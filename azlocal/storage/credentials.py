@@ -80,9 +80,10 @@ def account_from_endpoint(url):
 
 
 def resolve(account_name=None, account_key=None, connection_string=None, sas_token=None, auth_mode=None,
-            account_url=None, *, needs=None, has_auth_mode=True):
+            account_url=None, *, needs=None, has_auth_mode=True, service="b"):
     """The Access a data-plane command runs with. `needs` is the SAS permission letter the operation needs
-    (r, w, d, l, c, a) and the SAS resource type ('s' service, 'c' container, 'o' object), e.g. ('w', 'o')."""
+    (r, w, d, l, c, a) and the SAS resource type ('s' service, 'c' container, 'o' object), e.g. ('w', 'o');
+    `service` is the SAS service letter the command's service is ('b' blob, 'f' file)."""
     from azlocal.storage import accounts
 
     auth_mode = auth_mode or _config("auth_mode")
@@ -122,11 +123,35 @@ def resolve(account_name=None, account_key=None, connection_string=None, sas_tok
     if sas_token and not account_key:
         from azlocal.storage import sas
 
-        params = sas.check(account_name, sas_token, needs=needs)
+        if service == "b":
+            params = sas.check(account_name, sas_token, needs=needs)
+        else:
+            params = _check_other_service(sas, account_name, sas_token, needs, service)
         return Access(account_name, "sas", sas=params)
     if not accounts.check_key(account_name, account_key):
         raise _error("AuthenticationFailed", AUTH_FAILED.split("\n")[0])
     return Access(account_name, "key", key=account_key)
+
+
+def _check_other_service(sas, account_name, token, needs, service):
+    """An account SAS for a service other than Blob (Azure Files: ss has 'f'): the signature and its window by
+    sas.check, then the service, resource type and permission here. A file service SAS (sr=s/f) is refused."""
+    from azlocal.storage.storage_errors import StorageError
+
+    q = sas.parse(token)
+    if "ss" not in q and "srt" not in q:
+        raise StorageError("AuthenticationFailed", "Server failed to authenticate the request. Only account SAS "
+                           "tokens are checked for Azure Files offline (az storage account generate-sas "
+                           "--services f).", 403)
+    params = sas.check(account_name, token, needs=None)
+    if service not in q.get("ss", ""):
+        raise StorageError("AuthorizationServiceMismatch")
+    letter, kind = needs or (None, None)
+    if kind and kind not in q.get("srt", ""):
+        raise StorageError("AuthorizationResourceTypeMismatch")
+    if letter and not any(ch in q.get("sp", "") for ch in letter):
+        raise StorageError("AuthorizationPermissionMismatch")
+    return params
 
 
 def _error(code, message):

@@ -164,9 +164,44 @@ def account_keys_renew(account_name, key_name, resource_group_name=None, key_typ
 def account_generate_sas(services, resource_types, permission, expiry, start=None, ip=None, protocol=None,
                          encryption_scope=None, account_name=None, account_key=None, connection_string=None,
                          account_url=None, ids=None):
-    from azlocal.storage import custom_sas
+    """An account SAS signed locally with the account's key, as az signs it (the key is not checked here: a
+    wrong one makes a token the service refuses, as in Azure)."""
+    from azlocal.core.errors import ValidationError
+    from azlocal.storage import accounts, credentials, sas
 
-    return custom_sas.generate_account_sas(services, resource_types, permission, expiry, start=start, ip=ip,
-                                           protocol=protocol, encryption_scope=encryption_scope,
-                                           account_name=account_name, account_key=account_key,
-                                           connection_string=connection_string, account_url=account_url, ids=ids)
+    if ids:
+        account_name = _names(ids, None, None)[0][1]
+    connection_string = connection_string or (None if account_name or account_key else
+                                              credentials._config("connection_string"))
+    if connection_string:
+        parts = credentials.parse_connection_string(connection_string)
+        account_name, account_key = parts.get("AccountName"), parts.get("AccountKey")
+    account_name = account_name or credentials._config("account") or credentials.account_from_endpoint(account_url)
+    account_key = account_key or (None if connection_string else credentials._config("key"))
+    if account_name and not account_key and accounts.find(account_name) is not None:
+        account_key = (accounts.key_values(account_name) or [None])[0]
+    if not account_name or not account_key:
+        raise ValidationError(_SAS_CREDENTIALS)
+    for value, allowed, what in ((services, "bfqt", "services"), (resource_types, "sco", "resource types")):
+        if not value or any(ch not in allowed for ch in value):
+            raise ValidationError(f"valid values for --{what.replace(' ', '-')} are the letters of "
+                                  f"'{allowed}', e.g. '{allowed[:2]}'")
+    return sas.generate_account(account_name, account_key, services=_ordered(services, "bfqt"),
+                                resource_types=_ordered(resource_types, "sco"), permission=permission, expiry=expiry,
+                                start=start, ip=ip, protocol=protocol, encryption_scope=encryption_scope)
+
+
+def _ordered(value, order):
+    return "".join(ch for ch in order if ch in value)
+
+
+_SAS_CREDENTIALS = """
+        Missing/Invalid credentials to access storage service. The following variations are accepted:
+            (1) account name and key (--account-name and --account-key options or
+                set AZURE_STORAGE_ACCOUNT and AZURE_STORAGE_KEY environment variables)
+            (2) account name (--account-name option or AZURE_STORAGE_ACCOUNT environment variable;
+                this will make calls to query for a storage account key using login credentials)
+            (3) connection string (--connection-string option or
+                set AZURE_STORAGE_CONNECTION_STRING environment variable); some shells will require
+                quoting to preserve literal character interpretation.
+        """

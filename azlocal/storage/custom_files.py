@@ -25,7 +25,7 @@ def _no_snapshot(snapshot):
 
 
 def _account(kwargs, needs, auth_mode=False):
-    return _params.access(kwargs, needs=needs, auth_mode=auth_mode).account
+    return _params.access(kwargs, needs=needs, auth_mode=auth_mode, service="f").account
 
 
 def _endpoint(account, protocol="https"):

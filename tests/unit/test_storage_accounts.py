@@ -155,3 +155,29 @@ def test_show_of_a_missing_account_is_arms_404(home):
     groups.create("rg1", "eastus")
     with pytest.raises(ResourceNotFound, match="Microsoft.Storage/storageAccounts/nope"):
         accounts.get("nope", "rg1")
+
+
+def test_account_sas_for_files_is_checked_for_service_type_and_permission(account):
+    from azlocal.storage import credentials, custom_accounts
+    from azlocal.storage.storage_errors import StorageError
+
+    token = custom_accounts.account_generate_sas("fb", "os", "rl", "2099-01-01T00:00Z", account_name="acct1")
+    assert "ss=bf" in token and "srt=so" in token and "sp=rl" in token
+    assert credentials.resolve(account_name="acct1", sas_token=token, needs=("r", "o"), service="f").kind == "sas"
+    with pytest.raises(StorageError, match="AuthorizationPermissionMismatch"):
+        credentials.resolve(account_name="acct1", sas_token=token, needs=("w", "o"), service="f")
+    blob_only = custom_accounts.account_generate_sas("b", "sco", "rwl", "2099-01-01", account_name="acct1")
+    with pytest.raises(StorageError, match="AuthorizationServiceMismatch"):
+        credentials.resolve(account_name="acct1", sas_token=blob_only, needs=("r", "o"), service="f")
+    forged = token[:-6] + "AAAA%3D"
+    with pytest.raises(StorageError, match="AuthenticationFailed"):
+        credentials.resolve(account_name="acct1", sas_token=forged, needs=("r", "o"), service="f")
+
+
+def test_generate_sas_needs_credentials(home, monkeypatch):
+    from azlocal.storage import custom_accounts
+
+    for var in ("AZURE_STORAGE_ACCOUNT", "AZURE_STORAGE_KEY", "AZURE_STORAGE_CONNECTION_STRING"):
+        monkeypatch.delenv(var, raising=False)
+    with pytest.raises(ValidationError, match="Missing/Invalid credentials"):
+        custom_accounts.account_generate_sas("b", "o", "r", "2099-01-01", account_name="nosuch1")
