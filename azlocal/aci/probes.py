@@ -1,43 +1,442 @@
-"""Liveness (and readiness) probes of container groups: Docker healthchecks, and what the daemon does
-when one fails."""
+"""Liveness and readiness probes of container groups, and what the daemon does about them.
 
+Liveness probes are Docker healthchecks (the engine runs them on the probe's period and timeout);
+readiness probes run in the daemon (Docker gives a container one healthcheck only). Each round of the
+daemon (`restart_unhealthy`, every two seconds) turns new probe failures into the container's events
+(`Unhealthy`, `Killing`), kills a container whose liveness probe failed `failureThreshold` times and
+restarts it as the group's restart policy says (Always and OnFailure restart it, with Kubernetes'
+exponential back-off after the first restart; Never leaves it terminated), and gates the group's
+traffic on readiness: while a container with a readiness probe is not ready, the container that
+publishes the group's ports is disconnected from its network, so nothing reaches the group's ports.
+
+What a container went through is one record in the store's key/value table under
+`aci-probe-restarts/<container id>` (the key the group's cleanup deletes): restarts, events, the
+previous state, readiness and the networks a gated container left.
+"""
+
+import datetime
+import shlex
+import threading
+import time
+
+from knack.log import get_logger
+
+from azlocal.aci.lookup import GROUP_TYPE
 from azlocal.platform.engine import labels, objects
 from azlocal.platform.store import store
 
+logger = get_logger(__name__)
+PREFIX = "aci-probe-restarts/"
+KILL_GRACE = 5  # seconds between the stop signal and SIGKILL
+BACKOFF_FIRST, BACKOFF_MAX, BACKOFF_RESET = 10, 300, 600  # seconds, as the kubelet's restart back-off
+_SECOND = 1_000_000_000
+SHOWN_KEYS = {"execProperty", "failureThreshold", "httpGet", "initialDelaySeconds", "periodSeconds",
+              "successThreshold", "timeoutSeconds"}
 
-def healthcheck(probe):
-    """A liveness probe as a Docker healthcheck; the daemon restarts containers it finds unhealthy."""
+
+# Probe documents -----------------------------------------------------------------------------------
+
+def _lower(value):
+    return {str(k).lower(): v for k, v in value.items()} if isinstance(value, dict) else {}
+
+
+def _int(value):
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return value
+
+
+def shown(probe):
+    """A probe as az shows it (its SDK's attribute names: `execProperty`), from whichever spelling it
+    was stored with (ARM's camelCase, or lower-cased keys)."""
     if not probe:
         return None
-    probe = {k.lower(): v for k, v in probe.items()}
-    if probe.get("exec"):
-        command = {k.lower(): v for k, v in probe["exec"].items()}.get("command") or []
-        test = ["CMD"] + [str(x) for x in command]
-    elif probe.get("httpget"):
-        get = {k.lower(): v for k, v in probe["httpget"].items()}
-        test = ["CMD", "wget", "-q", "-O", "/dev/null", f"http://localhost:{get.get('port', 80)}{get.get('path', '/')}"]
-    else:
+    p = _lower(probe)
+    run, get = _lower(p.get("exec") or p.get("execproperty")), _lower(p.get("httpget"))
+    headers = [{"name": _lower(h).get("name"), "value": _lower(h).get("value")} for h in get.get("httpheaders") or []]
+    return {"execProperty": {"command": run.get("command")} if run else None,
+            "failureThreshold": _int(p.get("failurethreshold")),
+            "httpGet": {"httpHeaders": headers or None, "path": get.get("path"), "port": _int(get.get("port")),
+                        "scheme": get.get("scheme")} if get else None,
+            "initialDelaySeconds": _int(p.get("initialdelayseconds")), "periodSeconds": _int(p.get("periodseconds")),
+            "successThreshold": _int(p.get("successthreshold")), "timeoutSeconds": _int(p.get("timeoutseconds"))}
+
+
+def settings_of(probe):
+    """The probe's timing, with Kubernetes' defaults for what it leaves out."""
+    p = _lower(probe)
+
+    def number(key, default, least):
+        try:
+            value = int(p.get(key) if p.get(key) is not None else default)
+        except (TypeError, ValueError):
+            value = default
+        return max(value, least)
+
+    return {"initialDelaySeconds": number("initialdelayseconds", 0, 0), "periodSeconds": number("periodseconds", 10, 1),
+            "failureThreshold": number("failurethreshold", 3, 1), "successThreshold": number("successthreshold", 1, 1),
+            "timeoutSeconds": number("timeoutseconds", 1, 1)}
+
+
+def command_of(probe):
+    """The command that runs the probe inside the container (an exec probe's own, or wget for httpGet)."""
+    p = _lower(probe)
+    if p.get("exec") or p.get("execproperty"):
+        command = _lower(p.get("exec") or p.get("execproperty")).get("command") or []
+        if isinstance(command, str):
+            command = shlex.split(command)
+        return [str(x) for x in command] or None
+    if p.get("httpget"):
+        get = _lower(p["httpget"])
+        scheme = str(get.get("scheme") or "http").lower()
+        path = str(get.get("path") or "/")
+        url = f"{scheme}://localhost:{get.get('port') or 80}{path if path.startswith('/') else '/' + path}"
+        argv = ["wget", "-q", "-O", "/dev/null"] + (["--no-check-certificate"] if scheme == "https" else [])
+        for header in get.get("httpheaders") or []:
+            header = _lower(header)
+            argv += ["--header", f"{header.get('name')}: {header.get('value', '')}"]
+        return argv + [url]
+    return None
+
+
+def healthcheck(probe):
+    """A liveness probe as a Docker healthcheck (None without one); the daemon acts on its results."""
+    command = command_of(probe) if probe else None
+    if not command:
         return None
-    second = 1_000_000_000
-    return {"test": test, "interval": int(probe.get("periodseconds", 10)) * second,
-            "timeout": int(probe.get("timeoutseconds", 1)) * second, "retries": int(probe.get("failurethreshold", 3)),
-            "start_period": int(probe.get("initialdelayseconds", 0)) * second}
+    timing = settings_of(probe)
+    return {"test": ["CMD"] + command, "interval": timing["periodSeconds"] * _SECOND,
+            "timeout": timing["timeoutSeconds"] * _SECOND, "retries": timing["failureThreshold"],
+            "start_period": timing["initialDelaySeconds"] * _SECOND}
+
+
+# Records and events --------------------------------------------------------------------------------
+
+def stamp(value=None):
+    """A time as the instance view shows it (`2024-01-01T10:00:00.123456+00:00`): now, a Docker
+    timestamp or epoch seconds; None for Docker's zero time."""
+    if value is None:
+        value = time.time()
+    if isinstance(value, (int, float)):
+        return datetime.datetime.fromtimestamp(value, datetime.timezone.utc).isoformat()
+    if not value or value.startswith("0001-"):
+        return None
+    return value[:26].rstrip("Z") + "+00:00" if "." in value else value.replace("Z", "+00:00")
+
+
+def seconds(value):
+    """A Docker timestamp as epoch seconds (0 for none)."""
+    shown = stamp(value) if isinstance(value, str) else None
+    return datetime.datetime.fromisoformat(shown).timestamp() if shown else 0.0
+
+
+def record_of(value):
+    """A stored record (an old integer is a restart count)."""
+    if isinstance(value, dict):
+        return value
+    return {"restarts": int(value or 0)}
+
+
+def read(container_id):
+    return record_of(store().get_value(PREFIX + container_id))
+
+
+def add_event(record, name, message, kind, at=None):
+    """Counts an event into the record: the same reason and message again raise its count."""
+    at = at or stamp()
+    events = record.setdefault("events", [])
+    for event in events:
+        if event["name"] == name and event["message"] == message:
+            event["count"] += 1
+            event["lastTimestamp"] = max(event["lastTimestamp"], at)
+            return event
+    event = {"count": 1, "firstTimestamp": at, "lastTimestamp": at, "message": message, "name": name, "type": kind}
+    events.append(event)
+    return event
+
+
+def _update(container_id, change):
+    s = store()
+    with s.transaction():
+        record = record_of(s.get_value(PREFIX + container_id))
+        result = change(record)
+        s.set_value(PREFIX + container_id, record)
+    return result
+
+
+def probe_message(kind, output, code):
+    text = " ".join((output or "").split())
+    if not text:
+        text = f"command exited with status {code}" if code not in (None, -1) else "probe timed out"
+    return f"{kind} probe failed: {text}"
+
+
+def new_failures(health, seen, started_at, initial_delay):
+    """Failed checks of a Docker health log that began after `seen` (epoch seconds) and after the
+    initial delay, and the latest start seen."""
+    failures, newest = [], seen or 0.0
+    not_before = seconds(started_at) + initial_delay
+    for entry in (health or {}).get("Log") or []:
+        start = seconds(entry.get("Start"))
+        if start <= (seen or 0.0):
+            continue
+        newest = max(newest, start)
+        if entry.get("ExitCode") != 0 and start >= not_before:
+            failures.append((stamp(entry["Start"]), probe_message("Liveness", entry.get("Output"),
+                                                                  entry.get("ExitCode"))))
+    return failures, newest
+
+
+def backoff(streak):
+    """Seconds to wait before a restart, after `streak` restarts in a row."""
+    return 0 if streak <= 0 else min(BACKOFF_FIRST * 2 ** (streak - 1), BACKOFF_MAX)
+
+
+def terminated_state(state):
+    code = state.get("ExitCode")
+    return {"detailStatus": "Completed" if code == 0 else "Error", "exitCode": code,
+            "finishTime": stamp(state.get("FinishedAt")), "startTime": stamp(state.get("StartedAt")),
+            "state": "Terminated"}
+
+
+# The daemon's round --------------------------------------------------------------------------------
+
+def _probed_groups():
+    groups = {}
+    for doc in store().list(type=GROUP_TYPE):
+        probed = {c["name"]: c for c in doc.get("containers") or []
+                  if c.get("livenessProbe") or c.get("readinessProbe")}
+        if probed:
+            groups[doc["id"].lower()] = (doc, probed)
+    return groups
 
 
 def restart_unhealthy():
-    """Liveness: restart every container of this home whose probe has failed (called by the daemon), or
-    stop it under the Never policy, as ACI does. Docker does not count these restarts: the store does."""
-    restarted = []
-    s = store()
-    for container in objects.containers(health="unhealthy", **{labels.ACI_ROLE: "app"}):
-        if container.attrs["HostConfig"]["RestartPolicy"]["Name"] in ("", "no"):
-            container.stop(timeout=5)
-        else:
-            container.restart(timeout=5)
-        with s.transaction():
-            key = f"aci-probe-restarts/{container.id}"
-            s.set_value(key, s.get_value(key, 0) + 1)
-        restarted.append(container.name)
-    return restarted
+    """One round of the daemon: liveness events, kills and restarts, readiness and its traffic gate.
+    Returns the names of the containers it killed."""
+    groups = _probed_groups()
+    if not groups:
+        _readiness.stop_all()
+        return []
+    killed, members, infras = [], {}, {}
+    for container in objects.containers(all=True):  # one list call: this home's containers
+        entry = groups.get(container.labels.get(labels.RESOURCE, ""))
+        role = container.labels.get(labels.ACI_ROLE)
+        if entry is None or role not in ("app", "infra"):
+            continue
+        doc, probed = entry
+        if role == "infra":
+            infras[doc["id"].lower()] = container
+            continue
+        members.setdefault(doc["id"].lower(), []).append(container)
+        spec = probed.get(container.labels.get(labels.ACI_CONTAINER))
+        if spec is None:
+            continue
+        try:
+            if _liveness(doc, spec, container):
+                killed.append(container.name)
+        except Exception as ex:  # one container's trouble must not stop the others'
+            logger.warning("liveness probe of %s: %s", container.name, ex)
+    _readiness.sync(groups, members)
+    for rid, containers in members.items():
+        try:
+            _gate(groups[rid][0], containers, infras.get(rid))
+        except Exception as ex:
+            logger.warning("readiness gate of %s: %s", groups[rid][0]["name"], ex)
+    return killed
 
 
+def _liveness(doc, spec, container):
+    state = container.attrs["State"]
+    record = read(container.id)
+    if state["Status"] != "running":
+        _restart_when_due(doc, container, record)
+        return False
+    probe = spec.get("livenessProbe")
+    if not probe:
+        return False
+    timing = settings_of(probe)
+    failures, newest = new_failures(state.get("Health"), record.get("seen"), state.get("StartedAt"),
+                                    timing["initialDelaySeconds"])
+    if failures or newest != record.get("seen"):
+        def note(r):
+            for at, message in failures:
+                add_event(r, "Unhealthy", message, "Warning", at)
+            r["seen"] = newest
+        _update(container.id, note)
+    if (state.get("Health") or {}).get("Status") != "unhealthy":
+        return False
+    _kill(doc, container)
+    return True
+
+
+def _kill(doc, container):
+    """Kills a container whose liveness probe failed, and restarts it if the policy says so."""
+    ran = time.time() - seconds(container.attrs["State"].get("StartedAt"))
+    _update(container.id, lambda r: add_event(
+        r, "Killing", f"Killing container with id {container.id[:12]}: Container failed liveness probe.. "
+                      f"Container will be killed and recreated.", "Normal"))
+    container.stop(timeout=KILL_GRACE)
+    container.reload()
+    previous = terminated_state(container.attrs["State"])
+    policy = doc.get("restartPolicy") or "Always"
+
+    def after(r):
+        r["previous"] = previous
+        r.setdefault("firstStart", previous["startTime"])
+        if policy == "Never":
+            r.pop("restartAt", None)
+            return 0
+        r["streak"] = 0 if ran >= BACKOFF_RESET else r.get("streak", 0)
+        delay = backoff(r["streak"])
+        r["streak"] += 1
+        r["restartAt"] = time.time() + delay
+        return delay
+
+    if _update(container.id, after) == 0 and policy != "Never":
+        _restart_when_due(doc, container, read(container.id))
+
+
+def _restart_when_due(doc, container, record):
+    due = record.get("restartAt")
+    if due is None or time.time() < due:
+        return
+    if store().get_value(f"aci-stopped/{doc['id'].lower()}", False):
+        _update(container.id, lambda r: r.pop("restartAt", None))  # az container stop: no restart
+        return
+    container.start()
+
+    def started(r):
+        r.pop("restartAt", None)
+        r["restarts"] = r.get("restarts", 0) + 1
+    _update(container.id, started)
+
+
+# Readiness -----------------------------------------------------------------------------------------
+
+def _run_probe(container, argv, timeout):
+    """(exit code, output) of a probe command in the container; a probe that outlasts its timeout fails."""
+    result = {}
+
+    def run():
+        try:
+            code, output = container.exec_run(argv)
+            result["value"] = (code, (output or b"").decode(errors="replace"))
+        except Exception as ex:
+            result["value"] = (-1, str(getattr(ex, "explanation", None) or ex))
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(timeout)
+    return result.get("value", (-1, f"command timed out after {timeout}s"))
+
+
+def readiness_result(record, started_at, ok, message, timing, at=None):
+    """Counts one readiness result into the record; returns whether the container is ready."""
+    if record.get("readyFor") != started_at:
+        record.update(readyFor=started_at, ready=False, successes=0, failures=0)
+    if ok:
+        record["successes"], record["failures"] = record.get("successes", 0) + 1, 0
+        if record["successes"] >= timing["successThreshold"]:
+            record["ready"] = True
+    else:
+        record["successes"], record["failures"] = 0, record.get("failures", 0) + 1
+        add_event(record, "Unhealthy", message, "Warning", at)
+        if record["failures"] >= timing["failureThreshold"]:
+            record["ready"] = False
+    return record["ready"]
+
+
+def is_ready(record, started_at):
+    return record.get("readyFor") == started_at and bool(record.get("ready"))
+
+
+class _Prober(threading.Thread):
+    """Runs one container's readiness probe on its period, from its start to its end."""
+
+    def __init__(self, container, started_at, probe):
+        super().__init__(daemon=True, name=f"readiness-{container.name}")
+        self.container, self.started_at, self.probe = container, started_at, probe
+        self.timing, self.argv = settings_of(probe), command_of(probe)
+        self.halt = threading.Event()
+
+    def run(self):
+        delay = seconds(self.started_at) + self.timing["initialDelaySeconds"] - time.time()
+        if self.halt.wait(max(delay, 0)) or not self.argv:
+            return
+        while not self.halt.is_set():
+            begun = time.time()
+            code, output = _run_probe(self.container, self.argv, self.timing["timeoutSeconds"])
+            if self.halt.is_set():
+                return
+            message = probe_message("Readiness", output, code)
+            try:
+                _update(self.container.id, lambda r: readiness_result(r, self.started_at, code == 0, message,
+                                                                      self.timing, stamp(begun)))
+            except Exception as ex:
+                logger.warning("readiness probe of %s: %s", self.container.name, ex)
+            self.halt.wait(max(self.timing["periodSeconds"] - (time.time() - begun), 0))
+
+
+class _Readiness:
+    """The daemon's readiness probers, one per running container with a readiness probe."""
+
+    def __init__(self):
+        self.probers = {}
+
+    def sync(self, groups, members):
+        wanted = {}
+        for rid, containers in members.items():
+            probed = groups[rid][1]
+            for container in containers:
+                spec = probed.get(container.labels.get(labels.ACI_CONTAINER)) or {}
+                state = container.attrs["State"]
+                if spec.get("readinessProbe") and state["Status"] == "running":
+                    wanted[container.id] = (container, state["StartedAt"], spec["readinessProbe"])
+        for cid, prober in list(self.probers.items()):
+            if cid not in wanted or wanted[cid][1] != prober.started_at:
+                prober.halt.set()
+                del self.probers[cid]
+        for cid, (container, started_at, probe) in wanted.items():
+            if cid not in self.probers:
+                self.probers[cid] = _Prober(container, started_at, probe)
+                self.probers[cid].start()
+
+    def stop_all(self):
+        for prober in self.probers.values():
+            prober.halt.set()
+        self.probers.clear()
+
+
+_readiness = _Readiness()
+
+
+def group_ready(doc, containers):
+    """Whether every running container of the group with a readiness probe is ready (None: no probe)."""
+    specs = {c["name"]: c for c in doc.get("containers") or []}
+    probed = [c for c in containers if (specs.get(c.labels.get(labels.ACI_CONTAINER)) or {}).get("readinessProbe")]
+    if not probed:
+        return None
+    return all(is_ready(read(c.id), c.attrs["State"].get("StartedAt")) for c in probed)
+
+
+def _gate(doc, containers, infra):
+    """Holds the group's ports closed while it is not ready: the container publishing them (the infra
+    container, or the group's only container) leaves its networks, and joins them again once ready."""
+    ready = group_ready(doc, containers)
+    if ready is None:
+        return
+    holder = infra or (containers[0] if len(containers) == 1 else None)
+    if holder is None or holder.attrs["State"]["Status"] != "running":
+        return
+    record = read(holder.id)
+    if not ready and not record.get("gated"):
+        names = list(holder.attrs["NetworkSettings"]["Networks"])
+        _update(holder.id, lambda r: r.update(gated=names))
+        for name in names:
+            holder.client.networks.get(name).disconnect(holder)
+    elif ready and record.get("gated"):
+        for name in record["gated"]:
+            holder.client.networks.get(name).connect(holder)
+        _update(holder.id, lambda r: r.pop("gated", None))

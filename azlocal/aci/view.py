@@ -2,6 +2,7 @@
 
 import json
 
+from azlocal.aci import probes
 from azlocal.aci.runtime import _containers
 from azlocal.platform.store import store
 
@@ -17,6 +18,9 @@ def with_instance_view(doc):
     stopped = store().get_value(f"aci-stopped/{doc['id'].lower()}", False)
     states = []
     for c in doc["containers"]:
+        for key in ("livenessProbe", "readinessProbe"):
+            if c.get(key) and set(c[key]) != probes.SHOWN_KEYS:
+                c[key] = probes.shown(c[key])
         container = live.get(c["name"])
         view = _container_view(container)
         c["instanceView"] = view
@@ -36,10 +40,14 @@ def _container_view(container):
         return {"currentState": {"detailStatus": "", "exitCode": None, "finishTime": None, "startTime": None,
                                  "state": "Waiting"}, "events": [], "previousState": None, "restartCount": 0}
     state = container.attrs["State"]
-    restarts = container.attrs.get("RestartCount", 0) + store().get_value(f"aci-probe-restarts/{container.id}", 0)
+    record = probes.read(container.id)
+    restarts = container.attrs.get("RestartCount", 0) + record.get("restarts", 0)
     if state["Status"] == "running":
         current = {"detailStatus": "", "exitCode": None, "finishTime": None, "startTime": _time(state["StartedAt"]),
                    "state": "Running"}
+    elif state["Status"] in ("exited", "dead") and record.get("restartAt") is not None:
+        current = {"detailStatus": "CrashLoopBackOff: Back-off restarting failed container", "exitCode": None,
+                   "finishTime": None, "startTime": None, "state": "Waiting"}
     elif state["Status"] in ("exited", "dead"):
         current = {"detailStatus": "Completed" if state["ExitCode"] == 0 else "Error", "exitCode": state["ExitCode"],
                    "finishTime": _time(state["FinishedAt"]), "startTime": _time(state["StartedAt"]),
@@ -50,12 +58,20 @@ def _container_view(container):
     else:
         current = {"detailStatus": "", "exitCode": None, "finishTime": None, "startTime": None, "state": "Waiting"}
     previous = None
-    if restarts:
+    if record.get("previous") and (restarts or record.get("restartAt") is not None):
+        previous = record["previous"]
+    elif restarts:
         previous = {"detailStatus": "Error" if state.get("ExitCode") else "Completed",
                     "exitCode": state.get("ExitCode"), "finishTime": _time(state.get("FinishedAt")),
                     "startTime": None, "state": "Terminated"}
+    return {"currentState": current, "events": _events(container, record, restarts), "previousState": previous,
+            "restartCount": restarts}
+
+
+def _events(container, record, restarts):
+    """The container's events in time order: its pull, creation and starts, then what its probes saw."""
     created = _time(container.attrs.get("Created"))
-    started = _time(state.get("StartedAt"))
+    started = _time(container.attrs["State"].get("StartedAt"))
     image = container.attrs["Config"]["Image"]
     events = [
         {"count": 1, "firstTimestamp": created, "lastTimestamp": created, "message": f'pulling image "{image}"',
@@ -66,9 +82,10 @@ def _container_view(container):
          "name": "Created", "type": "Normal"},
     ]
     if started:
-        events.append({"count": restarts + 1, "firstTimestamp": started, "lastTimestamp": started,
-                       "message": "Started container", "name": "Started", "type": "Normal"})
-    return {"currentState": current, "events": events, "previousState": previous, "restartCount": restarts}
+        events.append({"count": restarts + 1, "firstTimestamp": record.get("firstStart") or started,
+                       "lastTimestamp": started, "message": "Started container", "name": "Started", "type": "Normal"})
+    events += [dict(e) for e in record.get("events") or []]
+    return sorted(events, key=lambda e: e["firstTimestamp"] or "")
 
 
 def _group_state(doc, states, stopped):

@@ -2,7 +2,7 @@
 
 Each timer is one loop that survives its own failures (logged as warnings, never raised): ACR task
 timers once a minute and commit triggers every five seconds; every two seconds idle container-app
-revisions scale in, container groups whose liveness probes fail restart, stale registry uploads are
+revisions scale in, container groups' probes are acted on (azlocal.aci.probes), stale registry uploads are
 swept and retention policies applied (azlocal.acr.retention rate-limits itself); once a second the
 count of suppressed repeated log lines is written.
 """
@@ -28,8 +28,9 @@ async def log_repeats(repeats, stop):
 
 
 async def scale_in(gateway, stop):
-    """Periodic housekeeping: idle container-app revisions scale in; failed ACI liveness probes restart."""
-    from azlocal.aci.containergroups import restart_unhealthy
+    """Periodic housekeeping: idle container-app revisions scale in; ACI probes' events, restarts and
+    readiness gates."""
+    from azlocal.aci.probes import restart_unhealthy
     from azlocal.acr import retention
     from azlocal.acr.dataplane.views import sweep_stale_uploads
 
