@@ -1,6 +1,7 @@
 """The daemon's edge: listeners on loopback (HTTP, and HTTPS with per-name certificates), routed by Host.
 
-`*.azurecr.io` goes to the registry, `*.azurecontainerapps.io` to the container-apps gateway.
+`*.azurecr.io` goes to the registry, `*.azurecontainerapps.io` to the container-apps gateway,
+`<account>.blob.core.windows.net` to the Blob service (azlocal.storage.dataplane).
 The daemon keeps no state of its own: each request is answered from the state store, the secret
 store and Docker, so a daemon killed at any moment and started again serves exactly what the
 store says.
@@ -47,6 +48,7 @@ def build_app():
     from azlocal.aca.gateway import Gateway, is_gateway_host
     from azlocal.acr.dataplane import build_app as build_registry_app
     from azlocal.acr.dataplane.views import make_resolver
+    from azlocal.storage import dataplane as blob_dataplane
 
     gateway = Gateway()
 
@@ -54,6 +56,8 @@ def build_app():
     async def by_host(request, handler):
         if is_gateway_host(request.host):
             return await gateway.handle(request)
+        if blob_dataplane.is_blob_host(request.host):
+            return await blob_dataplane.handle(request)
         return await handler(request)
 
     app = build_registry_app(make_resolver())
@@ -80,6 +84,10 @@ def serves(gateway, host):
         return True
     if gateway.route(host) is not None:
         return True
+    from azlocal.storage import dataplane as blob_dataplane
+
+    if blob_dataplane.is_blob_host(host):
+        return blob_dataplane.serves(host)
     name = registry_name_of(host)
     return bool(name) and registries.find(name) is not None
 
