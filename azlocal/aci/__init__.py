@@ -4,4 +4,5 @@
 # (strings, so importing this package imports nothing; see azlocal.platform.cleanup).
 CLEANERS = {
     "microsoft.containerinstance/containergroups": "azlocal.aci.containergroups:cleanup",
+    "microsoft.containerinstance/containergroupprofiles": "azlocal.aci.profiles:cleanup",
 }

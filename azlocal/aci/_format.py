@@ -34,3 +34,10 @@ GROUP_COLUMNS = {
 
 def group_table(result):
     return table(result, GROUP_COLUMNS)
+
+
+PROFILE_COLUMNS = {k: v for k, v in GROUP_COLUMNS.items() if k not in ("Status", "Network")}
+
+
+def profile_table(result):
+    return table(result, PROFILE_COLUMNS)

@@ -7,12 +7,19 @@ from azlocal.core.conventions import enum_type
 name_type = CLIArgumentType(options_list=["--name", "-n"], help="The name of the container group.")
 
 
+PROFILE = "container container-group-profile"
+
+
 def load_arguments(loader, command):
     _common_arguments(loader)
-    _create_arguments(loader)
+    for scope in ("container create", f"{PROFILE} create"):
+        _create_arguments(loader, scope)
+        _confidential_arguments(loader, scope)
+        _shared_group_arguments(loader, scope)
     _create_group_arguments(loader)
     _more_create_group_arguments(loader)
     _other_arguments(loader)
+    _profile_arguments(loader)
 
 
 def _common_arguments(loader):
@@ -22,8 +29,8 @@ def _common_arguments(loader):
                    help="The container name. If omitted, the first container in the group is chosen.")
 
 
-def _create_arguments(loader):
-    with ArgumentsContext(loader, "container create") as c:
+def _create_arguments(loader, scope):
+    with ArgumentsContext(loader, scope) as c:
         c.argument("image", help="The container image name.")
         c.argument("cpu", type=float, help="The required number of CPU cores of the containers, accurate to one "
                    "decimal place.")
@@ -73,8 +80,8 @@ def _create_arguments(loader):
                    help="The identity with access to the container registry (recorded; not emulated yet).")
 
 
-def _create_group_arguments(loader):
-    with ArgumentsContext(loader, "container create", arg_group="Confidential Container Group") as c:
+def _confidential_arguments(loader, scope):
+    with ArgumentsContext(loader, scope, arg_group="Confidential Container Group") as c:
         c.argument("cce_policy", help="The CCE policy for the confidential container group (recorded, not "
                    "enforced offline).")
         c.argument("allow_privilege_escalation", options_list=["--allow-escalation"], action="store_true",
@@ -86,6 +93,9 @@ def _create_group_arguments(loader):
         c.argument("seccomp_profile", help="A base64 encoded JSON seccomp profile (--sku Confidential).")
         c.argument("add_capabilities", nargs="+", help="Capabilities to add (--sku Confidential).")
         c.argument("drop_capabilities", nargs="+", help="Capabilities to drop (--sku Confidential).")
+
+
+def _create_group_arguments(loader):
     with ArgumentsContext(loader, "container create", arg_group="Managed Service Identity") as c:
         c.argument("assign_identity", nargs="*", help="Space-separated identities to assign: '[system]' and/or "
                    "user-assigned identity ids (recorded; not emulated yet).")
@@ -101,25 +111,30 @@ def _create_group_arguments(loader):
         c.argument("subnet_address_prefix", help="The IP address prefix of a new subnet in CIDR format.")
 
 
-def _more_create_group_arguments(loader):
-    with ArgumentsContext(loader, "container create", arg_group="Log Analytics") as c:
+def _shared_group_arguments(loader, scope):
+    with ArgumentsContext(loader, scope, arg_group="Log Analytics") as c:
         c.argument("log_analytics_workspace", help="The Log Analytics workspace name or id (recorded; not "
                    "emulated yet).")
         c.argument("log_analytics_workspace_key", help="The Log Analytics workspace key.")
-    with ArgumentsContext(loader, "container create", arg_group="Container Group Profile Reference") as c:
-        c.argument("container_group_profile_id", help="The container group profile id (not emulated: refused).")
-        c.argument("container_group_profile_revision", help="The container group profile revision.")
-    with ArgumentsContext(loader, "container create", arg_group="Standby Pool Profile") as c:
-        c.argument("standby_pool_profile_id", help="The standby pool profile id (not emulated: refused).")
-        c.argument("fail_container_group_create_on_reuse_failure", action="store_true",
-                   help="Fail the create if reusing a container group from the standby pool failed.")
-    with ArgumentsContext(loader, "container create", arg_group="Git Repo Volume") as c:
+    with ArgumentsContext(loader, scope, arg_group="Git Repo Volume") as c:
         c.argument("gitrepo_url", help="The URL of a git repository to clone into a volume.")
         c.argument("gitrepo_dir", help="The directory of the volume to clone into. Must not contain '..'. "
                    "Default: '.'.")
         c.argument("gitrepo_revision", help="The commit hash to check out.")
         c.argument("gitrepo_mount_path", help="The path within the container where the git repo volume is "
                    "mounted.")
+
+
+def _more_create_group_arguments(loader):
+    with ArgumentsContext(loader, "container create", arg_group="Container Group Profile Reference") as c:
+        c.argument("container_group_profile_id", help="The resource id of the container group profile to create "
+                   "the group from (with --container-group-profile-revision).")
+        c.argument("container_group_profile_revision", help="The revision of the container group profile to "
+                   "create the group from.")
+    with ArgumentsContext(loader, "container create", arg_group="Standby Pool Profile") as c:
+        c.argument("standby_pool_profile_id", help="The standby pool profile id (not emulated: refused).")
+        c.argument("fail_container_group_create_on_reuse_failure", action="store_true",
+                   help="Fail the create if reusing a container group from the standby pool failed.")
 
 
 def _other_arguments(loader):
@@ -129,6 +144,17 @@ def _other_arguments(loader):
         c.argument("exec_command", help="The command to run from within the container.")
     with ArgumentsContext(loader, "container export") as c:
         c.argument("file", options_list=["--file", "-f"], help="The file path to export the container group.")
+
+
+def _profile_arguments(loader):
+    with ArgumentsContext(loader, PROFILE) as c:
+        c.argument("name", options_list=["--name", "-n"], help="The name of the container group profile.")
+    with ArgumentsContext(loader, f"{PROFILE} create") as c:
+        c.argument("ip_address", enum_type(["Public", "Private"]), help="The IP address type of the groups made "
+                   "from the profile.")
+    with ArgumentsContext(loader, f"{PROFILE} show-revision") as c:
+        c.argument("revision", options_list=["-r"], required=True, help="The revision number of the container "
+                   "group profile.")
 
 
 # The create options handled by aci/options.py.

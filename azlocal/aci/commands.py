@@ -3,10 +3,13 @@
 import sys
 
 from knack.commands import CommandGroup
+from knack.log import get_logger
 
 from azlocal.aci import _help  # noqa: F401  (registers the help texts)
-from azlocal.aci._format import group_table
+from azlocal.aci._format import group_table, profile_table
 from azlocal.aci._params import _CREATE_OPTIONS, load_arguments  # noqa: F401  (knack calls load_arguments)
+
+logger = get_logger(__name__)
 
 
 def load_commands(loader):
@@ -22,6 +25,13 @@ def load_commands(loader):
         g.command("stop", "container_stop")
         g.command("restart", "container_restart")
         g.command("export", "container_export")
+    with CommandGroup(loader, "container container-group-profile", "azlocal.aci.custom_profiles#{}") as g:
+        g.command("create", "profile_create", table_transformer=profile_table)
+        g.command("show", "profile_show", table_transformer=profile_table)
+        g.command("list", "profile_list", table_transformer=profile_table)
+        g.command("delete", "profile_delete", confirmation=True)
+        g.command("list-revisions", "profile_list_revisions", table_transformer=profile_table)
+        g.command("show-revision", "profile_show_revision", table_transformer=profile_table)
 
 
 def container_create(resource_group_name, name=None, image=None, cpu=1.0, memory=1.5, ports=None, protocol=None,
@@ -41,38 +51,83 @@ def container_create(resource_group_name, name=None, image=None, cpu=1.0, memory
                      fail_container_group_create_on_reuse_failure=False, gitrepo_url=None, gitrepo_dir=None,
                      gitrepo_revision=None, gitrepo_mount_path=None):
     from azlocal.aci import containergroups
-    from azlocal.aci import options as create_options
-    from azlocal.aci.definition import from_args
     from azlocal.core.common import Progress
-    from azlocal.core.errors import ValidationError
 
     options = {n: v for n, v in locals().items() if n in _CREATE_OPTIONS}
+    flags = {n: v for n, v in locals().items() if n in _FLAG_NAMES}
+    profile = None
+    if standby_pool_profile_id:
+        from azlocal.aci.options import refuse_unavailable
+
+        refuse_unavailable(options)
     if file:
-        try:
-            with open(file) as f:
-                definition = containergroups.definition_from_yaml(f.read())
-        except OSError as ex:
-            raise ValidationError(f"No such file or directory: {file}") from ex
-        if name and definition.get("name") and name != definition["name"]:
-            raise ValidationError("The name parameter and name from yaml definition must match.")
-        definition["name"] = name or definition.get("name")
+        definition = definition_from_file(file, name)
+    elif container_group_profile_id and container_group_profile_revision:
+        definition, profile = _from_profile(name, container_group_profile_id, container_group_profile_revision)
     else:
-        if not name:
-            raise ValidationError("error: the --name/-n argument is required unless specified with a passed in file.")
-        azure_file = {"shareName": azure_file_volume_share_name, "accountName": azure_file_volume_account_name,
-                      "accountKey": azure_file_volume_account_key, "mountPath": azure_file_volume_mount_path}
-        definition = from_args(
-            name, image, cpu=cpu, memory=memory, ports=ports or [80], protocol=protocol, ip_address=ip_address,
-            dns_name_label=dns_name_label, restart_policy=restart_policy, environment_variables=environment_variables,
-            secure_environment_variables=secure_environment_variables, command_line=command_line, os_type=os_type,
-            registry_login_server=registry_login_server, registry_username=registry_username,
-            registry_password=registry_password, secrets_=secrets, secrets_mount_path=secrets_mount_path,
-            azure_file=azure_file, location=location)
-        options.update(ip_address=ip_address, dns_name_label=dns_name_label, registry_username=registry_username,
-                       registry_password=registry_password)
-        create_options.apply(definition, options)
+        if container_group_profile_id:
+            logger.warning("--container-group-profile-id is not sent without --container-group-profile-revision "
+                           "(as az does): the group is made from the other arguments.")
+        definition = definition_from_flags(name, flags, options)
     with Progress():
-        return containergroups.create(resource_group_name, definition, location, wait=not no_wait)
+        return containergroups.create(resource_group_name, definition, location, wait=not no_wait, profile=profile)
+
+
+_FLAG_NAMES = ("image", "cpu", "memory", "ports", "protocol", "ip_address", "dns_name_label", "restart_policy",
+               "environment_variables", "secure_environment_variables", "command_line", "os_type",
+               "registry_login_server", "registry_username", "registry_password", "secrets", "secrets_mount_path",
+               "azure_file_volume_share_name", "azure_file_volume_account_name", "azure_file_volume_account_key",
+               "azure_file_volume_mount_path", "location")
+
+
+def definition_from_file(file, name):
+    from azlocal.aci.definition import definition_from_yaml
+    from azlocal.core.errors import ValidationError
+
+    try:
+        with open(file) as f:
+            definition = definition_from_yaml(f.read())
+    except OSError as ex:
+        raise ValidationError(f"No such file or directory: {file}") from ex
+    if name and definition.get("name") and name != definition["name"]:
+        raise ValidationError("The name parameter and name from yaml definition must match.")
+    definition["name"] = name or definition.get("name")
+    return definition
+
+
+def definition_from_flags(name, flags, options):
+    """A definition from `create` flags (a group's or a profile's): one container named after it."""
+    from azlocal.aci import options as create_options
+    from azlocal.aci.definition import from_args
+    from azlocal.core.errors import ValidationError
+
+    if not name:
+        raise ValidationError("error: the --name/-n argument is required unless specified with a passed in file.")
+    f = dict(flags)
+    azure_file = {"shareName": f.pop("azure_file_volume_share_name", None),
+                  "accountName": f.pop("azure_file_volume_account_name", None),
+                  "accountKey": f.pop("azure_file_volume_account_key", None),
+                  "mountPath": f.pop("azure_file_volume_mount_path", None)}
+    f["secrets_"] = f.pop("secrets", None)
+    f["ports"] = f.get("ports") or [80]
+    f["cpu"] = 1.0 if f.get("cpu") is None else f["cpu"]
+    f["memory"] = 1.5 if f.get("memory") is None else f["memory"]
+    definition = from_args(name, f.pop("image", None), azure_file=azure_file, **f)
+    options = dict(options, ip_address=f.get("ip_address"), dns_name_label=f.get("dns_name_label"),
+                   registry_username=f.get("registry_username"), registry_password=f.get("registry_password"))
+    return create_options.apply(definition, options)
+
+
+def _from_profile(name, profile_id, revision):
+    """The group's definition from a revision of a container group profile (its name is the group's)."""
+    from azlocal.aci import profiles
+    from azlocal.core.errors import ValidationError
+
+    if not name:
+        raise ValidationError("error: the --name/-n argument is required unless specified with a passed in file.")
+    definition, reference = profiles.definition_for(profile_id, revision)
+    definition["name"] = name
+    return definition, reference
 
 
 def container_show(resource_group_name, name):

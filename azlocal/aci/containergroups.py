@@ -51,28 +51,44 @@ from azlocal.resources import groups
 
 
 def show(resource_group, name):
-    return with_instance_view(_stored(resource_group, name))
+    return _shown(_stored(resource_group, name))
 
 
 def list_groups(resource_group=None):
     if resource_group:
         groups.get(resource_group)
-    return [with_instance_view(d) for d in store().list(type=GROUP_TYPE, resource_group=resource_group)]
+    return [_shown(d) for d in store().list(type=GROUP_TYPE, resource_group=resource_group)]
+
+
+def _shown(doc):
+    """The document with its live state: the containers' (view) and the init containers'."""
+    doc = with_instance_view(doc)
+    if doc.get("initContainers") and doc.get("instanceView") is not None:
+        from azlocal.aci.view import _container_view
+
+        live = _containers(doc, "init")
+        for c in doc["initContainers"]:
+            view = _container_view(live.get(c["name"]))
+            c["instanceView"] = {k: view[k] for k in ("currentState", "events", "previousState", "restartCount")}
+    return doc
 
 # Create ---------------------------------------------------------------------------------------
 
-def create(resource_group, definition, location=None, tags=None, wait=True):
+def create(resource_group, definition, location=None, tags=None, wait=True, profile=None):
+    """Creates (or redeploys) a group; `profile` is the {id, revision} it was made from, if any."""
+    from azlocal.aci import document, export
+
     group = groups.get(resource_group)
     if not definition.get("name"):
         raise ValidationError("usage error: the container group needs a name (--name or 'name' in the YAML file)")
     validate(definition)
-    name = definition["name"]
     location = normalise_location(location or definition.get("location") or group["location"])
-    rid = _id(group["name"], name)
+    rid = _id(group["name"], definition["name"])
     s = store()
     old = s.get(rid)
     if old is not None:
         check_update(old, definition, location, group["name"])
+        definition = dict(definition, name=old["name"])  # ARM keeps the name's first spelling
     props = definition["properties"]
     ip = props.get("ipAddress")
     fqdn = None
@@ -83,7 +99,7 @@ def create(resource_group, definition, location=None, tags=None, wait=True):
                 raise AzLocalError(f"(DnsNameLabelAlreadyInUse) The DNS name label '{ip['dnsNameLabel']}' is already "
                                    f"in use in region '{location}'.")
     address = old["ipAddress"]["ip"] if old is not None else _allocate_address(rid)
-    doc = _document(rid, name, definition, location=location, address=address, fqdn=fqdn, tags=tags)
+    doc = document.group(rid, definition, location=location, address=address, fqdn=fqdn, tags=tags, profile=profile)
     if old is not None:
         # An update redeploys the group: its containers restart with the new definition (as ACI),
         # once every image is known to be there, so a bad image leaves the old group running.
@@ -101,6 +117,7 @@ def create(resource_group, definition, location=None, tags=None, wait=True):
         _start_group(doc, props, created)
         with s.transaction():
             s.put(doc)
+            s.set_value(export.key(rid), export.public(dict(definition, location=location)))
         if fqdn:
             from azlocal.platform import hosts
 
@@ -111,7 +128,7 @@ def create(resource_group, definition, location=None, tags=None, wait=True):
         raise
     if wait:
         _wait_started(doc)
-    return with_instance_view(doc)
+    return _shown(doc)
 
 
 def _allocate_address(rid):
@@ -124,91 +141,6 @@ def _allocate_address(rid):
         if address not in used:
             return address
     raise AzLocalError("No free loopback address for the container group.")
-
-
-def _public(c):
-    """A container as the group's document shows it (secure values hidden)."""
-    p = c["properties"]
-    env = [{"name": e["name"], "secureValue": None, "value": None if "secureValue" in e else e.get("value")}
-           for e in p["environmentVariables"]]
-    return {
-        "command": p["command"], "environmentVariables": env, "image": p["image"], "instanceView": None,
-        "livenessProbe": p.get("livenessProbe"), "name": c["name"],
-        "ports": [{"port": x["port"], "protocol": x["protocol"]} for x in p["ports"]],
-        "readinessProbe": p.get("readinessProbe"),
-        "resources": {"limits": None, "requests": {"cpu": p["resources"]["requests"]["cpu"], "gpu": None,
-                                                   "memoryInGb": p["resources"]["requests"]["memoryInGB"]}},
-        "securityContext": p.get("securityContext"),
-        "volumeMounts": p["volumeMounts"] or None,
-        **({"configMap": p["configMap"]} if p.get("configMap") else {}),
-    }
-
-
-def _public_volumes(props):
-    volumes = []
-    for v in props["volumes"]:
-        shown = {"azureFile": None, "emptyDir": None, "gitRepo": None, "name": v["name"], "secret": None}
-        if "emptyDir" in v:
-            shown["emptyDir"] = {}
-        if "azureFile" in v:
-            shown["azureFile"] = dict(v["azureFile"], storageAccountKey=None)
-        if "secret" in v:
-            shown["secret"] = {}  # secret volumes show no content, as Azure
-        if "gitRepo" in v:
-            shown["gitRepo"] = dict(v["gitRepo"])
-        volumes.append(shown)
-    return volumes
-
-
-def _document(rid, name, definition, *, location, address, fqdn, tags):
-    props = definition["properties"]
-    ip = props.get("ipAddress")
-    volumes = _public_volumes(props)
-    return {
-        "confidentialComputeProperties": props.get("confidentialComputeProperties"),
-        "containers": [_public(c) for c in props["containers"]],
-        "diagnostics": _diagnostics(props.get("diagnostics")),
-        "dnsConfig": None,
-        "encryptionProperties": None,
-        "extensions": None,
-        "id": rid,
-        "identity": definition.get("identity"),
-        "imageRegistryCredentials": [{"identity": c.get("identity"), "identityUrl": None, "password": None,
-                                      "server": c["server"], "username": c["username"]}
-                                     for c in props["imageRegistryCredentials"]] or None,
-        "initContainers": [dict(_public(c), instanceView=None) for c in props["initContainers"]],
-        "instanceView": None,
-        "ipAddress": {
-            "autoGeneratedDomainNameLabelScope": "Unsecure" if fqdn else None,
-            "dnsNameLabel": ip.get("dnsNameLabel") if ip else None,
-            "fqdn": fqdn,
-            "ip": address,
-            "ports": [{"port": x["port"], "protocol": x["protocol"]} for x in ip["ports"]] if ip else [],
-            "type": ip.get("type", "Public") if ip else "Private",
-        },
-        "location": location,
-        "name": name,
-        "osType": props["osType"],
-        "priority": props.get("priority"),
-        "provisioningState": "Succeeded",
-        "restartPolicy": props["restartPolicy"],
-        "sku": props.get("sku") or "Standard",
-        "subnetIds": None,
-        "tags": tags if tags is not None else definition.get("tags"),
-        "type": GROUP_TYPE,
-        "volumes": volumes or None,
-        "zones": definition.get("zones"),
-    }
-
-
-def _diagnostics(value):
-    """Log Analytics settings as Azure shows them: the workspace key is never returned."""
-    if not value:
-        return None
-    la = value.get("logAnalytics") or {}
-    return {"logAnalytics": {"logType": la.get("logType"), "metadata": la.get("metadata"),
-                             "workspaceId": la.get("workspaceId"), "workspaceKey": None,
-                             "workspaceResourceId": la.get("workspaceResourceId")}}
 
 
 def _store_secure_values(rid, props):
@@ -231,7 +163,7 @@ def _store_secure_values(rid, props):
 
 def delete(resource_group, name):
     doc = _stored(resource_group, name)
-    shown = with_instance_view(doc)
+    shown = _shown(doc)
     cleanup(doc)
     s = store()
     with s.transaction():
@@ -260,51 +192,13 @@ def cleanup(doc):
         hosts.set_entries(remove=[fqdn])
     shutil.rmtree(settings.home() / "aci-secrets" / _short(doc["id"]), ignore_errors=True)
     secrets.delete_prefix(_secret_prefix(doc["id"]))
+    from azlocal.aci.export import key
+
+    with s.transaction():
+        s.delete_value(key(doc["id"]))
 
 
 def export(resource_group, name, path):
-    """YAML that `create --file` accepts back; secure values are left out, as Azure does."""
-    import yaml
+    from azlocal.aci import export as exporter
 
-    doc = _stored(resource_group, name)
-
-    def container(c):
-        env = []
-        for e in c["environmentVariables"]:
-            # Secure values are never written out: the entry stays secure, with an empty value to fill in.
-            env.append({"name": e["name"], "secureValue": ""} if e["value"] is None
-                       else {"name": e["name"], "value": e["value"]})
-        props = {"image": c["image"], "ports": c["ports"], "environmentVariables": env,
-                 "resources": {"requests": {"cpu": c["resources"]["requests"]["cpu"],
-                                            "memoryInGB": c["resources"]["requests"]["memoryInGb"]}}}
-        if c.get("command"):
-            props["command"] = c["command"]
-        if c.get("volumeMounts"):
-            props["volumeMounts"] = c["volumeMounts"]
-        return {"name": c["name"], "properties": props}
-
-    props = {"containers": [container(c) for c in doc["containers"]], "osType": doc["osType"],
-             "restartPolicy": doc["restartPolicy"]}
-    if doc.get("initContainers"):
-        props["initContainers"] = [container(c) for c in doc["initContainers"]]
-    ip = doc.get("ipAddress") or {}
-    if ip.get("ports"):
-        props["ipAddress"] = {"type": ip["type"], "ports": ip["ports"]}
-        if ip.get("dnsNameLabel"):
-            props["ipAddress"]["dnsNameLabel"] = ip["dnsNameLabel"]
-    volumes = []
-    for v in doc.get("volumes") or []:
-        if v.get("emptyDir") is not None:
-            volumes.append({"name": v["name"], "emptyDir": {}})
-        elif v.get("azureFile"):
-            volumes.append({"name": v["name"], "azureFile": {k: val for k, val in v["azureFile"].items() if val}})
-    if volumes:
-        props["volumes"] = volumes
-    if doc.get("imageRegistryCredentials"):
-        props["imageRegistryCredentials"] = [{"server": c["server"], "username": c["username"]}
-                                             for c in doc["imageRegistryCredentials"]]
-    data = {"apiVersion": "2023-05-01", "location": doc["location"], "name": doc["name"], "properties": props,
-            "tags": doc.get("tags") or {}, "type": GROUP_TYPE}
-    with open(path, "w") as f:
-        yaml.safe_dump(data, f, sort_keys=False)
-
+    exporter.export(resource_group, name, path)

@@ -12,6 +12,10 @@ from azlocal.core.parsing import pairs_dict
 
 RESTART = {"Always": "always", "OnFailure": "on-failure", "Never": "no"}
 _NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+# Group names keep their case (Microsoft's tutorials name groups `myContainerGroup`; ARM ids are
+# case-insensitive, so `show -n MYCONTAINERGROUP` finds it); a container's name is a DNS label, lower case.
+_GROUP_NAME = re.compile(r"^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$")
+_CONTAINER_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 MAX_CPU, MAX_MEMORY = 4.0, 16.0
 
 
@@ -21,6 +25,20 @@ def _check_name(name, what="container group"):
     if not _NAME.match(name or "") or "--" in name:
         raise ValidationError(f"The {what} name '{name}' is invalid. It must be 1-63 lower case letters, digits "
                               "or '-', and must not start or end with '-' or contain '--'.")
+
+
+def check_group_name(name, what="container group"):
+    if not isinstance(name, str) or not _GROUP_NAME.match(name) or "--" in name:
+        raise ValidationError(f"(InvalidResourceName) The {what} name '{name}' is invalid. It must be 1-63 letters, "
+                              "digits or '-', and must not start or end with '-' or contain '--'.")
+
+
+def check_container_name(name, group):
+    """Azure's rule and message for the name of a container (or init container) in a group."""
+    if not isinstance(name, str) or len(name) > 63 or not _CONTAINER_NAME.match(name):
+        raise ValidationError(f"(InvalidContainerName) The container name '{name}' in container group '{group}' is "
+                              "invalid. The container name must contain no more than 63 characters and must match "
+                              "the regex '[a-z0-9]([-a-z0-9]*[a-z0-9])?' (e.g. 'my-name').")
 
 
 def _parse_pairs(items, what):
@@ -65,8 +83,8 @@ def from_args(name, image, *, cpu=1.0, memory=1.5, ports=(80,), protocol=None, i
         import base64
 
         files = {k: base64.b64encode(v.encode()).decode() for k, v in _parse_pairs(secrets_, "secrets").items()}
-        volumes.append({"name": "secrets-volume", "secret": files})
-        container["properties"]["volumeMounts"].append({"name": "secrets-volume", "mountPath": secrets_mount_path,
+        volumes.append({"name": "secrets", "secret": files})
+        container["properties"]["volumeMounts"].append({"name": "secrets", "mountPath": secrets_mount_path,
                                                         "readOnly": True})
     if azure_file and azure_file.get("shareName"):
         if not azure_file.get("mountPath"):
@@ -91,175 +109,16 @@ def from_args(name, image, *, cpu=1.0, memory=1.5, ports=(80,), protocol=None, i
     return {"name": name, "location": location, "properties": properties}
 
 
-def _lower_keys(value):
-    """ACI's YAML keys are matched case-insensitively (memoryInGB / memoryInGb both appear)."""
-    if isinstance(value, dict):
-        return {k.lower() if isinstance(k, str) else k: _lower_keys(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_lower_keys(v) for v in value]
-    return value
-
-
-def _num(value, what, cast=float):
-    if isinstance(value, bool):
-        value = None
-    try:
-        return cast(value)
-    except (TypeError, ValueError):
-        raise ValidationError(f"The YAML file is not valid: {what} must be a number, got '{value}'.") from None
-
-
-def _seq(value, what):
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise ValidationError(f"The YAML file is not valid: {what} must be a list.")
-    return value
-
-
-def _map(value, what):
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise ValidationError(f"The YAML file is not valid: {what} must be a mapping.")
-    return value
-
-
-def _ports(items, what):
-    return [{"port": _num(_map(x, what).get("port", 0), f"{what} port", int),
-             "protocol": str(x.get("protocol", "TCP")).upper()} for x in _seq(items, what)]
-
-
-def _yaml_container(c):
-    """One container (or init container) of ACI's YAML, keys lower-cased."""
-    if not isinstance(c, dict) or not isinstance(c.get("properties"), dict):
-        raise ValidationError("Each container must have a name and properties.")
-    p = c["properties"]
-    name = str(c.get("name", ""))
-    if not p.get("image") or not isinstance(p["image"], str):
-        raise ValidationError(f"The container '{name}' has no image.")
-    resources = _map(p.get("resources"), f"resources of container '{name}'")
-    requests = _map(resources.get("requests"), f"resources.requests of container '{name}'")
-    if requests.get("gpu") or _map(resources.get("limits"), "resources.limits").get("gpu"):
-        raise AzLocalError(f"The container '{name}' requests a GPU, but this machine's Docker Engine "
-                           "has no GPU to give it.")
-    command = p.get("command")
-    if command is not None and (not isinstance(command, list) or not all(isinstance(w, str) for w in command)):
-        raise ValidationError(f"The YAML file is not valid: the command of container '{name}' must be a list "
-                              "of strings.")
-    return {"name": name, "properties": {
-        "image": p["image"],
-        "command": command,
-        "ports": _ports(p.get("ports"), f"ports of container '{name}'"),
-        "environmentVariables": [_env(_map(e, "an environment variable"))
-                                 for e in _seq(p.get("environmentvariables"),
-                                               f"environmentVariables of container '{name}'")],
-        "resources": {"requests": {
-            "cpu": _num(requests.get("cpu", 1), f"the cpu request of container '{name}'"),
-            "memoryInGB": _num(requests.get("memoryingb", 1.5), f"the memoryInGB request of container '{name}'")}},
-        "volumeMounts": [{"name": m.get("name"), "mountPath": m.get("mountpath"),
-                          "readOnly": bool(m.get("readonly", False))}
-                         for m in (_map(x, "a volume mount") for x in _seq(p.get("volumemounts"),
-                                                                           "volumeMounts"))],
-        "livenessProbe": _map(p.get("livenessprobe"), "livenessProbe") or None,
-        "readinessProbe": _map(p.get("readinessprobe"), "readinessProbe") or None,
-    }}
-
-
-def _yaml_volumes(raw, props):
-    volumes = []
-    for v in _seq(props.get("volumes"), "volumes"):
-        v = _map(v, "a volume")
-        volume = {"name": v.get("name")}
-        for kind, key in (("emptydir", "emptyDir"), ("secret", "secret"), ("azurefile", "azureFile"),
-                          ("gitrepo", "gitRepo")):
-            if kind in v:
-                volume[key] = _azure_file(_map(v[kind], "azureFile")) if kind == "azurefile" else (
-                    _git_repo(_map(v[kind], "gitRepo")) if kind == "gitrepo" else (
-                        raw_volume(raw, v.get("name"), key) or {}))
-        volumes.append(volume)
-    return volumes
-
-
 def definition_from_yaml(text):
-    from azlocal.core import yamlsafe
+    from azlocal.aci import yamldef
 
-    raw = yamlsafe.load(text)
-    if not isinstance(raw, dict) or not isinstance(raw.get("properties"), dict):
-        raise ValidationError("The YAML file must define 'properties' of a container group.")
-    low = _lower_keys(raw)
-    props = low["properties"]
-
-    containers = _seq(props.get("containers"), "containers")
-    if not containers:
-        raise ValidationError("The container group must have at least one container.")
-    ip = _map(props.get("ipaddress"), "ipAddress")
-    volumes = _yaml_volumes(raw, props)
-    definition = {
-        "name": raw.get("name"),
-        "location": raw.get("location"),
-        "tags": raw.get("tags"),
-        "properties": {
-            "containers": [_yaml_container(c) for c in containers],
-            "initContainers": [_yaml_container(c) for c in _seq(props.get("initcontainers"), "initContainers")],
-            "osType": props.get("ostype", "Linux"),
-            "restartPolicy": props.get("restartpolicy", "Always"),
-            "volumes": volumes,
-            "imageRegistryCredentials": [{"server": c.get("server"), "username": c.get("username"),
-                                          "password": c.get("password")}
-                                         for c in (_map(x, "an image registry credential") for x in
-                                                   _seq(props.get("imageregistrycredentials"),
-                                                        "imageRegistryCredentials"))],
-        },
-    }
-    from azlocal.aci import options
-
-    if raw.get("zones") is not None:
-        definition["zones"] = [str(z) for z in _seq(raw.get("zones"), "zones")]
-    if props.get("sku") is not None:
-        definition["properties"]["sku"] = options.canonical(props["sku"], options.SKUS, "SKU",
-                                                            "InvalidContainerGroupSku")
-    definition["properties"]["priority"] = options.canonical(props.get("priority"), options.PRIORITIES, "priority",
-                                                             "InvalidContainerGroupPriority")
-    if ip:
-        definition["properties"]["ipAddress"] = {
-            "type": ip.get("type", "Public"), "dnsNameLabel": ip.get("dnsnamelabel"),
-            "ports": _ports(ip.get("ports"), "ipAddress.ports")}
-    return definition
-
-
-def raw_volume(raw, name, key):
-    """Secret file names are case-sensitive: take them from the original YAML, not the lower-cased copy."""
-    for v in raw["properties"].get("volumes") or []:
-        if isinstance(v, dict) and v.get("name") == name:
-            for k, value in v.items():
-                if k.lower() == key.lower():
-                    return value
-    return None
-
-
-def _env(e):
-    out = {"name": e.get("name")}
-    if "securevalue" in e:
-        out["secureValue"] = str(e["securevalue"])
-    else:
-        out["value"] = None if e.get("value") is None else str(e.get("value"))
-    return out
-
-
-def _azure_file(v):
-    return {"shareName": v.get("sharename"), "storageAccountName": v.get("storageaccountname"),
-            "storageAccountKey": v.get("storageaccountkey"), "readOnly": bool(v.get("readonly", False))}
-
-
-def _git_repo(v):
-    return {"repository": v.get("repository"), "directory": v.get("directory"), "revision": v.get("revision")}
+    return yamldef.definition_from_yaml(text)
 
 
 def validate(definition):
     """Azure's checks, all before anything is created."""
     name = definition.get("name")
-    _check_name(name)
+    check_group_name(name)
     props = definition["properties"]
     if props["restartPolicy"] not in RESTART:
         raise ValidationError(f"The restart policy '{props['restartPolicy']}' is not supported. Allowed values: "
@@ -271,7 +130,7 @@ def validate(definition):
     names, cpu, memory, ports = set(), 0.0, 0.0, set()
     volume_names = {v["name"] for v in props["volumes"]}
     for c in props["containers"] + props["initContainers"]:
-        _check_name(c["name"], "container")
+        check_container_name(c["name"], name)
         if c["name"] in names:
             raise ValidationError(f"Duplicate container name '{c['name']}' in the container group.")
         names.add(c["name"])

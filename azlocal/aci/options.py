@@ -5,7 +5,7 @@ YAML shape, after az's own usage checks. Each option either does the real thing 
 (zones / priority / SKU recorded as Azure records them; the Confidential SKU's security context
 applied by Docker; config maps as files; git repo volumes cloned), is recorded with a warning that
 says it has no effect offline (Log Analytics, managed identities, ACR identity, CCE policy), or is
-refused with the reason (virtual networks, container group profiles, standby pools).
+refused with the reason (virtual networks, standby pools).
 """
 
 import base64
@@ -77,9 +77,6 @@ def refuse_unavailable(o):
         raise AzLocalError("A container group in a virtual network (--vnet/--subnet) needs Azure Virtual Network, "
                            "which azlocal does not emulate: leave out --vnet/--subnet (the group gets its own "
                            "loopback address).")
-    if o.get("container_group_profile_id"):
-        raise AzLocalError(f"The container group profile '{o['container_group_profile_id']}' cannot be used: azlocal "
-                           "does not emulate container group profiles (az container container-group-profile).")
     if o.get("standby_pool_profile_id"):
         raise AzLocalError(f"The standby pool '{o['standby_pool_profile_id']}' cannot be used: azlocal does not "
                            "emulate standby pools (Microsoft.StandbyPool).")

@@ -99,7 +99,6 @@ def test_az_usage_errors(given, message):
     ({"vnet": "v", "subnet": "s"}, "Virtual Network"),
     ({"subnet": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s"},
      "Virtual Network"),
-    ({"container_group_profile_id": "/x", "container_group_profile_revision": "1"}, "container group profiles"),
     ({"standby_pool_profile_id": "/x"}, "standby pools"),
 ])
 def test_what_needs_an_absent_service_is_refused_with_the_reason(given, reason):

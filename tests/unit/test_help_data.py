@@ -130,18 +130,22 @@ GOLDEN = [
         'Group\n'
         '    az container : Manage container groups (Azure Container Instances), run locally on Docker.\n'
         '\n'
+        'Subgroups:\n'
+        '    container-group-profile : Manage container group profiles and their revisions.\n'
+        '\n'
         'Commands:\n'
-        "    attach  : Attach to a container's output and follow the group's state.\n"
-        '    create  : Create a container group and start its containers.\n'
-        '    delete  : Delete a container group and its containers.\n'
-        '    exec    : Run a command in a running container (interactive on a terminal).\n'
-        "    export  : Write a container group's definition as YAML that `create --file` accepts.\n"
-        '    list    : List container groups.\n'
-        '    logs    : Print the logs of a container in a container group.\n'
-        '    restart : Restart the containers of a container group in place.\n'
-        '    show    : Show a container group with the live state of its containers.\n'
-        '    start   : Start the containers of a stopped container group.\n'
-        '    stop    : Stop all containers of a container group, keeping the group.\n'
+        "    attach                  : Attach to a container's output and follow the group's state.\n"
+        '    create                  : Create a container group and start its containers.\n'
+        '    delete                  : Delete a container group and its containers.\n'
+        '    exec                    : Run a command in a running container (interactive on a terminal).\n'
+        "    export                  : Write a container group's definition as YAML that `create --file`\n"
+        '                              accepts.\n'
+        '    list                    : List container groups.\n'
+        '    logs                    : Print the logs of a container in a container group.\n'
+        '    restart                 : Restart the containers of a container group in place.\n'
+        '    show                    : Show a container group with the live state of its containers.\n'
+        '    start                   : Start the containers of a stopped container group.\n'
+        '    stop                    : Stop all containers of a container group, keeping the group.\n'
         '\n'
     )),
     (['local', '-h'], 0, 'out', (
