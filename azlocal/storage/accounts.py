@@ -109,8 +109,8 @@ def create(resource_group, name, *, location=None, sku="Standard_RAGRS", kind="S
         if existing is not None and existing["location"] != location:
             raise AzLocalError(f"(InvalidResourceLocation) The resource '{name}' already exists in location "
                                f"'{existing['location']}' in resource group '{group['name']}'. A resource with the "
-                               "same name cannot be created in location '{location}'. Please select a new resource "
-                               "name.".replace("{location}", location))
+                               f"same name cannot be created in location '{location}'. Please select a new "
+                               "resource name.")
         opts = dict(options or {}, sku=sku, tags=tags if tags is not None else (None if existing else {}))
         account_options.apply(doc, opts, creating=existing is None)
         if existing is not None:
@@ -324,6 +324,17 @@ def show_connection_string(resource_group, name, *, protocol="https", key_name="
                                                   endpoints_=chosen)}
 
 
+def with_expand(doc, expand):
+    """`show --expand geoReplicationStats` adds the secondary's replication state (geo-redundant SKUs)."""
+    if expand == "geoReplicationStats" and doc.get("secondaryLocation"):
+        sku = doc["sku"]["name"]
+        doc = dict(doc, geoReplicationStats={
+            "canFailover": True, "canPlannedFailover": True, "lastSyncTime": arm.utc_now(),
+            "postFailoverRedundancy": "Standard_ZRS" if "GZRS" in sku else "Standard_LRS",
+            "postPlannedFailoverRedundancy": sku, "status": "Live"})
+    return doc
+
+
 def usage(location):
     """`az storage account show-usage`: the storage accounts in a region against Azure's default limit."""
     location = normalise_location(location)
@@ -333,7 +344,14 @@ def usage(location):
 
 
 def delete(resource_group, name):
-    doc = get(name, resource_group)
+    """ARM's DELETE: the account, its data and keys; an account that is not there is no error (204)."""
+    if resource_group:
+        group = groups.get(resource_group)
+        doc = store().get(arm.resource_id(group["name"], ACCOUNT_TYPE, name))
+        if doc is None:
+            return
+    else:
+        doc = get(name)
     cleanup(doc)
     s = store()
     with s.transaction():

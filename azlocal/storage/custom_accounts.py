@@ -106,7 +106,8 @@ def account_update(resource_group_name=None, account_name=None, ids=None, sku=No
 def account_show(resource_group_name=None, account_name=None, ids=None, expand=None):
     from azlocal.storage import accounts
 
-    return _each([accounts.get(name, group) for group, name in _names(ids, resource_group_name, account_name)])
+    return _each([accounts.with_expand(accounts.get(name, group), expand)
+                  for group, name in _names(ids, resource_group_name, account_name)])
 
 
 def account_list(resource_group_name=None):

@@ -181,3 +181,11 @@ def test_generate_sas_needs_credentials(home, monkeypatch):
         monkeypatch.delenv(var, raising=False)
     with pytest.raises(ValidationError, match="Missing/Invalid credentials"):
         custom_accounts.account_generate_sas("b", "o", "r", "2099-01-01", account_name="nosuch1")
+
+
+def test_delete_of_a_missing_account_is_no_error_and_expand_adds_geo_stats(account):
+    from azlocal.storage import accounts
+
+    accounts.delete("rg1", "nosuch1")
+    stats = accounts.with_expand(account, "geoReplicationStats")["geoReplicationStats"]
+    assert stats["status"] == "Live" and stats["postPlannedFailoverRedundancy"] == "Standard_RAGRS"
