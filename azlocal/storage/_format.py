@@ -8,8 +8,8 @@ from azlocal.core.tables import rows, table
 def share_list_table(result):
     return table([r for r in rows(result) if "name" in r], {
         "Name": lambda r: r["name"],
-        "Quota": lambda r: (r.get("properties") or {}).get("quota"),
-        "Last Modified": lambda r: (r.get("properties") or {}).get("lastModified"),
+        "Quota": lambda r: r.get("quota", (r.get("properties") or {}).get("quota")),
+        "Last Modified": lambda r: r.get("lastModified", (r.get("properties") or {}).get("lastModified")),
     })
 
 

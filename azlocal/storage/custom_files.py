@@ -89,7 +89,7 @@ def share_list(prefix=None, marker=None, num_results=None, include_metadata=Fals
     names = [n for n in shares.names(account) if not prefix or n.startswith(prefix)]
     if marker:
         names = [n for n in names if n >= marker]
-    rows = [shares.share_properties(account, n, with_metadata=include_metadata) for n in names]
+    rows = [shares.list_item(account, n, with_metadata=include_metadata) for n in names]
     if num_results and str(num_results) != "*" and len(rows) > int(num_results):
         rows, nxt = rows[:int(num_results)], rows[int(num_results)]["name"]
         rows.append({"nextMarker": nxt})

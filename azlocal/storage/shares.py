@@ -169,6 +169,16 @@ def share_properties(account, share, data=None, *, with_metadata=True):
     }
 
 
+def list_item(account, share, *, with_metadata=False):
+    """A share as `az storage share list` prints it: the SDK's ShareProperties as they are (flat, no
+    "properties" object; lease and protocols as the listing returns them)."""
+    shown = share_properties(account, share, with_metadata=with_metadata)
+    props = shown.pop("properties")
+    item = {"name": share, "lastModified": props["lastModified"], "etag": props["etag"], "quota": props["quota"]}
+    item.update((k, v) for k, v in shown.items() if k != "name")
+    return item
+
+
 def arm_document(account_doc, share, data=None, *, stats=False):
     """The share as `az storage share-rm show` prints it (ARM's fileServices/default/shares/<name>)."""
     account = account_doc["name"]

@@ -183,3 +183,11 @@ def test_table_transformers():
         {"name": "a", "type": "dir", "properties": {"lastModified": "t"}}])
     assert [r["Name"] for r in rows] == ["a/", "b.txt"] and rows[0]["Content Length"] == " "
     assert _format.boolean_table({"created": True}) == {"created": "True"}
+
+
+def test_share_list_items_are_flat_as_the_sdk_lists_them(share):
+    from azlocal.storage import _format, shares
+
+    item = shares.list_item(ACCOUNT, share)
+    assert item["quota"] == 1 and "properties" not in item and item["metadata"] is None
+    assert _format.share_list_table([item])[0]["Quota"] == 1
