@@ -24,8 +24,15 @@ def _no_snapshot(snapshot):
         raise ValidationError("Share snapshots are not kept offline: azlocal's shares have no --snapshot.")
 
 
-def _account(kwargs, needs, auth_mode=False):
-    return _params.access(kwargs, needs=needs, auth_mode=auth_mode, service="f").account
+def _account(kwargs, needs, auth_mode=False, share=None):
+    """The account the command runs against, its credentials checked first; then the share's name (Azure's
+    rule, the data plane's error)."""
+    account = _params.access(kwargs, needs=needs, auth_mode=auth_mode, service="f").account
+    if share is not None:
+        from azlocal.storage import shares
+
+        shares.check_name(share)
+    return account
 
 
 def _endpoint(account, protocol="https"):
@@ -45,7 +52,7 @@ def share_create(share_name, metadata=None, quota=None, fail_on_exist=False, pro
     from azlocal.storage import shares
     from azlocal.storage.storage_errors import StorageError
 
-    account = _account(kwargs, ("c", "s"))
+    account = _account(kwargs, ("c", "s"), share=share_name)
     extra = {} if enable_snapshot_virtual_directory_access is None else {
         "enableSnapshotVirtualDirectoryAccess": enable_snapshot_virtual_directory_access}
     created = shares.create(account, share_name, quota=quota, metadata=_meta(metadata), protocols=protocols,

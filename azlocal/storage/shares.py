@@ -21,6 +21,20 @@ DEFAULT_QUOTA = 5120  # GiB: Azure's default (and largest standard) share size w
 SHARE_TYPE = "Microsoft.Storage/storageAccounts/fileServices/shares"
 
 
+def check_name(share):
+    """The data plane's answer to a share name that breaks Azure's rule (3-63 lower-case letters, digits and
+    single hyphens, starting and ending with a letter or digit): OutOfRangeInput for the length, else
+    InvalidResourceName, both 400."""
+    from azlocal.core import safepath
+
+    if not isinstance(share, str) or not 3 <= len(share) <= 63:
+        raise StorageError("OutOfRangeInput", "The specified resource name length is not within the permissible "
+                           "limits.", 400)
+    if not safepath._COMPILED["file share"].fullmatch(share):
+        raise StorageError("InvalidResourceName", paths.INVALID_NAME, 400)
+    return share
+
+
 def not_found():
     return StorageError("ShareNotFound", "The specified share does not exist.", 404)
 

@@ -83,7 +83,7 @@ def test_bad_credentials_and_bad_names_change_nothing(az, home, account, tmp_pat
                "--account-name", ACCOUNT, "--account-key", key)
         assert r.code == 1 and "ErrorCode:InvalidResourceName" in r.err, (path, r)
     r = az("storage", "share", "create", "-n", "../evil", "--account-name", ACCOUNT, "--account-key", key)
-    assert r.code == 1 and "is invalid" in r.err
+    assert r.code == 1 and "ErrorCode:InvalidResourceName" in r.err
     assert list(_share_folder(home).iterdir()) == []
     assert not (home / "storage" / ACCOUNT / "escape.txt").exists()
     assert sorted(p.name for p in (home / "storage" / ACCOUNT / "files").iterdir()) == ["share1"]

@@ -191,3 +191,14 @@ def test_share_list_items_are_flat_as_the_sdk_lists_them(share):
     item = shares.list_item(ACCOUNT, share)
     assert item["quota"] == 1 and "properties" not in item and item["metadata"] is None
     assert _format.share_list_table([item])[0]["Quota"] == 1
+
+
+@pytest.mark.parametrize("name, code", [("ab", "OutOfRangeInput"), ("a" * 64, "OutOfRangeInput"),
+                                        ("Upper", "InvalidResourceName"), ("a--b", "InvalidResourceName"),
+                                        ("../x", "InvalidResourceName")])
+def test_data_plane_share_names_fail_as_the_service_answers(name, code):
+    from azlocal.storage import shares
+
+    with pytest.raises(StorageError) as info:
+        shares.check_name(name)
+    assert info.value.code == code and info.value.status == 400
