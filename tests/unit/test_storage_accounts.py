@@ -189,3 +189,25 @@ def test_delete_of_a_missing_account_is_no_error_and_expand_adds_geo_stats(accou
     accounts.delete("rg1", "nosuch1")
     stats = accounts.with_expand(account, "geoReplicationStats")["geoReplicationStats"]
     assert stats["status"] == "Live" and stats["postPlannedFailoverRedundancy"] == "Standard_RAGRS"
+
+
+def test_update_show_and_keys_through_the_cli(cli, account):
+    r = cli("storage", "account", "update", "-n", "acct1", "-g", "rg1", "--tags", "env=dev", "--min-tls-version",
+            "TLS1_3", "--set", "allowBlobPublicAccess=true")
+    assert r.code == 0, r.err
+    doc = r.json()
+    assert doc["tags"] == {"env": "dev"} and doc["minimumTlsVersion"] == "TLS1_3"
+    assert doc["allowBlobPublicAccess"] is True
+    assert cli("storage", "account", "show", "--ids", account["id"]).json()["tags"] == {"env": "dev"}
+    keys = cli("storage", "account", "keys", "list", "-n", "acct1").json()
+    assert [k["keyName"] for k in keys] == ["key1", "key2"] and keys[0]["permissions"] == "FULL"
+    r = cli("storage", "account", "show-connection-string", "-n", "acct1", "--key", "secondary")
+    assert r.code == 0 and "AccountKey=a2V5Mg==" in r.json()["connectionString"]
+    assert "deprecated" in r.err
+    r = cli("storage", "account", "update", "-n", "acct1", "-g", "rg1", "--bypass", "Logging")
+    assert r.code == 1 and "incorrect usage: --default-action" in r.err
+    assert cli("storage", "account", "show", "-n", "acct1", "-g", "rg1").json()["networkRuleSet"]["bypass"] == \
+        "AzureServices"
+    missing = cli("storage", "account", "show", "-n", "nosuch1", "-g", "rg1")
+    assert missing.code == 3 and "(ResourceNotFound)" in missing.err
+    assert cli("storage", "account", "show").code != 0
