@@ -1,17 +1,14 @@
 """Liveness and readiness probes of container groups, and what the daemon does about them.
 
 Liveness probes are Docker healthchecks (the engine runs them on the probe's period and timeout);
-readiness probes run in the daemon (Docker gives a container one healthcheck only). Each round of the
-daemon (`restart_unhealthy`, every two seconds) turns new probe failures into the container's events
-(`Unhealthy`, `Killing`), kills a container whose liveness probe failed `failureThreshold` times and
-restarts it as the group's restart policy says (Always and OnFailure restart it, with Kubernetes'
-exponential back-off after the first restart; Never leaves it terminated), and gates the group's
-traffic on readiness: while a container with a readiness probe is not ready, the container that
-publishes the group's ports is disconnected from its network, so nothing reaches the group's ports.
-
-What a container went through is one record in the store's key/value table under
-`aci-probe-restarts/<container id>` (the key the group's cleanup deletes): restarts, events, the
-previous state, readiness and the networks a gated container left.
+readiness probes run in the daemon (a container has one Docker healthcheck only). Each daemon round
+(`restart_unhealthy`, every two seconds) turns probe failures into the container's events (`Unhealthy`,
+`Killing`), kills a container whose liveness probe failed `failureThreshold` times in a row and restarts
+it as the restart policy says (Always and OnFailure: with the kubelet's back-off after the first
+restart; Never: it stays terminated), and gates the group's traffic on readiness: while a container
+with a readiness probe is not ready, the container publishing the group's ports leaves its networks.
+A container's record (restarts, events, previous state, readiness, the networks it left) is one row
+of the store's key/value table, `aci-probe-restarts/<container id>`, which the group's cleanup deletes.
 """
 
 import datetime
@@ -30,71 +27,46 @@ PREFIX = "aci-probe-restarts/"
 KILL_GRACE = 5  # seconds between the stop signal and SIGKILL
 BACKOFF_FIRST, BACKOFF_MAX, BACKOFF_RESET = 10, 300, 600  # seconds, as the kubelet's restart back-off
 _SECOND = 1_000_000_000
-SHOWN_KEYS = {"execProperty", "failureThreshold", "httpGet", "initialDelaySeconds", "periodSeconds",
-              "successThreshold", "timeoutSeconds"}
 
 
 # Probe documents -----------------------------------------------------------------------------------
 
-def _lower(value):
+def lower(value):
     return {str(k).lower(): v for k, v in value.items()} if isinstance(value, dict) else {}
 
 
-def _int(value):
-    try:
-        return int(value) if value is not None else None
-    except (TypeError, ValueError):
-        return value
-
-
-def shown(probe):
-    """A probe as az shows it (its SDK's attribute names: `execProperty`), from whichever spelling it
-    was stored with (ARM's camelCase, or lower-cased keys)."""
-    if not probe:
-        return None
-    p = _lower(probe)
-    run, get = _lower(p.get("exec") or p.get("execproperty")), _lower(p.get("httpget"))
-    headers = [{"name": _lower(h).get("name"), "value": _lower(h).get("value")} for h in get.get("httpheaders") or []]
-    return {"execProperty": {"command": run.get("command")} if run else None,
-            "failureThreshold": _int(p.get("failurethreshold")),
-            "httpGet": {"httpHeaders": headers or None, "path": get.get("path"), "port": _int(get.get("port")),
-                        "scheme": get.get("scheme")} if get else None,
-            "initialDelaySeconds": _int(p.get("initialdelayseconds")), "periodSeconds": _int(p.get("periodseconds")),
-            "successThreshold": _int(p.get("successthreshold")), "timeoutSeconds": _int(p.get("timeoutseconds"))}
+_TIMING = {"initialDelaySeconds": (0, 0), "periodSeconds": (10, 1), "failureThreshold": (3, 1),
+           "successThreshold": (1, 1), "timeoutSeconds": (1, 1)}  # Kubernetes' default, and the least
 
 
 def settings_of(probe):
     """The probe's timing, with Kubernetes' defaults for what it leaves out."""
-    p = _lower(probe)
-
-    def number(key, default, least):
+    p, timing = lower(probe), {}
+    for key, (default, least) in _TIMING.items():
         try:
-            value = int(p.get(key) if p.get(key) is not None else default)
+            value = int(p[key.lower()]) if p.get(key.lower()) is not None else default
         except (TypeError, ValueError):
             value = default
-        return max(value, least)
-
-    return {"initialDelaySeconds": number("initialdelayseconds", 0, 0), "periodSeconds": number("periodseconds", 10, 1),
-            "failureThreshold": number("failurethreshold", 3, 1), "successThreshold": number("successthreshold", 1, 1),
-            "timeoutSeconds": number("timeoutseconds", 1, 1)}
+        timing[key] = max(value, least)
+    return timing
 
 
 def command_of(probe):
     """The command that runs the probe inside the container (an exec probe's own, or wget for httpGet)."""
-    p = _lower(probe)
+    p = lower(probe)
     if p.get("exec") or p.get("execproperty"):
-        command = _lower(p.get("exec") or p.get("execproperty")).get("command") or []
+        command = lower(p.get("exec") or p.get("execproperty")).get("command") or []
         if isinstance(command, str):
             command = shlex.split(command)
         return [str(x) for x in command] or None
     if p.get("httpget"):
-        get = _lower(p["httpget"])
+        get = lower(p["httpget"])
         scheme = str(get.get("scheme") or "http").lower()
         path = str(get.get("path") or "/")
         url = f"{scheme}://localhost:{get.get('port') or 80}{path if path.startswith('/') else '/' + path}"
         argv = ["wget", "-q", "-O", "/dev/null"] + (["--no-check-certificate"] if scheme == "https" else [])
         for header in get.get("httpheaders") or []:
-            header = _lower(header)
+            header = lower(header)
             argv += ["--header", f"{header.get('name')}: {header.get('value', '')}"]
         return argv + [url]
     return None
@@ -133,9 +105,7 @@ def seconds(value):
 
 def record_of(value):
     """A stored record (an old integer is a restart count)."""
-    if isinstance(value, dict):
-        return value
-    return {"restarts": int(value or 0)}
+    return value if isinstance(value, dict) else {"restarts": int(value or 0)}
 
 
 def read(container_id):
@@ -156,10 +126,15 @@ def add_event(record, name, message, kind, at=None):
     return event
 
 
-def _update(container_id, change):
+def _update(container_id, change, create=True):
+    """Changes a container's record in one transaction (not at all if it is gone and `create` is false:
+    a deleted group's prober must not write its record back)."""
     s = store()
     with s.transaction():
-        record = record_of(s.get_value(PREFIX + container_id))
+        stored = s.get_value(PREFIX + container_id)
+        if stored is None and not create:
+            return None
+        record = record_of(stored)
         result = change(record)
         s.set_value(PREFIX + container_id, record)
     return result
@@ -217,7 +192,7 @@ def restart_unhealthy():
     Returns the names of the containers it killed."""
     groups = _probed_groups()
     if not groups:
-        _readiness.stop_all()
+        _sync_probers({}, {})
         return []
     killed, members, infras = [], {}, {}
     for container in objects.containers(all=True):  # one list call: this home's containers
@@ -238,7 +213,7 @@ def restart_unhealthy():
                 killed.append(container.name)
         except Exception as ex:  # one container's trouble must not stop the others'
             logger.warning("liveness probe of %s: %s", container.name, ex)
-    _readiness.sync(groups, members)
+    _sync_probers(groups, members)
     for rid, containers in members.items():
         try:
             _gate(groups[rid][0], containers, infras.get(rid))
@@ -286,15 +261,14 @@ def _kill(doc, container):
         r["previous"] = previous
         r.setdefault("firstStart", previous["startTime"])
         if policy == "Never":
-            r.pop("restartAt", None)
-            return 0
+            return r.update(restartAt=None)
         r["streak"] = 0 if ran >= BACKOFF_RESET else r.get("streak", 0)
         delay = backoff(r["streak"])
         r["streak"] += 1
         r["restartAt"] = time.time() + delay
         return delay
 
-    if _update(container.id, after) == 0 and policy != "Never":
+    if _update(container.id, after) == 0:
         _restart_when_due(doc, container, read(container.id))
 
 
@@ -303,14 +277,9 @@ def _restart_when_due(doc, container, record):
     if due is None or time.time() < due:
         return
     if store().get_value(f"aci-stopped/{doc['id'].lower()}", False):
-        _update(container.id, lambda r: r.pop("restartAt", None))  # az container stop: no restart
-        return
+        return _update(container.id, lambda r: r.update(restartAt=None))  # az container stop: no restart
     container.start()
-
-    def started(r):
-        r.pop("restartAt", None)
-        r["restarts"] = r.get("restarts", 0) + 1
-    _update(container.id, started)
+    _update(container.id, lambda r: r.update(restarts=r.get("restarts", 0) + 1, restartAt=None))
 
 
 # Readiness -----------------------------------------------------------------------------------------
@@ -332,10 +301,15 @@ def _run_probe(container, argv, timeout):
     return result.get("value", (-1, f"command timed out after {timeout}s"))
 
 
-def readiness_result(record, started_at, ok, message, timing, at=None):
-    """Counts one readiness result into the record; returns whether the container is ready."""
+def readiness_for(record, started_at):
+    """The record's readiness is of this start of the container (a new start is not ready)."""
     if record.get("readyFor") != started_at:
         record.update(readyFor=started_at, ready=False, successes=0, failures=0)
+
+
+def readiness_result(record, started_at, ok, message, timing, at=None):
+    """Counts one readiness result into the record; returns whether the container is ready."""
+    readiness_for(record, started_at)
     if ok:
         record["successes"], record["failures"] = record.get("successes", 0) + 1, 0
         if record["successes"] >= timing["successThreshold"]:
@@ -346,10 +320,6 @@ def readiness_result(record, started_at, ok, message, timing, at=None):
         if record["failures"] >= timing["failureThreshold"]:
             record["ready"] = False
     return record["ready"]
-
-
-def is_ready(record, started_at):
-    return record.get("readyFor") == started_at and bool(record.get("ready"))
 
 
 class _Prober(threading.Thread):
@@ -373,43 +343,32 @@ class _Prober(threading.Thread):
             message = probe_message("Readiness", output, code)
             try:
                 _update(self.container.id, lambda r: readiness_result(r, self.started_at, code == 0, message,
-                                                                      self.timing, stamp(begun)))
+                                                                      self.timing, stamp(begun)), create=False)
             except Exception as ex:
                 logger.warning("readiness probe of %s: %s", self.container.name, ex)
             self.halt.wait(max(self.timing["periodSeconds"] - (time.time() - begun), 0))
 
 
-class _Readiness:
-    """The daemon's readiness probers, one per running container with a readiness probe."""
+_probers = {}  # container id -> its running _Prober (in the daemon)
 
-    def __init__(self):
-        self.probers = {}
 
-    def sync(self, groups, members):
-        wanted = {}
-        for rid, containers in members.items():
-            probed = groups[rid][1]
-            for container in containers:
-                spec = probed.get(container.labels.get(labels.ACI_CONTAINER)) or {}
-                state = container.attrs["State"]
-                if spec.get("readinessProbe") and state["Status"] == "running":
-                    wanted[container.id] = (container, state["StartedAt"], spec["readinessProbe"])
-        for cid, prober in list(self.probers.items()):
-            if cid not in wanted or wanted[cid][1] != prober.started_at:
-                prober.halt.set()
-                del self.probers[cid]
-        for cid, (container, started_at, probe) in wanted.items():
-            if cid not in self.probers:
-                self.probers[cid] = _Prober(container, started_at, probe)
-                self.probers[cid].start()
-
-    def stop_all(self):
-        for prober in self.probers.values():
+def _sync_probers(groups, members):
+    """One prober per running container with a readiness probe; a container that restarted gets a new one."""
+    wanted = {}
+    for rid, containers in members.items():
+        for container in containers:
+            spec = groups[rid][1].get(container.labels.get(labels.ACI_CONTAINER)) or {}
+            if spec.get("readinessProbe") and container.attrs["State"]["Status"] == "running":
+                wanted[container.id] = (container, container.attrs["State"]["StartedAt"], spec["readinessProbe"])
+    for cid, prober in list(_probers.items()):
+        if cid not in wanted or wanted[cid][1] != prober.started_at:
             prober.halt.set()
-        self.probers.clear()
-
-
-_readiness = _Readiness()
+            del _probers[cid]
+    for cid, (container, started_at, probe) in wanted.items():
+        if cid not in _probers:
+            _update(cid, lambda r, at=started_at: readiness_for(r, at))
+            _probers[cid] = _Prober(container, started_at, probe)
+            _probers[cid].start()
 
 
 def group_ready(doc, containers):
@@ -418,7 +377,8 @@ def group_ready(doc, containers):
     probed = [c for c in containers if (specs.get(c.labels.get(labels.ACI_CONTAINER)) or {}).get("readinessProbe")]
     if not probed:
         return None
-    return all(is_ready(read(c.id), c.attrs["State"].get("StartedAt")) for c in probed)
+    records = [(read(c.id), c.attrs["State"].get("StartedAt")) for c in probed]
+    return all(r.get("readyFor") == started and r.get("ready") for r, started in records)
 
 
 def _gate(doc, containers, infra):

@@ -19,14 +19,42 @@ def with_instance_view(doc):
     states = []
     for c in doc["containers"]:
         for key in ("livenessProbe", "readinessProbe"):
-            if c.get(key) and set(c[key]) != probes.SHOWN_KEYS:
-                c[key] = probes.shown(c[key])
+            if c.get(key) and set(c[key]) != SHOWN_KEYS:
+                c[key] = shown(c[key])
         container = live.get(c["name"])
         view = _container_view(container)
         c["instanceView"] = view
         states.append((container.attrs["State"] if container else None, view))
     doc["instanceView"] = {"events": [], "state": _group_state(doc, states, stopped)}
     return doc
+
+
+SHOWN_KEYS = {"execProperty", "failureThreshold", "httpGet", "initialDelaySeconds", "periodSeconds",
+              "successThreshold", "timeoutSeconds"}
+
+
+def _int(value):
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return value
+
+
+def shown(probe):
+    """A probe as az shows it (its SDK's attribute names: `execProperty`), from whichever spelling it
+    was stored with (ARM's camelCase, or lower-cased keys)."""
+    if not probe:
+        return None
+    low = probes.lower
+    p = low(probe)
+    run, get = low(p.get("exec") or p.get("execproperty")), low(p.get("httpget"))
+    headers = [{"name": low(h).get("name"), "value": low(h).get("value")} for h in get.get("httpheaders") or []]
+    return {"execProperty": {"command": run.get("command")} if run else None,
+            "failureThreshold": _int(p.get("failurethreshold")),
+            "httpGet": {"httpHeaders": headers or None, "path": get.get("path"), "port": _int(get.get("port")),
+                        "scheme": get.get("scheme")} if get else None,
+            "initialDelaySeconds": _int(p.get("initialdelayseconds")), "periodSeconds": _int(p.get("periodseconds")),
+            "successThreshold": _int(p.get("successthreshold")), "timeoutSeconds": _int(p.get("timeoutseconds"))}
 
 
 def _time(value):
