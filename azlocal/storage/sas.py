@@ -57,8 +57,6 @@ def format_time(value):
     """A datetime or a user's time string as the SDK writes it in a SAS: YYYY-MM-DDTHH:MM:SSZ."""
     if value is None or value == "":
         return None
-    if isinstance(value, str) and not value.endswith("Z") and "T" not in value:
-        return value  # a date only, as az passes it through
     return _time(value).astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
