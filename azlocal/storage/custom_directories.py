@@ -36,7 +36,7 @@ def directory_create(share_name, directory_path, metadata=None, fail_on_exist=Fa
     from azlocal.storage.storage_errors import StorageError
 
     _no_snapshot(snapshot)
-    account = _account(kwargs, ("c", "o"), auth_mode=True)
+    account = _account(kwargs, ("c", "o"), auth_mode=True, intent=enable_file_backup_request_intent)
     created = files.create_directory(account, share_name, directory_path, metadata=_meta(metadata))
     if not created and fail_on_exist:
         raise StorageError("ResourceAlreadyExists", "The specified resource already exists.", 409)
@@ -49,7 +49,7 @@ def directory_delete(share_name, directory_path, fail_not_exist=False, snapshot=
     from azlocal.storage.storage_errors import StorageError
 
     _no_snapshot(snapshot)
-    account = _account(kwargs, ("d", "o"), auth_mode=True)
+    account = _account(kwargs, ("d", "o"), auth_mode=True, intent=enable_file_backup_request_intent)
     try:
         files.delete_directory(account, share_name, directory_path)
     except StorageError as ex:
@@ -64,7 +64,7 @@ def directory_exists(share_name, directory_path, snapshot=None, disallow_trailin
     from azlocal.storage import files
 
     _no_snapshot(snapshot)
-    account = _account(kwargs, ("r", "o"), auth_mode=True)
+    account = _account(kwargs, ("r", "o"), auth_mode=True, intent=enable_file_backup_request_intent)
     return {"exists": files.exists(account, share_name, directory_path, kind="dir")}
 
 
@@ -73,14 +73,16 @@ def directory_show(share_name, directory_path, snapshot=None, disallow_trailing_
     from azlocal.storage import files
 
     _no_snapshot(snapshot)
-    return files.directory_show(_account(kwargs, ("r", "o"), auth_mode=True), share_name, directory_path)
+    account = _account(kwargs, ("r", "o"), auth_mode=True,
+                       intent=enable_file_backup_request_intent)
+    return files.directory_show(account, share_name, directory_path)
 
 
 def directory_list(share_name, directory_path=None, exclude_extended_info=False, disallow_trailing_dot=None,
                    enable_file_backup_request_intent=False, **kwargs):
     from azlocal.storage import files
 
-    account = _account(kwargs, ("l", "c"), auth_mode=True)
+    account = _account(kwargs, ("l", "c"), auth_mode=True, intent=enable_file_backup_request_intent)
     return files.list_items(account, share_name, directory_path, dirs_only=True, extended=not exclude_extended_info)
 
 
@@ -89,7 +91,9 @@ def directory_metadata_show(share_name, directory_path, snapshot=None, disallow_
     from azlocal.storage import files
 
     _no_snapshot(snapshot)
-    return files.metadata(_account(kwargs, ("r", "o"), auth_mode=True), share_name, directory_path, kind="dir")
+    account = _account(kwargs, ("r", "o"), auth_mode=True,
+                       intent=enable_file_backup_request_intent)
+    return files.metadata(account, share_name, directory_path, kind="dir")
 
 
 def directory_metadata_update(share_name, directory_path, metadata=None, snapshot=None, disallow_trailing_dot=None,
@@ -97,7 +101,7 @@ def directory_metadata_update(share_name, directory_path, metadata=None, snapsho
     from azlocal.storage import files
 
     _no_snapshot(snapshot)
-    account = _account(kwargs, ("w", "o"), auth_mode=True)
+    account = _account(kwargs, ("w", "o"), auth_mode=True, intent=enable_file_backup_request_intent)
     return dict(files.set_metadata(account, share_name, directory_path, _meta(metadata), kind="dir"),
                 request_server_encrypted=True)
 
@@ -129,7 +133,7 @@ def file_upload_batch(destination, source, destination_path=None, pattern=None, 
     _with_account(kwargs, url_account)
     if not os.path.isdir(source):
         raise AzLocalError(f"incorrect usage: source {source} is not an existing directory")
-    account = _account(kwargs, ("w", "o"), auth_mode=True)
+    account = _account(kwargs, ("w", "o"), auth_mode=True, intent=enable_file_backup_request_intent)
     prefix = "/".join(p for p in (sub, (destination_path or "").strip("/")) if p)
     jobs = [(src, f"{prefix}/{rel}" if prefix else rel) for src, rel in _local_files(source, pattern)]
     for _, dst in jobs:  # every name is checked before the first byte is written
@@ -159,7 +163,7 @@ def file_download_batch(source, destination, pattern=None, dryrun=False, validat
     _no_snapshot(snapshot)
     share, sub, url_account = _share_of(source)
     _with_account(kwargs, url_account)
-    account = _account(kwargs, ("r", "o"), auth_mode=True)
+    account = _account(kwargs, ("r", "o"), auth_mode=True, intent=enable_file_backup_request_intent)
     chosen = [p for p in files.walk_files(account, share, sub) if not pattern or fnmatch.fnmatch(p, pattern)]
     if dryrun:
         logger.warning("download files from file share")
@@ -187,7 +191,7 @@ def file_delete_batch(source, pattern=None, dryrun=False, disallow_trailing_dot=
 
     share, sub, url_account = _share_of(source)
     _with_account(kwargs, url_account)
-    account = _account(kwargs, ("d", "o"), auth_mode=True)
+    account = _account(kwargs, ("d", "o"), auth_mode=True, intent=enable_file_backup_request_intent)
     chosen = [p for p in files.walk_files(account, share, sub) if not pattern or fnmatch.fnmatch(p, pattern)]
     if dryrun:
         logger.warning("delete files from %s", source)

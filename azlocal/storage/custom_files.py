@@ -24,10 +24,15 @@ def _no_snapshot(snapshot):
         raise ValidationError("Share snapshots are not kept offline: azlocal's shares have no --snapshot.")
 
 
-def _account(kwargs, needs, auth_mode=False, share=None):
-    """The account the command runs against, its credentials checked first; then the share's name (Azure's
-    rule, the data plane's error)."""
-    account = _params.access(kwargs, needs=needs, auth_mode=auth_mode, service="f").account
+def _account(kwargs, needs, auth_mode=False, share=None, intent=None):
+    """The account the command runs against, its credentials checked first (with --auth-mode login, az wants
+    --enable-file-backup-request-intent for Azure Files); then the share's name (Azure's rule)."""
+    access = _params.access(kwargs, needs=needs, auth_mode=auth_mode, service="f")
+    if access.kind == "login" and auth_mode and not intent:
+        from azlocal.core.errors import AzLocalError
+
+        raise AzLocalError("--enable-file-backup-request-intent is required for file share OAuth")
+    account = access.account
     if share is not None:
         from azlocal.storage import shares
 
@@ -183,7 +188,7 @@ def file_upload(local_file_path, share_name=None, path=None, file_url=None, cont
         kwargs["account_name"] = credentials.account_from_endpoint(file_url)
     if not os.path.isfile(local_file_path):
         raise AzLocalError(f"[Errno 2] No such file or directory: '{local_file_path}'\nPlease check the file path.")
-    account = _account(kwargs, ("w", "o"), auth_mode=True)
+    account = _account(kwargs, ("w", "o"), auth_mode=True, intent=enable_file_backup_request_intent)
     path = path or os.path.basename(local_file_path)
     if path.endswith("/"):
         path += os.path.basename(local_file_path)
@@ -203,7 +208,7 @@ def file_download(share_name, path, destination_path=None, snapshot=None, start_
     from azlocal.storage import files
 
     _no_snapshot(snapshot)
-    account = _account(kwargs, ("r", "o"), auth_mode=True)
+    account = _account(kwargs, ("r", "o"), auth_mode=True, intent=enable_file_backup_request_intent)
     show = files.file_show(account, share_name, path)  # a missing file fails before a local file is made
     destination = destination_path or show["name"]
     if os.path.isdir(destination):
@@ -224,7 +229,7 @@ def file_list(share_name, directory_name=None, snapshot=None, exclude_dir=False,
     from azlocal.storage import files
 
     _no_snapshot(snapshot)
-    account = _account(kwargs, ("l", "c"), auth_mode=True)
+    account = _account(kwargs, ("l", "c"), auth_mode=True, intent=enable_file_backup_request_intent)
     rows = files.list_items(account, share_name, directory_name, exclude_dir=exclude_dir,
                             extended=not exclude_extended_info)
     if num_results and len(rows) > int(num_results):
@@ -235,7 +240,9 @@ def file_list(share_name, directory_name=None, snapshot=None, exclude_dir=False,
 def file_delete(share_name, path, disallow_trailing_dot=None, enable_file_backup_request_intent=False, **kwargs):
     from azlocal.storage import files
 
-    files.delete_file(_account(kwargs, ("d", "o"), auth_mode=True), share_name, path)
+    account = _account(kwargs, ("d", "o"), auth_mode=True,
+                       intent=enable_file_backup_request_intent)
+    files.delete_file(account, share_name, path)
     return {"deleted": True}
 
 
@@ -244,7 +251,9 @@ def file_exists(share_name, path, snapshot=None, disallow_trailing_dot=None, ena
     from azlocal.storage import files
 
     _no_snapshot(snapshot)
-    return {"exists": files.exists(_account(kwargs, ("r", "o"), auth_mode=True), share_name, path, kind="file")}
+    account = _account(kwargs, ("r", "o"), auth_mode=True,
+                       intent=enable_file_backup_request_intent)
+    return {"exists": files.exists(account, share_name, path, kind="file")}
 
 
 def file_show(share_name, path, snapshot=None, disallow_trailing_dot=None, enable_file_backup_request_intent=False,
@@ -252,14 +261,16 @@ def file_show(share_name, path, snapshot=None, disallow_trailing_dot=None, enabl
     from azlocal.storage import files
 
     _no_snapshot(snapshot)
-    return files.file_show(_account(kwargs, ("r", "o"), auth_mode=True), share_name, path)
+    account = _account(kwargs, ("r", "o"), auth_mode=True,
+                       intent=enable_file_backup_request_intent)
+    return files.file_show(account, share_name, path)
 
 
 def file_url(share_name, path, protocol="https", disallow_trailing_dot=None, enable_file_backup_request_intent=False,
              **kwargs):
     from azlocal.storage import paths
 
-    account = _account(kwargs, None, auth_mode=True)
+    account = _account(kwargs, None, auth_mode=True, intent=enable_file_backup_request_intent)
     parts = paths.split_path(path)
     return f"{_endpoint(account, protocol or 'https')}/{share_name}/{_quote('/'.join(parts))}"
 
@@ -269,13 +280,15 @@ def file_metadata_show(share_name, path, snapshot=None, disallow_trailing_dot=No
     from azlocal.storage import files
 
     _no_snapshot(snapshot)
-    return files.metadata(_account(kwargs, ("r", "o"), auth_mode=True), share_name, path, kind="file")
+    account = _account(kwargs, ("r", "o"), auth_mode=True,
+                       intent=enable_file_backup_request_intent)
+    return files.metadata(account, share_name, path, kind="file")
 
 
 def file_metadata_update(share_name, path, metadata=None, disallow_trailing_dot=None,
                          enable_file_backup_request_intent=False, **kwargs):
     from azlocal.storage import files
 
-    account = _account(kwargs, ("w", "o"), auth_mode=True)
+    account = _account(kwargs, ("w", "o"), auth_mode=True, intent=enable_file_backup_request_intent)
     return dict(files.set_metadata(account, share_name, path, _meta(metadata), kind="file"),
                 request_server_encrypted=True)

@@ -107,7 +107,7 @@ def test_renewed_key_and_shared_key_off_are_refused_and_group_delete_cleans_up(a
            "--account-key", _key(az))
     assert r.code == 1 and "KeyBasedAuthenticationNotPermitted" in r.err
     assert az("storage", "directory", "create", "-s", "share2", "-n", "d", "--account-name", ACCOUNT,
-              "--auth-mode", "login").json() == {"created": True}
+              "--auth-mode", "login", "--backup-intent").json() == {"created": True}
     taken = az("group", "create", "-n", "st-rg2", "-l", "eastus", "-o", "none")
     assert taken.code == 0
     r = az("storage", "account", "create", "-n", ACCOUNT, "-g", "st-rg2")

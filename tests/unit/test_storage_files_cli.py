@@ -122,3 +122,13 @@ def test_share_rm_commands(cli, env):
     assert cli("storage", "share-rm", "delete", *base, "-n", "rm-1", "--yes").code == 0
     assert cli("storage", "share-rm", "exists", "--storage-account", ACCOUNT, "-n", "rm-1").json() == \
         {"exists": False}
+
+
+def test_login_needs_the_backup_intent_for_files(cli, env, monkeypatch):
+    monkeypatch.delenv("AZURE_STORAGE_CONNECTION_STRING")
+    cli("storage", "share", "create", "-n", "sh1", "--account-name", ACCOUNT, "--account-key", "a2V5MQ==")
+    r = cli("storage", "file", "list", "-s", "sh1", "--account-name", ACCOUNT, "--auth-mode", "login")
+    assert r.code == 1 and "--enable-file-backup-request-intent is required" in r.err
+    r = cli("storage", "file", "list", "-s", "sh1", "--account-name", ACCOUNT, "--auth-mode", "login",
+            "--backup-intent")
+    assert r.code == 0 and r.json() == []
