@@ -89,6 +89,7 @@ def create(resource_group, definition, location=None, tags=None, wait=True, prof
     if old is not None:
         check_update(old, definition, location, group["name"])
         definition = dict(definition, name=old["name"])  # ARM keeps the name's first spelling
+        rid = old["id"]
     props = definition["properties"]
     ip = props.get("ipAddress")
     fqdn = None

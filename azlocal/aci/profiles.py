@@ -48,7 +48,7 @@ def create(resource_group, definition, location=None):
     with s.transaction():
         old = s.get(rid)
         if old is not None:
-            name = old["name"]
+            rid, name = old["id"], old["name"]
             definition = dict(definition, name=name)
         revision = (old or {}).get("revision", 0) + 1
         doc = document.profile(rid, definition, location=location, revision=revision)

@@ -4,8 +4,10 @@ volumes are cloned."""
 
 import json
 import subprocess
+import time
 
 import pytest
+import yaml
 
 pytestmark = pytest.mark.integration
 
@@ -87,3 +89,106 @@ def test_git_repo_volume_is_cloned(az, rg, tmp_path):
            f"file://{tmp_path}/absent", "--gitrepo-mount-path", "/src")
     assert r.code == 1 and "GitRepoVolumeFailed" in r.err and "Traceback" not in r.err
     assert az("container", "show", "-g", rg, "-n", "nogit").code == 3
+
+
+RICH = """
+name: rich
+location: eastus
+zones: ['1']
+tags: {Team: A}
+futureTopLevel: kept
+properties:
+  priority: Spot
+  futureGroupKey: {nested: true}
+  restartPolicy: OnFailure
+  initContainers:
+  - name: first
+    properties:
+      image: azlocal/busybox:latest
+      command: [sh, -c, 'echo -n "$STEP" > /work/order']
+      environmentVariables: [{name: STEP, value: one}]
+      volumeMounts: [{name: work, mountPath: /work}]
+  - name: second
+    properties:
+      image: azlocal/busybox:latest
+      command: [sh, -c, 'echo -n "-$STEP" >> /work/order']
+      environmentVariables: [{name: STEP, value: two}]
+      volumeMounts: [{name: work, mountPath: /work}]
+  containers:
+  - name: app
+    properties:
+      image: azlocal/busybox:latest
+      command: [sh, -c, 'cat /work/order; echo; sleep 300']
+      ports: [{port: 8080}]
+      environmentVariables: [{name: PLAIN, value: shown}, {name: HIDDEN, secureValue: not-shown}]
+      resources: {requests: {cpu: 0.5, memoryInGB: 0.5}, limits: {cpu: 1, memoryInGB: 1}}
+      volumeMounts: [{name: work, mountPath: /work, readOnly: true}]
+      readinessProbe: {exec: {command: ['true']}, periodseconds: 5, timeoutSeconds: 2}
+      securityContext: {capabilities: {drop: [NET_RAW]}}
+      futureContainerKey: kept-too
+  - name: side
+    properties:
+      image: azlocal/busybox:latest
+      command: [sleep, '300']
+      resources: {requests: {cpu: 0.5, memoryInGB: 0.5}}
+  volumes:
+  - {name: work, emptyDir: {}}
+  ipAddress: {type: Public, ports: [{port: 8080}]}
+  osType: Linux
+"""
+
+
+def _comparable(doc):
+    """A group's document without what differs between two deployments (ids, times, IPs, live state)."""
+    doc = json.loads(json.dumps(doc))
+    for key in ("id", "instanceView"):
+        doc.pop(key, None)
+    doc["ipAddress"].pop("ip", None)
+    for c in doc["containers"] + doc["initContainers"]:
+        c.pop("instanceView", None)
+    return doc
+
+
+def test_init_containers_and_a_rich_group_round_trip_through_export(az, rg, tmp_path):
+    (tmp_path / "rich.yaml").write_text(RICH)
+    r = az("container", "create", "-g", "parity-rg", "--file", str(tmp_path / "rich.yaml"))
+    assert r.code == 0, r.err
+    # the init containers ran in order, before the app, each with its own environment and mounts
+    deadline = time.time() + 20
+    while "one-two" not in az("container", "logs", "-g", "parity-rg", "-n", "rich").out and time.time() < deadline:
+        time.sleep(0.3)
+    assert az("container", "logs", "-g", "parity-rg", "-n", "rich").out.strip() == "one-two"
+    first = az("container", "show", "-g", "parity-rg", "-n", "rich").json()
+    assert [c["name"] for c in first["initContainers"]] == ["first", "second"]
+    for c in first["initContainers"]:
+        assert c["instanceView"]["currentState"]["state"] == "Terminated"
+        assert c["instanceView"]["currentState"]["exitCode"] == 0
+        assert "resources" not in c and "ports" not in c
+    app = first["containers"][0]
+    assert app["readinessProbe"]["execProperty"] == {"command": ["true"]}
+    assert app["readinessProbe"]["periodSeconds"] == 5
+    assert app["resources"]["limits"] == {"cpu": 1.0, "gpu": None, "memoryInGb": 1.0}
+    assert app["securityContext"]["capabilities"] == {"add": None, "drop": ["NET_RAW"]}
+    assert (first["zones"], first["priority"], first["tags"]) == (["1"], "Spot", {"Team": "A"})
+    # export keeps everything, unknown keys included, and no secret
+    out = tmp_path / "exported.yaml"
+    assert az("container", "export", "-g", "parity-rg", "-n", "rich", "-f", str(out)).code == 0
+    exported = yaml.safe_load(out.read_text())
+    assert exported["futureTopLevel"] == "kept" and exported["zones"] == ["1"]
+    assert exported["properties"]["futureGroupKey"] == {"nested": True}
+    app_yaml = exported["properties"]["containers"][0]["properties"]
+    assert app_yaml["futureContainerKey"] == "kept-too" and app_yaml["readinessProbe"]["periodSeconds"] == 5
+    assert {"name": "HIDDEN", "secureValue": ""} in app_yaml["environmentVariables"]
+    assert "not-shown" not in out.read_text()
+    # delete, create from the export: the same group
+    assert az("container", "delete", "-g", "parity-rg", "-n", "rich", "--yes").code == 0
+    r = az("container", "create", "-g", "parity-rg", "--file", str(out))
+    assert r.code == 0, r.err
+    again = az("container", "show", "-g", "parity-rg", "-n", "rich").json()
+    assert _comparable(again) == _comparable(first)
+    out2 = tmp_path / "again.yaml"
+    assert az("container", "export", "-g", "parity-rg", "-n", "rich", "-f", str(out2)).code == 0
+    second = yaml.safe_load(out2.read_text())
+    for data in (exported, second):
+        data["properties"]["ipAddress"].pop("ip", None)
+    assert second == exported

@@ -281,3 +281,83 @@ def test_failed_liveness_probe_restarts_the_container(az, rg, tmp_path):
     assert r.code == 0, r.err
     doc = _wait_for(az, "probed", lambda d: d["containers"][0]["instanceView"]["restartCount"] >= 1, timeout=40)
     assert doc["instanceView"]["state"] == "Running"
+
+
+# The multi-container tutorial's deploy-aci.yaml, as Microsoft's docs publish it
+# (container-instances-multi-container-yaml.md): the group's name has upper case letters.
+TUTORIAL = """
+apiVersion: 2019-12-01
+location: eastus
+name: myContainerGroup
+properties:
+  containers:
+  - name: aci-tutorial-app
+    properties:
+      image: mcr.microsoft.com/azuredocs/aci-helloworld:latest
+      resources:
+        requests:
+          cpu: 1
+          memoryInGb: 1.5
+      ports:
+      - port: 80
+      - port: 8080
+  - name: aci-tutorial-sidecar
+    properties:
+      image: mcr.microsoft.com/azuredocs/aci-tutorial-sidecar
+      resources:
+        requests:
+          cpu: 1
+          memoryInGb: 1.5
+  osType: Linux
+  ipAddress:
+    type: Public
+    ports:
+    - protocol: tcp
+      port: 80
+    - protocol: tcp
+      port: 8080
+tags: {exampleTag: tutorial}
+type: Microsoft.ContainerInstance/containerGroups
+"""
+
+
+def test_tutorial_yaml_and_its_upper_case_group_name(az, rg, tmp_path):
+    (tmp_path / "deploy-aci.yaml").write_text(TUTORIAL)
+    r = az("container", "create", "--resource-group", "aci-rg", "--file", str(tmp_path / "deploy-aci.yaml"))
+    assert r.code == 0, r.err
+    assert r.json()["name"] == "myContainerGroup"
+    # ARM ids are case-insensitive; the name keeps the case it was created with
+    for spelling in ("myContainerGroup", "mycontainergroup", "MYCONTAINERGROUP"):
+        shown = az("container", "show", "-g", "aci-rg", "-n", spelling)
+        assert shown.code == 0, shown.err
+        assert shown.json()["name"] == "myContainerGroup"
+    table = az("container", "show", "--resource-group", "aci-rg", "--name", "myContainerGroup", "--output", "table")
+    assert table.code == 0 and "myContainerGroup" in table.out
+    logs = az("container", "logs", "--resource-group", "aci-rg", "--name", "myContainerGroup", "--container-name",
+              "aci-tutorial-app")
+    assert logs.code == 0, logs.err
+    # a create spelled otherwise is the same resource: an update, not a second group
+    r = az("container", "create", "-g", "aci-rg", "-n", "MyContainerGroup", "--file", str(tmp_path / "deploy-aci.yaml"))
+    assert r.code == 1 and "must match" in r.err
+    assert [g["name"] for g in az("container", "list", "-g", "aci-rg").json()] == ["myContainerGroup"]
+
+
+@pytest.mark.parametrize("args, yaml_text, message", [
+    (["-n", "MyGroup", "--image", BASE], None, "(InvalidContainerName) The container name 'MyGroup' in container "
+     "group 'MyGroup' is invalid"),
+    ([], "name: Upper\nproperties:\n  containers:\n  - {name: WebApp, properties: {image: azlocal/busybox:latest}}\n",
+     "(InvalidContainerName) The container name 'WebApp' in container group 'Upper' is invalid"),
+    ([], "name: bad_group\nproperties:\n  containers:\n  - {name: a, properties: {image: azlocal/busybox:latest}}\n",
+     "(InvalidResourceName) The container group name 'bad_group' is invalid"),
+])
+def test_container_names_follow_azures_rule(az, rg, home, tmp_path, args, yaml_text, message):
+    """A group from flags names its container after itself (as az does), so an upper-case group name
+    from flags is refused by Azure's container name rule; from YAML it is fine."""
+    if yaml_text:
+        (tmp_path / "g.yaml").write_text(yaml_text)
+        args = ["--file", str(tmp_path / "g.yaml")]
+    r = az("container", "create", "-g", "aci-rg", *args)
+    assert r.code == 1 and r.err.startswith("ERROR: ") and message in r.err, r.err
+    assert az("container", "list", "-g", "aci-rg").json() == []
+    assert _objects(home) == []
+
