@@ -249,13 +249,13 @@ def _liveness(doc, spec, container):
 def _kill(doc, container):
     """Kills a container whose liveness probe failed, and restarts it if the policy says so."""
     ran = time.time() - seconds(container.attrs["State"].get("StartedAt"))
-    _update(container.id, lambda r: add_event(
-        r, "Killing", f"Killing container with id {container.id[:12]}: Container failed liveness probe.. "
-                      f"Container will be killed and recreated.", "Normal"))
+    policy = doc.get("restartPolicy") or "Always"
+    message = f"Killing container with id {container.id[:12]}: Container failed liveness probe.."
+    message += "" if policy == "Never" else " Container will be killed and recreated."
+    _update(container.id, lambda r: add_event(r, "Killing", message, "Normal"))
     container.stop(timeout=KILL_GRACE)
     container.reload()
     previous = terminated_state(container.attrs["State"])
-    policy = doc.get("restartPolicy") or "Always"
 
     def after(r):
         r["previous"] = previous

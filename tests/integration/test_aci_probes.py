@@ -197,3 +197,40 @@ def test_probe_records_go_with_the_group(az, rg, tmp_path, home):
     assert any(k.split("/")[1] in ids for k in _records(home))
     assert az("container", "delete", "-g", "probe-rg", "-n", "live-gone", "--yes").code == 0
     assert not any(k.split("/")[1] in ids for k in _records(home))
+
+
+def test_a_sidecar_not_ready_holds_the_whole_groups_port_closed(az, rg, tmp_path):
+    assert az("local", "start").code == 0  # (as above: create starts the daemon for liveness probes only)
+    doc = {"apiVersion": "2019-12-01", "location": "eastus", "name": "pod-ready", "properties": {
+        "osType": "Linux", "restartPolicy": "Always",
+        "ipAddress": {"type": "Public", "ports": [{"protocol": "tcp", "port": 8080}]},
+        "containers": [
+            {"name": "web", "properties": {"image": BASE, "command": ["sh", "-c", SERVE], "ports": [{"port": 8080}],
+                                           "resources": {"requests": {"cpu": 0.5, "memoryInGB": 0.5}}}},
+            {"name": "sidecar", "properties": {
+                "image": BASE, "command": ["sh", "-c", "trap 'exit 0' TERM; sleep 600 & wait"],
+                "resources": {"requests": {"cpu": 0.5, "memoryInGB": 0.5}},
+                "readinessProbe": {"exec": {"command": ["test", "-f", "/tmp/ready"]}, "periodSeconds": 1}}}]}}
+    (tmp_path / "pod.yaml").write_text(yaml.safe_dump(doc))
+    r = az("container", "create", "-g", "probe-rg", "-f", str(tmp_path / "pod.yaml"))
+    assert r.code == 0, r.err
+    url = f"http://{r.json()['ipAddress']['ip']}:8080/"
+    deadline = time.time() + 60
+    while _get(url) is not None and time.time() < deadline:
+        time.sleep(0.3)
+    assert _get(url) is None
+    shown = _show(az, "pod-ready")
+    sidecar = [c for c in shown["containers"] if c["name"] == "sidecar"][0]["instanceView"]
+    assert any(e["name"] == "Unhealthy" and e["message"].startswith("Readiness probe failed")
+               for e in sidecar["events"])
+    r = az("container", "exec", "-g", "probe-rg", "-n", "pod-ready", "--container-name", "sidecar",
+           "--exec-command", "touch /tmp/ready")
+    assert r.code == 0, r.err
+    deadline = time.time() + 60
+    while _get(url) != 200 and time.time() < deadline:
+        time.sleep(0.3)
+    assert _get(url) == 200
+    # The group's containers reach each other on localhost all along (the pod's namespace stays).
+    r = az("container", "exec", "-g", "probe-rg", "-n", "pod-ready", "--container-name", "sidecar",
+           "--exec-command", "wget -q -O /dev/null http://localhost:8080/")
+    assert r.code == 0, r.err
