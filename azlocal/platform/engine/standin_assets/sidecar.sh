@@ -1,9 +1,18 @@
 #!/bin/sh
-# Requests http://localhost every few seconds and logs the status code, like the tutorial sidecar.
+# aci-tutorial-sidecar: the sample runs `watch -n 3 curl -I http://localhost/`, so its log is a
+# "Every 3s: …" title and the response's status line and headers, refreshed every few seconds.
+# busybox wget -S prints the same status line and headers (indented; the indent is removed).
 trap 'exit 0' TERM INT
+interval="${INTERVAL:-3}"
 while true; do
-  code=$(wget -q -S -O /dev/null http://localhost 2>&1 | awk '/HTTP\// { c = $2 } END { print c }')
-  echo "$(date -u '+%Y-%m-%dT%H:%M:%SZ') ${code:-failed} http://localhost"
-  sleep "${INTERVAL:-3}" &
+  printf 'Every %ss: curl -I http://localhost/%s%s\n\n' "$interval" "                          " "$(date -u '+%Y-%m-%d %H:%M:%S')"
+  headers=$(wget -q -S --spider http://localhost/ 2>&1 | sed -n 's/^  //p')
+  if [ -n "$headers" ]; then
+    echo "$headers"
+  else
+    echo "curl: (7) Failed to connect to localhost port 80: Connection refused"
+  fi
+  echo
+  sleep "$interval" &
   wait $!
 done
