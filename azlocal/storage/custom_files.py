@@ -116,7 +116,7 @@ def share_update(share_name, quota, **kwargs):
     if not 1 <= int(quota) <= 102400:
         raise StorageError("InvalidHeaderValue", "The value for one of the HTTP headers is not in the correct "
                            "format.", 400)
-    with shares.editing(account, share_name) as data:
+    with shares.editing(account, share_name, share_level=True) as data:
         data["share"]["quota"] = int(quota)
     props = shares.share_properties(account, share_name)["properties"]
     return {"etag": props["etag"], "last_modified": props["lastModified"]}
@@ -142,7 +142,7 @@ def share_metadata_update(share_name, metadata=None, **kwargs):
     from azlocal.storage import shares
 
     account = _account(kwargs, ("w", "s"))
-    with shares.editing(account, share_name) as data:
+    with shares.editing(account, share_name, share_level=True) as data:
         data["share"]["metadata"] = _meta(metadata)
     return {"updated": True}
 

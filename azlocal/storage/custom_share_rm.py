@@ -175,7 +175,7 @@ def share_rm_update(storage_account=None, share_name=None, resource_group=None, 
                                              read_only=("id", "name", "type", "etag"))
         changes = _settings(access_tier, None, root_squash, paid_bursting_enabled, paid_bursting_max_bandwidth_mibps,
                             paid_bursting_max_iops, provisioned_bandwidth_mibps, provisioned_iops)
-        with shares.editing(doc["name"], share) as data:
+        with shares.editing(doc["name"], share, share_level=True) as data:
             info = data["share"]
             info["quota"] = int(quota if quota is not None else wanted.get("shareQuota", info["quota"]))
             if metadata is not None:

@@ -32,10 +32,26 @@ def _key(parts):
     return "/".join(parts)
 
 
+def _actual(account, share, parts):
+    """The segments as they are spelled on disk: Azure Files names are case-insensitive and case-preserving,
+    so 'Docs/A.TXT' finds 'docs/a.txt'. Segments that do not exist yet keep the caller's spelling."""
+    base = paths.share_dir(account, share)
+    found = []
+    for i, part in enumerate(parts):
+        folder = base.joinpath(*found)
+        if not (folder / part).exists() and folder.is_dir() and not folder.is_symlink():
+            match = next((e.name for e in os.scandir(folder) if e.name.casefold() == part.casefold()), None)
+            if match is None:
+                return found + list(parts[i:])
+            part = match
+        found.append(part)
+    return found
+
+
 def _locate(account, share, path, *, kind):
     """(segments, local path) of an existing file (kind 'file') or directory ('dir'); 404s as Azure's."""
-    parts = paths.split_path(path, allow_root=kind == "dir")
     shares.load(account, share)
+    parts = _actual(account, share, paths.split_path(path, allow_root=kind == "dir"))
     target = paths.share_path(account, share, _key(parts))
     if kind == "file" and not (target.is_file() and not target.is_symlink()):
         raise resource_not_found() if _parent_exists(target) else parent_not_found()
@@ -143,6 +159,8 @@ def list_items(account, share, path=None, *, exclude_dir=False, dirs_only=False,
     out = []
     with os.scandir(target) as it:
         for item in sorted(it, key=lambda e: e.name):
+            if not shares.visible(item.name):
+                continue
             key = _key(parts + [item.name])
             if item.is_dir(follow_symlinks=False):
                 if exclude_dir:
@@ -172,7 +190,7 @@ def walk_files(account, share, source_dir=None):
         rel = os.path.relpath(root, target)
         for name in sorted(names):
             full = os.path.join(root, name)
-            if os.path.isfile(full) and not os.path.islink(full):
+            if os.path.isfile(full) and not os.path.islink(full) and shares.visible(name):
                 found.append(_key(parts + ([] if rel == "." else rel.split(os.sep)) + [name]))
     return found
 
@@ -183,8 +201,8 @@ def guess_type(local_path, given=None):
 
 def upload(account, share, path, local_path, *, content_settings=None, metadata=None):
     """`az storage file upload`: the local file's bytes become the share's file (the parent must exist)."""
-    parts = paths.split_path(path)
     shares.load(account, share)
+    parts = _actual(account, share, paths.split_path(path))
     target = paths.share_path(account, share, _key(parts))
     if not target.parent.is_dir() or target.parent.is_symlink():
         raise parent_not_found()
@@ -259,8 +277,8 @@ def exists(account, share, path, *, kind):
 
 def create_directory(account, share, path, *, metadata=None):
     """False when the directory exists (az's --fail-on-exist decides); ParentNotFound without its parent."""
-    parts = paths.split_path(path)
     shares.load(account, share)
+    parts = _actual(account, share, paths.split_path(path))
     target = paths.share_path(account, share, _key(parts))
     if target.exists() or target.is_symlink():
         if target.is_dir() and not target.is_symlink():

@@ -90,15 +90,29 @@ def load(account, share):
 
 
 @contextlib.contextmanager
-def editing(account, share):
-    """The share's sidecar to change in place (under the lock); saved when the block ends without an error."""
+def editing(account, share, *, share_level=False):
+    """The share's sidecar to change in place (under the lock); saved when the block ends without an error.
+    `share_level`: the share's own properties change (its Last-Modified and ETag move; a file's do not)."""
     with _locked(account, share) as meta:
         data = _read(meta) if paths.share_dir(account, share).is_dir() else None
         if data is None:
             raise not_found()
         yield data
-        data["share"]["lastModified"] = arm.utc_now()
+        if share_level:
+            data["share"]["lastModified"] = arm.utc_now()
         _write(meta, data)
+
+
+def share_etag(info):
+    """The share's ETag: it changes with the share's properties, not with its files (as in Azure)."""
+    import hashlib
+
+    return f'"0x8D{hashlib.sha256(info["lastModified"].encode()).hexdigest()[:13].upper()}"'
+
+
+def visible(name):
+    """Whether a directory entry is the user's (an upload's temporary file is not listed)."""
+    return not name.startswith(".azlocal-upload-")
 
 
 def create(account, share, *, quota=None, metadata=None, protocols=None, access_tier=None, extra=None):
@@ -152,11 +166,10 @@ def share_properties(account, share, data=None, *, with_metadata=True):
     """The share as `az storage share show` prints it (ShareProperties after az's transformer)."""
     data = data or load(account, share)
     info = data["share"]
-    stat = paths.share_dir(account, share).stat()
     return {
         "metadata": dict(info.get("metadata") or {}) if with_metadata else None,
         "name": share,
-        "properties": {"etag": etag_of(stat.st_mtime_ns), "lastModified": info["lastModified"],
+        "properties": {"etag": share_etag(info), "lastModified": info["lastModified"],
                        "quota": info["quota"]},
         "snapshot": None,
         "accessTier": info.get("accessTier"),
@@ -198,7 +211,6 @@ def arm_document(account_doc, share, data=None, *, stats=False):
     account = account_doc["name"]
     data = data or load(account, share)
     info = data["share"]
-    stat = paths.share_dir(account, share).stat()
     group = account_doc["id"].split("/")[4]
     doc = {
         "accessTier": info.get("accessTier"),
@@ -207,7 +219,7 @@ def arm_document(account_doc, share, data=None, *, stats=False):
         "deleted": None,
         "deletedTime": None,
         "enabledProtocols": info.get("protocols") or "SMB",
-        "etag": etag_of(stat.st_mtime_ns),
+        "etag": share_etag(info),
         "fileSharePaidBursting": ({"paidBurstingEnabled": info.get("paidBurstingEnabled"),
                                    "paidBurstingMaxBandwidthMibps": info.get("paidBurstingMaxBandwidthMibps"),
                                    "paidBurstingMaxIops": info.get("paidBurstingMaxIops")}

@@ -202,3 +202,29 @@ def test_data_plane_share_names_fail_as_the_service_answers(name, code):
     with pytest.raises(StorageError) as info:
         shares.check_name(name)
     assert info.value.code == code and info.value.status == 400
+
+
+def test_names_are_case_insensitive_and_case_preserving(share, local):
+    from azlocal.storage import files, paths
+
+    files.create_directory(ACCOUNT, share, "Docs")
+    assert files.create_directory(ACCOUNT, share, "docs") is False
+    files.upload(ACCOUNT, share, "docs/Read.ME", local)
+    files.upload(ACCOUNT, share, "DOCS/read.me", local, metadata={"v": "2"})
+    assert [p.name for p in (paths.share_dir(ACCOUNT, share) / "Docs").iterdir()] == ["Read.ME"]
+    assert files.file_show(ACCOUNT, share, "docs/READ.me")["metadata"] == {"v": "2"}
+
+
+def test_an_uploads_temporary_file_is_not_listed(share):
+    from azlocal.storage import files, paths
+
+    (paths.share_dir(ACCOUNT, share) / ".azlocal-upload-x1").write_text("partial")
+    assert files.list_items(ACCOUNT, share) == [] and files.walk_files(ACCOUNT, share) == []
+
+
+def test_file_changes_do_not_move_the_shares_etag(share, local):
+    from azlocal.storage import files, shares
+
+    before = shares.share_properties(ACCOUNT, share)["properties"]
+    files.upload(ACCOUNT, share, "f.txt", local)
+    assert shares.share_properties(ACCOUNT, share)["properties"] == before
