@@ -18,6 +18,7 @@ from azlocal.storage import paths
 from azlocal.storage.storage_errors import StorageError
 
 DEFAULT_QUOTA = 5120  # GiB: Azure's default (and largest standard) share size without large file shares
+LARGE_QUOTA = 102400  # GiB: the default with large file shares enabled on the account
 SHARE_TYPE = "Microsoft.Storage/storageAccounts/fileServices/shares"
 
 
@@ -117,7 +118,12 @@ def visible(name):
 
 def create(account, share, *, quota=None, metadata=None, protocols=None, access_tier=None, extra=None):
     """A new share; False when it exists already (the caller decides whether that is ShareAlreadyExists)."""
-    quota = DEFAULT_QUOTA if quota is None else int(quota)
+    if quota is None:
+        from azlocal.storage import accounts
+
+        doc = accounts.find(account) or {}
+        quota = LARGE_QUOTA if doc.get("largeFileSharesState") == "Enabled" else DEFAULT_QUOTA
+    quota = int(quota)
     if not 1 <= quota <= 102400:
         raise StorageError("InvalidHeaderValue", "The value for one of the HTTP headers is not in the correct "
                            "format.", 400)
