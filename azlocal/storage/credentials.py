@@ -21,6 +21,8 @@ logger = get_logger(__name__)
 
 AUTH_FAILED = ("Server failed to authenticate the request. Make sure the value of Authorization header is formed "
                "correctly including the signature.\nErrorCode:AuthenticationFailed")
+_MISSING_NAME = ("Missing account name: please provide --account-name, or --connection-string, or set "
+                 "AZURE_STORAGE_ACCOUNT / AZURE_STORAGE_CONNECTION_STRING.")
 KEY_AUTH_NOT_PERMITTED = "Key based authentication is not permitted on this storage account."
 _QUERY_WARNING = (
     "\nThere are no credentials provided in your command and environment, we will query for account key for your "
@@ -94,7 +96,9 @@ def resolve(account_name=None, account_key=None, connection_string=None, sas_tok
                                 ("--connection-string", connection_string)) if v]
         if given:
             logger.warning('In "login" auth mode, the following arguments are ignored: %s', " ,".join(given))
-        _require_account(account_name)
+        if not account_name:
+            raise ValidationError(_MISSING_NAME)
+        _require_account(account_name, service)
         return Access(account_name, "login")
     if not connection_string and not account_key and not sas_token:
         connection_string = _config("connection_string")
@@ -111,13 +115,12 @@ def resolve(account_name=None, account_key=None, connection_string=None, sas_tok
     if sas_token:
         sas_token = sas_token.lstrip("?")
     if not account_name:
-        raise ValidationError("Missing account name: please provide --account-name, or --connection-string, or "
-                              "set AZURE_STORAGE_ACCOUNT / AZURE_STORAGE_CONNECTION_STRING.")
+        raise ValidationError(_MISSING_NAME)
     if not account_key and not sas_token:
         logger.warning(_ENV_HINT, _QUERY_WARNING + (_LOGIN_HINT if has_auth_mode else ""))
-        doc = _require_account(account_name)
+        doc = _require_account(account_name, service)
         account_key = (accounts.key_values(doc["name"]) or [None])[0]
-    doc = _require_account(account_name)
+    doc = _require_account(account_name, service)
     if doc.get("allowSharedKeyAccess") is False:
         raise _error("KeyBasedAuthenticationNotPermitted", KEY_AUTH_NOT_PERMITTED)
     if sas_token and not account_key:
@@ -164,12 +167,13 @@ def _error(code, message):
     return StorageError(code, message, 403)
 
 
-def _require_account(name):
+def _require_account(name, service="b"):
     """The account's document; a name no account has fails as the SDK does when the host does not resolve."""
     from azlocal.storage import accounts
 
     doc = accounts.find(name)
     if doc is None:
-        raise AzLocalError(f"The storage account '{name}' does not exist (no host '{name}.blob.core.windows.net' "
-                           "is served by azlocal). Create it with `az storage account create`.")
+        host = f"{name}.{'file' if service == 'f' else 'blob'}.core.windows.net"
+        raise AzLocalError(f"The storage account '{name}' does not exist (no host '{host}' is served by azlocal). "
+                           "Create it with `az storage account create`.")
     return doc
