@@ -228,3 +228,19 @@ def test_file_changes_do_not_move_the_shares_etag(share, local):
     before = shares.share_properties(ACCOUNT, share)["properties"]
     files.upload(ACCOUNT, share, "f.txt", local)
     assert shares.share_properties(ACCOUNT, share)["properties"] == before
+
+
+def test_parallel_uploads_keep_every_files_metadata(share, tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from azlocal.storage import files, shares
+
+    sources = []
+    for i in range(12):
+        path = tmp_path / f"f{i}.txt"
+        path.write_text(str(i))
+        sources.append(path)
+    with ThreadPoolExecutor(6) as pool:
+        list(pool.map(lambda p: files.upload(ACCOUNT, share, p.name, p, metadata={"n": p.stem}), sources))
+    entries = shares.load(ACCOUNT, share)["entries"]
+    assert {k: v["metadata"]["n"] for k, v in entries.items()} == {p.name: p.stem for p in sources}
