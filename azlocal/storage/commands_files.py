@@ -98,7 +98,8 @@ def load_arguments(loader, command):
 def _share_arguments(loader):
     with ArgumentsContext(loader, "storage share") as c:
         c.argument("metadata", nargs="+", help="Metadata in space-separated key=value pairs.")
-        c.argument("quota", type=int, help="The share's size limit in GiB (1 to 102400; default 5120). Uploads "
+        c.argument("quota", type=int, help="The share's size limit in GiB (up to 5120, or 102400 with large file "
+                   "shares; the default is the largest). Uploads "
                    "beyond it fail with ShareSizeLimitReached.")
         c.argument("snapshot", help="A share snapshot (there are none offline).")
     with ArgumentsContext(loader, "storage share create") as c:
@@ -109,7 +110,8 @@ def _share_arguments(loader):
                    options_list=["--enable-snapshot-virtual-directory-access", "--virtual-dir-access"],
                    help="Whether NFS clients may see the snapshot directory (recorded).")
     with ArgumentsContext(loader, "storage share update") as c:
-        c.argument("quota", type=int, required=True, help="The share's new size limit in GiB (1 to 102400).")
+        c.argument("quota", type=int, required=True,
+                   help="The share's new size limit in GiB (up to 5120, or 102400 with large file shares).")
     with ArgumentsContext(loader, "storage share delete") as c:
         c.argument("fail_not_exist", action="store_true", help="Fail when the share does not exist.")
         c.argument("delete_snapshots", choices=["include", "include-leased"],

@@ -110,12 +110,9 @@ def share_list(prefix=None, marker=None, num_results=None, include_metadata=Fals
 
 def share_update(share_name, quota, **kwargs):
     from azlocal.storage import shares
-    from azlocal.storage.storage_errors import StorageError
 
     account = _account(kwargs, ("w", "s"))
-    if not 1 <= int(quota) <= 102400:
-        raise StorageError("InvalidHeaderValue", "The value for one of the HTTP headers is not in the correct "
-                           "format.", 400)
+    quota = shares.check_quota(account, quota)
     with shares.editing(account, share_name, share_level=True) as data:
         data["share"]["quota"] = int(quota)
     props = shares.share_properties(account, share_name)["properties"]

@@ -79,6 +79,17 @@ def _settings(access_tier=None, enabled_protocols=None, root_squash=None, paid_b
     return {k: v for k, v in values.items() if v is not None}
 
 
+def _arm_quota(doc, quota):
+    from azlocal.core.errors import AzLocalError
+    from azlocal.storage import shares
+
+    limit = shares.max_quota(doc["name"])
+    if not isinstance(quota, int) and not str(quota).isdigit() or not 1 <= int(quota) <= limit:
+        raise AzLocalError(f"(InvalidRequestPropertyValue) The value '{quota}' is not allowed for property "
+                           f"shareQuota. It must be between 1 and {limit}.")
+    return int(quota)
+
+
 def share_rm_create(storage_account, share_name, resource_group=None, quota=None, metadata=None, access_tier=None,
                     enabled_protocols=None, root_squash=None, paid_bursting_enabled=None,
                     paid_bursting_max_bandwidth_mibps=None, paid_bursting_max_iops=None,
@@ -93,6 +104,7 @@ def share_rm_create(storage_account, share_name, resource_group=None, quota=None
                       provisioned_iops)
     extra.pop("accessTier", None)
     extra.pop("protocols", None)
+    quota = None if quota is None else _arm_quota(doc, quota)
     created = shares.create(doc["name"], share_name, quota=quota, metadata=_meta(metadata),
                             protocols=enabled_protocols, access_tier=access_tier, extra=extra)
     if not created:
@@ -177,7 +189,7 @@ def share_rm_update(storage_account=None, share_name=None, resource_group=None, 
                             paid_bursting_max_iops, provisioned_bandwidth_mibps, provisioned_iops)
         with shares.editing(doc["name"], share, share_level=True) as data:
             info = data["share"]
-            info["quota"] = int(quota if quota is not None else wanted.get("shareQuota", info["quota"]))
+            info["quota"] = _arm_quota(doc, quota if quota is not None else wanted.get("shareQuota", info["quota"]))
             if metadata is not None:
                 info["metadata"] = _meta(metadata)
             elif wanted.get("metadata") != current.get("metadata"):

@@ -36,6 +36,24 @@ def check_name(share):
     return share
 
 
+def max_quota(account):
+    """The largest share of the account, in GiB: 100 TiB with large file shares (or premium), else 5 TiB."""
+    from azlocal.storage import accounts
+
+    doc = accounts.find(account) or {}
+    large = doc.get("largeFileSharesState") == "Enabled" or doc.get("kind") == "FileStorage"
+    return LARGE_QUOTA if large else DEFAULT_QUOTA
+
+
+def check_quota(account, quota):
+    """A quota the service takes (1 GiB up to max_quota), or its InvalidHeaderValue (400)."""
+    quota = int(quota)
+    if not 1 <= quota <= max_quota(account):
+        raise StorageError("InvalidHeaderValue", "The value for one of the HTTP headers is not in the correct "
+                           "format.", 400)
+    return quota
+
+
 def not_found():
     return StorageError("ShareNotFound", "The specified share does not exist.", 404)
 
@@ -118,15 +136,7 @@ def visible(name):
 
 def create(account, share, *, quota=None, metadata=None, protocols=None, access_tier=None, extra=None):
     """A new share; False when it exists already (the caller decides whether that is ShareAlreadyExists)."""
-    if quota is None:
-        from azlocal.storage import accounts
-
-        doc = accounts.find(account) or {}
-        quota = LARGE_QUOTA if doc.get("largeFileSharesState") == "Enabled" else DEFAULT_QUOTA
-    quota = int(quota)
-    if not 1 <= quota <= 102400:
-        raise StorageError("InvalidHeaderValue", "The value for one of the HTTP headers is not in the correct "
-                           "format.", 400)
+    quota = max_quota(account) if quota is None else check_quota(account, quota)
     folder = paths.share_dir(account, share)
     with _locked(account, share) as meta:
         if folder.is_dir() and _read(meta) is not None:

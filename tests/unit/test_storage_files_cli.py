@@ -132,3 +132,13 @@ def test_login_needs_the_backup_intent_for_files(cli, env, monkeypatch):
     r = cli("storage", "file", "list", "-s", "sh1", "--account-name", ACCOUNT, "--auth-mode", "login",
             "--backup-intent")
     assert r.code == 0 and r.json() == []
+
+
+def test_quota_limits_follow_large_file_shares(cli, env):
+    r = cli("storage", "share", "create", "-n", "big", "--quota", "6000")
+    assert r.code == 1 and "ErrorCode:InvalidHeaderValue" in r.err
+    assert not (env / "storage" / ACCOUNT / "files" / "big").exists()
+    r = cli("storage", "share-rm", "create", "-g", "rg1", "--storage-account", ACCOUNT, "-n", "big", "-q", "0")
+    assert r.code == 1 and "InvalidRequestPropertyValue" in r.err
+    assert cli("storage", "share", "create", "-n", "big").code == 0
+    assert cli("storage", "share", "show", "-n", "big").json()["properties"]["quota"] == 5120
