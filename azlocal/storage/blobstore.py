@@ -261,8 +261,8 @@ class BlobStore(BlockOps):
             upload.abort()
             raise
         settings = dict(settings or {})
-        if blob_type == "BlockBlob":
-            settings.setdefault("content_md5", upload.digest())
+        if blob_type == "BlockBlob" and not settings.get("content_md5"):
+            settings["content_md5"] = upload.digest()
         return self._replace(container, name, file_id, upload.size, blob_type=blob_type, settings=settings,
                              metadata=metadata, lease_id=lease_id, conditions=conditions,
                              if_none_match_star=not overwrite or (conditions or {}).get("if_none_match") == "*")
