@@ -96,7 +96,10 @@ def apply(definition, o):
     if sku:
         props["sku"] = sku
     if sku == "Confidential":
-        props["confidentialComputeProperties"] = {"ccePolicy": o.get("cce_policy") or DEFAULT_CCE_POLICY}
+        props["confidentialComputeProperties"] = {"ccePolicy": (o.get("cce_policy") if o.get("sku") == sku else None)
+                                                  or DEFAULT_CCE_POLICY}
+    if o.get("sku") == "Confidential":
+        # az sends the security context and the CCE policy only for `--sku Confidential` spelled so
         container["securityContext"] = security_context(o)
     else:
         given = [name for name in CONFIDENTIAL_ONLY if o.get(name)]
@@ -104,7 +107,7 @@ def apply(definition, o):
             shown = ", ".join("--" + ("allow-escalation" if n == "allow_privilege_escalation" else
                                       n.replace("_", "-")) for n in given)
             logger.warning("%s apply only with --sku Confidential (as in Azure): ignored for SKU '%s'.", shown,
-                           sku or "Standard")
+                           o.get("sku") or "Standard")
     if o.get("config_map"):
         container["configMap"] = {"keyValuePairs": pairs(o["config_map"], "config map")}
         logger.warning("Config maps are recorded on the container (configMap) and not delivered into it offline: "

@@ -53,6 +53,16 @@ def test_confidential_sku_gets_a_cce_policy_and_a_security_context():
                        "privileged": True, "runAsGroup": None, "runAsUser": 1000, "seccompProfile": None}
 
 
+def test_confidential_spelled_otherwise_gets_no_security_context_as_az_sends_none(caplog):
+    """az builds the security context and sends --cce-policy only when --sku is exactly `Confidential`."""
+    d = options.apply(_definition(), {"sku": "confidential", "privileged": True, "cce_policy": "cG9saWN5"})
+    props = d["properties"]
+    assert props["sku"] == "Confidential"
+    assert props["confidentialComputeProperties"] == {"ccePolicy": options.DEFAULT_CCE_POLICY}
+    assert "securityContext" not in props["containers"][0]["properties"]
+    assert "--privileged, --cce-policy apply only with --sku Confidential" in caplog.text
+
+
 def test_security_context_as_docker_arguments():
     seccomp = base64.b64encode(json.dumps({"defaultAction": "SCMP_ACT_ALLOW"}).encode()).decode()
     context = options.security_context({"privileged": True, "run_as_user": "7", "run_as_group": "8",
