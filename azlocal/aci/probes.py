@@ -385,8 +385,8 @@ def _gate(doc, containers, infra):
     """Holds the group's ports closed while it is not ready: the container publishing them (the infra
     container, or the group's only container) leaves its networks, and joins them again once ready."""
     ready = group_ready(doc, containers)
-    if ready is None:
-        return
+    if ready is None or not (doc.get("ipAddress") or {}).get("ports"):
+        return  # no readiness probe, or no port to hold closed
     holder = infra or (containers[0] if len(containers) == 1 else None)
     if holder is None or holder.attrs["State"]["Status"] != "running":
         return

@@ -119,7 +119,8 @@ def _events(container, record, restarts):
 def _group_state(doc, states, stopped):
     if stopped:
         return "Stopped"
-    if any(view["currentState"]["state"] == "Running" or (raw and raw.get("Restarting")) for raw, view in states):
+    if any(view["currentState"]["state"] == "Running" or (raw and raw.get("Restarting")) or
+           view["currentState"]["detailStatus"].startswith("CrashLoopBackOff") for raw, view in states):
         return "Running"
     if not states or any(raw is None for raw, _ in states):
         return "Pending"

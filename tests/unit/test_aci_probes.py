@@ -147,3 +147,13 @@ def test_container_view_has_the_probe_events_restarts_and_previous_state(home):
         store().set_value(probes.PREFIX + _Container.id, dict(record, restartAt=1e12))
     waiting = view._container_view(_Container("exited"))["currentState"]
     assert waiting["state"] == "Waiting" and waiting["detailStatus"].startswith("CrashLoopBackOff")
+
+
+def test_a_group_waiting_out_a_back_off_is_running_under_on_failure():
+    waiting = {"currentState": {"state": "Waiting", "exitCode": None,
+                                "detailStatus": "CrashLoopBackOff: Back-off restarting failed container"}}
+    terminated = {"currentState": {"state": "Terminated", "exitCode": 143, "detailStatus": "Error"}}
+    raw = {"Status": "exited", "Restarting": False}
+    assert view._group_state({"restartPolicy": "OnFailure"}, [(raw, waiting)], False) == "Running"
+    assert view._group_state({"restartPolicy": "OnFailure"}, [(raw, terminated)], False) == "Failed"
+    assert view._group_state({"restartPolicy": "Never"}, [(raw, terminated)], False) == "Failed"
