@@ -78,22 +78,34 @@ def from_args(name, image, *, cpu=1.0, memory=1.5, ports=(80,), protocol=None, i
     }}
     volumes = []
     if secrets_:
+        # az's own checks and messages (its validators and custom.py)
+        if any("=" not in item for item in secrets_):
+            raise ValidationError("Secrets need to be specifed in key=value format.")
         if not secrets_mount_path:
-            raise ValidationError("usage error: --secrets requires --secrets-mount-path")
+            raise ValidationError("Please specify --secrets --secrets-mount-path to enable secrets volume mount.")
         import base64
 
         files = {k: base64.b64encode(v.encode()).decode() for k, v in _parse_pairs(secrets_, "secrets").items()}
         volumes.append({"name": "secrets", "secret": files})
         container["properties"]["volumeMounts"].append({"name": "secrets", "mountPath": secrets_mount_path,
                                                         "readOnly": True})
-    if azure_file and azure_file.get("shareName"):
-        if not azure_file.get("mountPath"):
-            raise ValidationError("usage error: --azure-file-volume-share-name requires "
-                                  "--azure-file-volume-mount-path")
+    azure_file = azure_file or {}
+    if azure_file.get("mountPath") and ":" in azure_file["mountPath"]:
+        raise ValidationError("The volume mount path cannot contain ':'")
+    if azure_file.get("shareName"):
+        if not azure_file.get("accountName"):
+            raise ValidationError("Please specify --azure-file-volume-account-name in order to use Azure File volume.")
+        if not azure_file.get("accountKey"):
+            raise ValidationError("Please specify --azure-file-volume-account-key in order to use Azure File volume.")
         volumes.append({"name": "azurefile", "azureFile": {
             "shareName": azure_file["shareName"], "storageAccountName": azure_file.get("accountName"),
             "storageAccountKey": azure_file.get("accountKey")}})
-        container["properties"]["volumeMounts"].append({"name": "azurefile", "mountPath": azure_file["mountPath"]})
+        if azure_file.get("mountPath"):  # as az: a share without a mount path is a volume nothing mounts
+            container["properties"]["volumeMounts"].append({"name": "azurefile",
+                                                            "mountPath": azure_file["mountPath"]})
+    elif azure_file.get("mountPath"):
+        raise ValidationError("Please specify --azure-file-volume-share-name --azure-file-volume-account-name "
+                              "--azure-file-volume-account-key to enable Azure File volume mount.")
     properties = {
         "containers": [container],
         "initContainers": [],
