@@ -9,15 +9,17 @@ The states follow Microsoft's "Manually stop or start containers in Azure Contai
     Failed         no effect (terminated)   a new run of every container  a new run of every container
     Stopped        no effect                a new run of every container  (ContainerGroupStopped), exit 1
 
-A new run starts the same containers again (init containers first), with their restart counts back at 0
-and the restart policy in force again; the group keeps its address (Azure's may change: keeping it is
-one of the allowed outcomes). Secret volumes are written again into memory before anything starts.
+`start` is a new deployment with the same configuration ("it doesn't preserve container state"): the
+containers are created again (fresh file systems and emptyDir volumes, restart counts at 0), init
+containers run first, and the restart policy is in force again. `restart` restarts the same containers
+in place. The group keeps its address either way (Azure's may change: keeping it is one of the allowed
+outcomes). Secret volumes are written again into memory before anything starts.
 """
 
 from azlocal.aci import volumes
 from azlocal.aci.definition import RESTART
 from azlocal.aci.lookup import _stored
-from azlocal.aci.runtime import _containers, _wait_started
+from azlocal.aci.runtime import _containers, _wait_started, redeploy
 from azlocal.aci.view import with_instance_view
 from azlocal.core import arm
 from azlocal.core.errors import AzLocalError, ResourceNotFound, ValidationError
@@ -66,7 +68,7 @@ def start(resource_group, name, wait=True):
     doc = _stored(resource_group, name)
     if _state(doc) not in TERMINATED + ("Stopped",):
         return
-    _run_again(doc, wait)
+    _run_again(doc, wait, fresh=True)
 
 
 def restart(resource_group, name, wait=True):
@@ -77,12 +79,16 @@ def restart(resource_group, name, wait=True):
     for container in _containers(doc).values():
         container.update(restart_policy={"Name": "no"})
         container.stop(timeout=10)
-    _run_again(doc, wait)
+    _run_again(doc, wait, fresh=False)
 
 
-def _run_again(doc, wait):
+def _run_again(doc, wait, fresh):
+    """Runs every container again: a new deployment (`fresh`: new containers, nothing of the last run's
+    state kept), or the same containers restarted in place."""
     volumes.restore_memory_files(doc)
     _reset_probe_restarts(doc)
+    if fresh:
+        redeploy(doc)
     for container in _containers(doc, "infra").values():
         if container.status != "running":
             container.start()
@@ -95,7 +101,7 @@ def _run_again(doc, wait):
     policy = RESTART[doc["restartPolicy"]]
     for container in _containers(doc).values():
         container.update(restart_policy={"Name": policy})
-        container.start()  # an explicit start puts Docker's restart count back at 0
+        container.start()  # an explicit start also puts Docker's restart count back at 0
     _set_stopped(doc, False)
     if wait:
         _wait_started(doc)

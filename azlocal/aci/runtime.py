@@ -187,3 +187,35 @@ def _wait_started(doc, timeout=60):
         if states and all(s["Status"] in ("running", "exited") for s in states):
             return
         time.sleep(0.1)
+
+
+def redeploy(doc):
+    """A new deployment of a stopped or terminated group with the same configuration, as Azure's start:
+    every container (init and app) is created again from its own engine configuration, so nothing of the
+    last run's file systems, emptyDir volumes or restart counts is kept (the pod, its network and
+    address stay). Returns the new containers' ids: init first, then the apps. Nothing is started."""
+    old = [c for role in ("init", "app") for c in _containers(doc, role).values()]
+    if not old:
+        return []
+    api = old[0].client.api
+    configs = [_config_of(c) for c in old]
+    for container in old:
+        objects.remove(container)
+    for vol in objects.volumes(resource_id=doc["id"]):
+        name, vol_labels = vol.name, vol.attrs.get("Labels") or {}
+        objects.remove(vol)
+        objects.create_volume(name, vol_labels)
+    return [api.create_container_from_config(config, name=name)["Id"] for name, config in configs]
+
+
+def _config_of(container):
+    """(name, create body) of a container, from its own inspect document (the engine's create schema)."""
+    attrs = container.attrs
+    config = dict(attrs["Config"])
+    host = dict(attrs["HostConfig"])
+    config["HostConfig"] = host
+    if str(host.get("NetworkMode", "")).startswith("container:"):
+        # a pod member has the pod's host name: the engine refuses one of its own with that network mode
+        config.pop("Hostname", None)
+        config.pop("Domainname", None)
+    return attrs["Name"].lstrip("/"), config

@@ -46,6 +46,12 @@ def _wait_for(az, name, predicate, timeout=40):
     return doc
 
 
+def _exec_ok(az, name, command):
+    r = az("container", "exec", "-g", RG, "-n", name, "--exec-command", command, input="")
+    assert r.code == 0, r.err
+    return r.out
+
+
 def _state(doc):
     return doc["instanceView"]["state"]
 
@@ -133,10 +139,12 @@ def test_stop_has_no_effect_on_a_terminated_group(az, rg, command, final):
 
 
 def test_stop_start_restart_of_a_running_group(az, rg):
-    # the first run fails once (a restart), every later one keeps running
+    # every run fails once (a restart: the marker is in the container's own file system), then keeps running
     _create(az, "svc", "sh -c 'test -f /tmp/ran && exec sleep 300; touch /tmp/ran; exit 1'")
-    _wait_for(az, "svc", lambda d: d["containers"][0]["instanceView"]["restartCount"] >= 1
-              and _current(d)["state"] == "Running")
+    doc = _wait_for(az, "svc", lambda d: d["containers"][0]["instanceView"]["restartCount"] >= 1
+                    and _current(d)["state"] == "Running")
+    assert doc["containers"][0]["instanceView"]["restartCount"] == 1
+    _exec_ok(az, "svc", "touch /tmp/left-by-the-last-run")
 
     r = az("container", "stop", "-g", RG, "-n", "svc")
     assert (r.code, r.out) == (0, "")
@@ -149,12 +157,16 @@ def test_stop_start_restart_of_a_running_group(az, rg):
     assert f"(ContainerGroupStopped) Container Group 'svc' in resource group '{RG}' is stopped." in r.err
     assert _state(_show(az, "svc")) == "Stopped"
 
-    # start: a new run, with the restart count back at 0 and the same address
+    # start: a new deployment of the same configuration, nothing of the last run kept (the marker is
+    # gone, so the new run fails once too: one restart, not two), and the same address
+    address = doc["ipAddress"]["ip"]
     r = az("container", "start", "-g", RG, "-n", "svc")
     assert (r.code, r.out) == (0, "")
-    doc = _wait_for(az, "svc", lambda d: _state(d) == "Running" and _current(d)["state"] == "Running")
-    assert doc["containers"][0]["instanceView"]["restartCount"] == 0
-    assert doc["ipAddress"]["ip"] == _show(az, "svc")["ipAddress"]["ip"]
+    doc = _wait_for(az, "svc", lambda d: _state(d) == "Running" and _current(d)["state"] == "Running"
+                    and d["containers"][0]["instanceView"]["restartCount"] >= 1)
+    assert doc["containers"][0]["instanceView"]["restartCount"] == 1
+    assert _exec_ok(az, "svc", "ls /tmp").split() == ["ran"]
+    assert doc["ipAddress"]["ip"] == address
 
     # start on a running group has no effect
     started = _current(doc)["startTime"]
@@ -162,11 +174,38 @@ def test_stop_start_restart_of_a_running_group(az, rg):
     assert (r.code, r.out) == (0, "")
     assert _current(_show(az, "svc"))["startTime"] == started
 
-    # restart (with --no-wait: nothing printed) runs the container again
+    # restart (with --no-wait: nothing printed) runs the same container again, in place
+    _exec_ok(az, "svc", "touch /tmp/kept")
     r = az("container", "restart", "-g", RG, "-n", "svc", "--no-wait")
     assert (r.code, r.out) == (0, "")
     doc = _wait_for(az, "svc", lambda d: _current(d)["state"] == "Running" and _current(d)["startTime"] != started)
     assert _state(doc) == "Running"
+    assert sorted(_exec_ok(az, "svc", "ls /tmp").split()) == ["kept", "ran"]
+
+
+def test_start_after_stop_empties_emptydir_volumes(az, rg, tmp_path):
+    (tmp_path / "e.yaml").write_text(f"""
+apiVersion: 2023-05-01
+location: eastus
+name: scratch
+properties:
+  containers:
+  - name: app
+    properties:
+      image: {BASE}
+      command: [sleep, "300"]
+      resources: {{requests: {{cpu: 0.5, memoryInGB: 0.5}}}}
+      volumeMounts: [{{name: tmp, mountPath: /scratch}}]
+  volumes:
+  - {{name: tmp, emptyDir: {{}}}}
+  osType: Linux
+""")
+    assert az("container", "create", "-g", RG, "--file", str(tmp_path / "e.yaml")).code == 0
+    _exec_ok(az, "scratch", "touch /scratch/old")
+    assert _exec_ok(az, "scratch", "ls /scratch").split() == ["old"]
+    assert az("container", "stop", "-g", RG, "-n", "scratch").code == 0
+    assert az("container", "start", "-g", RG, "-n", "scratch").code == 0
+    assert _exec_ok(az, "scratch", "ls /scratch").split() == []
 
 
 def test_start_no_wait_prints_nothing_and_the_group_runs(az, rg):

@@ -38,7 +38,9 @@ def group(monkeypatch, home):
     monkeypatch.setattr(operations, "_containers", lambda doc, role="app": live[role])
     monkeypatch.setattr(operations, "_state", lambda doc: state["value"])
     monkeypatch.setattr(operations, "_wait_started", lambda doc: None)
-    return live["app"]["web"], state
+    container = live["app"]["web"]
+    monkeypatch.setattr(operations, "redeploy", lambda doc: container.calls.append(("redeploy",)))
+    return container, state
 
 
 def _stopped_flag():
@@ -67,8 +69,8 @@ def test_stop_stops_a_running_group_and_marks_it_stopped(group, state):
 def test_start_runs_a_stopped_or_terminated_group_again_under_its_policy(group, state):
     container, current = group
     current["value"] = state
-    operations.start("rg", "web")
-    assert container.calls == [("update", "always"), ("start",)] and not _stopped_flag()
+    operations.start("rg", "web")  # a new deployment: new containers, then started under the policy
+    assert container.calls == [("redeploy",), ("update", "always"), ("start",)] and not _stopped_flag()
 
 
 def test_start_leaves_a_running_group_alone(group):
@@ -88,7 +90,7 @@ def test_restart_of_a_stopped_group_is_refused_as_azure_refuses_it(group):
 
 def test_restart_runs_every_container_again(group):
     container, _ = group
-    operations.restart("rg", "web")
+    operations.restart("rg", "web")  # in place: the same containers
     assert container.calls == [("update", "no"), ("stop",), ("update", "always"), ("start",)]
 
 
