@@ -11,7 +11,6 @@ from azlocal.core.errors import AzLocalError, ValidationError
 from azlocal.core.parsing import pairs_dict
 
 RESTART = {"Always": "always", "OnFailure": "on-failure", "Never": "no"}
-_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 # Group names keep their case (Microsoft's tutorials name groups `myContainerGroup`; ARM ids are
 # case-insensitive, so `show -n MYCONTAINERGROUP` finds it); a container's name is a DNS label, lower case.
 _GROUP_NAME = re.compile(r"^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$")
@@ -21,10 +20,16 @@ MAX_CPU, MAX_MEMORY = 4.0, 16.0
 
 # Validation and the definition -------------------------------------------------------------------
 
-def _check_name(name, what="container group"):
-    if not _NAME.match(name or "") or "--" in name:
-        raise ValidationError(f"The {what} name '{name}' is invalid. It must be 1-63 lower case letters, digits "
-                              "or '-', and must not start or end with '-' or contain '--'.")
+_DNS_LABEL = re.compile(r"^[a-z][a-z0-9-]{3,61}[a-z0-9]$")
+
+
+def check_dns_label(label, group):
+    """Azure's rule and message for a DNS name label (lower case, 5-63 characters, a letter first)."""
+    if not isinstance(label, str) or not _DNS_LABEL.match(label):
+        raise ValidationError(f"(InvalidDnsNameLabel) The DNS name label '{label}' in container group '{group}' is "
+                              "invalid. It can contain only lowercase letters, numbers and hyphens. The first "
+                              "character must be a letter. The last character must be a letter or number. The value "
+                              "must be between 5 and 63 characters long.")
 
 
 def check_group_name(name, what="container group"):
@@ -176,7 +181,7 @@ def validate(definition):
         for p in ip["ports"]:
             _check_port(p)
         if ip.get("dnsNameLabel"):
-            _check_name(ip["dnsNameLabel"], "DNS name label")
+            check_dns_label(ip["dnsNameLabel"], name)
     _check_volumes(props["volumes"])
 
 
