@@ -120,3 +120,38 @@ def test_renewed_key_and_shared_key_off_are_refused_and_group_delete_cleans_up(a
     r = az("storage", "account", "show", "-n", ACCOUNT, "-g", "st-rg2")
     assert r.code == 3 and "(ResourceNotFound)" in r.err
     assert secrets.list_keys("storage/") == []  # the account's keys went with it
+
+
+def test_a_container_sees_an_uploaded_file_and_its_writes_are_files_of_the_share(az, home, account, tmp_path):
+    import time
+
+    from azlocal.platform.engine.docker_client import client
+    from azlocal.platform.engine.standins import build_base
+
+    build_base(client())
+    key = _key(az)
+    creds = ("--account-name", ACCOUNT, "--account-key", key)
+    assert az("storage", "share-rm", "create", "-g", GROUP, "--storage-account", ACCOUNT, "-n", "share1",
+              "-o", "none").code == 0
+    page = tmp_path / "index.html"
+    page.write_text("<h1>uploaded</h1>")
+    assert az("storage", "file", "upload", "-s", "share1", "--source", str(page), *creds, "-o", "none").code == 0
+    r = az("container", "create", "-g", GROUP, "-n", "reader", "--image", "azlocal/busybox:latest",
+           "--restart-policy", "Never", "--command-line",
+           "sh -c 'cat /mnt/files/index.html; echo from-container > /mnt/files/out.txt'",
+           "--azure-file-volume-account-name", ACCOUNT, "--azure-file-volume-account-key", key,
+           "--azure-file-volume-share-name", "share1", "--azure-file-volume-mount-path", "/mnt/files")
+    assert r.code == 0, r.err
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        state = az("container", "show", "-g", GROUP, "-n", "reader", "--query", "instanceView.state", "-o", "tsv")
+        if state.out.strip() in ("Succeeded", "Failed"):
+            break
+        time.sleep(0.5)
+    assert "<h1>uploaded</h1>" in az("container", "logs", "-g", GROUP, "-n", "reader").out
+    names = [f["name"] for f in az("storage", "file", "list", "-s", "share1", *creds).json()]
+    assert names == ["index.html", "out.txt"]
+    out = tmp_path / "out.txt"
+    assert az("storage", "file", "download", "-s", "share1", "-p", "out.txt", "--dest", str(out), *creds,
+              "-o", "none").code == 0
+    assert out.read_text().strip() == "from-container"
