@@ -261,7 +261,13 @@ def download(account, share, path, destination, *, start=None, end=None, open_mo
 def delete_file(account, share, path):
     parts, target = _locate(account, share, path, kind="file")
     with shares.editing(account, share) as data:
-        target.unlink()
+        try:
+            target.unlink()
+        except PermissionError as ex:  # e.g. written by a container as another user into a folder it made
+            from azlocal.core.errors import AzLocalError
+
+            raise AzLocalError(f"The file '{_key(parts)}' of share '{share}' cannot be deleted by this user: {ex}. "
+                               "A container that mounts the share created it; delete it from the container.") from ex
         data["entries"].pop(_key(parts), None)
 
 
