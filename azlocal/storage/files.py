@@ -214,7 +214,13 @@ def upload(account, share, path, local_path, *, content_settings=None, metadata=
         used = shares.usage_bytes(account, share) - (target.stat().st_size if target.is_file() else 0)
         if used + size > int(data["share"]["quota"]) * GIB:
             raise StorageError("ShareSizeLimitReached", "The specified share is full.", 403)
-        fd, tmp = tempfile.mkstemp(prefix=".azlocal-upload-", dir=target.parent)
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=".azlocal-upload-", dir=target.parent)
+        except PermissionError as ex:
+            from azlocal.core.errors import AzLocalError
+
+            raise AzLocalError(f"The directory of '{_key(parts)}' in share '{share}' is not writable by this user: "
+                               f"{ex}. A container that mounts the share created it.") from ex
         last_range = hashlib.md5(b"", usedforsecurity=False)
         try:
             with os.fdopen(fd, "wb") as out, open(local_path, "rb") as src:
