@@ -142,3 +142,14 @@ def test_quota_limits_follow_large_file_shares(cli, env):
     assert r.code == 1 and "InvalidRequestPropertyValue" in r.err
     assert cli("storage", "share", "create", "-n", "big").code == 0
     assert cli("storage", "share", "show", "-n", "big").json()["properties"]["quota"] == 5120
+
+
+def test_share_rm_takes_the_account_by_resource_id(cli, env):
+    from azlocal.storage import accounts
+
+    rid = accounts.find(ACCOUNT)["id"]
+    r = cli("storage", "share-rm", "create", "--storage-account", rid, "-n", "byid")
+    assert r.code == 0, r.err
+    assert r.json()["id"] == f"{rid}/fileServices/default/shares/byid"
+    missing = cli("storage", "share-rm", "list", "-g", "rg1", "--storage-account", "nosuch1")
+    assert missing.code == 3 and "Microsoft.Storage/storageAccounts/nosuch1" in missing.err
