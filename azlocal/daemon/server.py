@@ -265,6 +265,7 @@ async def _listen(app, runner, port, limit):
         raise
     info["port"] = port  # /azlocal/status now answers: ours, not ready yet
     https_port = settings.https_port()
+    context = None
     try:
         from azlocal.platform.tls import Issuer
 
@@ -275,4 +276,26 @@ async def _listen(app, runner, port, limit):
         log.warning("HTTPS on %s:%d is not available (%s); container apps answer on HTTP only", host, https_port, ex)
         https_port = None
     info["https_port"] = https_port
+    await _listen_on_bridge(runner, cap, port, https_port and context)
     return https_port
+
+
+async def _listen_on_bridge(runner, cap, port, context):
+    """Containers reach the storage data planes at the host's bridge gateway ('host-gateway' in their hosts
+    file, see platform.engine.objects.daemon_route): the same ports there, when Docker and the address are."""
+    from azlocal.platform.engine.objects import bridge_gateway
+
+    loop = asyncio.get_running_loop()
+    try:
+        address = await asyncio.wait_for(loop.run_in_executor(None, bridge_gateway), 5)
+    except Exception:
+        address = None
+    if not address or address == settings.daemon_host():
+        return
+    for listen_port, ssl_context in ((port, None), (settings.https_port(), context)):
+        if listen_port is None or (ssl_context is None and listen_port != port):
+            continue
+        try:
+            await EdgeSite(runner, address, listen_port, cap, ssl_context=ssl_context).start()
+        except (OSError, _BindError) as ex:
+            log.warning("containers cannot reach the daemon on %s:%d (%s)", address, listen_port, ex)

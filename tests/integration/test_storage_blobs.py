@@ -208,3 +208,29 @@ def test_public_container_read_anonymously_with_curl(az, sa):
     assert r.stdout == "404"
     assert json.loads(az("storage", "container", "show-permission", "-n", "public", *acct).out) == \
         {"publicAccess": "off"}
+
+
+def test_containers_reach_the_blob_endpoint(az, sa):
+    """An ACI group's container resolves <account>.blob.core.windows.net to the daemon (bridge gateway)."""
+    from azlocal.platform.engine.docker_client import client
+    from azlocal.platform.engine.standins import build_base
+
+    build_base(client())
+    acct = ["--account-name", sa]
+    assert az("storage", "account", "update", "-n", sa, "-g", "blobcli-rg", "--allow-blob-public-access", "true",
+              "-o", "none").code == 0
+    assert az("storage", "container", "create", "-n", "shared", *acct, "--public-access", "blob").code == 0
+    assert az("storage", "blob", "upload", *acct, "-c", "shared", "--data", "from the host", "-n", "x").code == 0
+    url = f"http://{sa}.blob.core.windows.net/shared/x"
+    r = az("container", "create", "-g", "blobcli-rg", "-n", "reader", "--image", "azlocal/busybox:latest",
+           "--restart-policy", "Never", "--command-line", f"wget -q -O- {url}")
+    assert r.code == 0, r.err
+    import time
+
+    logs = ""
+    for _ in range(60):
+        logs = az("container", "logs", "-g", "blobcli-rg", "-n", "reader").out
+        if "from the host" in logs:
+            break
+        time.sleep(0.5)
+    assert "from the host" in logs

@@ -38,12 +38,53 @@ def containers(*, all=False, resource_id=None, health=None, **label_values):
 
 def create_container(image, **options):
     """A created (not started) container; `options` are the engine's create options."""
-    return _client().containers.create(image, **options)
+    return _client().containers.create(image, **daemon_route(options))
 
 
 def run_container(image, command=None, **options):
     """A container created and started in the background."""
-    return _client().containers.run(image, command, detach=True, **options)
+    return _client().containers.run(image, command, detach=True, **daemon_route(options))
+
+
+# Names of this home's data planes that containers reach at the daemon (it also listens on the bridge
+# gateway): storage accounts' blob endpoints, as the hosts file's managed block lists them.
+ROUTED_SUFFIXES = (".blob.core.windows.net",)
+
+
+def daemon_route(options):
+    """`options` with an extra_hosts entry (name -> the host's bridge gateway) per served data-plane name,
+    unless the container joins another's network namespace (it shares that one's hosts file) or has none."""
+    mode = str(options.get("network_mode") or "")
+    if mode.startswith("container:") or mode in ("host", "none"):
+        return options
+    from azlocal.platform import hosts
+
+    names = sorted(n for n in hosts.entries() if n.endswith(ROUTED_SUFFIXES))
+    if not names:
+        return options
+    extra = options.get("extra_hosts") or {}
+    if isinstance(extra, list):
+        extra = dict(item.split(":", 1) for item in extra)
+    extra = dict(extra)
+    for name in names:
+        extra.setdefault(name, "host-gateway")
+    return dict(options, extra_hosts=extra)
+
+
+def bridge_gateway():
+    """The host's address on Docker's default bridge (what 'host-gateway' means), or None."""
+    import ipaddress
+
+    try:
+        config = (_client().networks.get("bridge").attrs.get("IPAM") or {}).get("Config") or []
+    except Exception:
+        return None
+    for entry in config:
+        if entry.get("Gateway"):
+            return entry["Gateway"]
+        if entry.get("Subnet") and ":" not in entry["Subnet"]:
+            return str(next(ipaddress.ip_network(entry["Subnet"], strict=False).hosts()))
+    return None
 
 
 def remove(obj):
