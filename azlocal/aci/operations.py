@@ -68,6 +68,7 @@ def start(resource_group, name, wait=True):
     doc = _stored(resource_group, name)
     if _state(doc) not in TERMINATED + ("Stopped",):
         return
+    volumes.check_stored(doc)  # before anything changes
     _run_again(doc, wait, fresh=True)
 
 

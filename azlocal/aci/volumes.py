@@ -55,6 +55,16 @@ def check(props, doc_name):
             raise AzLocalError(f"{failed} the file share '{name}' was not found in storage account '{account}'.")
 
 
+def check_stored(doc):
+    """The same check for a stored group about to be deployed again (`start`): its Azure Files volumes
+    with the keys they were created with (a key renewed since, or a share deleted, no longer mounts)."""
+    prefix = _secret_prefix(doc["id"])
+    shown = [v for v in doc.get("volumes") or [] if v.get("azureFile")]
+    volumes = [{"name": v["name"], "azureFile": dict(v["azureFile"], storageAccountKey=secrets.get_secret(
+        f"{prefix}azurefile/{v['name']}"))} for v in shown]
+    check({"volumes": volumes}, doc["name"])
+
+
 def volume_binds(doc, props, created):
     """Docker volumes / folders for the group's volumes: name -> host source."""
     from azlocal.platform.store import group_of

@@ -194,3 +194,18 @@ properties:
     r = az("container", "exec", "-g", RG, "-n", "readonly", "--exec-command", "touch /mnt/ro/new.txt", input="")
     assert "Read-only file system" in r.err
     assert not (folder / "new.txt").exists()
+
+
+def test_start_after_the_key_was_renewed_does_not_mount_the_share(az, rg, share):
+    key, _ = share
+    r = az("container", "create", "-g", RG, "-n", "renewed", "--image", BASE, "--command-line", "sleep 300",
+           *_file_args(key))
+    assert r.code == 0, r.err
+    assert az("container", "stop", "-g", RG, "-n", "renewed").code == 0
+    r = az("storage", "account", "keys", "renew", "-g", RG, "-n", ACCOUNT, "--key", "primary", "-o", "none")
+    assert r.code == 0, r.err
+    r = az("container", "start", "-g", RG, "-n", "renewed")
+    assert r.code == 1
+    assert "(FailedMountAzureFileVolume)" in r.err and "is not a key of storage account" in r.err
+    assert az("container", "show", "-g", RG, "-n", "renewed", "--query", "instanceView.state",
+              "-o", "tsv").out.strip() == "Stopped"
