@@ -63,7 +63,8 @@ def container_create(resource_group_name, name=None, image=None, cpu=1.0, memory
     if file:
         definition = definition_from_file(file, name)
     elif container_group_profile_id and container_group_profile_revision:
-        definition, profile = _from_profile(name, container_group_profile_id, container_group_profile_revision)
+        definition, profile = _from_profile(name, container_group_profile_id, container_group_profile_revision,
+                                            config_map)
     else:
         if container_group_profile_id:
             logger.warning("--container-group-profile-id is not sent without --container-group-profile-revision "
@@ -118,15 +119,20 @@ def definition_from_flags(name, flags, options):
     return create_options.apply(definition, options)
 
 
-def _from_profile(name, profile_id, revision):
-    """The group's definition from a revision of a container group profile (its name is the group's)."""
+def _from_profile(name, profile_id, revision, config_map=None):
+    """The group's definition from a revision of a container group profile (its name is the group's); a
+    config map given with it is the one thing the request sets (as ACI's docs use profiles)."""
     from azlocal.aci import profiles
+    from azlocal.aci.options import pairs
     from azlocal.core.errors import ValidationError
 
     if not name:
         raise ValidationError("error: the --name/-n argument is required unless specified with a passed in file.")
     definition, reference = profiles.definition_for(profile_id, revision)
     definition["name"] = name
+    if config_map:
+        definition["properties"]["containers"][0]["properties"]["configMap"] = {
+            "keyValuePairs": pairs(config_map, "config map")}
     return definition, reference
 
 

@@ -91,6 +91,9 @@ def create(resource_group, definition, location=None, tags=None, wait=True, prof
         definition = dict(definition, name=old["name"])  # ARM keeps the name's first spelling
         rid = old["id"]
     props = definition["properties"]
+    profile = profile or props.get("containerGroupProfile")
+    if profile:
+        props["containerGroupProfile"] = profile  # exported with the group, as ARM returns it
     ip = props.get("ipAddress")
     fqdn = None
     if ip and ip.get("dnsNameLabel"):

@@ -76,6 +76,13 @@ def test_profile_revisions_and_a_group_made_from_one(az, rg, home):
     assert _printenv(az, "from-one", "web-profile", "PLAIN") == "one"
     assert _printenv(az, "from-one", "web-profile", "HIDDEN") == "secret-one"
 
+    # revision 2, with the config map the request sets
+    r = az("container", "create", "-g", "prof-rg", "-n", "from-two", "--container-group-profile-id", first["id"],
+           "--container-group-profile-revision", "2", "--config-map", "mode=fast")
+    assert r.code == 0, r.err
+    assert r.json()["containers"][0]["configMap"] == {"keyValuePairs": {"mode": "fast"}}
+    assert r.json()["containers"][0]["environmentVariables"][0]["value"] == "two"
+
     # deleting the profile leaves the group; its revisions are gone
     assert _profile(az, "delete", "-g", "prof-rg", "-n", "web-profile", "--yes").code == 0
     for args in (("show",), ("list-revisions",), ("show-revision", "-r", "1")):
