@@ -42,6 +42,8 @@ def _ports(items, what):
 
 
 def _env(e):
+    if not isinstance(e.get("name"), str) or not e["name"]:
+        raise ValidationError("The YAML file is not valid: every environment variable needs a 'name'.")
     out = {"name": e.get("name")}
     if "secureValue" in e:
         out["secureValue"] = "" if e["secureValue"] is None else str(e["secureValue"])
@@ -127,7 +129,7 @@ def _volume(v):
     if "gitRepo" in v:
         volume["gitRepo"] = dict(_map(v["gitRepo"], "gitRepo"))
     if "secret" in v:
-        volume["secret"] = {k: v for k, v in _map(v["secret"], "secret").items()} if v["secret"] is not None else {}
+        volume["secret"] = dict(_map(v["secret"], "secret"))
     if "emptyDir" in v:
         volume["emptyDir"] = _map(v["emptyDir"], "emptyDir")
     return volume

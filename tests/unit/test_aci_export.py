@@ -177,6 +177,13 @@ def test_probe_values_of_the_wrong_type_are_refused():
         yamldef.from_data(data)
 
 
+def test_an_environment_variable_without_a_name_is_refused():
+    data = {"name": "g", "properties": {"containers": [{"name": "a", "properties": {
+        "image": "busybox", "environmentVariables": [{"value": "orphan"}]}}]}}
+    with pytest.raises(ValidationError, match="every environment variable needs a 'name'"):
+        yamldef.from_data(data)
+
+
 def test_canonical_keeps_free_form_maps_as_given():
     assert yaml_keys.canonical({"TAGS": {"ImageRegistryCredentials": 1}, "OSTYPE": "Linux"}) == \
         {"tags": {"ImageRegistryCredentials": 1}, "osType": "Linux"}
