@@ -228,6 +228,8 @@ def _liveness(doc, spec, container):
     if state["Status"] != "running":
         _restart_when_due(doc, container, record)
         return False
+    if record.get("restartAt") is not None:  # started by someone else (az container start) meanwhile
+        _update(container.id, lambda r: r.update(restartAt=None))
     probe = spec.get("livenessProbe")
     if not probe:
         return False
