@@ -3,8 +3,8 @@ as a template, with revisions. Each create on an existing profile makes a new re
 latest, `show-revision` and `list-revisions` the history, and `az container create
 --container-group-profile-id ID --container-group-profile-revision N` makes a group from revision N.
 
-The profile's document (without secrets) is its row; each revision is a child row
-`<profile id>/revisions/<n>`; the full definition of each revision, secure values included, is in the
+The profile's document (without secrets) is its row; the documents of all its revisions are one value
+(`aci-profile-revisions/<id>`); the full definition of each revision, secure values included, is in the
 secret store, so a group created from a revision gets them.
 """
 
@@ -21,7 +21,7 @@ from azlocal.platform.store import store
 from azlocal.resources import groups
 
 PROFILE_TYPE = document.PROFILE_TYPE
-REVISION_TYPE = PROFILE_TYPE + "/revisions"
+REVISIONS_KEY = "aci-profile-revisions/"
 
 
 def _id(group, name):
@@ -54,8 +54,12 @@ def create(resource_group, definition, location=None):
         doc = document.profile(rid, definition, location=location, revision=revision)
         secrets.set_secret(f"{_prefix(rid)}revision/{revision}", json.dumps(dict(definition, location=location)))
         s.put(doc)
-        s.put(dict(doc, id=f"{rid}/revisions/{revision}", type=REVISION_TYPE))
+        s.set_value(_revisions_key(rid), s.get_value(_revisions_key(rid), []) + [doc])
     return doc
+
+
+def _revisions_key(rid):
+    return REVISIONS_KEY + rid.lower()
 
 
 def show(resource_group, name):
@@ -73,19 +77,20 @@ def delete(resource_group, name):
     cleanup(doc)
     s = store()
     with s.transaction():
-        s.delete_children(doc["id"])
         s.delete(doc["id"])
 
 
 def cleanup(doc):
-    """What a profile leaves outside its rows: the secure values of its revisions."""
+    """What a profile leaves beside its row: its revisions and their secure values."""
     secrets.delete_prefix(_prefix(doc["id"]))
+    s = store()
+    with s.transaction():
+        s.delete_value(_revisions_key(doc["id"]))
 
 
 def list_revisions(resource_group, name):
     doc = _stored(resource_group, name)
-    rows = store().list(type=REVISION_TYPE, parent_id=doc["id"])
-    return sorted((dict(r, id=doc["id"], type=PROFILE_TYPE) for r in rows), key=lambda r: r["revision"])
+    return store().get_value(_revisions_key(doc["id"]), [])
 
 
 def _revision_number(revision):
@@ -99,10 +104,10 @@ def _revision_number(revision):
 def show_revision(resource_group, name, revision):
     doc = _stored(resource_group, name)
     number = _revision_number(revision)
-    row = store().get(f"{doc['id']}/revisions/{number}")
-    if row is None:
-        raise _no_revision(revision, doc["name"], resource_group)
-    return dict(row, id=doc["id"], type=PROFILE_TYPE)
+    for row in store().get_value(_revisions_key(doc["id"]), []):
+        if row["revision"] == number:
+            return row
+    raise _no_revision(revision, doc["name"], resource_group)
 
 
 def _no_revision(revision, name, resource_group):
