@@ -165,3 +165,34 @@ def test_cli_refuses_tags_and_vnet_and_bad_sku(cli):
     r = cli("container", "create", "-g", "rg", "--image", "busybox:1")
     assert r.code == 1 and "--name/-n argument is required" in r.err
     assert cli("container", "list", "-g", "rg").json() == []
+
+
+def test_profile_revisions_without_docker_and_nothing_left_by_group_delete(cli, home):
+    """Profiles are templates: create/show/list/revisions never touch Docker; a group delete removes the
+    profile, its revisions and its secure values."""
+    import sqlite3
+
+    from azlocal.platform import secrets
+
+    assert cli("group", "create", "-n", "rg", "-l", "eastus").code == 0
+    for value in ("1", "2"):
+        r = cli("container", "container-group-profile", "create", "-g", "rg", "-n", "prof", "--image", "busybox:1",
+                "-e", f"V={value}", "--secure-environment-variables", f"S=s{value}")
+        assert r.code == 0, r.err
+    doc = r.json()
+    assert doc["revision"] == 2 and doc["name"] == "prof"
+    assert cli("container", "container-group-profile", "show", "-g", "rg", "-n", "PROF").json()["revision"] == 2
+    revisions = cli("container", "container-group-profile", "list-revisions", "-g", "rg", "-n", "prof").json()
+    assert [(r["revision"], r["containers"][0]["environmentVariables"][0]["value"]) for r in revisions] == \
+        [(1, "1"), (2, "2")]
+    r = cli("container", "container-group-profile", "show-revision", "-g", "rg", "-n", "prof", "-r", "x")
+    assert r.code == 1 and "must be a number" in r.err
+    r = cli("container", "container-group-profile", "create", "-g", "rg", "-n", "p", "--image", "busybox:1",
+            "--dns-name-label", "label1")
+    assert r.code == 2 and "unrecognized arguments: --dns-name-label" in r.err
+    prefix = secrets.resource_prefix("aci", doc["id"])
+    assert secrets.get_secret(f"{prefix}revision/1")
+    assert cli("group", "delete", "-n", "rg", "--yes").code == 0
+    assert secrets.get_secret(f"{prefix}revision/1") is None
+    db = sqlite3.connect(home / "state.db")
+    assert db.execute("SELECT key FROM kv WHERE key LIKE 'aci-%'").fetchall() == []
