@@ -7,7 +7,7 @@ readiness probes run in the daemon (a container has one Docker healthcheck only)
 it as the restart policy says (Always and OnFailure: with the kubelet's back-off after the first
 restart; Never: it stays terminated), and gates the group's traffic on readiness: while a container
 with a readiness probe is not ready, the container publishing the group's ports leaves its networks.
-A container's record (restarts, events, previous state, readiness, the networks it left) is one row
+A container's record (restarts, events, previous state, readiness) is one row
 of the store's key/value table, `aci-probe-restarts/<container id>`, which the group's cleanup deletes.
 """
 
@@ -385,20 +385,20 @@ def group_ready(doc, containers):
 
 def _gate(doc, containers, infra):
     """Holds the group's ports closed while it is not ready: the container publishing them (the infra
-    container, or the group's only container) leaves its networks, and joins them again once ready."""
+    container, or the group's only container) leaves its networks, and joins its own network again once
+    ready. The engine's view is the gate's state (a record can be reset under it: az container restart)."""
     ready = group_ready(doc, containers)
     if ready is None or not (doc.get("ipAddress") or {}).get("ports"):
         return  # no readiness probe, or no port to hold closed
     holder = infra or (containers[0] if len(containers) == 1 else None)
     if holder is None or holder.attrs["State"]["Status"] != "running":
         return
-    record = read(holder.id)
-    if not ready and not record.get("gated"):
-        names = list(holder.attrs["NetworkSettings"]["Networks"])
-        _update(holder.id, lambda r: r.update(gated=names))
-        for name in names:
+    mode = holder.attrs["HostConfig"].get("NetworkMode") or "default"
+    if mode in ("host", "none") or mode.startswith("container:"):
+        return
+    connected = list(holder.attrs["NetworkSettings"].get("Networks") or {})
+    if not ready:
+        for name in connected:
             holder.client.networks.get(name).disconnect(holder)
-    elif ready and record.get("gated"):
-        for name in record["gated"]:
-            holder.client.networks.get(name).connect(holder)
-        _update(holder.id, lambda r: r.pop("gated", None))
+    elif not connected:
+        holder.client.networks.get("bridge" if mode == "default" else mode).connect(holder)

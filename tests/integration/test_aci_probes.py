@@ -182,6 +182,15 @@ def test_readiness_probe_gates_traffic_until_ready_and_never_restarts(az, rg, tm
     assert _get(url) is None
     doc = _show(az, "ready")
     assert _view(doc)["restartCount"] == 0 and _event(doc, "Killing") is None
+    # Restarted while held closed: the new run is held until it is ready, then traffic flows again.
+    assert az("container", "restart", "-g", "probe-rg", "-n", "ready").code == 0
+    assert _get(url) is None
+    assert az("container", "exec", "-g", "probe-rg", "-n", "ready", "--exec-command",
+              "touch /www/ready.html").code == 0
+    deadline = time.time() + 60
+    while _get(url) != 200 and time.time() < deadline:
+        time.sleep(0.3)
+    assert _get(url) == 200
 
 
 def _records(home):
