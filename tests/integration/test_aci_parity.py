@@ -58,7 +58,7 @@ def test_create_on_an_existing_group_redeploys_it(az, rg, home):
 
 def test_confidential_security_context_reaches_docker(az, rg, home):
     r = az("container", "create", "-g", rg, "-n", "conf", "--image", BASE, "--command-line", "sleep 300",
-           "--sku", "confidential", "--run-as-user", "1000", "--run-as-group", "1000",
+           "--sku", "Confidential", "--run-as-user", "1000", "--run-as-group", "1000",
            "--drop-capabilities", "NET_RAW")
     assert r.code == 0, r.err
     doc = r.json()
