@@ -18,6 +18,7 @@ def load_commands(loader):
         g.command("logs", "logs")
     with CommandGroup(loader, "local images", "azlocal.resources.local_commands#{}") as g:
         g.command("prepare", "images_prepare")
+        g.command("list", "images_list", table_transformer=images_table)
 
 
 def load_arguments(loader, command):
@@ -56,6 +57,17 @@ def logs(tail=None):
     from azlocal.platform import lifecycle
 
     sys.stdout.write(lifecycle.logs(tail))
+
+
+def images_list():
+    from azlocal.platform.engine import standins
+
+    return standins.listing()
+
+
+def images_table(rows):
+    return [{"Name": ", ".join(r["names"]), "StandIn": "yes" if r["standIn"] else "no",
+             "Reason": r["reason"] or ""} for r in rows]
 
 
 def images_prepare():

@@ -119,3 +119,14 @@ def test_the_data_file_is_packaged():
     config = configparser.ConfigParser()
     config.read(ROOT / "setup.cfg")
     assert "platform/engine/standins.yaml" in config["options.package_data"]["azlocal"]
+
+
+def test_images_list_shows_every_entry_of_the_data_file(cli):
+    rows = cli("local", "images", "list").json()
+    assert len(rows) == len(standins.entries())
+    hellofiles = next(r for r in rows if "mcr.microsoft.com/azuredocs/aci-hellofiles:latest" in r["names"])
+    assert hellofiles["standIn"] is True and hellofiles["reason"] is None and hellofiles["docs"]
+    ubuntu = next(r for r in rows if "docker.io/library/ubuntu:latest" in r["names"])
+    assert ubuntu["standIn"] is False and "base OS image" in ubuntu["reason"]
+    table = cli("local", "images", "list", "-o", "table").out
+    assert "StandIn" in table and "mcr.microsoft.com/oss/nginx/nginx:1.15.5-alpine" in table
