@@ -259,3 +259,77 @@ def test_the_aci_quickstart_on_its_stand_in(az):
         _in_order(logs, ["listening on port 80", '"GET / HTTP/1.1" 200'])
     finally:
         az("group", "delete", "-n", "standins-rg", "--yes")
+
+
+SIDECAR_YAML = """
+apiVersion: 2019-12-01
+location: eastus
+name: myContainerGroup
+properties:
+  containers:
+  - name: aci-tutorial-app
+    properties:
+      image: mcr.microsoft.com/azuredocs/aci-helloworld:latest
+      resources: {requests: {cpu: 1, memoryInGb: 1.5}}
+      ports: [{port: 80}]
+  - name: aci-tutorial-sidecar
+    properties:
+      image: mcr.microsoft.com/azuredocs/aci-tutorial-sidecar
+      resources: {requests: {cpu: 1, memoryInGb: 1.5}}
+  osType: Linux
+  ipAddress: {type: Public, ports: [{protocol: tcp, port: 80}]}
+type: Microsoft.ContainerInstance/containerGroups
+"""
+
+
+def test_the_multi_container_tutorial_shows_the_sidecars_log(az, tmp_path):
+    (tmp_path / "deploy-aci.yaml").write_text(SIDECAR_YAML)
+    assert az("group", "create", "-n", "standins-mc", "-l", "eastus", "-o", "none").code == 0
+    try:
+        r = az("container", "create", "--resource-group", "standins-mc", "--file", str(tmp_path / "deploy-aci.yaml"))
+        assert r.code == 0, r.err
+        deadline = time.monotonic() + 20
+        logs = ""
+        while "Content-Length:" not in logs and time.monotonic() < deadline:
+            logs = az("container", "logs", "--resource-group", "standins-mc", "--name", "myContainerGroup",
+                      "--container-name", "aci-tutorial-sidecar").out
+            time.sleep(0.5)
+        _in_order(logs, ["Every 3s: curl -I http://localhost/", "HTTP/1.1 200 OK", "Content-Length:"])
+        app = az("container", "logs", "--resource-group", "standins-mc", "--name", "myContainerGroup",
+                 "--container-name", "aci-tutorial-app").out
+        _in_order(app, ["listening on port 80", '"GET / HTTP/1.1" 200'])  # the sidecar's requests
+    finally:
+        az("group", "delete", "-n", "standins-mc", "--yes")
+
+
+def test_the_azure_files_page_reads_back_what_hellofiles_wrote(az, tmp_path):
+    """container-instances-volume-azure-files: save a text in the app, then list and download it from the share."""
+    assert az("group", "create", "-n", "standins-files", "-l", "eastus", "-o", "none").code == 0
+    try:
+        account = "standinsfiles1"
+        assert az("storage", "account", "create", "-g", "standins-files", "-n", account, "-l", "eastus",
+                  "--sku", "Standard_LRS", "-o", "none").code == 0
+        key = az("storage", "account", "keys", "list", "-g", "standins-files", "--account-name", account,
+                 "--query", "[0].value", "-o", "tsv").out.strip()
+        assert az("storage", "share", "create", "--name", "acishare", "--account-name", account, "--account-key",
+                  key, "-o", "none").code == 0
+        r = az("container", "create", "--resource-group", "standins-files", "--name", "hellofiles", "--image",
+               "mcr.microsoft.com/azuredocs/aci-hellofiles", "--dns-name-label", "aci-demo-standins-files",
+               "--ports", "80", "--azure-file-volume-account-name", account, "--azure-file-volume-account-key", key,
+               "--azure-file-volume-share-name", "acishare", "--azure-file-volume-mount-path", "/aci/logs/")
+        assert r.code == 0, r.err
+        ip = r.json()["ipAddress"]["ip"]
+        posted = subprocess.run(["curl", "-sS", "-i", "--retry", "10", "--retry-all-errors", "--retry-delay", "1",
+                                 "--data-urlencode", "name=Saved from the stand-in", f"http://{ip}/values"],
+                                capture_output=True, text=True)
+        assert posted.stdout.startswith("HTTP/1.1 302"), posted
+        files = az("storage", "file", "list", "-s", "acishare", "--account-name", account, "--account-key", key).json()
+        assert len(files) == 1 and re.fullmatch(r"\d{13}\.txt", files[0]["name"]), files
+        target = tmp_path / "downloaded.txt"
+        assert az("storage", "file", "download", "-s", "acishare", "-p", files[0]["name"], "--dest", str(target),
+                  "--account-name", account, "--account-key", key, "-o", "none").code == 0
+        assert target.read_text() == "Saved from the stand-in"
+        logs = az("container", "logs", "--resource-group", "standins-files", "--name", "hellofiles").out
+        _in_order(logs, ["listening on port undefined", "{ name: 'Saved from the stand-in' }", "Wrote to file"])
+    finally:
+        az("group", "delete", "-n", "standins-files", "--yes")
