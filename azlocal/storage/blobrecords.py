@@ -33,6 +33,9 @@ def iso_time(ts):
 
 
 def check_container_name(name):
+    if isinstance(name, str) and not name.startswith("$") and not 3 <= len(name) <= 63:
+        raise StorageError("OutOfRangeInput", "The specified resource name length is not within the permissible "
+                           "limits.")
     if not isinstance(name, str) or not _CONTAINER_NAME.match(name):
         raise StorageError("InvalidResourceName")
     return name

@@ -235,7 +235,7 @@ class BlobStore(BlockOps):
                 self.db.execute(
                     "INSERT OR REPLACE INTO blobs VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                     (container, name, blob_type, size, new_etag(), now, row["created"] if row else now, file_id,
-                     json.dumps(list(blocks)), json.dumps(settings_of(settings)), json.dumps(metadata or {}),
+                     json.dumps(list(blocks)), json.dumps(_typed(settings)), json.dumps(metadata or {}),
                      row["lease"] if row else None))
                 blocks = self.db.execute("DELETE FROM blocks WHERE container = ? AND blob = ? RETURNING file",
                                          (container, name)).fetchall()
@@ -344,3 +344,10 @@ class BlobStore(BlockOps):
         return self.put_blob(container, name, upload, settings=settings,
                              metadata=doc["metadata"] if metadata is None else metadata, conditions=conditions,
                              lease_id=lease_id, blob_type=doc["blob_type"])
+
+
+def _typed(settings):
+    """A new blob's content settings: Azure's default type when none was given."""
+    out = settings_of(settings)
+    out["content_type"] = out["content_type"] or "application/octet-stream"
+    return out

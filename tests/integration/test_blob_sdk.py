@@ -177,3 +177,33 @@ def test_curl_over_https_with_the_local_ca_and_errors_as_xml(account, az):
         context = ssl.create_default_context()
         with socket.create_connection(("127.0.0.1", 443), timeout=5) as raw:
             context.wrap_socket(raw, server_hostname="nosuchacct.blob.core.windows.net").close()
+
+
+def test_copy_append_and_a_restarted_daemon(account):
+    from azure.storage.blob import BlobClient
+
+    from azlocal.platform import lifecycle
+
+    service = _service(account["conn"])
+    container = service.create_container("ops")
+    source = container.upload_blob("src.txt", b"copy me", metadata={"m": "1"})
+    assert source.get_blob_properties().etag
+    target = container.get_blob_client("copies/dst.txt")
+    copy = target.start_copy_from_url(container.get_blob_client("src.txt").url)
+    assert copy["copy_status"] == "success"
+    assert target.download_blob().readall() == b"copy me"
+    assert target.get_blob_properties().metadata == {"m": "1"}
+
+    log = BlobClient.from_connection_string(account["conn"], "ops", "app.log")
+    log.create_append_blob()
+    log.append_block(b"one\n")
+    log.append_block(b"two\n")
+    props = log.get_blob_properties()
+    assert props.blob_type == "AppendBlob" and props.size == 8
+    assert log.download_blob().readall() == b"one\ntwo\n"
+
+    # the daemon keeps nothing: stopped and started again, it serves the same data
+    lifecycle.stop()
+    lifecycle.ensure_running()
+    assert container.get_blob_client("src.txt").download_blob().readall() == b"copy me"
+    assert sorted(b.name for b in container.list_blobs()) == ["app.log", "copies/dst.txt", "src.txt"]
