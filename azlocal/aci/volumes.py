@@ -38,11 +38,11 @@ def _names(doc):
 def check(props, doc_name):
     """Refuses, before anything is created, an Azure Files volume whose storage account, key or share
     is not there (Azure reports such a volume as FailedMountAzureFileVolume: the mount fails)."""
-    from azlocal.storage import accounts, paths
-
     for v in props["volumes"]:
         if "azureFile" not in v:
             continue
+        from azlocal.storage import accounts, paths  # only for groups that mount a share
+
         share = v["azureFile"]
         account, name = share.get("storageAccountName"), share.get("shareName")
         failed = (f"(FailedMountAzureFileVolume) Failed to mount Azure File Volume '{v['name']}' of container "
