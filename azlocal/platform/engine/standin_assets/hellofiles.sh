@@ -4,6 +4,6 @@
 # hellofiles-request.sh. The sample's own start-up line is kept as it prints it.
 trap 'exit 0' TERM INT
 mkdir -p /aci/logs
-echo "listening on port undefined"
+echo "listening on port ${PORT:-undefined}"  # the sample prints process.env.PORT, unset in the docs
 nc -ll -p "${PORT:-80}" -e /bin/sh /hellofiles-request.sh &
 wait
