@@ -112,7 +112,7 @@ def test_secrets_argument_is_a_tmpfs_too(az, rg):
 
 @pytest.fixture
 def share(az, rg):
-    """A storage account (az storage account create) and a share of it; returns (key, share folder)."""
+    """A storage account and a share of it, made with az storage; returns (key, share folder)."""
     from azlocal.storage import paths
 
     r = az("storage", "account", "create", "-g", RG, "-n", ACCOUNT, "-o", "none")
@@ -120,9 +120,8 @@ def share(az, rg):
     key = az("storage", "account", "keys", "list", "-g", RG, "-n", ACCOUNT, "--query", "[0].value", "-o", "tsv")
     assert key.code == 0, key.err
     r = az("storage", "share-rm", "create", "-g", RG, "--storage-account", ACCOUNT, "-n", "shared", "-o", "none")
+    assert r.code == 0, r.err
     folder = paths.share_dir(ACCOUNT, "shared")
-    if r.code != 0:  # `share-rm create` not there yet: the share as the storage package lays it out
-        folder.mkdir(parents=True, exist_ok=True)
     assert folder.is_dir()
     return key.out.strip(), folder
 
