@@ -207,3 +207,32 @@ def test_copy_append_and_a_restarted_daemon(account):
     lifecycle.ensure_running()
     assert container.get_blob_client("src.txt").download_blob().readall() == b"copy me"
     assert sorted(b.name for b in container.list_blobs()) == ["app.log", "copies/dst.txt", "src.txt"]
+
+
+def test_service_properties_paging_and_stored_policies(account):
+    from azure.core.exceptions import HttpResponseError
+    from azure.storage.blob import AccessPolicy, ContainerClient, ContainerSasPermissions, generate_container_sas
+
+    service = _service(account["conn"])
+    props = service.get_service_properties()
+    assert props["delete_retention_policy"].enabled is False
+    assert service.get_account_information()["account_kind"] == "StorageV2"
+    for name in ("page-a", "page-b", "page-c"):
+        service.create_container(name)
+    pages = service.list_containers(results_per_page=2).by_page()
+    first = [c.name for c in next(pages)]
+    second = [c.name for c in next(pages)]
+    assert first == ["page-a", "page-b"] and second == ["page-c"]
+
+    box = service.get_container_client("page-a")
+    expiry = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)
+    box.set_container_access_policy({"readers": AccessPolicy(ContainerSasPermissions(read=True, list=True),
+                                                             expiry=expiry)})
+    assert list(box.get_container_access_policy()["signed_identifiers"])[0].id == "readers"
+    box.upload_blob("x", b"policy")
+    token = generate_container_sas(ACCOUNT, "page-a", account_key=account["key"], policy_id="readers")
+    reader = ContainerClient(f"https://{ACCOUNT}.blob.core.windows.net", "page-a", credential=token)
+    assert reader.download_blob("x").readall() == b"policy"
+    with pytest.raises(HttpResponseError) as denied:
+        reader.upload_blob("y", b"no")
+    assert denied.value.error_code == "AuthorizationPermissionMismatch"
