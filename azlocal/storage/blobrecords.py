@@ -47,10 +47,27 @@ def check_blob_name(name):
     return name
 
 
+STALE_UPLOAD_SECONDS = 86400
+
+
+def sweep_stale_uploads(folder, now=None):
+    """Removes uploads a killed process left in staging/ (older than a day: no live upload is that old)."""
+    now = now or time.time()
+    for name in os.listdir(folder):
+        path = os.path.join(folder, name)
+        try:
+            if now - os.path.getmtime(path) > STALE_UPLOAD_SECONDS:
+                os.unlink(path)
+        except FileNotFoundError:
+            pass
+
+
 class Upload:
-    """Bytes being received into staging/ (MD5 computed on the way); `abort` removes them."""
+    """Bytes being received into staging/ (MD5 computed on the way); `abort` removes them. Each new upload
+    first sweeps the stale ones."""
 
     def __init__(self, root):
+        sweep_stale_uploads(os.path.join(root, "staging"))
         self.id = uuid.uuid4().hex
         self.path = os.path.join(root, "staging", self.id)
         self.md5 = hashlib.md5()

@@ -145,3 +145,13 @@ def test_append_listing_and_container_delete(store):
     assert store.container("box")["metadata"] == {"k": "v"}
     store.delete_container("box")
     assert files(store) == [] and store.list_containers() == ([], None)
+
+
+def test_stale_uploads_are_swept(store):
+    left = os.path.join(store.root, "staging", "0" * 32)
+    with open(left, "wb") as f:
+        f.write(b"killed mid-upload")
+    os.utime(left, (time.time() - 2 * 86400,) * 2)
+    fresh = store.new_upload()
+    assert not os.path.exists(left) and os.path.exists(fresh.path)
+    fresh.abort()
