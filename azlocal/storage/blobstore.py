@@ -94,20 +94,6 @@ class BlobStore(BlockOps):
             except FileNotFoundError:
                 pass
 
-    def sweep_staging(self, age=86400):
-        now = time.time()
-        for sub in ("staging", "blocks"):
-            folder = os.path.join(self.root, sub)
-            for name in os.listdir(folder):
-                path = os.path.join(folder, name)
-                try:
-                    if now - os.path.getmtime(path) > age:
-                        os.unlink(path)
-                except FileNotFoundError:
-                    pass
-        with self._write():
-            self.db.execute("DELETE FROM blocks WHERE staged < ?", (now - 7 * 86400,))
-
     # containers -------------------------------------------------------------------------------------
     def _container_row(self, name):
         row = self.db.execute("SELECT * FROM containers WHERE name = ?", (name,)).fetchone()
