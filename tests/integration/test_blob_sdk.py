@@ -94,6 +94,11 @@ def test_sdk_round_trips_with_the_account_key(account, tmp_path):
     assert len(big.get_block_list()[0]) == 4
     assert big.download_blob(max_concurrency=2, validate_content=True).readall() == data
 
+    odd = container.get_blob_client("odd/ü 100%?#&+=.txt")
+    odd.upload_blob(b"odd name")
+    assert odd.download_blob().readall() == b"odd name"
+    assert "odd/ü 100%?#&+=.txt" in [b.name for b in container.list_blobs()]
+    odd.delete_blob()
     listed = [b.name for b in container.list_blobs(name_starts_with="dir/")]
     assert listed == ["dir/hello world.txt"]
     walked = [b.name for b in container.walk_blobs(delimiter="/")]
