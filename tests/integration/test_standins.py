@@ -333,3 +333,20 @@ def test_the_azure_files_page_reads_back_what_hellofiles_wrote(az, tmp_path):
         _in_order(logs, ["listening on port undefined", "{ name: 'Saved from the stand-in' }", "Wrote to file"])
     finally:
         az("group", "delete", "-n", "standins-files", "--yes")
+
+
+def test_the_import_pages_docker_hub_hello_world_imports_offline(az):
+    """container-registry-import-images: az acr import --source docker.io/library/hello-world:latest."""
+    import uuid
+
+    name = f"standins{uuid.uuid4().hex[:8]}"
+    _docker("rmi", "-f", "hello-world:latest")  # so the stand-in is what gets imported
+    assert az("group", "create", "-n", "standins-import", "-l", "eastus", "-o", "none").code == 0
+    try:
+        assert az("acr", "create", "-n", name, "-g", "standins-import", "--sku", "Basic", "-o", "none").code == 0
+        r = az("acr", "import", "--name", name, "--source", "docker.io/library/hello-world:latest", "--image",
+               "hello-world:latest")
+        assert r.code == 0, r.err
+        assert az("acr", "repository", "show-tags", "-n", name, "--repository", "hello-world").json() == ["latest"]
+    finally:
+        az("group", "delete", "-n", "standins-import", "--yes")
