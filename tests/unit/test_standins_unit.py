@@ -41,6 +41,8 @@ def test_images_without_a_stand_in_say_why():
         assert not standins.is_known(name)
         assert standins.no_standin_reason(name), name
     assert standins.no_standin_reason("nginx") is None  # not something the docs use
+    assert "digest" in standins.no_standin_reason("mcr.microsoft.com/hello-world@sha256:" + "a" * 64)
+    assert standins.no_standin_reason("nginx@sha256:" + "a" * 64) is None
 
 
 def test_the_failure_message_names_the_image_and_the_reason():

@@ -119,7 +119,9 @@ def _key(ref):
     return f"{parsed.host}/{parsed.path}:{parsed.version}".lower()
 
 
-def _index():
+@functools.lru_cache(maxsize=1)
+def _indexes():
+    """({engine key: StandIn}, {engine key: why there is none}) over every name of the data file."""
     known, missing = {}, {}
     for entry in entries():
         for name in entry.names:
@@ -131,11 +133,6 @@ def _index():
             else:
                 missing[key] = entry.none
     return known, missing
-
-
-@functools.lru_cache(maxsize=1)
-def _indexes():
-    return _index()
 
 
 def normalise(ref):
@@ -157,9 +154,15 @@ def is_known(ref):
 
 
 def no_standin_reason(ref):
-    """Why an image the docs use has no stand-in, or None when the data file does not list it."""
+    """Why an image the docs use has no stand-in (a digest of a stand-in's image: it cannot have those
+    bytes), or None when the data file does not list it."""
     key = _key(ref)
-    return _indexes()[1].get(key) if key else None
+    if key:
+        return _indexes()[1].get(key)
+    name, at, _ = str(ref).partition("@")
+    if at and _key(name) in _indexes()[0]:
+        return "a digest names exact bytes, which a stand-in cannot have; use a tag, or pull or load the image."
+    return None
 
 
 def _has_image(client, ref):
