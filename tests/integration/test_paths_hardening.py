@@ -28,17 +28,25 @@ def _objects(home):
 
 
 def test_secrets_and_share_are_mounted_from_inside_the_home(az, rg, home):
+    from azlocal.storage import paths
+
+    assert az("storage", "account", "create", "-g", rg, "-n", "acct123", "-o", "none").code == 0
+    key = az("storage", "account", "keys", "list", "-g", rg, "-n", "acct123", "--query", "[0].value",
+             "-o", "tsv").out.strip()
+    assert az("storage", "share-rm", "create", "-g", rg, "--storage-account", "acct123", "-n", "share1",
+              "-o", "none").code == 0
     r = az("container", "create", "-g", rg, "-n", "mounts", "--image", BASE, "--restart-policy", "Never",
            "--secrets", "app.config=hello", "--secrets-mount-path", "/mnt/secrets",
            "--azure-file-volume-share-name", "share1", "--azure-file-volume-account-name", "acct123",
-           "--azure-file-volume-account-key", "a2V5", "--azure-file-volume-mount-path", "/share",
+           "--azure-file-volume-account-key", key, "--azure-file-volume-mount-path", "/share",
            "--command-line", "sh -c 'cat /mnt/secrets/app.config; echo written > /share/out.txt'")
     assert r.code == 0, r.err
     deadline = time.time() + 30
     while time.time() < deadline and "hello" not in az("container", "logs", "-g", rg, "-n", "mounts").out:
         time.sleep(0.5)
     assert "hello" in az("container", "logs", "-g", rg, "-n", "mounts").out
-    shared = home / "fileshares" / "acct123" / "share1" / "out.txt"
+    shared = paths.share_dir("acct123", "share1") / "out.txt"
+    assert home in shared.parents
     deadline = time.time() + 10
     while time.time() < deadline and not shared.exists():
         time.sleep(0.2)
