@@ -138,7 +138,13 @@ def pull(ref, credentials=None, progress=None):
             if progress:
                 progress(chunk)
 
-    retry_on_lookup(pull_once)
+    # Only a name azlocal serves can be one dockerd has not re-read yet; any other unknown host fails at once.
+    from azlocal.platform import hosts
+
+    if reference.host in hosts.entries():
+        retry_on_lookup(pull_once)
+    else:
+        pull_once()
 
 
 def ensure_image(ref, credentials=None, progress=None, warn=None):
