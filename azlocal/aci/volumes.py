@@ -15,18 +15,16 @@ after the account, its key and the share were checked, before anything of the gr
 
 import base64
 import json
-from pathlib import Path
 
 from knack.log import get_logger
 
 from azlocal.aci.lookup import _secret_prefix, _short
-from azlocal.core import safepath, settings
+from azlocal.core import safepath
 from azlocal.core.errors import AzLocalError
-from azlocal.platform import secrets
+from azlocal.platform import memfs, secrets
 from azlocal.platform.engine import labels, objects
 
 logger = get_logger(__name__)
-_TMPFS_CANDIDATES = ("/dev/shm",)
 
 
 def _names(doc):
@@ -102,29 +100,7 @@ def read_only(props, volume_name):
 
 def memory_root():
     """This home's folder on a tmpfs (created 0700), or None when the machine has no tmpfs to offer."""
-    import hashlib
-    import os
-
-    candidates = list(_TMPFS_CANDIDATES)
-    if os.environ.get("XDG_RUNTIME_DIR"):
-        candidates.append(os.environ["XDG_RUNTIME_DIR"])
-    mounts = _tmpfs_mounts()
-    tag = hashlib.sha256(settings.label_value().encode()).hexdigest()[:16]
-    for base in candidates:
-        if base in mounts and os.access(base, os.W_OK):
-            root = Path(base) / f"azlocal-{tag}"
-            root.mkdir(mode=0o700, exist_ok=True)
-            root.chmod(0o700)
-            return root
-    return None
-
-
-def _tmpfs_mounts():
-    try:
-        with open("/proc/mounts") as f:
-            return {line.split()[1] for line in f if len(line.split()) > 2 and line.split()[2] == "tmpfs"}
-    except OSError:
-        return set()
+    return memfs.root()
 
 
 def _secret_folder(doc, volume_name):
@@ -161,11 +137,7 @@ def restore_memory_files(doc):
 
 def remove_memory_files(doc):
     """Removes a group's secret files from memory (the group is deleted or redeployed)."""
-    import shutil
-
-    root = memory_root()
-    if root is not None:
-        shutil.rmtree(root / _short(doc["id"]), ignore_errors=True)
+    memfs.remove(_short(doc["id"]))
 
 
 def _clone(repo, folder):

@@ -14,7 +14,7 @@ import shutil
 from knack.log import get_logger
 
 from azlocal.core import settings
-from azlocal.platform import secrets
+from azlocal.platform import memfs, secrets
 from azlocal.platform.store import store
 
 logger = get_logger(__name__)
@@ -74,6 +74,7 @@ def sweep_group(group, rows=True):
     for key in secrets.delete_group(group):
         for folder in secret_folders(key):
             shutil.rmtree(folder, ignore_errors=True)
+        memfs.remove(key[:10])  # a container group's secret volume files in memory
 
 
 def secret_folders(resource_key):

@@ -43,6 +43,9 @@ def reset():
     import azlocal.platform.store as store_module
 
     store_module._store = None
+    from azlocal.platform import memfs
+
+    memfs.remove()  # secret files kept in memory
     home = settings.home()
     for entry in home.iterdir():
         if entry.name == "config":

@@ -5,6 +5,7 @@ import pytest
 
 from azlocal.aci import operations, volumes
 from azlocal.core.errors import AzLocalError
+from azlocal.platform import memfs
 
 DOC = {"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerInstance/containerGroups/web",
        "name": "web", "restartPolicy": "Always", "containers": [{"name": "web"}], "volumes": None}
@@ -111,8 +112,8 @@ def test_exec_frames_are_split_by_stream_even_across_reads():
 def test_secret_files_go_to_memory_never_to_the_home(home, monkeypatch, tmp_path):
     tmpfs = tmp_path / "shm"
     tmpfs.mkdir()
-    monkeypatch.setattr(volumes, "_TMPFS_CANDIDATES", (str(tmpfs),))
-    monkeypatch.setattr(volumes, "_tmpfs_mounts", lambda: {str(tmpfs)})
+    monkeypatch.setattr(memfs, "CANDIDATES", (str(tmpfs),))
+    monkeypatch.setattr(memfs, "tmpfs_mounts", lambda: {str(tmpfs)})
     folder = volumes._write_secret_files(DOC, "creds", {"token": "c2VjcmV0"})
     assert folder.parent.parent.parent == tmpfs and (folder / "token").read_bytes() == b"secret"
     assert oct(folder.parent.parent.stat().st_mode & 0o777) == "0o700"
@@ -123,7 +124,7 @@ def test_secret_files_go_to_memory_never_to_the_home(home, monkeypatch, tmp_path
 
 def test_without_a_tmpfs_secret_files_stay_in_the_home_with_a_warning(home, monkeypatch):
     warnings = []
-    monkeypatch.setattr(volumes, "_tmpfs_mounts", lambda: set())
+    monkeypatch.setattr(memfs, "tmpfs_mounts", lambda: set())
     monkeypatch.setattr(volumes.logger, "warning", lambda text, *args: warnings.append(text % args))
     monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
     folder = volumes._write_secret_files(DOC, "creds", {"token": "c2VjcmV0"})
