@@ -54,10 +54,12 @@ def build_app():
 
     @web.middleware
     async def by_host(request, handler):
-        if is_gateway_host(request.host):
-            return await gateway.handle(request)
         if blob_dataplane.is_blob_host(request.host):
             return await blob_dataplane.handle(request)
+        if _on_bridge(request):  # containers reach the storage endpoints only, nothing else of the daemon
+            return web.Response(status=403, text="azlocal serves only storage endpoints on this address.\n")
+        if is_gateway_host(request.host):
+            return await gateway.handle(request)
         return await handler(request)
 
     app = build_registry_app(make_resolver())
@@ -72,6 +74,17 @@ def build_app():
 
     app.on_cleanup.append(close_gateway)
     return app
+
+
+def _on_bridge(request):
+    """Whether the request came in on the bridge-gateway listener (not loopback)."""
+    import ipaddress
+
+    sock = request.transport.get_extra_info("sockname") if request.transport else None
+    try:
+        return bool(sock) and not ipaddress.ip_address(sock[0]).is_loopback
+    except ValueError:
+        return True
 
 
 def serves(gateway, host):

@@ -234,3 +234,20 @@ def test_containers_reach_the_blob_endpoint(az, sa):
             break
         time.sleep(0.5)
     assert "from the host" in logs
+
+
+def test_the_bridge_listener_answers_storage_names_only(az, sa):
+    """On the bridge-gateway address the daemon serves the blob endpoints, and nothing else of itself."""
+    from azlocal.core import settings
+    from azlocal.platform.engine.objects import bridge_gateway
+
+    gateway = bridge_gateway()
+    port = settings.http_port()
+    blob = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-H",
+                           f"Host: {sa}.blob.core.windows.net", f"http://{gateway}:{port}/?comp=list"],
+                          capture_output=True, text=True)
+    other = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-H",
+                            "Host: anything.azurecr.io", f"http://{gateway}:{port}/v2/"],
+                           capture_output=True, text=True)
+    assert blob.stdout not in ("000", "403"), blob
+    assert other.stdout == "403", other
