@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A short demo of the AZ-204 course flow on azlocal, in a throwaway home: a registry with a quick
-# build and run, a container instance, and a container app answering over HTTPS.
+# build and run, a container instance, Azure Files shared with a container group, a blob read with a
+# SAS, and a container app answering over HTTPS.
 set -euo pipefail
 cd "$(dirname "$0")"
 bash .ci/setup
@@ -53,6 +54,29 @@ echo "\$ az container create -g az204-demo-rg -n evil --image mcr.microsoft.com/
 echo "    --secrets ../../../../etc/azlocal-demo=x --secrets-mount-path /m"
 az container create -g az204-demo-rg -n evil --image mcr.microsoft.com/azuredocs/aci-helloworld \
   --secrets ../../../../etc/azlocal-demo=x --secrets-mount-path /m || echo "(exit $?)"
+echo
+
+# Azure Files shared with a container group (the "Mount an Azure file share" exercise), and a blob
+# read with a SAS the CLI made, over the Blob REST API at https://<account>.blob.core.windows.net.
+sa=az204demo$RANDOM
+run az storage account create -g az204-demo-rg -n "$sa" -l eastus --sku Standard_LRS -o none
+key=$(az storage account keys list -g az204-demo-rg --account-name "$sa" --query "[0].value" -o tsv)
+run az storage share create --name acishare --account-name "$sa" --account-key "$key" -o none
+files_label=aci-files-$RANDOM
+run az container create -g az204-demo-rg -n hellofiles --image mcr.microsoft.com/azuredocs/aci-hellofiles \
+  --dns-name-label "$files_label" --ports 80 --azure-file-volume-account-name "$sa" \
+  --azure-file-volume-account-key "$key" --azure-file-volume-share-name acishare \
+  --azure-file-volume-mount-path /aci/logs/ -o none
+run curl -s -o /dev/null -w "HTTP %{http_code}: the app saved a file into the share\n" \
+  -d name=azlocal "http://$files_label.eastus.azurecontainer.io/values"
+run az storage file list --share-name acishare --account-name "$sa" --account-key "$key" --query "[].name" -o tsv
+run az storage container create --name demo --account-name "$sa" --account-key "$key" -o none
+echo "hello from the blob service" > "$work/hello.txt"
+run az storage blob upload --container-name demo --name hello.txt --file "$work/hello.txt" \
+  --account-name "$sa" --account-key "$key" -o none
+sas=$(az storage container generate-sas --name demo --account-name "$sa" --account-key "$key" \
+  --expiry 2030-01-01 --permissions r --https-only -o tsv)
+run curl -s "https://$sa.blob.core.windows.net/demo/hello.txt?$sas"
 echo
 
 run az containerapp env create -n demo-env -g az204-demo-rg -l eastus -o none
