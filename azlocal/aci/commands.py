@@ -176,7 +176,7 @@ def container_attach(resource_group_name, name, container_name=None):
 def container_start(resource_group_name, name, no_wait=False):
     from azlocal.aci import containergroups
 
-    containergroups.start(resource_group_name, name)
+    containergroups.start(resource_group_name, name, wait=not no_wait)
 
 
 def container_stop(resource_group_name, name):
@@ -188,7 +188,7 @@ def container_stop(resource_group_name, name):
 def container_restart(resource_group_name, name, no_wait=False):
     from azlocal.aci import containergroups
 
-    containergroups.restart(resource_group_name, name)
+    containergroups.restart(resource_group_name, name, wait=not no_wait)
 
 
 def container_export(resource_group_name, name, file):

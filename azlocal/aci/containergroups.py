@@ -111,7 +111,7 @@ def create(resource_group, definition, location=None, tags=None, wait=True, prof
         cleanup(old)
         with s.transaction():
             s.delete_value(f"aci-stopped/{rid.lower()}")
-    if any(c["properties"].get("livenessProbe") for c in props["containers"]):
+    if any(c["properties"].get("livenessProbe") or c["properties"].get("readinessProbe") for c in props["containers"]):
         from azlocal.platform import lifecycle
 
         lifecycle.ensure_running()  # the daemon acts on failed liveness probes

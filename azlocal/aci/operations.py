@@ -16,6 +16,8 @@ in place. The group keeps its address either way (Azure's may change: keeping it
 outcomes). Secret volumes are written again into memory before anything starts.
 """
 
+from knack.log import get_logger
+
 from azlocal.aci import volumes
 from azlocal.aci.definition import RESTART
 from azlocal.aci.lookup import _stored
@@ -26,6 +28,7 @@ from azlocal.core.errors import AzLocalError, ResourceNotFound, ValidationError
 from azlocal.platform.engine import labels
 from azlocal.platform.store import store
 
+logger = get_logger(__name__)
 TERMINATED = ("Succeeded", "Failed")
 
 
@@ -150,6 +153,8 @@ def exec_command(resource_group, name, command, container_name=None):
     if not argv:
         raise ValidationError("usage error: --exec-command must name a program")
     container = _running_container(doc, container_name)
+    if container is None:
+        return
     if _isatty(sys.stdin):
         import subprocess
 
@@ -166,9 +171,17 @@ def _isatty(stream):
 
 
 def _running_container(doc, container_name):
+    """The container to run a command in; None (with a warning) when the group's containers have finished:
+    Azure opens the exec session for a Succeeded or Failed group and it ends at once (az exits 0; its
+    own scenario test execs into a group whose command exited), while a group stopped by `az container
+    stop` is refused."""
     state = _state(doc)
-    if state in TERMINATED + ("Stopped",):
+    if state == "Stopped":
         raise _stopped_error(doc)
+    if state in TERMINATED:
+        logger.warning("The containers of container group '%s' have terminated (%s): the command was not run.",
+                       doc["name"], state)
+        return None
     container = _one_container(doc, container_name)
     container.reload()
     if container.status != "running":

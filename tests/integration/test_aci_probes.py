@@ -150,8 +150,6 @@ READINESS = {"httpGet": {"path": "/ready.html", "port": 8080, "scheme": "http"},
 
 
 def test_readiness_probe_gates_traffic_until_ready_and_never_restarts(az, rg, tmp_path):
-    # The daemon runs readiness probes; `az container create` starts it for liveness probes only so far.
-    assert az("local", "start").code == 0
     doc = _create(az, tmp_path, "ready", {"command": ["sh", "-c", SERVE], "readinessProbe": READINESS},
                   ports=[8080])
     assert doc["containers"][0]["readinessProbe"]["successThreshold"] == 2
@@ -209,7 +207,6 @@ def test_probe_records_go_with_the_group(az, rg, tmp_path, home):
 
 
 def test_a_sidecar_not_ready_holds_the_whole_groups_port_closed(az, rg, tmp_path):
-    assert az("local", "start").code == 0  # (as above: create starts the daemon for liveness probes only)
     doc = {"apiVersion": "2019-12-01", "location": "eastus", "name": "pod-ready", "properties": {
         "osType": "Linux", "restartPolicy": "Always",
         "ipAddress": {"type": "Public", "ports": [{"protocol": "tcp", "port": 8080}]},
