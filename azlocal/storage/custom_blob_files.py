@@ -11,7 +11,7 @@ import sys
 from knack.log import get_logger
 
 from azlocal.core.errors import AzLocalError, ValidationError
-from azlocal.storage import blobviews
+from azlocal.storage import _listing, blobviews
 from azlocal.storage.custom_blobs import _metadata_dict, blob_url_of, conditions, open_store, split_blob_url
 from azlocal.storage.storage_errors import StorageError
 
@@ -261,14 +261,7 @@ def blob_delete_batch(source, pattern=None, dryrun=False, delete_snapshots=None,
     _, store = open_store(kwargs, ("d", "o"), container, None)
     names = _names(store, container, pattern)
     if dryrun:
-        logger.warning("delete action: from %s", source)
-        logger.warning("    pattern %s", pattern)
-        logger.warning("  container %s", container)
-        logger.warning("      total %d", len(names))
-        logger.warning(" operations")
-        for name in names:
-            logger.warning("  - %s", name)
-        return []
+        return _listing.dry_run("delete action: from", source, pattern, ("container", container), names)
     conds = conditions(if_match, if_none_match, if_modified_since, if_unmodified_since)
     failed = 0
     for name in names:

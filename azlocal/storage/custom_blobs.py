@@ -7,7 +7,7 @@ from knack.log import get_logger
 
 from azlocal.core.errors import ValidationError
 from azlocal.core.parsing import pairs_dict
-from azlocal.storage import blobviews
+from azlocal.storage import _listing, blobviews
 from azlocal.storage.storage_errors import StorageError
 
 logger = get_logger(__name__)
@@ -140,12 +140,7 @@ def container_list(include_metadata=None, include_deleted=None, marker=None, num
     _, store = open_store(kwargs, ("l", "s"))
     items, next_marker = store.list_containers(prefix or "", marker, num_results or 5000)
     out = [blobviews.container(dict(doc, metadata=doc["metadata"] if include_metadata else None)) for doc in items]
-    if show_next_marker:
-        out.append({"nextMarker": next_marker})
-    elif next_marker:
-        logger.warning("Next Marker:")
-        logger.warning(next_marker)
-    return out
+    return _listing.with_next_marker(out, next_marker, show_next_marker)
 
 
 def container_set_permission(container_name, public_access=None, lease=None, if_modified_since=None,
@@ -308,9 +303,4 @@ def blob_list(container_name, prefix=None, delimiter=None, include=None, marker=
     items, next_marker = store.list_blobs(container_name, prefix or "", delimiter, marker, num_results or 5000)
     out = [{"name": doc["prefix"]} if "prefix" in doc else blobviews.blob(
         dict(doc, metadata=doc["metadata"] if include and "m" in include else None)) for doc in items]
-    if show_next_marker:
-        out.append({"nextMarker": next_marker})
-    elif next_marker:
-        logger.warning("Next Marker:")
-        logger.warning(next_marker)
-    return out
+    return _listing.with_next_marker(out, next_marker, show_next_marker)

@@ -6,6 +6,7 @@ import os
 
 from knack.log import get_logger
 
+from azlocal.storage import _listing
 from azlocal.storage.custom_files import _account, _endpoint, _meta, _no_snapshot, _quote
 
 logger = get_logger(__name__)
@@ -194,14 +195,7 @@ def file_delete_batch(source, pattern=None, dryrun=False, disallow_trailing_dot=
     account = _account(kwargs, ("d", "o"), auth_mode=True, intent=enable_file_backup_request_intent)
     chosen = [p for p in files.walk_files(account, share, sub) if not pattern or fnmatch.fnmatch(p, pattern)]
     if dryrun:
-        logger.warning("delete files from %s", source)
-        logger.warning("    pattern %s", pattern)
-        logger.warning("      share %s", share)
-        logger.warning("      total %d", len(chosen))
-        logger.warning(" operations")
-        for p in chosen:
-            logger.warning("  - %s", p)
-        return []
+        return _listing.dry_run("delete files from", source, pattern, ("share", share), chosen)
     for p in chosen:
         files.delete_file(account, share, p)
     return None
