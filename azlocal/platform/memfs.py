@@ -52,3 +52,7 @@ def remove(resource_prefix=None):
     if folder is None:
         return
     shutil.rmtree(folder / resource_prefix if resource_prefix else folder, ignore_errors=True)
+    try:
+        folder.rmdir()  # the home's folder goes with its last resource: nothing is left on the tmpfs
+    except OSError:
+        pass
