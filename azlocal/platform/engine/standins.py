@@ -279,7 +279,7 @@ def prepare_all(client, warn=None):
     """Builds every stand-in Docker lacks (one build per stand-in, tagged with all its names);
     returns the names built."""
     built = []
-    for standin in {id(s): s for s in KNOWN.values()}.values():
+    for standin in {id(s): s for s in known().values()}.values():
         lacking = [name for name in standin.names if not _has_image(client, name)]
         if lacking:
             _build_standin(client, standin, lacking)
@@ -296,5 +296,14 @@ def listing():
     return rows
 
 
-# Every name a stand-in answers to (normalised, as the data file writes it) -> its StandIn.
-KNOWN = {name: entry.standin for entry in entries() if entry.standin for name in entry.standin.names}
+@functools.lru_cache(maxsize=1)
+def known():
+    """Every name a stand-in answers to (normalised, as the data file writes it) -> its StandIn. Read on
+    first use: a command whose image Docker already has never parses the data file."""
+    return {name: entry.standin for entry in entries() if entry.standin for name in entry.standin.names}
+
+
+def __getattr__(name):  # `standins.KNOWN`, computed when first asked for
+    if name == "KNOWN":
+        return known()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
