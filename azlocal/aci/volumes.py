@@ -45,8 +45,12 @@ def check(props, doc_name):
         account, name = share.get("storageAccountName"), share.get("shareName")
         failed = (f"(FailedMountAzureFileVolume) Failed to mount Azure File Volume '{v['name']}' of container "
                   f"group '{doc_name}':")
-        if accounts.find(account) is None:
+        found = accounts.find(account)
+        if found is None:
             raise AzLocalError(f"{failed} the storage account '{account}' was not found.")
+        if found.get("allowSharedKeyAccess") is False:  # SMB mounts use the key: refused as for any key use
+            raise AzLocalError(f"{failed} key based authentication is not permitted on storage account "
+                               f"'{account}' (allowSharedKeyAccess is false).")
         if not accounts.check_key(account, share.get("storageAccountKey")):
             raise AzLocalError(f"{failed} the storage account key is not a key of storage account '{account}'.")
         if not paths.share_dir(account, name).is_dir():

@@ -149,17 +149,21 @@ def test_azure_files_volume_is_shared_between_groups_and_outlives_them(az, rg, s
     assert (folder / "back.txt").read_text().strip() == "from-reader"
 
 
-@pytest.mark.parametrize("case", ["key", "share", "account"])
+@pytest.mark.parametrize("case", ["key", "share", "account", "shared key access off"])
 def test_azure_files_volume_that_cannot_mount_is_refused_before_anything_exists(az, rg, share, home, case):
     key, _ = share
+    if case == "shared key access off":
+        assert az("storage", "account", "update", "-g", RG, "-n", ACCOUNT, "--allow-shared-key-access", "false",
+                  "-o", "none").code == 0
     args = {"key": _file_args("bm90LXRoZS1rZXk="), "share": _file_args(key, share_name="nosuchshare"),
-            "account": _file_args(key, account="nosuchacct99")}[case]
+            "account": _file_args(key, account="nosuchacct99"), "shared key access off": _file_args(key)}[case]
     before = _objects(home)
     r = az("container", "create", "-g", RG, "-n", "badfiles", "--image", BASE, "--command-line", "sleep 300", *args)
     assert r.code == 1
     assert "ERROR: (FailedMountAzureFileVolume) Failed to mount Azure File Volume 'azurefile'" in r.err
     assert {"key": "is not a key of storage account", "share": "file share 'nosuchshare' was not found",
-            "account": "storage account 'nosuchacct99' was not found"}[case] in r.err
+            "account": "storage account 'nosuchacct99' was not found",
+            "shared key access off": "key based authentication is not permitted"}[case] in r.err
     assert az("container", "show", "-g", RG, "-n", "badfiles").code == 3
     assert _objects(home) == before
     from azlocal.storage import paths
