@@ -105,24 +105,24 @@ properties:
   - name: first
     properties:
       image: azlocal/busybox:latest
-      command: [sh, -c, 'echo -n "$STEP" > /work/order']
+      command: [sh, -c, 'echo -n "$STEP" > /scratch/order']
       environmentVariables: [{name: STEP, value: one}]
-      volumeMounts: [{name: work, mountPath: /work}]
+      volumeMounts: [{name: work, mountPath: /scratch}]
   - name: second
     properties:
       image: azlocal/busybox:latest
-      command: [sh, -c, 'echo -n "-$STEP" >> /work/order']
+      command: [sh, -c, 'echo -n "-$STEP" >> /scratch/order']
       environmentVariables: [{name: STEP, value: two}]
-      volumeMounts: [{name: work, mountPath: /work}]
+      volumeMounts: [{name: work, mountPath: /scratch}]
   containers:
   - name: app
     properties:
       image: azlocal/busybox:latest
-      command: [sh, -c, 'cat /work/order; echo; sleep 300']
+      command: [sh, -c, 'cat /scratch/order; echo; sleep 300']
       ports: [{port: 8080}]
       environmentVariables: [{name: PLAIN, value: shown}, {name: HIDDEN, secureValue: not-shown}]
       resources: {requests: {cpu: 0.5, memoryInGB: 0.5}, limits: {cpu: 1, memoryInGB: 1}}
-      volumeMounts: [{name: work, mountPath: /work, readOnly: true}]
+      volumeMounts: [{name: work, mountPath: /scratch, readOnly: true}]
       readinessProbe: {exec: {command: ['true']}, periodseconds: 5, timeoutSeconds: 2}
       securityContext: {capabilities: {drop: [NET_RAW]}}
       futureContainerKey: kept-too

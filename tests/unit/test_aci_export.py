@@ -25,9 +25,9 @@ properties:
   - name: init-1
     properties:
       image: busybox
-      command: [sh, -c, 'echo init > /work/state']
+      command: [sh, -c, 'echo init > /scratch/state']
       environmentVariables: [{name: STAGE, value: one}, {name: TOKEN, secureValue: t0ken}]
-      volumeMounts: [{name: work, mountPath: /work}]
+      volumeMounts: [{name: work, mountPath: /scratch}]
   containers:
   - name: app
     properties:
@@ -38,7 +38,7 @@ properties:
       RESOURCES:
         requests: {cpu: 1, memoryInGb: 1.5}
         limits: {cpu: 2, memoryingb: 3, futureLimit: x}
-      volumeMounts: [{name: work, mountPath: /work, readonly: true}, {name: creds, mountPath: /creds}]
+      volumeMounts: [{name: work, mountPath: /scratch, readonly: true}, {name: creds, mountPath: /creds}]
       livenessProbe:
         exec: {command: [cat, /tmp/healthy]}
         periodseconds: 5
@@ -83,7 +83,7 @@ def test_yaml_keys_come_back_as_arm_spells_them_and_unknown_keys_stay():
                                                 "httpHeaders": [{"name": "X-Probe", "value": "1"}]}
     assert app["resources"]["limits"] == {"cpu": 2.0, "memoryInGB": 3.0, "futureLimit": "x"}
     assert app["containerLevelKey"] == "kept-too"
-    assert app["volumeMounts"][0] == {"name": "work", "mountPath": "/work", "readOnly": True}
+    assert app["volumeMounts"][0] == {"name": "work", "mountPath": "/scratch", "readOnly": True}
     assert d["properties"]["someNewKey"] == {"nested": True}
     assert d["someTopLevelKey"] == "kept"
     # the user's data keeps its spelling: tag names, secret file names, config keys
