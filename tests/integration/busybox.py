@@ -25,3 +25,15 @@ def write_context(path, extra_dockerfile_lines=(), files=None):
 def build(path, tag):
     subprocess.run(["docker", "build", "-q", "-t", tag, str(path)], check=True, capture_output=True)
     return tag
+
+
+def resource_group(az, name, location="eastus"):
+    """A test's resource group, with azlocal's busybox base image built for its containers; the group is
+    deleted afterwards. For a fixture: `yield from busybox.resource_group(az, "my-rg")`."""
+    from azlocal.platform.engine.docker_client import client
+    from azlocal.platform.engine.standins import build_base
+
+    build_base(client())
+    assert az("group", "create", "-n", name, "-l", location, "-o", "none").code == 0
+    yield name
+    az("group", "delete", "-n", name, "--yes")

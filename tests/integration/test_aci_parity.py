@@ -9,6 +9,8 @@ import time
 import pytest
 import yaml
 
+from tests.integration import busybox
+
 pytestmark = pytest.mark.integration
 
 BASE = "azlocal/busybox:latest"
@@ -16,13 +18,7 @@ BASE = "azlocal/busybox:latest"
 
 @pytest.fixture
 def rg(az):
-    from azlocal.platform.engine.docker_client import client
-    from azlocal.platform.engine.standins import build_base
-
-    build_base(client())
-    assert az("group", "create", "-n", "parity-rg", "-l", "eastus", "-o", "none").code == 0
-    yield "parity-rg"
-    az("group", "delete", "-n", "parity-rg", "--yes")
+    yield from busybox.resource_group(az, "parity-rg")
 
 
 def _inspect(home, name):

@@ -12,6 +12,8 @@ import urllib.request
 import pytest
 import yaml
 
+from tests.integration import busybox
+
 pytestmark = pytest.mark.integration
 
 BASE = "azlocal/busybox:latest"
@@ -34,13 +36,7 @@ def _own_ports(monkeypatch):
 
 @pytest.fixture
 def rg(_own_ports, az):
-    from azlocal.platform.engine.docker_client import client
-    from azlocal.platform.engine.standins import build_base
-
-    build_base(client())
-    assert az("group", "create", "-n", "probe-rg", "-l", "eastus", "-o", "none").code == 0
-    yield "probe-rg"
-    az("group", "delete", "-n", "probe-rg", "--yes")
+    yield from busybox.resource_group(az, "probe-rg")
 
 
 def _create(az, tmp_path, name, container, policy="Always", ports=()):

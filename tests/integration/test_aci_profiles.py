@@ -5,6 +5,8 @@ import subprocess
 
 import pytest
 
+from tests.integration import busybox
+
 pytestmark = pytest.mark.integration
 
 BASE = "azlocal/busybox:latest"
@@ -13,13 +15,7 @@ PROFILE = ("container", "container-group-profile")
 
 @pytest.fixture
 def rg(az):
-    from azlocal.platform.engine.docker_client import client
-    from azlocal.platform.engine.standins import build_base
-
-    build_base(client())
-    assert az("group", "create", "-n", "prof-rg", "-l", "eastus", "-o", "none").code == 0
-    yield "prof-rg"
-    az("group", "delete", "-n", "prof-rg", "--yes")
+    yield from busybox.resource_group(az, "prof-rg")
 
 
 def _profile(az, *args):

@@ -6,6 +6,8 @@ import subprocess
 
 import pytest
 
+from tests.integration import busybox
+
 pytestmark = pytest.mark.integration
 
 BASE = "azlocal/busybox:latest"
@@ -15,13 +17,7 @@ ACCOUNT = "volacct0001"
 
 @pytest.fixture
 def rg(az):
-    from azlocal.platform.engine.docker_client import client
-    from azlocal.platform.engine.standins import build_base
-
-    build_base(client())
-    assert az("group", "create", "-n", RG, "-l", "eastus", "-o", "none").code == 0
-    yield RG
-    az("group", "delete", "-n", RG, "--yes")
+    yield from busybox.resource_group(az, RG)
 
 
 def _exec(az, name, command, container=None):

@@ -6,6 +6,8 @@ import time
 import pytest
 import yaml
 
+from tests.integration import busybox
+
 pytestmark = pytest.mark.integration
 
 BASE = "azlocal/busybox:latest"
@@ -13,13 +15,7 @@ BASE = "azlocal/busybox:latest"
 
 @pytest.fixture
 def rg(az):
-    from azlocal.platform.engine.docker_client import client
-    from azlocal.platform.engine.standins import build_base
-
-    build_base(client())
-    assert az("group", "create", "-n", "aci-rg", "-l", "eastus", "-o", "none").code == 0
-    yield "aci-rg"
-    az("group", "delete", "-n", "aci-rg", "--yes")
+    yield from busybox.resource_group(az, "aci-rg")
 
 
 def _objects(home):
