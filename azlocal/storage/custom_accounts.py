@@ -28,8 +28,7 @@ def _names(ids, resource_group_name, account_name):
             out.append((parts[lowered.index("resourcegroups") + 1], parts[lowered.index("storageaccounts") + 1]))
         return out
     if not account_name:
-        raise AzLocalError("(--name | --ids) are required" if resource_group_name else
-                           "(--resource-group --name | --ids) are required")
+        raise AzLocalError("(--name | --ids) are required")  # as az, with or without -g
     return [(resource_group_name, account_name)]
 
 

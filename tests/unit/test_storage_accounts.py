@@ -211,3 +211,10 @@ def test_update_show_and_keys_through_the_cli(cli, account):
     missing = cli("storage", "account", "show", "-n", "nosuch1", "-g", "rg1")
     assert missing.code == 3 and "(ResourceNotFound)" in missing.err
     assert cli("storage", "account", "show").code != 0
+
+
+def test_account_show_without_names_is_azs_usage_error(cli):
+    # az 2.91: -g is optional for an account, so the message names --name only, with or without -g.
+    for args in ((), ("-g", "rg1")):
+        r = cli("storage", "account", "show", *args)
+        assert (r.code, r.err.strip()) == (1, "ERROR: (--name | --ids) are required")
