@@ -28,10 +28,6 @@ def http_date(ts):
     return datetime.datetime.fromtimestamp(ts, datetime.timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT")
 
 
-def iso_time(ts):
-    return datetime.datetime.fromtimestamp(ts, datetime.timezone.utc).isoformat()
-
-
 def check_container_name(name):
     if isinstance(name, str) and not name.startswith("$") and not 3 <= len(name) <= 63:
         raise StorageError("OutOfRangeInput", "The specified resource name length is not within the permissible "
