@@ -77,12 +77,15 @@ def build_app():
 
 
 def _on_bridge(request):
-    """Whether the request came in on the bridge-gateway listener (not loopback)."""
+    """Whether the request came in on the extra bridge-gateway listener (neither loopback nor the daemon's own
+    address, which may itself be the gateway when AZLOCAL_DAEMON_HOST says so)."""
     import ipaddress
 
     sock = request.transport.get_extra_info("sockname") if request.transport else None
+    if not sock:
+        return False
     try:
-        return bool(sock) and not ipaddress.ip_address(sock[0]).is_loopback
+        return not ipaddress.ip_address(sock[0]).is_loopback and sock[0] != settings.daemon_host()
     except ValueError:
         return True
 
