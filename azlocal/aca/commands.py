@@ -1,11 +1,50 @@
-"""az containerapp: the command table. Handlers are in custom_apps, custom_env and custom_config,
-arguments in _params, help in _help, table formats in _format."""
+"""az containerapp: the command table. The core commands are here (handlers in custom_apps, custom_env and
+custom_config, arguments in _params, help in _help.yaml, table formats in _format); every other part of the
+service is an area, azlocal.aca.commands_<area> (load_commands, load_arguments; help in _help_<area>.yaml),
+holding the command groups whose words after `az containerapp` start with one of the prefixes AREAS lists.
+Only the areas a command line needs are imported: all of them for `az containerapp -h`, for a group that
+several areas share (`az containerapp env -h`), or for a word no area has (to suggest the right one)."""
+
+import importlib
 
 from knack.commands import CommandGroup
 
-from azlocal.aca import _help  # noqa: F401  (registers the help entries)
+from azlocal.aca import (
+    _help,  # noqa: F401  (registers the help entries)
+    _params,
+)
 from azlocal.aca._format import app_table, revision_table, traffic_table
-from azlocal.aca._params import load_arguments  # noqa: F401  (the CLI loads it from here)
+
+AREAS = {
+    "jobs": (("job",),),
+    "compose": (("compose",),),
+    "ingress": (("ingress", "cors"), ("ingress", "access-restriction"), ("ingress", "sticky-sessions")),
+    "domains": (("hostname",), ("ssl",), ("env", "certificate"), ("show-custom-domain-verification-id",),
+                ("env", "http-route-config")),
+    "platform": (("env", "workload-profile"), ("env", "storage"), ("env", "list-usages"), ("env", "logs"),
+                 ("list-usages",), ("env", "premium-ingress"), ("env", "dapr-component"), ("github-action",)),
+    "identity": (("identity",), ("job", "identity")),
+}
+
+
+CORE_WORDS = {"create", "update", "show", "list", "delete", "browse", "exec", "up", "logs", "env", "revision",
+              "ingress", "secret", "replica", "registry", "dapr"}
+
+
+def _areas(words=None):
+    words = list(words or [])
+    rest = tuple(words[1:]) if words[:1] == ["containerapp"] else ()
+    chosen = [area for area, prefixes in AREAS.items()
+              if any(rest[:len(p)] == p or p[:len(rest)] == rest for p in prefixes)]
+    if not chosen and rest and rest[0] not in CORE_WORDS:
+        chosen = list(AREAS)  # a word no table has: every area, so the error can suggest the right command
+    return [importlib.import_module(f"azlocal.aca.commands_{area}") for area in chosen]
+
+
+def load_arguments(loader, command):
+    _params.load_arguments(loader, command)
+    for area in _areas(command.split()):
+        area.load_arguments(loader, command)
 
 APPS = "azlocal.aca.custom_apps#{}"
 ENVS = "azlocal.aca.custom_env#{}"
@@ -13,6 +52,12 @@ CONFIG = "azlocal.aca.custom_config#{}"
 
 
 def load_commands(loader):
+    _core_commands(loader)
+    for area in _areas(getattr(loader, "command_words", None)):
+        area.load_commands(loader)
+
+
+def _core_commands(loader):
     with CommandGroup(loader, "containerapp", APPS) as g:
         g.command("create", "app_create", table_transformer=app_table)
         g.command("update", "app_update", table_transformer=app_table)
