@@ -44,7 +44,7 @@ class Gateway:
 
     def _load_routes(self):
         """host -> (kind, app, env, key): the app's fqdn, a revision's, or a label's."""
-        from azlocal.aca import revisions
+        from azlocal.aca import hostnames, revisions
         from azlocal.platform.store import store
 
         routes = {}
@@ -57,6 +57,8 @@ class Gateway:
                 continue
             domain = env["properties"]["defaultDomain"]
             routes[ingress["fqdn"].lower()] = ("app", app, env, None)
+            for hostname in hostnames.routes_of(app, env):
+                routes[hostname] = ("app", app, env, None)
             for rev in revisions.all_revisions(app):
                 if rev["properties"]["active"]:
                     routes[f"{rev['name']}.{domain}".lower()] = ("revision", app, env, rev["name"])

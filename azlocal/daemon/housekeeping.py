@@ -1,7 +1,8 @@
 """The daemon's housekeeping: timers that run beside the listeners until the daemon stops.
 
 Each timer is one loop that survives its own failures (logged as warnings, never raised): ACR task
-timers once a minute and commit triggers every five seconds; every two seconds idle container-app
+timers, container-app job schedules and cron scale rules once a minute, commit triggers and event-driven
+jobs every five seconds; every two seconds idle container-app
 revisions scale in, container groups' probes are acted on (azlocal.aci.probes), stale registry uploads are
 swept and retention policies applied (azlocal.acr.retention rate-limits itself); once a second the
 count of suppressed repeated log lines is written.
@@ -46,20 +47,26 @@ async def scale_in(gateway, stop):
 
 
 async def task_timers(stop):
-    """ACR task timers: once a minute, start the runs whose schedule matches that minute."""
+    """Schedules, once a minute: ACR task timers, container-app job schedules and cron scale rules fire for
+    the minute that matches. Every five seconds: ACR commit triggers, and event-driven jobs poll their rules."""
+    from azlocal.aca import cron_scaling, job_timers
     from azlocal.acr import git_triggers, tasks
 
+    loop = asyncio.get_running_loop()
     last = None
     while not stop.is_set():
         now = datetime.datetime.now(datetime.timezone.utc).replace(second=0, microsecond=0)
         if now != last:
             last = now
+            for what, fire in (("task timers", tasks.fire_timers), ("job schedules", job_timers.fire_schedules),
+                               ("cron scale rules", cron_scaling.tick)):
+                try:
+                    await loop.run_in_executor(None, fire, now)
+                except Exception as ex:  # a bad row must not stop the timers
+                    log.warning("%s: %s", what, ex)
+        for what, poll in (("commit triggers", git_triggers.poll), ("event jobs", job_timers.poll_events)):
             try:
-                await asyncio.get_running_loop().run_in_executor(None, tasks.fire_timers, now)
-            except Exception as ex:  # a bad row must not stop the timers
-                log.warning("task timers: %s", ex)
-        try:
-            await asyncio.get_running_loop().run_in_executor(None, git_triggers.poll)  # commit triggers
-        except Exception as ex:
-            log.warning("commit triggers: %s", ex)
+                await loop.run_in_executor(None, poll)
+            except Exception as ex:
+                log.warning("%s: %s", what, ex)
         await asyncio.sleep(5)
