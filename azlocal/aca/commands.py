@@ -21,8 +21,9 @@ AREAS = {
     "ingress": (("ingress", "cors"), ("ingress", "access-restriction"), ("ingress", "sticky-sessions")),
     "domains": (("hostname",), ("ssl",), ("env", "certificate"), ("show-custom-domain-verification-id",),
                 ("env", "http-route-config")),
-    "platform": (("env", "workload-profile"), ("env", "storage"), ("env", "list-usages"), ("env", "logs"),
-                 ("list-usages",), ("env", "premium-ingress"), ("env", "dapr-component"), ("github-action",)),
+    "platform": (("env", "workload-profile"), ("env", "storage"), ("env", "list-usages"), ("list-usages",),
+                 ("env", "premium-ingress"), ("env", "dapr-component"), ("github-action",)),
+    "logs": (("env", "logs"),),
     "identity": (("identity",), ("job", "identity")),
 }
 

@@ -1,4 +1,4 @@
-"""az containerapp env workload-profile, storage, list-usages, logs, premium-ingress, dapr-component;
+"""az containerapp env workload-profile, storage, list-usages, premium-ingress, dapr-component;
 list-usages; github-action.
 The commands of one area (see azlocal.aca.commands.AREAS): table and arguments; help in _help_platform.yaml."""
 
