@@ -2,7 +2,11 @@
 traffic weights, then to a ready replica, and proxies the request there (streams, keep-alive,
 large bodies and websockets pass through). It keeps no state of its own: routes come from the
 state store and replica addresses from Docker, each cached for a moment. Scaling decisions (waking a
-scaled-to-zero revision, adding a replica, scaling in) are asked of `scaling`."""
+scaled-to-zero revision, adding a replica, scaling in) are asked of `scaling`.
+
+Each app's ingress policies (CORS, IP access restrictions, sticky sessions; see ingress_policies) are
+compiled when the routes reload, not per request: an app without any pays one dictionary lookup.
+TCP apps are not routed here but listed for tcp_ingress, which serves their ports."""
 
 import asyncio
 import random
@@ -10,7 +14,9 @@ import time
 
 from aiohttp import ClientSession, ClientTimeout, TCPConnector, WSMsgType, web
 
+from azlocal.aca import ingress_policies
 from azlocal.aca.scaling import Scaler
+from azlocal.aca.tcp_ingress import listen_port
 
 SUFFIX = ".azurecontainerapps.io"
 ROUTE_TTL = 0.5
@@ -26,6 +32,8 @@ class Gateway:
     def __init__(self):
         self.routes = {}
         self.routes_at = 0.0
+        self.policies = {}  # app id -> ingress_policies.Policy (apps that enforce something)
+        self.tcp_apps = {}  # port -> (app id, app, env, policy) of apps with TCP ingress
         self.addresses = {}  # (app id, revision) -> (time, [(ip, port)])
         self.session = None
         self.scaler = Scaler()  # decides on waking, scaling out and scaling in
@@ -47,7 +55,7 @@ class Gateway:
         from azlocal.aca import hostnames, revisions
         from azlocal.platform.store import store
 
-        routes = {}
+        routes, policies, tcp_apps = {}, {}, {}
         s = store()
         envs = {e["id"].lower(): e for e in s.list(type="Microsoft.App/managedEnvironments")}
         for app in s.list(type="Microsoft.App/containerApps"):
@@ -55,6 +63,13 @@ class Gateway:
             env = envs.get(app["properties"]["managedEnvironmentId"].lower())
             if not ingress or env is None:
                 continue
+            port = listen_port(ingress)
+            policy = ingress_policies.compile_policy(app)
+            if port is not None:
+                tcp_apps.setdefault(port, (app["id"], app, env, policy))
+                continue
+            if policy is not None:
+                policies[app["id"]] = policy
             domain = env["properties"]["defaultDomain"]
             routes[ingress["fqdn"].lower()] = ("app", app, env, None)
             for hostname in hostnames.routes_of(app, env):
@@ -65,13 +80,23 @@ class Gateway:
             for entry in ingress.get("traffic") or []:
                 if entry.get("label"):
                     routes[f"{app['name']}---{entry['label']}.{domain}".lower()] = ("label", app, env, entry)
+        self.policies, self.tcp_apps = policies, tcp_apps
         return routes
 
-    def route(self, host):
+    def refresh_routes(self):
         now = time.monotonic()
         if now - self.routes_at > ROUTE_TTL:
             self.routes, self.routes_at = self._load_routes(), now
+
+    def route(self, host):
+        self.refresh_routes()
         return self.routes.get(host)
+
+    def start_tcp(self, host):
+        """The TCP ingress listeners, kept in step with the store (a task the daemon cancels at stop)."""
+        from azlocal.aca.tcp_ingress import TcpIngress
+
+        return asyncio.get_running_loop().create_task(TcpIngress(self, host).run())
 
     def _revision_for(self, kind, app, key):
         from azlocal.aca import revisions
@@ -125,6 +150,18 @@ class Gateway:
         ingress = app["properties"]["configuration"]["ingress"]
         if not ingress.get("external"):
             return _error(404, f"The app {app['name']} has internal ingress only.")
+        policy = self.policies.get(app["id"])
+        extra = None
+        if policy is not None:
+            if policy.access is not None and not policy.access.permits(request.remote):
+                return web.Response(status=403, text=ingress_policies.DENIED_BODY, content_type="text/plain")
+            origin = request.headers.get("Origin")
+            if policy.cors is not None and origin and policy.cors.allows(origin):
+                if request.method == "OPTIONS" and request.headers.get("Access-Control-Request-Method"):
+                    return web.Response(status=200, headers=policy.cors.preflight_headers(origin))
+                extra = policy.cors.response_headers(origin)
+            if not policy.sticky:
+                policy = None
         if request.scheme == "http" and not ingress.get("allowInsecure"):
             raise web.HTTPMovedPermanently(f"https://{request.host}{request.path_qs}")
         body = None
@@ -141,13 +178,16 @@ class Gateway:
             if not targets:
                 await asyncio.sleep(0.2 * (attempt + 1))
                 continue
-            ip, port = random.choice(targets)
+            if policy is None:
+                ip, port = random.choice(targets)
+            else:
+                ip, port, extra = self._sticky(request, app, targets, extra)
             self.scaler.begin(app, env, revision)
             try:
                 self.scaler.maybe_scale_out(app, env, revision, len(targets), self._forget_addresses)
                 if request.headers.get("Upgrade", "").lower() == "websocket":
                     return await self._websocket(request, ip, port)
-                return await self._forward(request, ip, port, body, revision)
+                return await self._forward(request, ip, port, body, extra)
             except (OSError, asyncio.TimeoutError) as ex:
                 # Nothing reached the client yet: try another replica (a revision switch may be under way).
                 if not isinstance(body, (bytes, type(None))):
@@ -167,7 +207,17 @@ class Gateway:
         """Idle revisions go back to their minimum (see scaling.Scaler.scale_in)."""
         await self.scaler.scale_in(self._forget_addresses)
 
-    async def _forward(self, request, ip, port, body, revision):
+    def _sticky(self, request, app, targets, extra):
+        """The replica the affinity cookie names while it lives; else a new pick and a cookie naming it."""
+        target = ingress_policies.sticky_target(app["id"], request.cookies.get(ingress_policies.AFFINITY_COOKIE),
+                                                targets)
+        if target is None:
+            target = random.choice(targets)
+            extra = dict(extra or {})
+            extra["Set-Cookie"] = ingress_policies.affinity_cookie(app["id"], target, request.scheme == "https")
+        return target[0], target[1], extra
+
+    async def _forward(self, request, ip, port, body, extra=None):
         session = await self._session()
         headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}
         headers["Host"] = request.host
@@ -180,6 +230,12 @@ class Gateway:
             for k, v in up.headers.items():
                 if k.lower() not in HOP_BY_HOP:
                     response.headers.add(k, v)
+            if extra:
+                for k, v in extra.items():
+                    if k == "Set-Cookie":
+                        response.headers.add(k, v)
+                    else:
+                        response.headers[k] = v
             if up.headers.get("Content-Length") is not None and request.method != "HEAD":
                 response.content_length = int(up.headers["Content-Length"])
             await response.prepare(request)

@@ -261,6 +261,7 @@ async def _serve(port, limit, repeats):
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     background = housekeeping.start(app["gateway"], repeats, stop)
+    background.append(app["gateway"].start_tcp(settings.daemon_host()))  # TCP ingress listeners
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
