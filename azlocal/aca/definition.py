@@ -86,6 +86,8 @@ def _check_flags(ingress, target_port, transport, allow_insecure, exposed_port):
         raise ValidationError("Usage error: must specify --ingress with --target-port")
     if allow_insecure and not ingress:
         raise ValidationError("Usage error: must specify --ingress with --allow-insecure")
+    if allow_insecure and (transport or "").lower() == "tcp":
+        raise ValidationError("Usage error: --allow-insecure is not supported for TCP ingress")
     if exposed_port is not None and (transport or "auto").lower() != "tcp":
         raise ValidationError("Usage error: --exposed-port is only supported with --transport tcp")
 
