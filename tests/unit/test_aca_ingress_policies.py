@@ -126,6 +126,10 @@ def test_tcp_flags_refused_as_az_does(cli, app_with_ingress):
     r = cli("containerapp", "ingress", "update", *APP, "--transport", "tcp", "--allow-insecure")
     assert r.code == 1 and "--allow-insecure is not supported for TCP ingress" in r.err
     assert _ingress(app_with_ingress)["transport"] == "Auto"
+    r = cli("containerapp", "create", "-n", "tcp1", "-g", "rg", "--environment", "env1", "--ingress", "external",
+            "--transport", "tcp", "--target-port", "6379", "--allow-insecure")
+    assert r.code == 1 and "--allow-insecure is not supported for TCP ingress" in r.err
+    assert cli("containerapp", "show", "-n", "tcp1", "-g", "rg").code == 3
 
 
 # Pure parts ------------------------------------------------------------------------------------
