@@ -65,8 +65,12 @@ def scale_rule(name, kind=None, concurrency=None, metadata=None, auth=None):
         rule[kind] = block
     else:
         rule["custom"] = dict(block, type=kind)
-        logger.warning("Scale rule '%s' of type '%s' is recorded; azlocal has no KEDA scaler for it offline, so the "
-                       "app keeps its minimum number of replicas.", name, kind)
+        if kind == "cron":
+            from azlocal.aca.cron_scaling import check_cron
+
+            check_cron(name, base)
+    # Scalers with nothing to watch offline are accepted with a warning when the revision is made
+    # (azlocal.aca.cron_scaling.check_rules), for flags and YAML alike.
     return [rule]
 
 

@@ -156,11 +156,35 @@ def app_up(name, resource_group_name=None, location=None, environment=None, imag
         print(url)
 
 
-def logs_show(name, resource_group_name, container=None, replica=None, revision=None, follow="false", tail=20,
+def check_tail(tail):
+    from azlocal.core.errors import ValidationError
+
+    if tail and not 0 <= tail <= 300:
+        raise ValidationError("--tail must be between 0 and 300.")
+
+
+def logs_show(name, resource_group_name, container=None, replica=None, revision=None, follow=None, tail=20,
               format="json", log_type="console"):
-    for entry in replicas.log_entries(resource_group_name, name, container=container, replica=replica,
-                                      revision=revision, follow=as_bool(follow), tail=tail, kind=log_type):
-        _print_log(entry, format)
+    check_tail(tail)
+    if log_type == "system":
+        from azlocal.aca import system_logs
+        from azlocal.core.errors import ValidationError
+
+        if container or replica or revision:
+            raise ValidationError("--type: --container, --replica, and --revision not supported for system logs")
+        if format and format != "json":
+            raise ValidationError("--type: only json logs supported for system logs")
+        app = apps.get(resource_group_name, name)
+        entries = system_logs.stream(app["properties"]["managedEnvironmentId"], name=app["name"],
+                                     tail=20 if tail is None else tail, follow=as_bool(follow))
+    else:
+        entries = replicas.log_entries(resource_group_name, name, container=container, replica=replica,
+                                       revision=revision, follow=as_bool(follow), tail=tail, kind=log_type)
+    try:
+        for entry in entries:
+            _print_log(entry, format)
+    except KeyboardInterrupt:
+        pass
 
 
 def _print_log(entry, fmt):

@@ -10,6 +10,7 @@ import time
 
 from knack.log import get_logger
 
+from azlocal.aca import revision_events as events
 from azlocal.aca import revisions
 from azlocal.aca.appstore import environment_of, save
 from azlocal.core import settings
@@ -42,6 +43,7 @@ def _failed(app, revision, previous_ready, first):
     revision["properties"].update(provisioningState="Failed", active=False,
                                   provisioningError="The revision's replicas did not become ready.")
     save(revision)
+    events.revision_failed(app, name, "its replicas did not become ready")
     if first:
         raise AzLocalError(f"(ContainerAppProvisioningFailed) The revision '{name}' did not become ready: its "
                            "containers did not start or did not answer on the target port.")
@@ -51,10 +53,18 @@ def _failed(app, revision, previous_ready, first):
 
 def deploy_revision(app, env_doc, template, first=False):
     """Makes a revision of `template`, starts it, and moves traffic to it as the mode says."""
+    from azlocal.aca import cron_scaling
+
+    cron_scaling.check_rules(template)
     revision = _new_revision(app, template, env_doc["properties"]["defaultDomain"])
     name = revision["name"]
+    events.revision_creating(app, name)
     previous_ready = app["properties"].get("latestReadyRevisionName")
-    revisions.start_replicas(app, revision, env_doc, revisions.replica_count(template))
+    try:
+        revisions.start_replicas(app, revision, env_doc, revisions.replica_count(template))
+    except BaseException as ex:
+        events.revision_failed(app, name, ex)
+        raise
     if not revisions.wait_ready(app, name, env_doc):
         return _failed(app, revision, previous_ready, first)
     revision["properties"]["provisioningState"] = "Provisioned"
@@ -65,6 +75,10 @@ def deploy_revision(app, env_doc, template, first=False):
     for r in old:
         r["properties"]["active"] = False
     save(revision, app, *old)
+    events.revision_provisioned(app, name)
+    if app["properties"]["configuration"].get("ingress"):
+        events.traffic_set(app, {r: w for r, w in revisions.weights(app).items() if w})
+    events.revisions_deactivating(app, [r["name"] for r in old])
     publish_names(app, env_doc)
     if old:
         time.sleep(DRAIN_SECONDS)  # requests already routed to the old replicas finish first

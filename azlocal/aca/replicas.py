@@ -5,12 +5,43 @@ from datetime import datetime, timezone
 
 from azlocal.aca import revisions
 from azlocal.aca.appstore import get
+from azlocal.core import arm
 from azlocal.core.errors import AzLocalError, ResourceNotFound
+from azlocal.platform.engine import labels, objects
 
 
 def replica_list(resource_group, name, revision=None):
     app = get(resource_group, name)
-    return revisions.replica_documents(app, revision or app["properties"]["latestRevisionName"])
+    return replica_documents(app, revision or app["properties"]["latestRevisionName"])
+
+
+def replica_documents(app, revision_name):
+    out = []
+    for head in revisions.pod_heads(app["id"], revision_name):
+        replica = head.labels.get(labels.ACA_REPLICA)
+        containers = [c for c in revisions.replicas(app["id"], revision_name)
+                      if c.labels.get(labels.ACA_REPLICA) == replica]
+        out.append({
+            "id": f"{revisions.revision_id(app, revision_name)}/replicas/{replica}",
+            "name": replica,
+            "properties": {
+                "containers": [{
+                    "containerId": f"docker://{c.id}",
+                    "name": c.labels.get(labels.ACA_CONTAINER),
+                    "ready": objects.is_running(c),
+                    "restartCount": c.attrs.get("RestartCount", 0),
+                    "runningState": "Running" if objects.is_running(c) else "Terminated",
+                    "runningStateDetails": "",
+                    "started": objects.is_running(c),
+                } for c in containers],
+                "createdTime": head.attrs.get("Created", "")[:19] + "+00:00",
+                "initContainers": [],
+                "runningState": "Running" if objects.is_running(head) else "NotRunning",
+                "runningStateDetails": "",
+            },
+            "type": "Microsoft.App/containerApps/revisions/replicas",
+        })
+    return out
 
 
 def replica_show(resource_group, name, replica, revision=None):
@@ -65,6 +96,10 @@ def _log_stream(target, revision, follow, tail, kind):
                 yield _split(line)
 
 
+def command_words(command):
+    return arm.split_words(command, "--command") if command else ["sh"]
+
+
 def exec_command(resource_group, name, command="sh", *, container=None, replica=None, revision=None, tty=False,
                  on_start=None):
     """Runs `command` in a replica's container (interactive with `tty`); `on_start()` is called once
@@ -76,7 +111,7 @@ def exec_command(resource_group, name, command="sh", *, container=None, replica=
     if isinstance(command, str):
         command = [command]
     # `--command "sh -c 'ls /'"` is one value to split as a shell would; several values are the words.
-    words = revisions.command_words(command[0]) if len(command) == 1 else list(command)
+    words = command_words(command[0]) if len(command) == 1 else list(command)
     if on_start:
         on_start()
     code = subprocess.call(["docker", "exec", *(["-it"] if tty else []), target.id, *words])

@@ -13,6 +13,7 @@ import string
 import time
 from dataclasses import dataclass, field
 
+from azlocal.aca import revision_events as events
 from azlocal.core import arm, safepath
 from azlocal.core.errors import AzLocalError
 from azlocal.platform import secrets
@@ -39,6 +40,7 @@ def all_revisions(app):
 SUFFIX_ALPHABET = string.ascii_lowercase + string.digits
 SUFFIX_LENGTH = 7
 GRACE_LABEL = labels.ACA_GRACE
+SCALER_LABEL = "azlocal.aca.scaler"  # on replicas a scale rule started (the rule's type), e.g. cron
 
 
 def new_suffix(app):
@@ -178,14 +180,17 @@ class _Replica:
         return _environment(self.app, self.revision["name"], self.name, container, self.env_doc)
 
 
-def start_replicas(app, revision, env_doc, count):
+def start_replicas(app, revision, env_doc, count, scaler=None):
     """Starts `count` new replicas of a revision: each replica is its containers, sharing one
-    network namespace (the first container's), as a pod."""
+    network namespace (the first container's), as a pod. `scaler`: the type of the scale rule that
+    asked for them (a label, so that rule can take them back)."""
     from azlocal.aca.environments import network_of
 
     template = revision["properties"]["template"]
     grace = template.get("terminationGracePeriodSeconds")
     extra = {GRACE_LABEL: str(grace)} if grace is not None else {}
+    if scaler:
+        extra[SCALER_LABEL] = scaler
     base_labels = labels.labels_for(group=group_of(app["id"]), resource_id=app["id"],
                                     **{REVISION_LABEL: revision["name"]}, **extra)
     # Replica names (and their volumes') carry a hash of the home: two homes never share a name.
@@ -196,6 +201,7 @@ def start_replicas(app, revision, env_doc, count):
         for _ in range(count):
             name = f"{revision['name']}-{pod}-{''.join(random.choices(string.ascii_lowercase + string.digits, k=5))}"
             replica = _Replica(app, revision, env_doc, name, base_labels=base_labels, network=net, started=started)
+            events.replica_assigned(app, revision["name"], name)
             replica.volumes = _replica_volumes(replica, template)
             for init in template.get("initContainers") or []:
                 _run_init(replica, init)
@@ -232,6 +238,7 @@ def _start_pod(replica, containers):
             pods.publish_aliases(replica.network, container, [app["name"], internal, replica.name])
             head = container
         container.start()
+        events.container_started(replica.app, replica.revision["name"], replica.name, c["name"], c["image"])
 
 
 def _replica_volumes(replica, template):
@@ -271,7 +278,10 @@ def _run_init(replica, init):
         labels=replica.labels(**{labels.ACA_INIT: init["name"]}))
     replica.started.append(container)
     container.start()
+    events.container_started(replica.app, replica.revision["name"], replica.name, init["name"], init["image"], True)
     code = container.wait(timeout=READY_TIMEOUT).get("StatusCode", 1)
+    events.container_terminated(replica.app, replica.revision["name"], replica.name, init["name"], code,
+                                "Completed" if code == 0 else "Error")
     if code != 0:
         raise AzLocalError(f"(ContainerAppInitContainerFailed) The init container '{init['name']}' exited with code "
                            f"{code}.")
@@ -280,9 +290,21 @@ def _run_init(replica, init):
 def stop_replicas(app_id, revision_name):
     """Removes a revision's replicas. With a termination grace period, each gets SIGTERM and that many
     seconds to exit (all at once, as Kubernetes does) before it is killed."""
-    objects.stop_and_remove(replicas(app_id, revision_name, include_stopped=True),
-                            lambda container: container.labels.get(GRACE_LABEL))
+    containers = replicas(app_id, revision_name, include_stopped=True)
+    events.replicas_stopping(app_id, revision_name, containers)
+    objects.stop_and_remove(containers, lambda container: container.labels.get(GRACE_LABEL))
     for volume in objects.volumes(resource_id=app_id, **{REVISION_LABEL: revision_name}):
+        objects.remove(volume)
+
+
+def stop_replica(app_id, revision_name, replica_name):
+    """Removes one replica (its containers and volumes), with the revision's grace period as stop_replicas."""
+    containers = [c for c in replicas(app_id, revision_name, include_stopped=True)
+                  if c.labels.get(labels.ACA_REPLICA) == replica_name]
+    events.replicas_stopping(app_id, revision_name, containers)
+    objects.stop_and_remove(containers, lambda container: container.labels.get(GRACE_LABEL))
+    for volume in objects.volumes(resource_id=app_id,
+                                  **{REVISION_LABEL: revision_name, labels.ACA_REPLICA: replica_name}):
         objects.remove(volume)
 
 
@@ -332,6 +354,7 @@ def wait_ready(app, revision_name, env_doc, timeout=READY_TIMEOUT):
         # a replica that keeps crashing will never be ready
         for c in replicas(app["id"], revision_name, include_stopped=True):
             if c.attrs.get("RestartCount", 0) >= 3:
+                events.crash_looping(app, revision_name, c)
                 return False
         time.sleep(0.1)
     return False
@@ -370,35 +393,3 @@ def live(app, revision):
     else:
         props["runningState"], props["healthState"] = "Degraded", "Unhealthy"
     return rev
-
-
-def replica_documents(app, revision_name):
-    out = []
-    for head in pod_heads(app["id"], revision_name):
-        replica = head.labels.get(labels.ACA_REPLICA)
-        containers = [c for c in replicas(app["id"], revision_name) if c.labels.get(labels.ACA_REPLICA) == replica]
-        out.append({
-            "id": f"{revision_id(app, revision_name)}/replicas/{replica}",
-            "name": replica,
-            "properties": {
-                "containers": [{
-                    "containerId": f"docker://{c.id}",
-                    "name": c.labels.get(labels.ACA_CONTAINER),
-                    "ready": objects.is_running(c),
-                    "restartCount": c.attrs.get("RestartCount", 0),
-                    "runningState": "Running" if objects.is_running(c) else "Terminated",
-                    "runningStateDetails": "",
-                    "started": objects.is_running(c),
-                } for c in containers],
-                "createdTime": head.attrs.get("Created", "")[:19] + "+00:00",
-                "initContainers": [],
-                "runningState": "Running" if objects.is_running(head) else "NotRunning",
-                "runningStateDetails": "",
-            },
-            "type": "Microsoft.App/containerApps/revisions/replicas",
-        })
-    return out
-
-
-def command_words(command):
-    return arm.split_words(command, "--command") if command else ["sh"]

@@ -33,13 +33,20 @@ def http_concurrency(app, revision):
     return None
 
 
-async def _start_one(app, env, revision):
-    from azlocal.aca import revisions
+async def _start_one(app, env, revision, why):
+    from azlocal.aca import revision_events, revisions
 
     loop = asyncio.get_running_loop()
     rev = await loop.run_in_executor(None, revisions.get, app, revision)
+    before = len(await loop.run_in_executor(None, revisions.pod_heads, app["id"], revision))
     await loop.run_in_executor(None, revisions.start_replicas, app, rev, env, 1)
+    revision_events.scaled(app, revision, before, before + 1, why)
     await loop.run_in_executor(None, revisions.wait_ready, app, revision, env, 60.0)
+
+
+def _rule_name(app, revision, kind):
+    rule = next((r for r in (_template_of(app, revision).get("scale") or {}).get("rules") or [] if kind in r), None)
+    return f"the {kind} scale rule '{rule['name']}'" if rule else f"{kind} traffic"
 
 
 class Scaler:
@@ -69,34 +76,36 @@ class Scaler:
             found = await addresses_of(app, env, revision, fresh=True)
             if found:
                 return found
-            await _start_one(app, env, revision)
+            await _start_one(app, env, revision, "a request arrived for the revision scaled to zero")
             return await addresses_of(app, env, revision, fresh=True)
 
-    def maybe_scale_out(self, app, env, revision, replicas, on_added):
-        """Adds a replica in the background when the http rule's concurrency is exceeded; `on_added(slot)`
-        is called once it is ready."""
-        limit = http_concurrency(app, revision)
+    def maybe_scale_out(self, app, env, revision, replicas, on_added, limit=None):
+        """Adds a replica in the background when the http rule's concurrency is exceeded (or `limit`, the tcp
+        rule's connections, from tcp_ingress); `on_added(slot)` is called once it is ready."""
+        kind = "tcp" if limit else "http"
+        limit = limit or http_concurrency(app, revision)
         slot = (app["id"], revision)
         if not limit or self.inflight.get(slot, 0) <= limit * replicas:
             return
         maximum = (app["properties"]["template"].get("scale") or {}).get("maxReplicas") or 10
         if replicas >= maximum or self.locks.get(slot, asyncio.Lock()).locked():
             return
-        asyncio.get_running_loop().create_task(self._add_replica(app, env, revision, on_added))
+        why = f"{_rule_name(app, revision, kind)}: {self.inflight.get(slot, 0)} in flight, over {limit} a replica"
+        asyncio.get_running_loop().create_task(self._add_replica(app, env, revision, on_added, why))
 
-    async def _add_replica(self, app, env, revision, on_added):
+    async def _add_replica(self, app, env, revision, on_added, why="traffic"):
         slot = (app["id"], revision)
         lock = self.locks.setdefault(slot, asyncio.Lock())
         if lock.locked():
             return
         async with lock:
-            await _start_one(app, env, revision)
+            await _start_one(app, env, revision, why)
             on_added(slot)
 
     async def scale_in(self, on_scaled):
-        """Idle revisions go back to their minimum: zero for minReplicas 0, else min (at least 1);
-        `on_scaled(slot)` for each."""
-        from azlocal.aca import revisions
+        """Idle revisions go back to their minimum: zero for minReplicas 0, else min (at least 1), and never
+        below what an open cron window asks for; `on_scaled(slot)` for each."""
+        from azlocal.aca import cron_scaling, revision_events, revisions
 
         loop = asyncio.get_running_loop()
         now = time.monotonic()
@@ -106,8 +115,10 @@ class Scaler:
             revision = slot[1]
             heads = await loop.run_in_executor(None, revisions.pod_heads, app["id"], revision)
             keep = min_replicas(app, revision)
-            keep = 1 if keep is None else keep
+            keep = max(1 if keep is None else keep, cron_scaling.floor(_template_of(app, revision)))
             for head in heads[keep:] if keep else heads:
                 await loop.run_in_executor(None, lambda h=head: h.remove(force=True))
+            revision_events.scaled(app, revision, len(heads), min(len(heads), keep),
+                                   f"no requests for {int(idle_seconds())} seconds")
             on_scaled(slot)
             del self.last_seen[slot]

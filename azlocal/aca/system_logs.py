@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import os
+import time
 from datetime import datetime, timezone
 
 from azlocal.core import settings
@@ -29,22 +30,38 @@ def _environment_id(resource):
     return props.get("environmentId") or props.get("managedEnvironmentId") or resource.get("id", "")
 
 
+def _stamp():
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def entry(resource_name, reason, message, *, revision=None, replica=None, kind="Normal",
+          source="ContainerAppController", job=False):
+    """One event in the stream's shape (the keys and their order as Azure's event stream prints them)."""
+    return {"TimeStamp": _stamp(), "Type": kind, "JobName" if job else "ContainerAppName": resource_name,
+            "RevisionName": revision, "ReplicaName": replica, "Msg": message, "Reason": reason,
+            "EventSource": source, "Count": 1}
+
+
+def connected():
+    """The two events the stream starts with, before the resource's own."""
+    return [entry(None, "StartingGettingEvents", "Connecting to the events collector..."),
+            entry(None, "ConnectedToEventsServer", "Successfully connected to events server")]
+
+
 def record(resource, reason, message, *, revision=None, replica=None, kind="Normal",
            source="ContainerAppController"):
     """Appends one event about `resource` (an app or job document; an environment's for its own events)."""
-    entry = {"TimeStamp": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-             "Type": kind, "ContainerAppName": resource.get("name"), "RevisionName": revision,
-             "ReplicaName": replica, "Msg": message, "Reason": reason, "EventSource": source, "Count": 1}
-    if (resource.get("type") or "").lower() == "microsoft.app/jobs":
-        entry["JobName"] = entry.pop("ContainerAppName")
     try:
+        job = (resource.get("type") or "").lower() == "microsoft.app/jobs"
+        line = json.dumps(entry(resource.get("name"), reason, message, revision=revision, replica=replica,
+                                kind=kind, source=source, job=job))
         path = _path(_environment_id(resource))
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         with open(path, "a", encoding="utf-8") as f:
-            f.write(json.dumps(entry) + "\n")
+            f.write(line + "\n")
         if path.stat().st_size > MAX_BYTES:
             _trim(path)
-    except OSError as ex:
+    except (OSError, TypeError, ValueError, AttributeError) as ex:
         log.warning("system log not written: %s", ex)
 
 
@@ -55,21 +72,61 @@ def _trim(path):
     os.replace(tmp, path)
 
 
+def _matching(lines, name):
+    out = []
+    for line in lines:
+        try:
+            event = json.loads(line)
+        except ValueError:
+            continue
+        if name is None or (event.get("ContainerAppName") or event.get("JobName")) == name:
+            out.append(event)
+    return out
+
+
 def entries(env_id, *, name=None, tail=None):
-    """The events of an environment (of one app or job when `name` is given), oldest first; the last `tail`."""
+    """The events of an environment (of one app or job when `name` is given), oldest first; the last `tail`
+    (all of them when `tail` is None; none for 0)."""
     try:
         lines = _path(env_id).read_text(encoding="utf-8").splitlines()
     except OSError:
         return []
-    out = []
-    for line in lines:
+    out = _matching(lines, name)
+    if tail is None:
+        return out
+    return out[len(out) - tail:] if tail else []
+
+
+def stream(env_id, *, name=None, tail=20, follow=False, poll=0.5):
+    """What the event stream prints: its connection events, the last `tail` events, then (with `follow`)
+    each new one as it is written, until interrupted."""
+    yield from connected()
+    path = _path(env_id)
+    try:
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+            offset = f.tell()
+    except OSError:
+        lines, offset = [], 0
+    out = _matching(lines, name)
+    yield from (out[len(out) - tail:] if tail else [])
+    while follow:
+        time.sleep(poll)
         try:
-            entry = json.loads(line)
-        except ValueError:
+            size = path.stat().st_size
+        except OSError:
             continue
-        if name is None or (entry.get("ContainerAppName") or entry.get("JobName")) == name:
-            out.append(entry)
-    return out[-tail:] if tail else out
+        if size < offset:  # trimmed: start again from its beginning
+            offset = 0
+        if size == offset:
+            continue
+        with open(path, encoding="utf-8") as f:
+            f.seek(offset)
+            chunk = f.read()
+        complete, _, _ = chunk.rpartition("\n")
+        if complete:
+            offset += len(complete.encode("utf-8")) + 1
+            yield from _matching(complete.splitlines(), name)
 
 
 def delete_environment(env_id):
