@@ -143,7 +143,7 @@ def _relax_id_parts(cmd):
     required = []
     for name, arg in cmd.arguments.items():
         options = arg.type.settings.get("options_list") or ()
-        if any(o in _ID_OPTIONS for o in options):
+        if any(o in _ID_OPTIONS for o in options) and arg.type.settings.get("id_part", "") is not None:  # az's None
             arg.type.settings["arg_group"] = "Resource Id"
             if arg.type.settings.get("required"):
                 arg.type.settings["required"] = False
