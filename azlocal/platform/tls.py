@@ -179,23 +179,15 @@ class Issuer:
                 .add_extension(x509.SubjectAlternativeName([x509.DNSName(host)]), critical=False)
                 .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
                 .sign(ca_key, hashes.SHA256()))
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        # load_cert_chain wants files: write them to a private temporary folder, then forget them.
-        with tempfile.TemporaryDirectory() as folder:
-            cert_file, key_file = os.path.join(folder, "cert.pem"), os.path.join(folder, "key.pem")
-            with open(cert_file, "wb") as f:
-                f.write(cert.public_bytes(serialization.Encoding.PEM) + self.ca_pem)
-            with open(key_file, "wb") as f:
-                os.fchmod(f.fileno(), 0o600)
-                f.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                          serialization.NoEncryption()))
-            context.load_cert_chain(cert_file, key_file)
-        return context
+        return context_from_pem(cert.public_bytes(serialization.Encoding.PEM) + self.ca_pem,
+                                key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                  serialization.NoEncryption()))
 
-    def server_context(self, serves=None):
+    def server_context(self, serves=None, bound=None):
         """The listener's context: picks each connection's certificate by its SNI name, and refuses the
         handshake (alert unrecognized_name) for a name `serves(name)` does not accept, or one outside
-        the CA's permitted domains."""
+        the CA's permitted domains. `bound(name)` answers first for a custom domain: an SSLContext (an
+        uploaded certificate), True (a certificate of this CA for the name), or None (not one)."""
         default = self.context_for("azlocal.local")
 
         def pick(sslobj, server_name, _context):
@@ -203,16 +195,32 @@ class Issuer:
                 return None  # no SNI (e.g. https://127.0.0.1): the daemon's own certificate
             name = server_name.lower().rstrip(".")
             try:
-                allowed = permitted(name) and (serves is None or serves(name))
+                chosen = bound(name) if bound is not None else None
+                allowed = chosen is not None or (permitted(name) and (serves is None or serves(name)))
             except Exception:  # the state store failing must not let a name through
                 allowed = False
             if not allowed:
                 return ssl.ALERT_DESCRIPTION_UNRECOGNIZED_NAME
-            sslobj.context = self.context_for(name)
+            sslobj.context = chosen if isinstance(chosen, ssl.SSLContext) else self.context_for(name)
             return None
 
         default.sni_callback = pick
         return default
+
+
+def context_from_pem(chain_pem, key_pem):
+    """A server SSLContext for a certificate chain and its private key (PEM bytes)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    # load_cert_chain wants files: write them to a private temporary folder, then forget them.
+    with tempfile.TemporaryDirectory() as folder:
+        cert_file, key_file = os.path.join(folder, "cert.pem"), os.path.join(folder, "key.pem")
+        with open(cert_file, "wb") as f:
+            f.write(chain_pem)
+        with open(key_file, "wb") as f:
+            os.fchmod(f.fileno(), 0o600)
+            f.write(key_pem)
+        context.load_cert_chain(cert_file, key_file)
+    return context
 
 
 def permitted(name):
