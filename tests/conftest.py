@@ -25,20 +25,68 @@ def _reset_process_state():
     secrets._backend = None
 
 
+@pytest.fixture(scope="session")
+def session_ca(tmp_path_factory):
+    """One local CA for every integration test's home, trusted once per session.
+
+    Installing a CA into the system trust store runs update-ca-certificates (and its hooks, e.g. the Java
+    keystore's), seconds each time; a CA per test home cost that twice per test. Each integration home
+    starts with this CA (certificate, key in its secret store, and its trust-store file with the same
+    content, so `tls._trust` finds it installed); a test that replaces its CA is untrusted as before."""
+    from azlocal.platform import tls
+
+    path = tmp_path_factory.mktemp("session-ca-home")
+    saved = os.environ.get("AZLOCAL_HOME")
+    os.environ["AZLOCAL_HOME"] = str(path)
+    _reset_process_state()
+    try:
+        cert, key = tls.ensure_ca()
+    finally:
+        _restore_home(saved)
+    yield cert, key.decode()
+    os.environ["AZLOCAL_HOME"] = str(path)
+    _reset_process_state()
+    try:
+        tls.untrust()
+    finally:
+        _restore_home(saved)
+
+
+def _restore_home(saved):
+    if saved is None:
+        os.environ.pop("AZLOCAL_HOME", None)
+    else:
+        os.environ["AZLOCAL_HOME"] = saved
+    _reset_process_state()
+
+
+def _seed_ca(path, session_ca):
+    from azlocal.platform import secrets, tls
+
+    cert, key = session_ca
+    (path / "ca.crt").write_bytes(cert)
+    secrets.set_secret(tls.CA_SECRET, key)
+    if os.path.isdir(tls.SYSTEM_DIR) and os.access(tls.SYSTEM_DIR, os.W_OK):
+        Path(tls._system_cert_path()).write_bytes(cert)
+
+
 @pytest.fixture
-def home(tmp_path, monkeypatch):
+def home(tmp_path, monkeypatch, request):
     path = tmp_path / "home"
     path.mkdir()
     monkeypatch.setenv("AZLOCAL_HOME", str(path))
     for var in ("AZURE_DEFAULTS_GROUP", "AZURE_DEFAULTS_LOCATION", "AZURE_DEFAULTS_ACR"):
         monkeypatch.delenv(var, raising=False)
     _reset_process_state()
+    shared_ca = request.getfixturevalue("session_ca") if request.node.get_closest_marker("integration") else None
+    if shared_ca:
+        _seed_ca(path, shared_ca)
     yield path
-    _stop_daemon_and_hosts(path)
+    _stop_daemon_and_hosts(path, shared_ca)
     _reset_process_state()
 
 
-def _stop_daemon_and_hosts(path):
+def _stop_daemon_and_hosts(path, shared_ca=None):
     """A test's daemon must not outlive it (the next test's home wants the same port)."""
     if (path / "daemon.json").exists() or (path / "hosts.lock").exists():
         from azlocal.platform import hosts, lifecycle
@@ -48,7 +96,10 @@ def _stop_daemon_and_hosts(path):
     if (path / "ca.crt").exists():
         from azlocal.platform import tls
 
-        tls.untrust()
+        if shared_ca and (path / "ca.crt").read_bytes() == shared_ca[0]:
+            Path(tls._system_cert_path()).unlink(missing_ok=True)  # a copy of the session's, never linked
+        else:
+            tls.untrust()
 
 
 class Result:
