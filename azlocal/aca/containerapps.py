@@ -11,14 +11,14 @@ import json
 from knack.log import get_logger
 
 from azlocal.aca import containerapps_options as options
-from azlocal.aca import deploy, environments, revisions
+from azlocal.aca import deploy, env_storage, environments, revisions, workload_profiles
 from azlocal.aca.app_registries import acr_credentials, registry_secret_name
 from azlocal.aca.appstore import APP_TYPE, app_id, environment_of, get, group_of_app, list_apps, remove, save
 from azlocal.aca.definition import DEFAULT_IMAGE, mount_secret_volume, parse_env_vars
 from azlocal.aca.definition import yaml_document as definition_from_yaml
 from azlocal.aca.ingress import ingress_doc
 from azlocal.aca.traffic import update_weights
-from azlocal.aca.validation import check_app_name, check_resources, check_secret_refs, check_suffix
+from azlocal.aca.validation import check_app_name, check_secret_refs, check_suffix
 from azlocal.aca.validation import memory as _memory
 from azlocal.core import arm, settings
 from azlocal.core.errors import ValidationError
@@ -143,7 +143,8 @@ def create(resource_group, name, definition):
     existing = _existing(group, name, env_doc)
     new_secrets = dict(definition.secrets)
     registries = _registries(definition.registry, new_secrets)
-    check_resources(definition.template)
+    workload_profiles.check_resources(env_doc, profile, definition.template)
+    env_storage.check_template(env_doc, definition.template)
     check_secret_refs(definition.template, new_secrets)
     app = _document(group, name, env_doc, definition, profile=profile, new_secrets=new_secrets,
                     registries=registries)
@@ -296,7 +297,8 @@ def update(resource_group, name, *, tags=None, template_yaml=None, **changes):
     if changes.get("max_replicas") is not None and not 1 <= changes["max_replicas"] <= 1000:
         raise ValidationError("--max-replicas must be in the range [1,1000]")
     template = _changed_template(app, changes)
-    check_resources(template)
+    workload_profiles.check_resources(environment_of(app), changes.get("workload_profile_name") or
+                                      app["properties"].get("workloadProfileName"), template)
     check_secret_refs(template, [s["name"] for s in app["properties"]["configuration"].get("secrets") or []])
     if changes.get("workload_profile_name") is not None:
         app["properties"]["workloadProfileName"] = options.workload_profile(environment_of(app),
@@ -315,10 +317,16 @@ def update(resource_group, name, *, tags=None, template_yaml=None, **changes):
 def _update_from_yaml(app, text, tags=None):
     """`update --yaml`: the YAML's template (checked as Azure checks a template) and secrets replace the
     app's; a new revision is made when the template changed."""
-    from azlocal.aca.definition import template_from_yaml
+    from azlocal.aca.definition import template_from_yaml, yaml_document
 
     template, new_secrets = template_from_yaml(text)
-    check_resources(template)
+    env_doc = environment_of(app)
+    named = yaml_document(text)["workload_profile_name"]
+    profile = options.workload_profile(env_doc, named) if named else app["properties"].get("workloadProfileName")
+    workload_profiles.check_resources(env_doc, profile, template)
+    env_storage.check_template(env_doc, template)  # its AzureFile volumes name storages that mount
+    moved = profile != app["properties"].get("workloadProfileName")
+    app["properties"]["workloadProfileName"] = profile
     names = list(new_secrets) if new_secrets is not None else \
         [s["name"] for s in app["properties"]["configuration"].get("secrets") or []]
     check_secret_refs(template, names)
@@ -331,11 +339,12 @@ def _update_from_yaml(app, text, tags=None):
             secrets.set_secret(revisions.secret_key(app, key), value)
     if tags is not None:
         app["tags"] = tags
-    if not template.get("revisionSuffix") and template == dict(app["properties"]["template"], revisionSuffix=""):
+    if not moved and not template.get("revisionSuffix") and \
+            template == dict(app["properties"]["template"], revisionSuffix=""):
         save(app)
         return app
     revisions.ensure_images(app, template)
-    deploy.deploy_revision(app, environment_of(app), template)
+    deploy.deploy_revision(app, env_doc, template)
     return store().get(app["id"])
 
 

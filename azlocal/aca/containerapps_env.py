@@ -3,7 +3,7 @@
 Checked as az checks them, written into the environment's document as Azure shows it. What
 needs Azure's network (a VNet subnet, internal load balancers, zones, an infrastructure resource
 group) is refused with the reason; what has no engine offline (Dapr telemetry, mTLS, custom DNS
-suffixes, diagnostic storage, dedicated workload profiles) is recorded and said so.
+suffixes, diagnostic storage) is recorded and said so; workload profiles are azlocal.aca.workload_profiles.
 """
 
 import os
@@ -16,8 +16,6 @@ logger = get_logger(__name__)
 
 NO_VNET = ("Container Apps environments run on a local Docker network here; {what} needs an Azure Virtual Network "
            "(--infrastructure-subnet-resource-id), which is not available offline.")
-WORKLOAD_PROFILE_TYPES = ("Consumption", "D4", "D8", "D16", "D32", "E4", "E8", "E16", "E32", "NC24-A100",
-                          "NC48-A100", "NC96-A100", "Flex")
 DEFAULT_PROFILES = [{"name": "Consumption", "workloadProfileType": "Consumption"}]
 
 
@@ -125,33 +123,6 @@ def custom_domain(dns_suffix, certificate_file, password):
 
 def update_profile(doc, name, kind=None, min_nodes=None, max_nodes=None):
     """`env update -w NAME [--workload-profile-type T] [--min-nodes] [--max-nodes]`: add or change a profile."""
-    if name is None:
-        if kind or min_nodes is not None or max_nodes is not None:
-            raise ValidationError("--workload-profile-name is required with --workload-profile-type, --min-nodes "
-                                  "and --max-nodes")
-        return
-    profiles = doc["properties"].get("workloadProfiles")
-    if profiles is None:
-        raise ValidationError(f"Environment {doc['name']} is a Consumption-only environment and has no workload "
-                              "profiles.")
-    found = next((p for p in profiles if p["name"].lower() == name.lower()), None)
-    if found is None:
-        if not kind:
-            raise ValidationError(f"Workload profile '{name}' does not exist; give --workload-profile-type to add "
-                                  "it.")
-        found = {"name": name}
-        profiles.append(found)
-    if kind:
-        canonical = next((t for t in WORKLOAD_PROFILE_TYPES if t.lower() == kind.lower()), None)
-        if canonical is None:
-            raise ValidationError(f"Invalid workload profile type '{kind}'. Supported types: "
-                                  f"{', '.join(WORKLOAD_PROFILE_TYPES)}.")
-        found["workloadProfileType"] = canonical
-    if found.get("workloadProfileType") != "Consumption":
-        low = min_nodes if min_nodes is not None else found.get("minimumCount", 0)
-        high = max_nodes if max_nodes is not None else found.get("maximumCount", 1)
-        if low > high:
-            raise ValidationError("--min-nodes cannot be greater than --max-nodes.")
-        found.update(minimumCount=low, maximumCount=high)
-        logger.warning("Workload profile '%s' is recorded; offline every replica runs on the local Docker Engine.",
-                       found["name"])
+    from azlocal.aca import workload_profiles
+
+    workload_profiles.set_profile(doc, name, kind, min_nodes, max_nodes)

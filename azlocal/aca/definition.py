@@ -168,10 +168,7 @@ def _yaml_template(props):
             not template["containers"]:
         raise ValidationError("The YAML must define template.containers.")
     containers = _yaml_containers(template)
-    for v in template.get("volumes") or []:
-        if not isinstance(v, dict):
-            raise ValidationError("Invalid YAML provided: each volume must be a mapping.")
-        safepath.check_name("volume", v.get("name"))
+    volumes = _yaml_volumes(template.get("volumes"))
     scale = template.get("scale") or {}
     if not isinstance(scale, dict):
         raise ValidationError("Invalid YAML provided: template.scale must be a mapping.")
@@ -181,8 +178,34 @@ def _yaml_template(props):
         "scale": {"cooldownPeriod": 300,
                   "maxReplicas": 10 if scale.get("maxReplicas") is None else scale["maxReplicas"],
                   "minReplicas": scale.get("minReplicas"), "pollingInterval": 30, "rules": scale.get("rules")},
-        "serviceBinds": None, "terminationGracePeriodSeconds": None, "volumes": template.get("volumes"),
+        "serviceBinds": None, "terminationGracePeriodSeconds": None, "volumes": volumes,
     }
+
+
+_STORAGE_TYPES = {"azurefile": "AzureFile", "emptydir": "EmptyDir", "secret": "Secret", "nfsazurefile": "NfsAzureFile"}
+
+
+def _yaml_volumes(volumes):
+    """A template's volumes as the service keeps them: storageType in its canonical case (EmptyDir by
+    default); an AzureFile volume names an environment storage (storageName)."""
+    if volumes is None:
+        return None
+    if not isinstance(volumes, list):
+        raise ValidationError("Invalid YAML provided: template.volumes must be a list.")
+    out = []
+    for v in volumes:
+        if not isinstance(v, dict):
+            raise ValidationError("Invalid YAML provided: each volume must be a mapping.")
+        safepath.check_name("volume", v.get("name"))
+        kind = _STORAGE_TYPES.get(str(v.get("storageType") or "EmptyDir").lower())
+        if kind is None:
+            raise ValidationError(f"Invalid YAML provided: the storageType of volume '{v['name']}' must be one of "
+                                  f"{', '.join(_STORAGE_TYPES.values())}.")
+        if kind in ("AzureFile", "NfsAzureFile") and not v.get("storageName"):
+            raise ValidationError(f"Invalid YAML provided: the {kind} volume '{v['name']}' needs a storageName (an "
+                                  "environment storage: az containerapp env storage set).")
+        out.append(dict(v, storageType=kind))
+    return out
 
 
 def yaml_document(text):
@@ -196,6 +219,7 @@ def yaml_document(text):
     configuration = props.get("configuration") or {}
     return {
         "environment": props.get("environmentId") or props.get("managedEnvironmentId"),
+        "workload_profile_name": props.get("workloadProfileName"),
         "template": template,
         "secrets": [f"{x['name']}={x.get('value', '')}" for x in configuration.get("secrets") or []],
         "configuration": configuration,
@@ -219,7 +243,7 @@ def from_yaml(text, *, environment=None, tags=None):
                  "target_port": ingress.get("targetPort"),
                  "transport": str(ingress.get("transport", "auto")).lower(),
                  "allow_insecure": bool(ingress.get("allowInsecure", False))} if ingress else None,
-        tags=tags)
+        tags=tags, workload_profile_name=doc["workload_profile_name"])
 
 
 def template_from_yaml(text):

@@ -221,9 +221,15 @@ def delete(resource_group, name):
     if apps:
         raise AzLocalError(f"(ManagedEnvironmentHasContainerApps) Cannot delete environment '{name}': it still has "
                            f"container apps ({', '.join(a['name'] for a in apps)}).")
-    cleanup_environment(doc)
+    from azlocal.platform.cleanup import clean_resource
+
     s = store()
+    children = s.list(parent_id=doc["id"])  # storages, Dapr components, certificates: their secrets go too
+    for child in children:
+        clean_resource(child)
+    cleanup_environment(doc)
     with s.transaction():
+        s.delete_children(doc["id"])
         s.delete(doc["id"])
 
 

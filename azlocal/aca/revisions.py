@@ -13,6 +13,7 @@ import string
 import time
 from dataclasses import dataclass, field
 
+from azlocal.aca import env_storage, workload_profiles
 from azlocal.aca import revision_events as events
 from azlocal.core import arm, safepath
 from azlocal.core.errors import AzLocalError
@@ -220,13 +221,13 @@ def _start_pod(replica, containers):
     network; the others join it."""
     head = None
     for index, c in enumerate(containers):
-        cpu = float(c.get("resources", {}).get("cpu") or 0.5)
-        memory = str(c.get("resources", {}).get("memory") or "1Gi").rstrip("Gi") or "1"
+        nano_cpus, mem_limit = workload_profiles.docker_limits(
+            replica.env_doc, replica.app["properties"].get("workloadProfileName"), c)
         container = objects.create_container(
             c["image"], name=replica.name if index == 0 else f"{replica.name}-{c['name']}"[:120],
             environment=replica.environment(c), labels=replica.labels(**{labels.ACA_CONTAINER: c["name"]}),
             entrypoint=c.get("command") or None, command=c.get("args") or None,
-            nano_cpus=int(cpu * 1e9), mem_limit=int(float(memory) * 1024 ** 3),
+            nano_cpus=nano_cpus, mem_limit=mem_limit,
             volumes=_mounts(c, replica.volumes) or None, restart_policy={"Name": "always"}, detach=True,
             **pods.options(head, replica.network, replica.name[:63]))
         replica.started.append(container)
@@ -253,9 +254,11 @@ def _replica_volumes(replica, template):
             volume = objects.create_volume(f"{replica.name}-{v['name']}"[:120], replica.labels())
             replica.started.append(volume)
             sources[v["name"]] = volume.name
+        elif kind == "azurefile":
+            sources[v["name"]] = env_storage.volume_source(replica.env_doc, v)
         else:
-            raise AzLocalError(f"Volumes of storage type '{v.get('storageType')}' (Azure Files) are not available "
-                               "here; use EmptyDir or Secret.")
+            raise AzLocalError(f"Volumes of storage type '{v.get('storageType')}' are not available here; use "
+                               "EmptyDir, Secret or AzureFile.")
     return sources
 
 
@@ -265,7 +268,8 @@ def _mounts(container, volumes):
         if m["volumeName"] not in volumes:
             raise AzLocalError(f"The volume mount '{m['volumeName']}' of container '{container['name']}' names no "
                                "volume.")
-        mounts[volumes[m["volumeName"]]] = {"bind": m["mountPath"], "mode": "rw"}
+        source = volumes[m["volumeName"]]
+        mounts[source] = {"bind": m["mountPath"], "mode": getattr(source, "mode", "rw")}  # ro: a ReadOnly storage
     return mounts
 
 

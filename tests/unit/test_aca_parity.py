@@ -232,8 +232,10 @@ def test_env_update_workload_profile(cli, seeded):
     assert r.code == 0, r
     profiles = json.loads(r.out)["properties"]["workloadProfiles"]
     assert {"name": "gpu", "workloadProfileType": "D4", "minimumCount": 1, "maximumCount": 3} in profiles
-    r = cli("containerapp", "env", "update", "-n", "env1", "-g", "rg", "--workload-profile-type", "D4")
-    assert r.code == 1 and "--workload-profile-name is required" in r.err
+    r = cli("containerapp", "env", "update", "-n", "env1", "-g", "rg", "--workload-profile-type", "E4")
+    assert r.code == 0, r  # as az: the profile's name defaults to its type
+    assert {"name": "E4", "workloadProfileType": "E4", "minimumCount": 0, "maximumCount": 1} in \
+        json.loads(r.out)["properties"]["workloadProfiles"]
     r = cli("containerapp", "update", "-n", "app1", "-g", "rg", "-w", "GPU")
     assert r.code == 0, r
     assert json.loads(r.out)["properties"]["workloadProfileName"] == "gpu"
