@@ -147,7 +147,7 @@ def _environment(app_name, resource_group, environment, location, logs_workspace
     return environments.create(resource_group, environment, location, logs_workspace_id=logs_workspace_id)
 
 
-def _build(app_name, resource_group, env_doc, source, registry_server, image):
+def _build(app_name, resource_group, env_doc, source, registry_server, image, dockerfile="Dockerfile"):
     if registry_server:
         registry = registries.get(registry_server.split(".")[0])
     else:
@@ -159,5 +159,5 @@ def _build(app_name, resource_group, env_doc, source, registry_server, image):
             registry = registries.create(resource_group, name, "Basic", admin_enabled=True)
     repo = (image.rsplit("/", 1)[-1].split(":")[0] if image else app_name)
     tag = re.sub(r"[ \-.:]", "", str(datetime.now()))
-    runs.build(registry["name"], source, [f"{repo}:{tag}"], "Dockerfile")
+    runs.build(registry["name"], source, [f"{repo}:{tag}"], dockerfile)
     return f"{registry['loginServer']}/{repo}:{tag}"
