@@ -2,7 +2,7 @@
 
 from knack.log import get_logger
 
-from azlocal.aca import revisions
+from azlocal.aca import revision_events, revisions
 from azlocal.aca.appstore import get, save
 from azlocal.aca.definition import parse_secrets
 from azlocal.core.errors import AzLocalError
@@ -43,6 +43,7 @@ def secret_set(resource_group, name, secrets_):
     save(app)
     for key, value in new.items():
         secrets.set_secret(revisions.secret_key(app, key), value)
+    revision_events.secrets_changed(app, "Updated", list(new))
     logger.warning("Containerapp '%s' must be restarted in order for secret changes to take effect.", name)
     return app["properties"]["configuration"]["secrets"]
 
@@ -85,5 +86,6 @@ def secret_remove(resource_group, name, secret_names):
     save(app)
     for n in secret_names:
         secrets.delete_secret(revisions.secret_key(app, n))
+    revision_events.secrets_changed(app, "Removed", list(secret_names))
     logger.warning("Secret(s) successfully removed.")
     return remaining

@@ -123,3 +123,11 @@ def scaled(app, revision, before, after, why):
         reason, verb = "SuccessfulRescale", "Scaled"
     _record(app, reason, f"{verb} revision '{revision}' from {before} to {after} replicas: {why}",
             revision=revision, source=KEDA)
+
+
+# Configuration -----------------------------------------------------------------------------------
+
+def secrets_changed(app, verb, names):
+    """`verb`: "Updated" or "Removed"; the names, never the values."""
+    _record(app, "SecretUpdate", f"{verb} secret(s) of containerApp '{app['name']}': {', '.join(names)}. Restart the "
+            "revisions for the change to take effect.")

@@ -136,3 +136,9 @@ def test_env_logs_show_prints_the_environments_events(logs_home, monkeypatch, ca
     assert [json.loads(x)["Reason"] for x in lines] == ["StartingGettingEvents", "ConnectedToEventsServer",
                                                         "JobExecutionStarted"]
     assert lines[-1].startswith('{"TimeStamp":"')
+
+
+def test_a_secret_change_is_an_event_without_the_value(logs_home):
+    revision_events.secrets_changed(APP, "Updated", ["db-password"])
+    [event] = system_logs.entries(ENV)
+    assert event["Reason"] == "SecretUpdate" and "db-password" in event["Msg"] and event["RevisionName"] is None
