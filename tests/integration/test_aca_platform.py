@@ -1,0 +1,139 @@
+"""Container Apps' platform on real Docker: a dedicated workload profile's CPU and memory as the replica's
+Docker limits, an Azure Files environment storage that an app writes into (read-write) and cannot write
+(read-only), seen by `az storage file list`; usages; managed identities; and bad input that changes
+nothing (no app row, no container, no storage)."""
+
+import json
+import os
+import subprocess
+import time
+
+import pytest
+
+from tests.integration import busybox
+
+pytestmark = pytest.mark.integration
+
+BASE = "azlocal/busybox:latest"
+RG = "plat-rg"
+
+
+@pytest.fixture
+def rg(az):
+    yield from busybox.resource_group(az, RG)
+
+
+def _ok(r):
+    assert r.code == 0, r.err
+    return r.json() if r.out.strip() else None
+
+
+def _containers(home, app_id=None):
+    label = ["--filter", f"label=azlocal.home={home.resolve()}"]
+    if app_id:
+        label += ["--filter", f"label=azlocal.resource={app_id.lower()}"]
+    out = subprocess.run(["docker", "ps", "-aq", *label], capture_output=True, text=True, check=True).stdout
+    return out.split()
+
+
+def _app_yaml(tmp_path, env_id, profile, cpu, memory, command):
+    text = f"""
+properties:
+  managedEnvironmentId: {env_id}
+  workloadProfileName: {profile}
+  template:
+    containers:
+    - name: main
+      image: {BASE}
+      command: ["sh", "-c", {json.dumps(command)}]
+      resources: {{cpu: {cpu}, memory: {memory}}}
+      volumeMounts:
+      - {{volumeName: files, mountPath: /mnt/files}}
+      - {{volumeName: frozen, mountPath: /mnt/frozen}}
+    volumes:
+    - {{name: files, storageType: AzureFile, storageName: rw}}
+    - {{name: frozen, storageType: AzureFile, storageName: ro}}
+    scale: {{minReplicas: 1, maxReplicas: 1}}
+"""
+    path = tmp_path / f"app-{profile}.yaml"
+    path.write_text(text)
+    return str(path)
+
+
+def _files(az, key):
+    return sorted(f["name"] for f in _ok(az("storage", "file", "list", "--account-name", "platfiles",
+                                            "--account-key", key, "-s", "data")))
+
+
+def test_profiles_storages_usages_and_identities_on_docker(az, rg, home, tmp_path):
+    env = _ok(az("containerapp", "env", "create", "-g", RG, "-n", "plat-env", "--logs-destination", "none",
+                 "--enable-workload-profiles"))
+    e = ("-g", RG, "-n", "plat-env")
+    _ok(az("containerapp", "env", "workload-profile", "add", *e, "-w", "my-d4", "--workload-profile-type", "D4",
+           "--min-nodes", "1", "--max-nodes", "2"))
+    _ok(az("storage", "account", "create", "-g", RG, "-n", "platfiles", "-o", "none"))
+    _ok(az("storage", "share-rm", "create", "-g", RG, "--storage-account", "platfiles", "-n", "data", "-o", "none"))
+    key = _ok(az("storage", "account", "keys", "list", "-g", RG, "-n", "platfiles"))[0]["value"]
+
+    # A key that is not the account's: refused, nothing recorded.
+    r = az("containerapp", "env", "storage", "set", *e, "--storage-name", "rw", "-a", "platfiles", "-k", "d3Jvbmc=",
+           "-f", "data", "--access-mode", "ReadWrite")
+    assert r.code == 1 and "is not a key of storage account 'platfiles'" in r.err
+    assert _ok(az("containerapp", "env", "storage", "list", *e)) == []
+    for name, mode in (("rw", "ReadWrite"), ("ro", "ReadOnly")):
+        _ok(az("containerapp", "env", "storage", "set", *e, "--storage-name", name, "-a", "platfiles", "-k", key,
+               "-f", "data", "--access-mode", mode))
+
+    # 1.5 CPU / 3.5Gi is no Consumption pair: refused there (no app, no container), accepted on D4.
+    command = "echo written-by-app > /mnt/files/hello.txt; (touch /mnt/frozen/nope && echo rw || echo ro) " \
+              "> /mnt/files/frozen.txt; sleep 3600"
+    r = az("containerapp", "create", "-g", RG, "-n", "wp-bad", "--yaml",
+           _app_yaml(tmp_path, env["id"], "Consumption", 1.5, "3.5Gi", command))
+    assert r.code == 1 and "ContainerAppInvalidResourceTotal" in r.err
+    assert az("containerapp", "show", "-g", RG, "-n", "wp-bad").code == 3
+    assert _containers(home) == []
+    app = _ok(az("containerapp", "create", "-g", RG, "-n", "wp-app", "--yaml",
+                 _app_yaml(tmp_path, env["id"], "my-d4", 1.5, "3.5Gi", command)))
+    assert app["properties"]["workloadProfileName"] == "my-d4"
+    replicas = _containers(home, app["id"])
+    assert len(replicas) == 1
+    host = json.loads(subprocess.run(["docker", "inspect", replicas[0]], capture_output=True, text=True,
+                                     check=True).stdout)[0]
+    cpus = min(1.5, float(subprocess.run(["docker", "info", "-f", "{{.NCPU}}"], capture_output=True, text=True,
+                                         check=True).stdout))
+    assert host["HostConfig"]["NanoCpus"] == int(cpus * 1e9)
+    assert host["HostConfig"]["Memory"] == int(3.5 * 1024 ** 3)
+    mounts = {m["Destination"]: m["RW"] for m in host["Mounts"]}
+    assert mounts == {"/mnt/files": True, "/mnt/frozen": False}
+    deadline = time.time() + 30
+    while time.time() < deadline and _files(az, key) != ["frozen.txt", "hello.txt"]:
+        time.sleep(0.5)
+    assert _files(az, key) == ["frozen.txt", "hello.txt"]
+    share = home / "storage" / "platfiles" / "files" / "data"
+    assert (share / "hello.txt").read_text() == "written-by-app\n"
+    assert (share / "frozen.txt").read_text() == "ro\n" and not os.path.exists(share / "nope")
+
+    # In use: neither the storage nor the profile can go.
+    r = az("containerapp", "env", "storage", "remove", *e, "--storage-name", "rw", "--yes")
+    assert r.code == 1 and "ManagedEnvironmentStorageInUse" in r.err
+    r = az("containerapp", "env", "workload-profile", "delete", *e, "-w", "my-d4")
+    assert r.code == 1 and "WorkloadProfileInUse" in r.err
+    usages = {u["name"]["value"]: u["usage"] for u in _ok(az("containerapp", "env", "list-usages", *e))["value"]}
+    assert usages["ManagedEnvironmentGeneralPurposeCores"] == 4 and usages["ManagedEnvironmentConsumptionCores"] == 0
+    assert _ok(az("containerapp", "list-usages", "-l", "eastus"))["value"][0]["usage"] == 1
+
+    # Identities: recorded as Azure shows them, with the warning that no token is issued yet.
+    a = ("-g", RG, "-n", "wp-app")
+    r = az("containerapp", "identity", "assign", *a, "--system-assigned", "--user-assigned", "builder")
+    assert _ok(r)["type"] == "SystemAssigned, UserAssigned" and "no token endpoint" in r.err
+    shown = _ok(az("containerapp", "identity", "show", *a))
+    assert shown["principalId"] and list(shown["userAssignedIdentities"])[0].endswith("/userAssignedIdentities/builder")
+    assert _ok(az("containerapp", "identity", "remove", *a, "--user-assigned"))["type"] == "SystemAssigned"
+    assert _ok(az("containerapp", "identity", "remove", *a, "--system-assigned")) == {"type": "None"}
+    r = az("containerapp", "identity", "remove", *a, "--system-assigned")
+    assert r.code == 1 and "has no system or user assigned identities" in r.err
+
+    _ok(az("containerapp", "delete", *a, "--yes"))
+    _ok(az("containerapp", "env", "storage", "remove", *e, "--storage-name", "rw", "--yes"))
+    assert [s["name"] for s in _ok(az("containerapp", "env", "storage", "list", *e))] == ["ro"]
+    assert (share / "hello.txt").exists()  # the share outlives the app and the storage, as a share does
