@@ -123,7 +123,9 @@ def check_configuration(configuration, secret_names=()):
     if configuration.get("replicaTimeout") is None:
         raise ValidationError("(JobInvalidConfiguration) configuration.replicaTimeout is required.")
     _int(configuration["replicaTimeout"], "replicaTimeout", 1)
-    _int(configuration.get("replicaRetryLimit") or 0, "replicaRetryLimit", 0)
+    if configuration.get("replicaRetryLimit") is None:
+        configuration["replicaRetryLimit"] = 0
+    _int(configuration["replicaRetryLimit"], "replicaRetryLimit", 0)
     for other_kind, key in CONFIG_KEY.items():
         if other_kind != kind and configuration.get(key):
             raise ValidationError(f"(JobInvalidConfiguration) {key} is only allowed for trigger type '{other_kind}'; "
@@ -132,8 +134,8 @@ def check_configuration(configuration, secret_names=()):
     block = configuration.get(CONFIG_KEY[kind]) or {}
     if not isinstance(block, dict):
         raise ValidationError(f"(JobInvalidConfiguration) {CONFIG_KEY[kind]} must be a mapping.")
-    block["parallelism"] = _int(block.get("parallelism") or 1, "parallelism", 1)
-    block["replicaCompletionCount"] = _int(block.get("replicaCompletionCount") or 1, "replicaCompletionCount", 1)
+    for key in ("parallelism", "replicaCompletionCount"):
+        block[key] = _int(1 if block.get(key) is None else block[key], key, 1)
     if kind == "Schedule":
         check_cron(block.get("cronExpression"))
     if kind == "Event":
