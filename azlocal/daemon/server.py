@@ -58,8 +58,8 @@ def build_app():
             return await blob_dataplane.handle(request)
         if _on_bridge(request):  # containers reach the storage endpoints only, nothing else of the daemon
             return web.Response(status=403, text="azlocal serves only storage endpoints on this address.\n")
-        if is_gateway_host(request.host):
-            return await gateway.handle(request)
+        if is_gateway_host(request.host) or gateway.route(request.host.split(":")[0].lower()) is not None:
+            return await gateway.handle(request)  # an app's names, or a custom domain bound to one
         return await handler(request)
 
     app = build_registry_app(make_resolver())
@@ -287,7 +287,10 @@ async def _listen(app, runner, port, limit):
         from azlocal.platform.tls import Issuer
 
         gateway = app["gateway"]
-        context = Issuer().server_context(lambda name: serves(gateway, name))
+        from azlocal.aca.hostnames import tls_for
+
+        context = Issuer().server_context(lambda name: serves(gateway, name),
+                                          bound=lambda name: tls_for(name) if gateway.route(name) else None)
         await EdgeSite(runner, host, https_port, cap, ssl_context=context).start()
     except (OSError, _BindError) as ex:
         log.warning("HTTPS on %s:%d is not available (%s); container apps answer on HTTP only", host, https_port, ex)
