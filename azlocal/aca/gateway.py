@@ -20,6 +20,7 @@ from azlocal.aca.tcp_ingress import listen_port
 
 SUFFIX = ".azurecontainerapps.io"
 ROUTE_TTL = 0.5
+SMALL_BODY = 64 * 1024  # answers up to this size are read whole and sent in one write
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
               "transfer-encoding", "upgrade", "host", "content-length"}
 
@@ -33,6 +34,7 @@ class Gateway:
         self.routes = {}
         self.routes_at = 0.0
         self.policies = {}  # app id -> ingress_policies.Policy (apps that enforce something)
+        self.http_rules = None  # (app id, revision) of revisions with an http scale rule; None: not known
         self.tcp_apps = {}  # port -> (app id, app, env, policy) of apps with TCP ingress
         self.addresses = {}  # (app id, revision) -> (time, [(ip, port)])
         self.session = None
@@ -55,7 +57,7 @@ class Gateway:
         from azlocal.aca import hostnames, revisions
         from azlocal.platform.store import store
 
-        routes, policies, tcp_apps = {}, {}, {}
+        routes, policies, tcp_apps, http_rules = {}, {}, {}, set()
         s = store()
         envs = {e["id"].lower(): e for e in s.list(type="Microsoft.App/managedEnvironments")}
         for app in s.list(type="Microsoft.App/containerApps"):
@@ -75,12 +77,14 @@ class Gateway:
             for hostname in hostnames.routes_of(app, env):
                 routes[hostname] = ("app", app, env, None)
             for rev in revisions.all_revisions(app):
+                if _has_http_rule(rev["properties"].get("template") or app["properties"]["template"]):
+                    http_rules.add((app["id"], rev["name"]))
                 if rev["properties"]["active"]:
                     routes[f"{rev['name']}.{domain}".lower()] = ("revision", app, env, rev["name"])
             for entry in ingress.get("traffic") or []:
                 if entry.get("label"):
                     routes[f"{app['name']}---{entry['label']}.{domain}".lower()] = ("label", app, env, entry)
-        self.policies, self.tcp_apps = policies, tcp_apps
+        self.policies, self.tcp_apps, self.http_rules = policies, tcp_apps, http_rules
         return routes
 
     def refresh_routes(self):
@@ -184,7 +188,8 @@ class Gateway:
                 ip, port, extra = self._sticky(request, app, targets, extra)
             self.scaler.begin(app, env, revision)
             try:
-                self.scaler.maybe_scale_out(app, env, revision, len(targets), self._forget_addresses)
+                if self.http_rules is None or (app["id"], revision) in self.http_rules:
+                    self.scaler.maybe_scale_out(app, env, revision, len(targets), self._forget_addresses)
                 if request.headers.get("Upgrade", "").lower() == "websocket":
                     return await self._websocket(request, ip, port)
                 return await self._forward(request, ip, port, body, extra)
@@ -226,7 +231,11 @@ class Gateway:
         headers["X-Forwarded-Host"] = request.host
         url = f"http://{ip}:{port}{request.raw_path}"
         async with session.request(request.method, url, headers=headers, data=body, allow_redirects=False) as up:
-            response = web.StreamResponse(status=up.status, reason=up.reason)
+            length = up.headers.get("Content-Length")
+            small = length is not None and length.isdigit() and int(length) <= SMALL_BODY and request.method != "HEAD"
+            # A small answer goes out in one write (headers and body); others stream through.
+            response = web.Response(status=up.status, reason=up.reason, body=await up.read()) if small else \
+                web.StreamResponse(status=up.status, reason=up.reason)
             for k, v in up.headers.items():
                 if k.lower() not in HOP_BY_HOP:
                     response.headers.add(k, v)
@@ -236,8 +245,10 @@ class Gateway:
                         response.headers.add(k, v)
                     else:
                         response.headers[k] = v
-            if up.headers.get("Content-Length") is not None and request.method != "HEAD":
-                response.content_length = int(up.headers["Content-Length"])
+            if small:
+                return response
+            if length is not None and request.method != "HEAD":
+                response.content_length = int(length)
             await response.prepare(request)
             if request.method != "HEAD":
                 async for chunk in up.content.iter_any():
@@ -264,6 +275,10 @@ class Gateway:
 
             await asyncio.gather(pump(client, upstream), pump(upstream, client), return_exceptions=True)
             return client
+
+
+def _has_http_rule(template):
+    return any(isinstance(rule, dict) and "http" in rule for rule in (template.get("scale") or {}).get("rules") or [])
 
 
 def _error(status, message):
