@@ -229,7 +229,7 @@ async def _gateway_scenario(ingress, requests):
     return out
 
 
-def test_gateway_cors_preflight_simple_and_disallowed():
+def test_gateway_cors_preflight_simple_and_disallowed(home):
     cors = {"allowedOrigins": ["https://a.com"], "allowedMethods": ["GET", "POST"], "allowedHeaders": ["*"],
             "maxAge": 30, "allowCredentials": False, "exposeHeaders": ["x-e"]}
     pre = {"Origin": "https://a.com", "Access-Control-Request-Method": "POST"}
@@ -251,14 +251,14 @@ def test_gateway_cors_preflight_simple_and_disallowed():
     ([{"ipAddressRange": "127.0.0.0/8", "action": "Deny"}], 403),
     ([{"ipAddressRange": "10.0.0.0/8", "action": "Deny"}], 200),
 ])
-def test_gateway_access_restrictions(rules, status):
+def test_gateway_access_restrictions(home, rules, status):
     [(code, _, body)] = asyncio.run(_gateway_scenario({"ipSecurityRestrictions": rules}, [("GET", {})]))
     assert code == status
     if status == 403:
         assert body == "RBAC: access denied"
 
 
-def test_gateway_sticky_cookie_keeps_one_replica():
+def test_gateway_sticky_cookie_keeps_one_replica(home):
     requests = [("GET", {})] * 12
     out = asyncio.run(_gateway_scenario({"stickySessions": {"affinity": "sticky"}}, requests))
     # the client session keeps the cookie: one Set-Cookie, then every answer from the same replica
@@ -312,6 +312,60 @@ async def _tcp_scenario(rules):
     return answer
 
 
-def test_tcp_ingress_pipes_and_restricts():
+def test_tcp_ingress_pipes_and_restricts(home):
     assert asyncio.run(_tcp_scenario(None)) == b"echo:ping"
     assert asyncio.run(_tcp_scenario([{"ipAddressRange": "10.0.0.0/8", "action": "Allow"}])) == b""
+
+
+async def _tcp_scale_scenario(connections):
+    from azlocal.aca.tcp_ingress import TcpIngress
+
+    held = asyncio.Event()
+
+    async def hold(reader, writer):
+        await held.wait()
+        writer.close()
+
+    upstream = await asyncio.start_server(hold, "127.0.0.1", 0)
+    up_port = upstream.sockets[0].getsockname()[1]
+    app = _app_doc(up_port, transport="Tcp", exposedPort=0)
+    app["properties"]["template"]["scale"] = {"maxReplicas": 5, "rules": [
+        {"name": "conns", "tcp": {"metadata": {"concurrentConnections": "2"}}}]}
+    gateway = Gateway()
+    added = []
+
+    async def add_replica(a, env, revision, on_added, why=""):
+        added.append((revision, why))
+
+    gateway.scaler._add_replica = add_replica
+    gateway._revision_for = lambda kind, a, key: "web--v1"
+
+    async def addresses(a, env, revision, fresh=False):
+        return [("127.0.0.1", up_port)]
+
+    gateway.addresses_of = addresses
+    tcp = TcpIngress(gateway, "127.0.0.1")
+    server = await asyncio.start_server(lambda r, w: tcp._serve(1, r, w), "127.0.0.1", 0)
+    gateway.tcp_apps = {1: (app["id"], app, {}, None)}
+    port = server.sockets[0].getsockname()[1]
+    clients = [await asyncio.open_connection("127.0.0.1", port) for _ in range(connections)]
+    for _ in range(50):
+        if gateway.scaler.inflight.get((app["id"], "web--v1"), 0) == connections:
+            break
+        await asyncio.sleep(0.02)
+    await asyncio.sleep(0.05)
+    inflight = gateway.scaler.inflight.get((app["id"], "web--v1"))
+    held.set()
+    for _, writer in clients:
+        writer.close()
+    server.close()
+    upstream.close()
+    return inflight, added
+
+
+def test_tcp_scale_rule_asks_for_a_replica_beyond_its_connections(home):
+    inflight, added = asyncio.run(_tcp_scale_scenario(2))
+    assert inflight == 2 and added == []  # at the rule's limit: no scale-out
+    inflight, added = asyncio.run(_tcp_scale_scenario(3))
+    assert inflight == 3 and [r for r, _ in added] == ["web--v1"]
+    assert "tcp scale rule 'conns'" in added[0][1]
