@@ -171,7 +171,7 @@ def upload(resource_group, env_name, path, certificate_name=None, password=None,
             name = candidate
     cert_id = _cert_id(env, "certificates", name)
     doc = {"id": cert_id, "name": name, "type": PRIVATE_TYPE, "location": location or env["location"],
-           "tags": None, "properties": dict(doc_facts, password="", value=None)}
+           "tags": None, "properties": doc_facts}
     _store_secrets(cert_id, data, password, cert, key, chain)
     store().put(doc)
     return doc

@@ -165,7 +165,16 @@ def bind(resource_group, name, hostname, thumbprint=None, certificate=None, loca
         store().put(cert)  # a managed certificate made for this binding, stored once the binding is valid
         logger.warning("\nBinding managed certificate '%s' to %s\n", cert["name"], hostname)
     kept = [d for d in domains if d.get("name") != hostname]
-    return _save_domains(app, kept + [_domain(hostname, cert["id"])], added=[hostname])
+    result = _save_domains(app, kept + [_domain(hostname, cert["id"])], added=[hostname])
+    _bound_event(app, hostname, cert)
+    return result
+
+
+def _bound_event(app, hostname, cert):
+    from azlocal.aca import system_logs
+
+    system_logs.record(app, "CustomDomainBound", f"Certificate '{cert['name']}' bound to custom domain {hostname}; "
+                       "it is served over HTTPS with it")
 
 
 def _managed_for(env, hostname, validation_method):
@@ -202,7 +211,9 @@ def ssl_upload(resource_group, name, environment, certificate_file, hostname, pa
                               password, location)
     kept = [d for d in domains if d.get("name") != hostname]
     logger.warning("Adding hostname %s and binding to %s.", hostname, name)
-    return _save_domains(app, kept + [_domain(hostname, doc["id"])], added=[hostname])
+    result = _save_domains(app, kept + [_domain(hostname, doc["id"])], added=[hostname])
+    _bound_event(app, hostname, doc)
+    return result
 
 
 def verification_id():
