@@ -40,18 +40,26 @@ def _check_exposed_port(exposed_port, transport, allow_insecure=None):
 
 
 def _check_unique_port(app, ingress):
-    """An external TCP app's exposed port is unique in its environment (and locally, on the daemon's address)."""
+    """An external TCP app's exposed port is unique in its environment (Azure's rule). Locally every TCP app
+    is served on the daemon's one address: another app of this home on the same port is said with a warning."""
     from azlocal.aca.tcp_ingress import listen_port
     from azlocal.platform.store import store
 
     port = listen_port(ingress)
     if port is None:
         return
+    env_id = app["properties"]["managedEnvironmentId"].lower()
     for other in store().list(type="Microsoft.App/containerApps"):
-        if other["id"].lower() != app["id"].lower() and \
-                listen_port(other["properties"]["configuration"].get("ingress")) == port:
-            raise ValidationError(f"(ContainerAppExposedPortInUse) The port {port} is already used by the TCP ingress "
-                                  f"of the container app '{other['name']}'.")
+        other_ingress = other["properties"]["configuration"].get("ingress")
+        if other["id"].lower() == app["id"].lower() or listen_port(other_ingress) != port:
+            continue
+        if ingress.get("external") and other_ingress.get("external") and ingress.get("exposedPort") and \
+                other["properties"]["managedEnvironmentId"].lower() == env_id:
+            raise ValidationError(f"(ContainerAppExposedPortInUse) The exposed port {port} is already used by the "
+                                  f"container app '{other['name']}' of this environment: an external app's exposed "
+                                  "port must be unique in its environment.")
+        logger.warning("The port %s is already served locally for the TCP ingress of the container app '%s'; this "
+                       "app's TCP ingress answers there only once that one stops using it.", port, other["name"])
 
 
 def ingress_enable(resource_group, name, kind, target_port=None, transport="auto", allow_insecure=False, *,

@@ -369,3 +369,22 @@ def test_tcp_scale_rule_asks_for_a_replica_beyond_its_connections(home):
     inflight, added = asyncio.run(_tcp_scale_scenario(3))
     assert inflight == 3 and [r for r, _ in added] == ["web--v1"]
     assert "tcp scale rule 'conns'" in added[0][1]
+
+
+def test_exposed_port_unique_in_the_environment(cli, app_with_ingress):
+    import copy
+
+    from azlocal.core import arm
+    from azlocal.platform.store import store
+
+    app = _get(app_with_ingress["id"])
+    app["properties"]["configuration"]["ingress"].update(transport="Tcp", exposedPort=7000)
+    other = copy.deepcopy(app_with_ingress)
+    other.update(id=arm.resource_id("rg", "Microsoft.App/containerApps", "app2"), name="app2")
+    other["properties"]["configuration"]["ingress"] = None
+    store().put(app)
+    store().put(other)
+    r = cli("containerapp", "ingress", "enable", "-n", "app2", "-g", "rg", "--type", "external", "--transport",
+            "tcp", "--target-port", "80", "--exposed-port", "7000")
+    assert r.code == 1 and "already used by the container app 'app1'" in r.err
+    assert _get(other["id"])["properties"]["configuration"]["ingress"] is None
