@@ -154,11 +154,15 @@ def check_registry_identity(identity, server, username=None, password=None):
 # Workload profiles -------------------------------------------------------------------------------
 
 def workload_profile(env_doc, name):
-    """The canonical name of one of the environment's workload profiles (None when none was named); see
-    azlocal.aca.workload_profiles.resolve."""
+    """The canonical name of one of the environment's workload profiles (Consumption by default)."""
     if name is None:
         return None
-    from azlocal.aca import workload_profiles
-
-    profile = workload_profiles.resolve(env_doc, name)
-    return profile["name"] if profile else None
+    profiles = env_doc["properties"].get("workloadProfiles") or []
+    found = next((p["name"] for p in profiles if p["name"].lower() == name.lower()), None)
+    if found is None:
+        raise ValidationError(f"Workload profile '{name}' does not exist in environment '{env_doc['name']}'; its "
+                              f"profiles are: {', '.join(p['name'] for p in profiles) or 'none'}.")
+    if found != "Consumption":
+        logger.warning("Workload profile '%s' is recorded; offline every replica runs on the local Docker Engine, "
+                       "sized by its own cpu and memory.", found)
+    return found

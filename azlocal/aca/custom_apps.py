@@ -28,6 +28,12 @@ def scale_rule(args):
                                             args["scale_rule_auth"])
 
 
+def _hide_rule_metadata(doc):
+    from azlocal.aca import containerapps_options
+
+    return containerapps_options.hide_rule_metadata(doc)
+
+
 def _dapr(a):
     settings = dict(app_id=a["dapr_app_id"], app_port=a["dapr_app_port"], app_protocol=a["dapr_app_protocol"],
                     log_level=a["dapr_log_level"], api_logging=a["dapr_enable_api_logging"],
@@ -95,7 +101,7 @@ def app_create(name, resource_group_name, environment=None, image=None, containe
                no_wait=False):
     definition = _definition(locals())
     with Progress():
-        return apps.hide_env_values(apps.create(resource_group_name, name, definition))
+        return _hide_rule_metadata(apps.hide_env_values(apps.create(resource_group_name, name, definition)))
 
 
 def app_update(name, resource_group_name, image=None, container_name=None, cpu=None, memory=None,
@@ -106,7 +112,7 @@ def app_update(name, resource_group_name, image=None, container_name=None, cpu=N
                termination_grace_period=None, workload_profile_name=None, tags=None, yaml=None, no_wait=False):
     changes = update_changes(locals())
     with Progress():
-        return apps.hide_env_values(apps.update(resource_group_name, name, **changes))
+        return _hide_rule_metadata(apps.hide_env_values(apps.update(resource_group_name, name, **changes)))
 
 
 def app_show(name, resource_group_name, show_secrets=False):

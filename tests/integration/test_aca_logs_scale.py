@@ -54,7 +54,9 @@ def test_system_logs_and_a_cron_rule_on_docker(az, env, home, tmp_path):
            "--min-replicas", "0", "--max-replicas", "3", *CRON)
     assert r.code == 0, r.err
     [rule] = r.json()["properties"]["template"]["scale"]["rules"]
-    assert rule["custom"]["type"] == "cron" and rule["custom"]["metadata"]["desiredReplicas"] == "2"
+    assert rule["custom"]["type"] == "cron" and rule["custom"]["metadata"]["desiredReplicas"] == ""  # as az prints
+    shown = az("containerapp", "show", "-n", APP, "-g", G).json()["properties"]["template"]["scale"]["rules"]
+    assert shown[0]["custom"]["metadata"]["desiredReplicas"] == "2"
     first = r.json()["properties"]["latestRevisionName"]
 
     # The app's events, as az prints the event stream: the connection events, then the revision's lifecycle.

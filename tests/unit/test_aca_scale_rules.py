@@ -29,6 +29,18 @@ def test_http_tcp_and_custom_rules_as_the_service_returns_them():
     assert scale_rule(None) is None
 
 
+def test_create_and_update_print_rule_metadata_keys_without_values_as_az_does():
+    from azlocal.aca.containerapps_options import hide_rule_metadata
+
+    doc = {"properties": {"template": {"scale": {"rules": [
+        {"name": "h", "http": {"metadata": {"concurrentRequests": "50", "key": "value"}}},
+        {"name": "q", "azureQueue": {"queueName": "jobs", "queueLength": 1}}]}}}}
+    rules = hide_rule_metadata(doc)["properties"]["template"]["scale"]["rules"]
+    assert rules[0]["http"]["metadata"] == {"concurrentRequests": "", "key": ""}
+    assert rules[1]["azureQueue"] == {"queueName": "jobs", "queueLength": 1}
+    assert hide_rule_metadata({"properties": {}}) == {"properties": {}}
+
+
 @pytest.mark.parametrize("args, message", [
     ((None, None, None, ["a=b"]), "--scale-rule-name is required"),
     (("r", "http", None, ["novalue"]), "Metadata must be in format"),
