@@ -74,6 +74,16 @@ def scale_rule(name, kind=None, concurrency=None, metadata=None, auth=None):
     return [rule]
 
 
+def hide_rule_metadata(doc):
+    """As az prints create's and update's answer (its transform of sensitive values): every scale rule's
+    metadata keys with empty values; `show` keeps them. Changes `doc` (a copy the caller owns) and returns it."""
+    for rule in (((doc.get("properties") or {}).get("template") or {}).get("scale") or {}).get("rules") or []:
+        for key, block in rule.items():
+            if key != "name" and isinstance(block, dict) and block.get("metadata"):
+                block["metadata"] = {k: "" for k in block["metadata"]}
+    return doc
+
+
 def check_grace_period(seconds):
     if seconds is not None and not 0 <= seconds <= 600:
         raise ValidationError("(ContainerAppInvalidTerminationGracePeriod) terminationGracePeriodSeconds must be in "
@@ -154,15 +164,11 @@ def check_registry_identity(identity, server, username=None, password=None):
 # Workload profiles -------------------------------------------------------------------------------
 
 def workload_profile(env_doc, name):
-    """The canonical name of one of the environment's workload profiles (Consumption by default)."""
+    """The canonical name of one of the environment's workload profiles (None when none was named); see
+    azlocal.aca.workload_profiles.resolve."""
     if name is None:
         return None
-    profiles = env_doc["properties"].get("workloadProfiles") or []
-    found = next((p["name"] for p in profiles if p["name"].lower() == name.lower()), None)
-    if found is None:
-        raise ValidationError(f"Workload profile '{name}' does not exist in environment '{env_doc['name']}'; its "
-                              f"profiles are: {', '.join(p['name'] for p in profiles) or 'none'}.")
-    if found != "Consumption":
-        logger.warning("Workload profile '%s' is recorded; offline every replica runs on the local Docker Engine, "
-                       "sized by its own cpu and memory.", found)
-    return found
+    from azlocal.aca import workload_profiles
+
+    profile = workload_profiles.resolve(env_doc, name)
+    return profile["name"] if profile else None
