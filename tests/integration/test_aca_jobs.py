@@ -1,6 +1,6 @@
 """Container-app jobs on the real Docker Engine: executions run real containers and the daemon supervises them
-after the CLI has exited (parallelism and completion count, retries, timeout); a Schedule job fired by its
-timer; job stop; bad input and deletions leave nothing behind."""
+after the CLI has exited (parallelism and completion count, retries, timeout); a Schedule job and an Event
+job (cron scale rule) fired by the daemon's timers; job stop; bad input and deletions leave nothing behind."""
 
 import json
 import time
@@ -115,6 +115,17 @@ def test_a_schedule_fires_stop_stops_and_bad_input_changes_nothing(az, env):
     assert [e["name"] for e in r.json()["value"]] == [execution["name"]]
     assert _stored(sched, execution["name"])["status"] == "Stopped" and _containers(sched["id"]) == []
 
+    # An Event job whose cron rule's window is open (from every minute's start to 1 January's end) asks for
+    # desiredReplicas executions at its polling interval: the daemon's 5-second poll, called here.
+    event = _create(az, "burst", env, "sleep 300", "--trigger-type", "Event", "--replica-timeout", "600",
+                    "--replica-retry-limit", "0", "--max-executions", "2", "--scale-rule-name", "window",
+                    "--scale-rule-type", "cron", "--scale-rule-metadata", "timezone=UTC", "start=* * * * *",
+                    "end=0 0 1 1 *", "desiredReplicas=2")
+    job_timers.poll_events()
+    r = az("containerapp", "job", "execution", "list", "-n", "burst", "-g", "jobs-rg")
+    assert [e["properties"]["status"] for e in r.json()] == ["Running", "Running"]
+    assert len(_containers(event["id"])) == 2
+
     r = az("containerapp", "job", "create", "-n", "bad", "-g", "jobs-rg", "--environment", "jobs-env", "--image", env,
            "--trigger-type", "Schedule", "--cron-expression", "99 * * * *", "--replica-timeout", "5",
            "--replica-retry-limit", "0")
@@ -125,7 +136,7 @@ def test_a_schedule_fires_stop_stops_and_bad_input_changes_nothing(az, env):
     r = az("containerapp", "job", "execution", "show", "-n", "tick", "-g", "jobs-rg", "--job-execution-name", "x")
     assert r.code == 3
 
-    _start(az, "tick")  # a running execution goes with its group
+    _start(az, "tick")  # running executions go with their group
     assert _containers(sched["id"])
     assert az("group", "delete", "-n", "jobs-rg", "--yes").code == 0
-    assert _containers(sched["id"]) == []
+    assert _containers(sched["id"]) == [] and _containers(event["id"]) == []

@@ -371,3 +371,60 @@ def test_deleting_a_job_forgets_its_executions_and_secrets(cli, env):
     assert _rows(ex.EXEC_TYPE) == [] and not [k for k in secrets.list_keys() if "/secrets/" in k]
     assert not [k for k in json.loads(json.dumps(store().conn.execute("SELECT key FROM kv").fetchall()))
                 if "job-execution" in k[0]]
+
+
+_YAML = """
+location: eastus
+properties:
+  environmentId: {env_id}
+  configuration:
+    triggerType: Manual
+    replicaTimeout: 100
+    replicaRetryLimit: 1
+    manualTriggerConfig: {{parallelism: 1, replicaCompletionCount: 1}}
+    secrets:
+    - name: pw
+      value: hunter2
+  template:
+    containers:
+    - name: main
+      image: busybox:latest
+      env:
+      - name: PW
+        secretRef: pw
+      resources: {{cpu: 0.5, memory: 1Gi}}
+    initContainers:
+    - name: first
+      image: busybox:latest
+      command: [/bin/sh, -c, "true"]
+      resources: {{cpu: "0.25", memory: 0.5Gi}}
+"""
+
+
+def test_create_update_and_start_from_yaml(cli, env, tmp_path):
+    path = tmp_path / "job.yaml"
+    path.write_text(_YAML.format(env_id=env["id"]))
+    r = cli("containerapp", "job", "create", "-n", "fromyaml", "-g", "rg", "--yaml", str(path))
+    assert r.code == 0, r.err
+    job = r.json()
+    assert job["properties"]["configuration"]["replicaTimeout"] == 100
+    assert job["properties"]["configuration"]["secrets"] == [{"name": "pw"}]
+    assert job["properties"]["template"]["initContainers"][0]["resources"]["cpu"] == 0.25
+    assert cli("containerapp", "job", "secret", "show", "-n", "fromyaml", "-g", "rg", "--secret-name",
+               "pw").json()["value"] == "hunter2"
+    path.write_text(_YAML.format(env_id=env["id"]).replace("replicaTimeout: 100", "replicaTimeout: 200")
+                    .replace("cpu: 0.5, memory: 1Gi", "cpu: 0.75, memory: 1.5Gi"))
+    r = cli("containerapp", "job", "update", "-n", "fromyaml", "-g", "rg", "--yaml", str(path))
+    assert r.code == 0, r.err
+    assert r.json()["properties"]["configuration"]["replicaTimeout"] == 200
+    assert r.json()["properties"]["template"]["containers"][0]["resources"]["memory"] == "1.5Gi"
+    run = tmp_path / "run.yaml"
+    run.write_text("containers:\n- name: once\n  image: other:v2\n  resources: {cpu: 0.5, memory: 1Gi}\n")
+    name = cli("containerapp", "job", "start", "-n", "fromyaml", "-g", "rg", "--yaml", str(run)).json()["name"]
+    shown = cli("containerapp", "job", "execution", "show", "-n", "fromyaml", "-g", "rg", "--job-execution-name",
+                name).json()
+    assert [c["name"] for c in shown["properties"]["template"]["containers"]] == ["once"]
+    path.write_text("properties:\n  configuration: {triggerType: Manual, replicaTimeout: 5}\n  template:\n"
+                    "    containers: [{name: a, image: busybox}]\n")
+    r = cli("containerapp", "job", "create", "-n", "noenv", "-g", "rg", "--yaml", str(path))
+    assert r.code == 1 and "environmentId is required" in r.err and _rows() == ["fromyaml"]
