@@ -116,8 +116,9 @@ class Scaler:
             heads = await loop.run_in_executor(None, revisions.pod_heads, app["id"], revision)
             keep = min_replicas(app, revision)
             keep = max(1 if keep is None else keep, cron_scaling.floor(_template_of(app, revision)))
-            for head in heads[keep:] if keep else heads:
-                await loop.run_in_executor(None, lambda h=head: h.remove(force=True))
+            for head in heads[keep:] if keep else heads:  # the whole replica: its sidecars and volumes too
+                await loop.run_in_executor(None, revisions.stop_replica, app["id"], revision,
+                                           head.labels.get(revisions.labels.ACA_REPLICA))
             revision_events.scaled(app, revision, len(heads), min(len(heads), keep),
                                    f"no requests for {int(idle_seconds())} seconds")
             on_scaled(slot)
