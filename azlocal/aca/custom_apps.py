@@ -125,6 +125,12 @@ def app_list(resource_group_name=None, environment=None):
 
 
 def app_delete(name, resource_group_name, no_wait=False):
+    from azlocal.platform.store import store
+    from azlocal.resources import groups
+
+    groups.get(resource_group_name)
+    if store().get(apps._id(resource_group_name, name)) is None:
+        return  # ARM answers the DELETE of a missing app with 204, and az says nothing
     apps.delete(resource_group_name, name)
 
 
