@@ -170,7 +170,9 @@ def upload(resource_group, env_name, path, certificate_name=None, password=None,
         if store().get(_cert_id(env, "certificates", candidate)) is None:
             name = candidate
     cert_id = _cert_id(env, "certificates", name)
-    doc = {"id": cert_id, "name": name, "type": PRIVATE_TYPE, "location": location or env["location"],
+    # a location given (or configured as the default) in its display form, as Azure answers it
+    location = environments.display_location(environments.region_of(str(location))) if location else env["location"]
+    doc = {"id": cert_id, "name": name, "type": PRIVATE_TYPE, "location": location,
            "tags": None, "properties": doc_facts}
     _store_secrets(cert_id, data, password, cert, key, chain)
     store().put(doc)

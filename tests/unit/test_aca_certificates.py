@@ -226,3 +226,13 @@ def test_http_route_configs(cli, env, tmp_path):
     assert [d["name"] for d in json.loads(cli(*base, "list", "-g", "rg", "-n", "env").out)] == ["routes"]
     assert cli(*base, "delete", "-g", "rg", "-n", "env", "-r", "routes", "--yes").code == 0
     assert cli(*base, "show", "-g", "rg", "-n", "env", "-r", "routes").code == 3
+
+
+def test_configured_default_location_is_shown_as_azure_does(cli, env, tmp_path):
+    make_pfx(tmp_path / "www.pfx", [HOST])
+    assert cli("configure", "--defaults", "location=eastus").code == 0
+    r = cli("containerapp", "env", "certificate", "upload", "-g", "rg", "-n", "env", "-f", str(tmp_path / "www.pfx"),
+            "-p", "test12")
+    assert r.code == 0 and json.loads(r.out)["location"] == "East US"
+    listed = json.loads(cli("containerapp", "env", "certificate", "list", "-g", "rg", "-n", "env").out)
+    assert [c["location"] for c in listed] == ["East US"]
