@@ -67,7 +67,7 @@ def job_create(name, resource_group_name, yaml=None, image=None, container_name=
         spec = job_yaml.create_spec(job_yaml.read(yaml), name, managed_env, other_flags=others)
     else:
         spec = _flag_spec(a)
-    return jobs.create(resource_group_name, name, **spec)
+    return jobs.as_created(jobs.create(resource_group_name, name, **spec))
 
 
 def job_update(name, resource_group_name, yaml=None, image=None, container_name=None, replica_timeout=None,

@@ -140,6 +140,16 @@ def create(resource_group, name, *, environment, configuration, template, new_se
     return job
 
 
+def as_created(job):
+    """What create prints: the service's PUT answer, which gives scale rules' metadata keys with empty values
+    (a later `show` has them)."""
+    job = json.loads(json.dumps(job))
+    block = job["properties"]["configuration"].get("eventTriggerConfig") or {}
+    for rule in (block.get("scale") or {}).get("rules") or []:
+        rule["metadata"] = {k: "" for k in rule.get("metadata") or {}}
+    return job
+
+
 def _ensure_daemon():
     """Schedule and Event jobs fire from the daemon's timers."""
     from azlocal.platform import lifecycle

@@ -228,6 +228,10 @@ def test_schedule_and_event_jobs_keep_their_trigger_settings(cli, env, caplog):
     scale = r.json()["properties"]["configuration"]["eventTriggerConfig"]["scale"]
     assert scale["minExecutions"] == 1 and scale["maxExecutions"] == 5 and scale["pollingInterval"] == 30
     assert scale["rules"][0]["type"] == "azure-queue" and "starts no executions here" in r.err
+    assert scale["rules"][0]["metadata"] == {"queueName": ""}  # as the service's PUT answers; show has the values
+    shown = cli("containerapp", "job", "show", "-n", "ev", "-g", "rg").json()
+    assert shown["properties"]["configuration"]["eventTriggerConfig"]["scale"]["rules"][0]["metadata"] == {
+        "queueName": "foo"}
     assert r.json()["properties"]["configuration"]["secrets"] == [{"name": "conn"}]
 
 
