@@ -6,7 +6,7 @@ bind a certificate (SniEnabled): an uploaded one is served as uploaded (its chai
 store), a managed one is issued by the local CA. Each hostname is published to the hosts file (loopback), as
 the app's own names are. DNS ownership (the `asuid.<domain>` TXT record, the CNAME) cannot be checked offline:
 it is said so, and the rest of Azure's checks are made (conflicts in the environment, a certificate that does
-not cover the hostname, a certificate of another environment).
+not cover the hostname is bound with a warning, as Azure binds it; one of another environment is refused).
 
 The daemon side: the gateway calls `routes_of` when it reloads its routes; that also refreshes which
 certificate each hostname has (`_bindings`), so `tls_for` (the TLS SNI callback) reads no store and the
@@ -23,6 +23,8 @@ from azlocal.core.errors import AzLocalError
 logger = get_logger(__name__)
 _DNS_WARNING = ("DNS ownership of %s (the TXT record asuid.%s and a CNAME to the app) is not verified offline; "
                 "azlocal resolves the name to the local gateway through its hosts file.")
+# Azure binds a certificate whatever names it has; a client that checks the name refuses the connection.
+_MISMATCH = "The certificate %s does not cover the hostname %s (it is for %s): clients will not trust it for that name."
 
 
 # Reading and saving an app's custom domains ------------------------------------------------------
@@ -126,9 +128,8 @@ def _check_certificate(app, cert, hostname):
     props = cert["properties"]
     names = props.get("subjectAlternativeNames") or [] if cert["type"] == certificates.PRIVATE_TYPE \
         else [props.get("subjectName", "").lower()]
-    if not certificates.covers(names, hostname):
-        raise AzLocalError(f"(CertificateHostnameMismatch) The certificate '{cert['name']}' does not cover the "
-                           f"hostname '{hostname}': it is for {', '.join(names) or 'no DNS name'}.")
+    if not certificates.covers(names, hostname):  # Azure binds it all the same
+        logger.warning(_MISMATCH, cert["name"], hostname, ", ".join(names) or "no DNS name")
 
 
 def bind(resource_group, name, hostname, thumbprint=None, certificate=None, location=None, environment=None,
@@ -202,8 +203,7 @@ def ssl_upload(resource_group, name, environment, certificate_file, hostname, pa
     _data, cert, _key, _chain = certificates.load_file(certificate_file, password)
     names = certificates.dns_names(cert)
     if not certificates.covers(names, hostname):
-        raise AzLocalError(f"(CertificateHostnameMismatch) The certificate in '{certificate_file}' does not cover "
-                           f"the hostname '{hostname}': it is for {', '.join(names) or 'no DNS name'}.")
+        logger.warning(_MISMATCH, certificate_file, hostname, ", ".join(names) or "no DNS name")
     if env["id"].lower() != app["properties"]["managedEnvironmentId"].lower():
         raise certificates.NotFound(f"Container app {name} is not under environment {environment}.")
     logger.warning("Uploading certificate to %s.", env["name"])
