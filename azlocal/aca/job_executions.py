@@ -170,7 +170,7 @@ def _start_new(job, env_doc, execution, state, count):
     for _ in range(count):
         name = job_runtime.new_replica_name(execution["name"])
         r = job_runtime.Replica(job, env_doc, execution["name"], template, name)
-        if state["succeeded"] + state["failed"] + len(state["replicas"]) > 0 and state["failed"]:
+        if state["failed"]:
             _event(job, "Retrying", f"Starting replica '{name}' of execution '{execution['name']}' after "
                    f"{state['failed']} failed replica(s)", replica=name)
         if state["inits"]:
