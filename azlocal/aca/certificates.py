@@ -8,7 +8,6 @@ never to the state store. A file that cannot be read stores nothing."""
 
 import base64
 import datetime
-import hashlib
 import os
 import random
 
@@ -152,7 +151,7 @@ def upload(resource_group, env_name, path, certificate_name=None, password=None,
     env = environments.get(resource_group, env_name)
     data, cert, key, chain = load_file(path, password)
     doc_facts = facts(cert)
-    sha256 = hashlib.sha256(cert.public_bytes(_pem())).hexdigest().upper()
+    sha256 = cert.fingerprint(_sha256()).hex().upper()  # az names a certificate after its SHA-256 thumbprint
     name = certificate_name
     if name:
         _check_name(name)
@@ -177,6 +176,12 @@ def upload(resource_group, env_name, path, certificate_name=None, password=None,
     _store_secrets(cert_id, data, password, cert, key, chain)
     store().put(doc)
     return doc
+
+
+def _sha256():
+    from cryptography.hazmat.primitives import hashes
+
+    return hashes.SHA256()
 
 
 def _pem():
