@@ -232,7 +232,8 @@ class Gateway:
         url = f"http://{ip}:{port}{request.raw_path}"
         async with session.request(request.method, url, headers=headers, data=body, allow_redirects=False) as up:
             length = up.headers.get("Content-Length")
-            small = length is not None and length.isdigit() and int(length) <= SMALL_BODY and request.method != "HEAD"
+            small = length is not None and length.isdigit() and int(length) <= SMALL_BODY and request.method != "HEAD" \
+                and "Content-Type" in up.headers and up.status not in (204, 304)
             # A small answer goes out in one write (headers and body); others stream through.
             response = web.Response(status=up.status, reason=up.reason, body=await up.read()) if small else \
                 web.StreamResponse(status=up.status, reason=up.reason)
