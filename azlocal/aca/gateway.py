@@ -37,6 +37,7 @@ class Gateway:
         self.http_rules = None  # (app id, revision) of revisions with an http scale rule; None: not known
         self.tcp_apps = {}  # port -> (app id, app, env, policy) of apps with TCP ingress
         self.addresses = {}  # (app id, revision) -> (time, [(ip, port)])
+        self.lookups = {}  # (app id, revision) -> the lookup task under way
         self.session = None
         self.scaler = Scaler()  # decides on waking, scaling out and scaling in
 
@@ -134,12 +135,31 @@ class Gateway:
         return out
 
     async def addresses_of(self, app, env, revision, fresh=False):
+        """The revision's ready replicas, cached for a second. An older non-empty answer is still served
+        while one lookup (at most, whatever the concurrency) refreshes it; `fresh` waits for a new lookup."""
         key = (app["id"], revision)
         cached = self.addresses.get(key)
-        if cached and not fresh and time.monotonic() - cached[0] < 1.0:
-            return cached[1]
+        if fresh:
+            return await self._lookup(key, app, env, revision)
+        if cached:
+            if time.monotonic() - cached[0] < 1.0:
+                return cached[1]
+            if cached[1]:
+                if key not in self.lookups:
+                    self.lookups[key] = asyncio.ensure_future(self._lookup(key, app, env, revision))
+                return cached[1]
+        task = self.lookups.get(key)
+        if task is None:
+            task = self.lookups[key] = asyncio.ensure_future(self._lookup(key, app, env, revision))
+        return await asyncio.shield(task)
+
+    async def _lookup(self, key, app, env, revision):
         loop = asyncio.get_running_loop()
-        found = await loop.run_in_executor(None, self._lookup_addresses, app, env, revision)
+        try:
+            found = await loop.run_in_executor(None, self._lookup_addresses, app, env, revision)
+        finally:
+            if self.lookups.get(key) is asyncio.current_task():
+                del self.lookups[key]
         self.addresses[key] = (time.monotonic(), found)
         return found
 
