@@ -37,22 +37,22 @@ def _name_of(value):
     return value.rstrip("/").split("/")[-1] if value else value
 
 
-def app_domains(resource_group, name, location=None, environment=None):
-    """(app, its customDomains list), as az's get_custom_domains checks location and environment."""
+def app_domains(resource_group, name, location=None, environment=None, change=True):
+    """(app, its customDomains list), as az's get_custom_domains checks location and environment (and, for a
+    change, that the app has ingress)."""
     app = get(resource_group, name)
     if location and _norm_location(app["location"]) != _norm_location(location):
         raise certificates.NotFound(f"Container app {name} is not in location {location}.")
     if environment and _name_of(environment).lower() != _name_of(app["properties"]["environmentId"]).lower():
         raise certificates.NotFound(f"Container app {name} is not under environment {environment}.")
-    ingress = app["properties"]["configuration"].get("ingress") or {}
+    from azlocal.aca.ingress import require_ingress
+
+    ingress = require_ingress(app) if change else (app["properties"]["configuration"].get("ingress") or {})
     return app, list(ingress.get("customDomains") or [])
 
 
 def _save_domains(app, domains, added=(), removed=()):
-    from azlocal.aca.ingress import require_ingress
-
-    ingress = require_ingress(app)
-    ingress["customDomains"] = domains or None
+    app["properties"]["configuration"]["ingress"]["customDomains"] = domains or None
     save(app)
     _publish(app, added, removed)
     return domains
@@ -87,7 +87,7 @@ def add(resource_group, name, hostname, location=None):
 
 
 def list_domains(resource_group, name, location=None):
-    return app_domains(resource_group, name, location)[1]
+    return app_domains(resource_group, name, location, change=False)[1]
 
 
 def delete(resource_group, name, hostname, location=None):
@@ -126,8 +126,10 @@ def _check_certificate(app, cert, hostname):
         raise AzLocalError(f"(InvalidCertificate) The certificate '{cert['id']}' does not belong to the environment "
                            f"of container app '{app['name']}'.")
     props = cert["properties"]
-    names = props.get("subjectAlternativeNames") or [] if cert["type"] == certificates.PRIVATE_TYPE \
-        else [props.get("subjectName", "").lower()]
+    if cert["type"] == certificates.PRIVATE_TYPE:
+        names = props.get("subjectAlternativeNames") or []
+    else:
+        names = [props.get("subjectName", "").lower()]
     if not certificates.covers(names, hostname):  # Azure binds it all the same
         logger.warning(_MISMATCH, cert["name"], hostname, ", ".join(names) or "no DNS name")
 
@@ -147,7 +149,7 @@ def bind(resource_group, name, hostname, thumbprint=None, certificate=None, loca
     env_label = env["name"] if env else None
     if certificate and certificate.startswith("/"):
         cert = store().get(certificate)
-        if cert is None:
+        if cert is None or cert["type"] not in (certificates.PRIVATE_TYPE, certificates.MANAGED_TYPE):
             raise certificates.NotFound(f"The certificate '{_name_of(certificate)}' does not exist in Container "
                                         f"app environment '{certificate.split('/')[-3]}'.")
     elif certificate or thumbprint:
@@ -162,8 +164,9 @@ def bind(resource_group, name, hostname, thumbprint=None, certificate=None, loca
         cert = _managed_for(env, hostname, validation_method)
     app, domains = app_domains(resource_group, name, location, environment)
     _check_certificate(app, cert, hostname)
-    if cert["type"] == certificates.MANAGED_TYPE and store().get(cert["id"]) is None:
-        store().put(cert)  # a managed certificate made for this binding, stored once the binding is valid
+    if cert["type"] == certificates.MANAGED_TYPE:
+        if store().get(cert["id"]) is None:
+            store().put(cert)  # a managed certificate made for this binding, stored once the binding is valid
         logger.warning("\nBinding managed certificate '%s' to %s\n", cert["name"], hostname)
     kept = [d for d in domains if d.get("name") != hostname]
     result = _save_domains(app, kept + [_domain(hostname, cert["id"])], added=[hostname])

@@ -239,3 +239,20 @@ def test_configured_default_location_is_shown_as_azure_does(cli, env, tmp_path):
     assert r.code == 0 and json.loads(r.out)["location"] == "East US"
     listed = json.loads(cli("containerapp", "env", "certificate", "list", "-g", "rg", "-n", "env").out)
     assert [c["location"] for c in listed] == ["East US"]
+
+
+def test_an_app_without_ingress_gets_no_domain_and_nothing_is_stored(cli, env, tmp_path):
+    from azlocal.platform.store import store
+
+    app_id = arm.resource_id("rg", "Microsoft.App/containerApps", "web")
+    app = store().get(app_id)
+    app["properties"]["configuration"]["ingress"] = None
+    store().put(app)
+    make_pfx(tmp_path / "www.pfx", [HOST])
+    for args in (["hostname", "bind", "--hostname", HOST, "-e", "env", "-v", "CNAME"],
+                 ["ssl", "upload", "--hostname", HOST, "-e", "env", "-f", str(tmp_path / "www.pfx"), "-p", "test12"],
+                 ["hostname", "add", "--hostname", HOST]):
+        r = cli("containerapp", *args, "-g", "rg", "-n", "web")
+        assert r.code == 1 and "does not have ingress enabled" in r.err, (args, r)
+    assert store().list(parent_id=env["id"]) == [] and _secrets() == []
+    assert store().get(app_id) == app
