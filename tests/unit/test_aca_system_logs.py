@@ -142,3 +142,32 @@ def test_a_secret_change_is_an_event_without_the_value(logs_home):
     revision_events.secrets_changed(APP, "Updated", ["db-password"])
     [event] = system_logs.entries(ENV)
     assert event["Reason"] == "SecretUpdate" and "db-password" in event["Msg"] and event["RevisionName"] is None
+
+
+class _Container:
+    def __init__(self, replica, name, status, exit_code=0, restarts=0):
+        self.labels = {"azlocal.aca.replica": replica, "azlocal.aca.container": name}
+        self.attrs = {"State": {"Status": status, "ExitCode": exit_code}, "RestartCount": restarts}
+
+
+def test_stopping_a_revision_records_each_container_and_a_crash_its_exit_code(logs_home, monkeypatch):
+    from azlocal.platform import store
+
+    monkeypatch.setattr(store, "store", lambda: type("S", (), {"get": staticmethod(lambda rid: APP)})())
+    revision_events.replicas_stopping("/app-id", "web--a", [_Container("web--a-x", "web", "running"),
+                                                             _Container("web--a-x", "side", "exited", 2)])
+    revision_events.crash_looping(APP, "web--b", _Container("web--b-y", "web", "exited", 1, restarts=3))
+    events = [(e["Reason"], e["Msg"]) for e in system_logs.entries(ENV)]
+    assert events[0] == ("StoppingContainer", "Stopping container 'web'")
+    assert events[1][0] == "ContainerTerminated" and "exit code '2'" in events[1][1]
+    assert events[2][0] == "ContainerTerminated" and "exit code '1'" in events[2][1]
+    assert events[3][0] == "ReplicaUnhealthy" and "restart count 3" in events[3][1]
+
+
+def test_deleting_an_environment_deletes_its_system_logs(logs_home, monkeypatch):
+    from azlocal.aca import containerapps, environments
+
+    monkeypatch.setattr(environments, "cleanup_environment", lambda doc: None)
+    system_logs.record(APP, "R", "x")
+    containerapps.cleanup_environment({"id": ENV})
+    assert system_logs.entries(ENV) == [] and not list((logs_home / "aca" / "system-logs").iterdir())
