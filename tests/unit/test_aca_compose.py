@@ -1,8 +1,6 @@
 """compose create's mapping, without Docker: every compose key az 2.91 handles -> the app's create arguments
 and definition, az's warnings, its order, and the errors for bad input (raised before anything exists)."""
 
-import logging
-
 import pytest
 
 from azlocal.aca import compose, compose_deploy
@@ -119,7 +117,7 @@ services:
     assert rules.command_string(["a b", "c"]) == '"a b"c'  # az's reader: no space after a quoted item
 
 
-def test_cpu_and_memory(tmp_path, caplog):
+def test_cpu_and_memory(tmp_path):
     text = """
 services:
   cpus: {image: x, cpus: 1.25, mem_reservation: 2.5g}
@@ -130,14 +128,15 @@ services:
   int: {image: x, cpus: 1}
   deploy_only_limits: {image: x, cpus: 0.5, deploy: {resources: {limits: {cpus: 2}}}}
 """
-    with caplog.at_level(logging.WARNING):
-        plans, _, _ = _plans(tmp_path, text, workload_profiles=False)
+    plans, _, _ = _plans(tmp_path, text, workload_profiles=False)
     got = {n: (p.cpu, p.memory) for n, p in plans.items()}
     assert got == {"cpus": ("1.25", "2.5Gi"), "deploy": ("1.25", "2.5Gi"), "nomem": ("0.5", "1.0Gi"),
                    "wrongmem": ("0.5", "1.0Gi"), "badcpu": (None, None), "int": (None, None),
                    "deploy_only_limits": (None, None)}
-    assert "Unsupported memory reservation request of 0.5.The default value of 1.0Gi will be used." in caplog.text
-    assert "Invalid CPU reservation request of 0.3. The default resource values will be used." in caplog.text
+    assert plans["wrongmem"].warnings == ["Unsupported memory reservation request of 0.5.The default value of 1.0Gi "
+                                          "will be used."]
+    assert plans["badcpu"].warnings == ["Invalid CPU reservation request of 0.3. The default resource values will "
+                                        "be used."]
     plans, _, _ = _plans(tmp_path, text, workload_profiles=True)
     assert (plans["int"].cpu, plans["int"].memory) == ("1", None)
     assert (plans["wrongmem"].cpu, plans["wrongmem"].memory) == ("0.5", "0.5Gi")
@@ -172,10 +171,9 @@ services:
     assert asked == [("text", "LOREM is empty. What would you like the value to be? ", None)]
 
 
-def test_secrets_become_secretref_env_vars(tmp_path, monkeypatch, caplog):
+def test_secrets_become_secretref_env_vars(tmp_path, monkeypatch):
     (tmp_path / "my_secret.txt").write_text("Lorem Ipsum\n")
-    with caplog.at_level(logging.WARNING):
-        plans, _, _ = _plans(tmp_path, """
+    plans, _, _ = _plans(tmp_path, """
 services:
   foo:
     image: x
@@ -188,7 +186,7 @@ secrets:
     foo = plans["foo"]
     assert foo.secrets == ["redis-secret=Lorem Ipsum\n"]
     assert foo.env_vars == ["database__client=mysql", "redis-secret=secretref:redis-secret"]
-    assert "Note: Secrets will be mapped as secure environment variables in Azure Container Apps." in caplog.text
+    assert foo.warnings == ["Note: Secrets will be mapped as secure environment variables in Azure Container Apps."]
     (tmp_path / "database__client.txt").write_text("x")
     with pytest.raises(ValidationError, match="Duplicate environment variable database--client found"):
         _plans(tmp_path, """
@@ -199,9 +197,8 @@ secrets:
 """, monkeypatch)
 
 
-def test_build_and_image(tmp_path, caplog):
-    with caplog.at_level(logging.WARNING):
-        plans, _, _ = _plans(tmp_path, """
+def test_build_and_image(tmp_path):
+    plans, _, _ = _plans(tmp_path, """
 services:
   short: {build: ./src}
   long: {image: me/app:v1, build: {context: ./src, dockerfile: web.Dockerfile, args: {A: 1}, target: prod}}
@@ -211,9 +208,11 @@ services:
     assert plans["long"].build == {"context": "./src", "dockerfile": "web.Dockerfile"}
     assert plans["long"].image == "me/app:v1" and plans["plain"].build is None
     assert plans["plain"].container_name == "main"
-    assert "Build configuration defined for this service." in caplog.text
-    assert "The build will be performed by Azure Container Registry." in caplog.text
-    assert "     services/long/args\n" in caplog.text + "\n" and "     services/long/target" in caplog.text
+    assert plans["short"].warnings == ["Build configuration defined for this service.",
+                                       "The build will be performed by Azure Container Registry."]
+    w = plans["long"].warnings
+    assert w[0].startswith("These build configuration settings") and w[1:3] == ["     services/long/args",
+                                                                                 "     services/long/target"]
 
 
 def test_unsupported_keys_are_named_in_azs_order(tmp_path):
