@@ -374,6 +374,3 @@ def cleanup_app(app):
 
 def cleanup_environment(doc):
     environments.cleanup_environment(doc)
-    from azlocal.aca import system_logs  # an environment's system events go with it
-
-    system_logs.delete_environment(doc["id"])

@@ -234,10 +234,12 @@ def delete(resource_group, name):
 
 
 def cleanup_environment(doc):
+    from azlocal.aca import system_logs
     from azlocal.platform.engine import objects
 
     for network in objects.networks(resource_id=doc["id"]):
         objects.remove(network)
+    system_logs.delete_environment(doc["id"])  # the environment's system events go with it
 
 
 def group_name(doc):
