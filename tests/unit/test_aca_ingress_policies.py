@@ -388,3 +388,30 @@ def test_exposed_port_unique_in_the_environment(cli, app_with_ingress):
             "tcp", "--target-port", "80", "--exposed-port", "7000")
     assert r.code == 1 and "already used by the container app 'app1'" in r.err
     assert _get(other["id"])["properties"]["configuration"]["ingress"] is None
+
+
+def test_stale_addresses_are_served_while_one_lookup_refreshes_them(home):
+    import time as clock
+
+    calls = []
+
+    def lookup(app, env, revision):
+        calls.append(revision)
+        clock.sleep(0.05)
+        return [("10.0.0.9", 80)]
+
+    async def scenario():
+        gateway = Gateway()
+        gateway._lookup_addresses = lookup
+        app = {"id": "a"}
+        gateway.addresses[("a", "r")] = (clock.monotonic() - 5, [("10.0.0.1", 80)])  # stale
+        stale = await asyncio.gather(*(gateway.addresses_of(app, {}, "r") for _ in range(10)))
+        await asyncio.sleep(0.2)
+        refreshed = await gateway.addresses_of(app, {}, "r")
+        cold = await asyncio.gather(*(gateway.addresses_of(app, {}, "other") for _ in range(10)))
+        return stale, refreshed, cold
+
+    stale, refreshed, cold = asyncio.run(scenario())
+    assert all(x == [("10.0.0.1", 80)] for x in stale)
+    assert refreshed == [("10.0.0.9", 80)] and all(x == [("10.0.0.9", 80)] for x in cold)
+    assert calls == ["r", "other"]  # one lookup per revision, whatever the concurrency
