@@ -67,7 +67,7 @@ def job_create(name, resource_group_name, yaml=None, image=None, container_name=
         spec = job_yaml.create_spec(job_yaml.read(yaml), name, managed_env, other_flags=others)
     else:
         spec = _flag_spec(a)
-    return jobs.as_created(jobs.create(resource_group_name, name, **spec))
+    return jobs.without_sensitive_values(jobs.create(resource_group_name, name, **spec))
 
 
 def job_update(name, resource_group_name, yaml=None, image=None, container_name=None, replica_timeout=None,
@@ -77,17 +77,19 @@ def job_update(name, resource_group_name, yaml=None, image=None, container_name=
                scale_rule_type=None, scale_rule_auth=None, polling_interval=None, min_executions=None,
                max_executions=None, tags=None, workload_profile_name=None, no_wait=False):
     if yaml:
-        return jobs.replace(resource_group_name, name, job_yaml.job_document(job_yaml.read(yaml), name))
-    return jobs.update(resource_group_name, name, tags=parse_tags(tags), workload_profile_name=workload_profile_name,
-                       image=image, container_name=container_name, replica_timeout=replica_timeout,
-                       replica_retry_limit=replica_retry_limit, replica_completion_count=replica_completion_count,
-                       parallelism=parallelism, cron_expression=cron_expression, set_env_vars=set_env_vars,
-                       remove_env_vars=remove_env_vars, replace_env_vars=replace_env_vars,
-                       remove_all_env_vars=remove_all_env_vars, cpu=cpu, memory=memory, command=startup_command,
-                       args=args, scale_rule_metadata=scale_rule_metadata, scale_rule_name=scale_rule_name,
-                       scale_rule_type=scale_rule_type, scale_rule_auth=scale_rule_auth,
-                       polling_interval=polling_interval, min_executions=min_executions,
-                       max_executions=max_executions)
+        job = jobs.replace(resource_group_name, name, job_yaml.job_document(job_yaml.read(yaml), name))
+        return jobs.without_sensitive_values(job)
+    job = jobs.update(resource_group_name, name, tags=parse_tags(tags), workload_profile_name=workload_profile_name,
+                      image=image, container_name=container_name, replica_timeout=replica_timeout,
+                      replica_retry_limit=replica_retry_limit, replica_completion_count=replica_completion_count,
+                      parallelism=parallelism, cron_expression=cron_expression, set_env_vars=set_env_vars,
+                      remove_env_vars=remove_env_vars, replace_env_vars=replace_env_vars,
+                      remove_all_env_vars=remove_all_env_vars, cpu=cpu, memory=memory, command=startup_command,
+                      args=args, scale_rule_metadata=scale_rule_metadata, scale_rule_name=scale_rule_name,
+                      scale_rule_type=scale_rule_type, scale_rule_auth=scale_rule_auth,
+                      polling_interval=polling_interval, min_executions=min_executions,
+                      max_executions=max_executions)
+    return jobs.without_sensitive_values(job)
 
 
 def job_show(name, resource_group_name):

@@ -140,13 +140,18 @@ def create(resource_group, name, *, environment, configuration, template, new_se
     return job
 
 
-def as_created(job):
-    """What create prints: the service's PUT answer, which gives scale rules' metadata keys with empty values
-    (a later `show` has them)."""
+def without_sensitive_values(job):
+    """What create and update print (az transforms their answer): no env values, scale rules' metadata keys
+    with empty values; `show` has them all."""
     job = json.loads(json.dumps(job))
+    for c in job["properties"]["template"].get("containers") or []:
+        for e in c.get("env") or []:
+            if e.get("value"):
+                del e["value"]
     block = job["properties"]["configuration"].get("eventTriggerConfig") or {}
     for rule in (block.get("scale") or {}).get("rules") or []:
-        rule["metadata"] = {k: "" for k in rule.get("metadata") or {}}
+        if rule.get("metadata"):
+            rule["metadata"] = {k: "" for k in rule["metadata"]}
     return job
 
 
