@@ -3,6 +3,7 @@ the commands' arguments, named as az 2.91 names them)."""
 
 from azlocal.aca import job_config, job_executions, job_spec, job_yaml, jobs
 from azlocal.aca.definition import DEFAULT_IMAGE, parse_secrets
+from azlocal.core import arm
 from azlocal.core.common import parse_tags
 from azlocal.core.errors import ValidationError
 
@@ -60,6 +61,8 @@ def job_create(name, resource_group_name, yaml=None, image=None, container_name=
                scale_rule_metadata=None, scale_rule_name=None, scale_rule_type=None, scale_rule_auth=None,
                polling_interval=None, min_executions=None, max_executions=None, tags=None, no_wait=False,
                system_assigned=False, user_assigned=None, registry_identity=None, workload_profile_name=None):
+    if managed_env and not managed_env.startswith("/"):  # az's validator makes a name an id in -g
+        managed_env = arm.resource_id(resource_group_name, "Microsoft.App/managedEnvironments", managed_env)
     a = locals()
     job_spec.check_name(name)
     if yaml:

@@ -436,5 +436,7 @@ def test_create_update_and_start_from_yaml(cli, env, tmp_path):
     assert [c["name"] for c in shown["properties"]["template"]["containers"]] == ["once"]
     path.write_text("properties:\n  configuration: {triggerType: Manual, replicaTimeout: 5}\n  template:\n"
                     "    containers: [{name: a, image: busybox}]\n")
+    r = cli("containerapp", "job", "create", "-n", "byname", "-g", "rg", "--yaml", str(path), "--environment", "env1")
+    assert r.code == 0 and r.json()["properties"]["environmentId"] == env["id"]  # the flag's name, in -g
     r = cli("containerapp", "job", "create", "-n", "noenv", "-g", "rg", "--yaml", str(path))
-    assert r.code == 1 and "environmentId is required" in r.err and _rows() == ["fromyaml"]
+    assert r.code == 1 and "environmentId is required" in r.err and _rows() == ["fromyaml", "byname"]
