@@ -29,6 +29,7 @@ from azlocal.platform.store import store
 EXEC_TYPE = "Microsoft.App/jobs/executions"
 RUNNING, SUCCEEDED, FAILED, STOPPED = "Running", "Succeeded", "Failed", "Stopped"
 _ALPHABET = string.ascii_lowercase + string.digits
+KEPT = 100  # finished executions kept per job
 
 
 def execution_id(job, name):
@@ -53,9 +54,16 @@ def new_name(job):
             return name
 
 
+def _history_key(job):
+    return f"aca/job-history/{job['id'].lower()}"
+
+
 def list_executions(job):
-    found = store().list(type=EXEC_TYPE, parent_id=job["id"])
-    return sorted(found, key=lambda e: e["properties"]["startTime"], reverse=True)
+    """Newest first (the order they started in, kept beside the rows: start times have whole seconds)."""
+    s = store()
+    order = {name: i for i, name in enumerate(s.get_value(_history_key(job), []))}
+    found = s.list(type=EXEC_TYPE, parent_id=job["id"])
+    return sorted(found, key=lambda e: (e["properties"]["startTime"], order.get(e["name"], -1)), reverse=True)
 
 
 def get(job, name):
@@ -233,9 +241,14 @@ def start(job, template):
                  "properties": {"startTime": azure_time(), "status": RUNNING,
                                 "template": json.loads(json.dumps(template))}}
     s = store()
+    old = [e for e in list_executions(job) if e["properties"]["status"] != RUNNING][KEPT - 1:]
     with s.transaction():
         s.put(execution)
         s.set_value(_state_key(execution["id"]), new_state(job, template, time.time()))
+        for e in old:  # the history keeps the newest executions, as the service does
+            s.delete(e["id"])
+        gone = {e["name"] for e in old}
+        s.set_value(_history_key(job), [n for n in s.get_value(_history_key(job), []) if n not in gone] + [name])
     _event(job, "ExecutionStarted", f"Started job execution {name}")
     return advance(job, execution)
 
@@ -269,6 +282,7 @@ def forget_all(job):
         for e in s.list(type=EXEC_TYPE, parent_id=job["id"]):
             s.delete_value(_state_key(e["id"]))
             s.delete(e["id"])
+        s.delete_value(_history_key(job))
 
 
 def override_template(job, *, image=None, container_name=None, env_vars=None, command=None, args=None, cpu=None,

@@ -440,3 +440,14 @@ def test_create_update_and_start_from_yaml(cli, env, tmp_path):
     assert r.code == 0 and r.json()["properties"]["environmentId"] == env["id"]  # the flag's name, in -g
     r = cli("containerapp", "job", "create", "-n", "noenv", "-g", "rg", "--yaml", str(path))
     assert r.code == 1 and "environmentId is required" in r.err and _rows() == ["fromyaml", "byname"]
+
+
+def test_the_history_keeps_the_newest_executions(cli, env, monkeypatch):
+    monkeypatch.setattr(ex, "KEPT", 2)
+    assert _create(cli, "hist", "--trigger-type", "Manual").code == 0
+    names = []
+    for _ in range(4):
+        names.append(_execution(cli, "hist")["name"])
+        cli("containerapp", "job", "stop", "-n", "hist", "-g", "rg")
+    listed = [e["name"] for e in cli("containerapp", "job", "execution", "list", "-n", "hist", "-g", "rg").json()]
+    assert sorted(listed) == sorted(names[-2:])
