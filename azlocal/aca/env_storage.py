@@ -9,6 +9,7 @@ the key must be one of its keys and the share must exist. A replica mounts the s
 `az storage file list` shows. A storage that an app's volumes name cannot be removed.
 """
 
+import os
 import re
 
 from knack.log import get_logger
@@ -30,6 +31,7 @@ class Source(str):
     Two volumes may name the same share (a read-write and a read-only storage): as keys of the mounts they
     stay two, so they compare and hash by identity, not by their text."""
     mode = "rw"
+    account = share = None
     __eq__ = object.__eq__
     __hash__ = object.__hash__
 
@@ -161,17 +163,53 @@ def volume_source(env_doc, volume):
                            "storage set).")
     share = doc["properties"]["azureFile"]
     check_share(share["accountName"], share["shareName"], secrets.get_secret(_key_secret(doc["id"])), what)
+    return _source(share["accountName"], share["shareName"], "", share["accessMode"] == "ReadOnly")
+
+
+def _source(account, share, sub, read_only):
     from azlocal.storage import paths
 
-    folder = str(paths.share_dir(share["accountName"], share["shareName"]))
-    return ReadOnlySource(folder) if share["accessMode"] == "ReadOnly" else Source(folder)
+    source = (ReadOnlySource if read_only else Source)(str(paths.share_path(account, share, sub)))
+    source.account, source.share = account, share
+    return source
+
+
+def sub_path(source, sub):
+    """A volume mount's subPath: that folder of the share (made when missing, as Azure makes it), its name
+    checked by Azure Files' rules and confined to the share. Other volumes keep their whole source."""
+    if not isinstance(source, Source) or not sub:
+        if sub:
+            logger.warning("subPath '%s' applies to AzureFile volumes here; the whole volume is mounted.", sub)
+        return source
+    from azlocal.storage.storage_errors import StorageError
+
+    try:
+        folder = _source(source.account, source.share, sub, source.mode == "ro")
+    except StorageError as ex:
+        raise AzLocalError(f"(ContainerAppInvalidVolumeMount) The subPath '{sub}' is not a valid folder name of an "
+                           "Azure Files share.") from ex
+    os.makedirs(folder, exist_ok=True)
+    return folder
 
 
 def check_template(env_doc, template):
     """Every AzureFile volume of a template names a storage of its environment (before anything starts)."""
+    from azlocal.storage.paths import split_path
+    from azlocal.storage.storage_errors import StorageError
+
+    shares = {v.get("name") for v in (template or {}).get("volumes") or []
+              if str(v.get("storageType") or "").lower() == "azurefile"}
     for v in (template or {}).get("volumes") or []:
-        if str(v.get("storageType") or "").lower() == "azurefile":
+        if v.get("name") in shares:
             volume_source(env_doc, v)
+    for c in (template or {}).get("containers") or []:
+        for m in c.get("volumeMounts") or []:
+            if m.get("subPath") and m.get("volumeName") in shares:
+                try:
+                    split_path(m["subPath"])
+                except StorageError:
+                    raise AzLocalError(f"(ContainerAppInvalidVolumeMount) The subPath '{m['subPath']}' is not a valid "
+                                       "folder name of an Azure Files share.") from None
 
 
 def cleanup_storage(doc):

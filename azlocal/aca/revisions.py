@@ -268,7 +268,7 @@ def _mounts(container, volumes):
         if m["volumeName"] not in volumes:
             raise AzLocalError(f"The volume mount '{m['volumeName']}' of container '{container['name']}' names no "
                                "volume.")
-        source = volumes[m["volumeName"]]
+        source = env_storage.sub_path(volumes[m["volumeName"]], m.get("subPath"))
         mounts[source] = {"bind": m["mountPath"], "mode": getattr(source, "mode", "rw")}  # ro: a ReadOnly storage
     return mounts
 

@@ -50,6 +50,7 @@ properties:
       volumeMounts:
       - {{volumeName: files, mountPath: /mnt/files}}
       - {{volumeName: frozen, mountPath: /mnt/frozen}}
+      - {{volumeName: files, mountPath: /mnt/nested, subPath: nested/deeper}}
     volumes:
     - {{name: files, storageType: AzureFile, storageName: rw}}
     - {{name: frozen, storageType: AzureFile, storageName: ro}}
@@ -86,7 +87,7 @@ def test_profiles_storages_usages_and_identities_on_docker(az, rg, home, tmp_pat
 
     # 1.5 CPU / 3.5Gi is no Consumption pair: refused there (no app, no container), accepted on D4.
     command = "echo written-by-app > /mnt/files/hello.txt; (touch /mnt/frozen/nope && echo rw || echo ro) " \
-              "> /mnt/files/frozen.txt; sleep 3600"
+              "> /mnt/files/frozen.txt; echo in-a-sub-path > /mnt/nested/sub.txt; sleep 3600"
     r = az("containerapp", "create", "-g", RG, "-n", "wp-bad", "--yaml",
            _app_yaml(tmp_path, env["id"], "Consumption", 1.5, "3.5Gi", command))
     assert r.code == 1 and "ContainerAppInvalidResourceTotal" in r.err
@@ -104,14 +105,15 @@ def test_profiles_storages_usages_and_identities_on_docker(az, rg, home, tmp_pat
     assert host["HostConfig"]["NanoCpus"] == int(cpus * 1e9)
     assert host["HostConfig"]["Memory"] == int(3.5 * 1024 ** 3)
     mounts = {m["Destination"]: m["RW"] for m in host["Mounts"]}
-    assert mounts == {"/mnt/files": True, "/mnt/frozen": False}
+    assert mounts == {"/mnt/files": True, "/mnt/frozen": False, "/mnt/nested": True}
     deadline = time.time() + 30
-    while time.time() < deadline and _files(az, key) != ["frozen.txt", "hello.txt"]:
+    while time.time() < deadline and _files(az, key) != ["frozen.txt", "hello.txt", "nested"]:
         time.sleep(0.5)
-    assert _files(az, key) == ["frozen.txt", "hello.txt"]
+    assert _files(az, key) == ["frozen.txt", "hello.txt", "nested"]
     share = home / "storage" / "platfiles" / "files" / "data"
     assert (share / "hello.txt").read_text() == "written-by-app\n"
     assert (share / "frozen.txt").read_text() == "ro\n" and not os.path.exists(share / "nope")
+    assert (share / "nested" / "deeper" / "sub.txt").read_text() == "in-a-sub-path\n"  # the mount's subPath
 
     # In use: neither the storage nor the profile can go.
     r = az("containerapp", "env", "storage", "remove", *e, "--storage-name", "rw", "--yes")

@@ -5,6 +5,7 @@ premium ingress and GitHub Actions (refused). Apps, jobs and environments are se
 input changes nothing."""
 
 import json
+import os
 
 import pytest
 
@@ -216,6 +217,14 @@ def test_storage_in_use_is_not_removed_and_read_only_mounts_read_only(cli, share
     assert r.code == 1 and "ManagedEnvironmentStorageInUse" in r.err and "app1" in r.err
     source = env_storage.volume_source(_env_doc(), app["properties"]["template"]["volumes"][0])
     assert source.mode == "ro" and source.endswith("/storage/stplat/files/data")
+    nested = env_storage.sub_path(source, "a/b")
+    assert nested.mode == "ro" and nested.endswith("/storage/stplat/files/data/a/b") and os.path.isdir(nested)
+    with pytest.raises(AzLocalError, match="subPath '../up' is not a valid folder name"):
+        env_storage.sub_path(source, "../up")
+    bad = dict(app["properties"]["template"], containers=[{"name": "c", "image": "i", "volumeMounts": [
+        {"volumeName": "v", "mountPath": "/m", "subPath": "x:y"}]}])
+    with pytest.raises(AzLocalError, match="subPath 'x:y'"):
+        env_storage.check_template(_env_doc(), bad)
     with pytest.raises(AzLocalError, match="has no such storage"):
         env_storage.volume_source(_env_doc(), {"name": "w", "storageType": "AzureFile", "storageName": "other"})
 
