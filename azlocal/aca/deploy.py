@@ -112,6 +112,7 @@ def host_names(app, env_doc):
     names = [f"{app['name']}.{domain}", f"{app['name']}.internal.{domain}"]
     names += [f"{r['name']}.{domain}" for r in revisions.all_revisions(app)]
     names += [f"{app['name']}---{t['label']}.{domain}" for t in ingress.get("traffic") or [] if t.get("label")]
+    names += [d["name"].lower() for d in ingress.get("customDomains") or [] if d.get("name")]
     return names
 
 
