@@ -6,8 +6,10 @@ from azlocal.core.errors import ArgumentUsageError
 
 def expand_ids(args):
     """Turns `--ids <arm id> [<arm id> …]` into the name arguments az derives from each id: one
-    argument list per id (the arguments as they are when there is no --ids)."""
-    if "--ids" not in args or any(a in ("-h", "--help") for a in args):
+    argument list per id (the arguments as they are when there is no --ids). `--id` is taken for `--ids`,
+    as az's parser takes an unambiguous abbreviation."""
+    flag = next((a for a in args if a in ("--ids", "--id")), None)
+    if flag is None or any(a in ("-h", "--help") for a in args):
         return [args]
     words = []
     for a in args:
@@ -16,7 +18,7 @@ def expand_ids(args):
         words.append(a.lower())
     if " ".join(words) not in IDS_COMMANDS:
         return [args]  # the parser refuses --ids, as az does for commands without it
-    start = args.index("--ids")
+    start = args.index(flag)
     end = start + 1
     while end < len(args) and not args[end].startswith("-"):
         end += 1

@@ -113,6 +113,9 @@ def test_ids_resolve_to_names(cli):
 
     assert expand_ids(["container", "show", "--ids", rid, "-o", "tsv"]) == [
         ["container", "show", "--resource-group", "rg1", "--name", "thing1", "-o", "tsv"]]
+    # az's parser takes the abbreviation --id (the peer test of `env list-usages` uses it)
+    assert expand_ids(["container", "show", "--id", rid]) == [
+        ["container", "show", "--resource-group", "rg1", "--name", "thing1"]]
 
 
 def test_ids_only_where_az_has_them(cli):
