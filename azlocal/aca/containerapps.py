@@ -88,6 +88,7 @@ def _ingress(name, env_doc, ingress):
                       ingress.get("transport") or "auto", ingress.get("allow_insecure"))
     if ingress.get("exposed_port") is not None:
         doc["exposedPort"] = ingress["exposed_port"]
+    doc.update(ingress.get("policies") or {})  # from --yaml: CORS, IP rules, sticky sessions as given
     return doc
 
 

@@ -234,16 +234,31 @@ def from_yaml(text, *, environment=None, tags=None):
     logger.warning("Additional flags were passed along with --yaml. These flags will be ignored, and the "
                    "configuration defined in the yaml will be used instead")
     configuration = doc["configuration"]
-    ingress = configuration.get("ingress") or {}
     return AppDefinition(
         template=doc["template"], environment=environment or doc["environment"],
         secrets=parse_secrets(doc["secrets"]),
         revisions_mode=str(configuration.get("activeRevisionsMode", "single")).lower(),
-        ingress={"kind": "external" if ingress.get("external", True) else "internal",
-                 "target_port": ingress.get("targetPort"),
-                 "transport": str(ingress.get("transport", "auto")).lower(),
-                 "allow_insecure": bool(ingress.get("allowInsecure", False))} if ingress else None,
+        ingress=_yaml_ingress(configuration.get("ingress") or {}),
         tags=tags, workload_profile_name=doc["workload_profile_name"])
+
+
+# The YAML's ingress settings the gateway enforces, kept as given (IP rules checked as Azure checks them).
+YAML_INGRESS_POLICIES = ("ipSecurityRestrictions", "corsPolicy", "stickySessions", "clientCertificateMode")
+
+
+def _yaml_ingress(ingress):
+    from azlocal.aca.ingress_policies import check_rules
+
+    if not ingress:
+        return None
+    out = {"kind": "external" if ingress.get("external", True) else "internal",
+           "target_port": ingress.get("targetPort"), "transport": str(ingress.get("transport", "auto")).lower(),
+           "allow_insecure": bool(ingress.get("allowInsecure", False)),
+           "exposed_port": ingress.get("exposedPort") or None,
+           "policies": {k: ingress[k] for k in YAML_INGRESS_POLICIES if ingress.get(k) is not None}}
+    _check_flags(out["kind"], out["target_port"], out["transport"], out["allow_insecure"], out["exposed_port"])
+    check_rules(out["policies"].get("ipSecurityRestrictions"))
+    return out
 
 
 def template_from_yaml(text):

@@ -92,6 +92,8 @@ def publish_names(app, env_doc):
     from azlocal.platform import hosts, lifecycle
 
     ingress = app["properties"]["configuration"].get("ingress")
+    if ingress and str(ingress.get("transport") or "").lower() == "tcp":
+        lifecycle.ensure_running()  # a TCP app's listener is the daemon's, internal or external
     if not ingress or not ingress.get("external"):
         return
     lifecycle.ensure_running()
