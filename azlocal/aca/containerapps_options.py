@@ -118,7 +118,7 @@ def identity_doc(current, system_assigned=False, user_assigned=None):
     """The app's `identity` after assigning; principal ids are generated as Azure would."""
     doc = dict(current or {"type": "None"})
     users = dict(doc.get("userAssignedIdentities") or {})
-    system = doc.get("type", "None") in ("SystemAssigned", "SystemAssigned,UserAssigned")
+    system = doc.get("type", "None").replace(" ", "") in ("SystemAssigned", "SystemAssigned,UserAssigned")
     if system_assigned and not system:
         system = True
         doc["principalId"], doc["tenantId"] = str(uuid.uuid4()), settings.TENANT_ID
@@ -138,7 +138,7 @@ def identity_doc(current, system_assigned=False, user_assigned=None):
     if system_assigned or user_assigned:
         logger.warning(IDENTITY_LATER)
     kinds = [k for k, on in (("SystemAssigned", system), ("UserAssigned", bool(users))) if on]
-    doc["type"] = ",".join(kinds) or "None"
+    doc["type"] = ", ".join(kinds) or "None"  # Azure's spelling: "SystemAssigned, UserAssigned"
     if users:
         doc["userAssignedIdentities"] = users
     return doc

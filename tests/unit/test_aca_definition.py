@@ -125,7 +125,7 @@ properties:
     ("other", lambda d: d.environment == "other"),
     (None, lambda d: d.revisions_mode == "multiple" and d.secrets == {"s1": "v1"}),
     (None, lambda d: d.ingress == {"kind": "internal", "target_port": 8080, "transport": "http",
-                                   "allow_insecure": False}),
+                                   "allow_insecure": False, "exposed_port": None, "policies": {}}),
     (None, lambda d: [c["resources"] for c in d.template["containers"]] == [
         {"cpu": 0.25, "ephemeralStorage": "2Gi", "memory": "0.5Gi"},
         {"cpu": 0.5, "ephemeralStorage": "2Gi", "memory": "1Gi"}]),
