@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A short demo of the AZ-204 course flow on azlocal, in a throwaway home: a registry with a quick
 # build and run, a container instance, Azure Files shared with a container group, a blob read with a
-# SAS, and a container app answering over HTTPS.
+# SAS, a container app answering over HTTPS with CORS and system logs, and a job run to completion.
 set -euo pipefail
 cd "$(dirname "$0")"
 bash .ci/setup
@@ -86,6 +86,27 @@ fqdn=$(az containerapp create -n my-container-app -g az204-demo-rg --environment
 echo "container app at https://$fqdn/"
 run curl -s "https://$fqdn/" -o /dev/null -w "HTTP %{http_code} over HTTPS from the container app\n"
 run az containerapp revision list -n my-container-app -g az204-demo-rg -o table
+
+# CORS answered by the gateway (a preflight never reaches the app), and the platform's system events.
+run az containerapp ingress cors enable -n my-container-app -g az204-demo-rg \
+  --allowed-origins https://www.contoso.com --allowed-methods GET POST -o none
+echo "\$ curl -si -X OPTIONS https://$fqdn/ -H 'Origin: https://www.contoso.com' -H 'Access-Control-Request-Method: POST'"
+curl -si -X OPTIONS "https://$fqdn/" -H "Origin: https://www.contoso.com" -H "Access-Control-Request-Method: POST" \
+  | grep -i -E "^HTTP|^access-control" || true
+echo
+run az containerapp logs show -n my-container-app -g az204-demo-rg --type system --tail 4
+
+# A manual job (the jobs quickstart): one execution of real containers, run to completion.
+run az containerapp job create -n my-job -g az204-demo-rg --environment demo-env --trigger-type Manual \
+  --replica-timeout 60 --replica-retry-limit 1 --replica-completion-count 1 --parallelism 1 \
+  --image mcr.microsoft.com/k8se/quickstart-jobs:latest --cpu 0.25 --memory 0.5Gi -o none
+run az containerapp job start -n my-job -g az204-demo-rg -o none
+for _ in $(seq 1 60); do
+  status=$(az containerapp job execution list -n my-job -g az204-demo-rg --query "[0].properties.status" -o tsv)
+  [ "$status" = "Running" ] || break
+  sleep 1
+done
+run az containerapp job execution list -n my-job -g az204-demo-rg -o table
 
 run az group delete --name az204-demo-rg --yes
 run az group exists --name az204-demo-rg
