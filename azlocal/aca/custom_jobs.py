@@ -21,8 +21,8 @@ def _flag_spec(a):
     if a["managed_env"] is None:
         raise ValidationError("Usage error: --environment is required if not using --yaml")
     kind = job_spec.trigger_type(a["trigger_type"])
-    if a["cron_expression"] is not None and kind != "Schedule":
-        raise ValidationError('Usage error: --cron-expression is only supported for trigger type "Schedule".')
+    if kind != "Schedule":
+        a = dict(a, cron_expression=None)  # az sends it only in a Schedule trigger's block, silently
     scale = None
     if kind == "Event":
         rule = job_spec.scale_rule(a["scale_rule_name"], a["scale_rule_type"], a["scale_rule_metadata"],

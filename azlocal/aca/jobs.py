@@ -234,10 +234,7 @@ def _apply_container(template, changes):
 def _apply_trigger(configuration, changes):
     kind = configuration["triggerType"]
     block = dict(configuration.get(job_spec.CONFIG_KEY[kind]) or {})
-    if changes.get("cron_expression") is not None:
-        if kind != "Schedule":
-            raise ValidationError("Usage error: --cron-expression is only supported for trigger type \"Schedule\"; "
-                                  f"this job's trigger type is '{kind}'.")
+    if changes.get("cron_expression") and kind == "Schedule":  # other triggers: az drops it, silently
         block["cronExpression"] = changes["cron_expression"]
     for key, field in (("parallelism", "parallelism"), ("replica_completion_count", "replicaCompletionCount")):
         if changes.get(key) is not None:

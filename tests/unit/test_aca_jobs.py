@@ -241,7 +241,6 @@ def test_schedule_and_event_jobs_keep_their_trigger_settings(cli, env, caplog):
 @pytest.mark.parametrize("extra, code, message", [
     (["--trigger-type", "Schedule", "--cron-expression", "61 * * * *"], 1, "(InvalidCronExpression) Given CRON"),
     (["--trigger-type", "Schedule"], 1, "(InvalidCronExpression)"),
-    (["--trigger-type", "Manual", "--cron-expression", "* * * * *"], 1, "only supported for trigger type"),
     (["--trigger-type", "Weekly"], 1, "JobInvalidTriggerType"),
     ([], 1, "triggerType is required"),
     (["--trigger-type", "Manual", "--secrets", "a=1", "A=2"], 1, 'Duplicate secret "A" found'),
@@ -451,3 +450,13 @@ def test_the_history_keeps_the_newest_executions(cli, env, monkeypatch):
         cli("containerapp", "job", "stop", "-n", "hist", "-g", "rg")
     listed = [e["name"] for e in cli("containerapp", "job", "execution", "list", "-n", "hist", "-g", "rg").json()]
     assert sorted(listed) == sorted(names[-2:])
+
+
+def test_cron_expression_on_a_manual_job_is_dropped_as_az_drops_it(cli, env):
+    r = _create(cli, "manual-cron", "--trigger-type", "Manual", "--cron-expression", "* * * * *")
+    assert r.code == 0, r.err
+    config = r.json()["properties"]["configuration"]
+    assert config["scheduleTriggerConfig"] is None and "cronExpression" not in config["manualTriggerConfig"]
+    r = cli("containerapp", "job", "update", "-n", "manual-cron", "-g", "rg", "--cron-expression", "0 * * * *")
+    assert r.code == 0, r.err
+    assert r.json()["properties"]["configuration"]["scheduleTriggerConfig"] is None
