@@ -27,7 +27,7 @@ _NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$")
 
 
 class Source(str):
-    """A replica volume's host folder that Docker binds with `mode` (see azlocal.aca.revisions._mounts).
+    """A replica volume's host folder that Docker binds with `mode` (see azlocal.aca.revisions.mounts).
     Two volumes may name the same share (a read-write and a read-only storage): as keys of the mounts they
     stay two, so they compare and hash by identity, not by their text."""
     mode = "rw"

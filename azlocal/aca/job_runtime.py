@@ -10,7 +10,7 @@ import hashlib
 import random
 import string
 
-from azlocal.aca import revisions
+from azlocal.aca import env_storage, revisions, workload_profiles
 from azlocal.core import safepath
 from azlocal.core.errors import AzLocalError
 from azlocal.platform.engine import labels, objects, pods
@@ -57,7 +57,7 @@ def _secret_folder(job, replica):
     return str(folder)
 
 
-def _volumes(job, template, replica, object_labels):
+def _volumes(job, template, replica, object_labels, env_doc):
     sources = {}
     for v in (job["properties"]["template"].get("volumes") or []) if template.get("volumes") is None else \
             template["volumes"]:
@@ -67,26 +67,21 @@ def _volumes(job, template, replica, object_labels):
         elif kind == "emptydir":
             volume = objects.create_volume(_docker_name(job["id"], replica, f"-{v['name']}"), object_labels)
             sources[v["name"]] = volume.name
+        elif kind == "azurefile":
+            sources[v["name"]] = env_storage.volume_source(env_doc, v)  # an environment storage, as for apps
         else:
             raise AzLocalError(f"Volumes of storage type '{v.get('storageType')}' are not mounted into job "
-                               "executions here; use EmptyDir or Secret.")
+                               "executions here; use EmptyDir, Secret or AzureFile.")
     return sources
 
 
-def _mounts(container, sources):
-    mounts = {}
-    for m in container.get("volumeMounts") or []:
-        if m.get("volumeName") not in sources:
-            raise AzLocalError(f"The volume mount '{m.get('volumeName')}' of container '{container['name']}' names "
-                               "no volume.")
-        mounts[sources[m["volumeName"]]] = {"bind": m["mountPath"], "mode": "rw"}
-    return mounts
+_mounts = revisions.mounts  # the same binds as an app's replica (subPath, read-only storages)
 
 
-def _limits(c):
-    cpu = float((c.get("resources") or {}).get("cpu") or 0.5)
-    memory = float(str((c.get("resources") or {}).get("memory") or "1Gi").rstrip("Gi") or 1)
-    return {"nano_cpus": int(cpu * 1e9), "mem_limit": int(memory * 1024 ** 3)}
+def _limits(c, env_doc, job):
+    """A container's Docker limits, on the job's workload profile as an app's are on its."""
+    nano_cpus, mem_limit = workload_profiles.docker_limits(env_doc, job["properties"].get("workloadProfileName"), c)
+    return {"nano_cpus": nano_cpus, "mem_limit": mem_limit}
 
 
 class Replica:
@@ -101,7 +96,7 @@ class Replica:
                                  **{EXECUTION_LABEL: self.execution, labels.ACA_REPLICA: self.name}, **extra)
 
     def _sources(self):
-        return _volumes(self.job, self.template, self.name, self.labels())
+        return _volumes(self.job, self.template, self.name, self.labels(), self.env_doc)
 
     def start_init(self, index):
         """Starts the index-th init container (the volumes are made with the first)."""
@@ -114,7 +109,8 @@ class Replica:
             network=network_of(self.env_doc).id, environment=_environment(self.job, self.execution, self.name, init),
             entrypoint=init.get("command") or None, command=init.get("args") or None,
             volumes=_mounts(init, sources) or None,
-            labels=self.labels(**{labels.ACA_INIT: init["name"], PHASE_LABEL: f"init-{index}"}), **_limits(init))
+            labels=self.labels(**{labels.ACA_INIT: init["name"], PHASE_LABEL: f"init-{index}"}),
+            **_limits(init, self.env_doc, self.job))
         c.start()
         return c
 
@@ -125,6 +121,8 @@ class Replica:
             kind = (v.get("storageType") or "EmptyDir").lower()
             if kind == "secret":
                 found[v["name"]] = _secret_folder(self.job, self.name)
+            elif kind == "azurefile":
+                found[v["name"]] = env_storage.volume_source(self.env_doc, v)
             else:
                 name = _docker_name(self.job["id"], self.name, f"-{v['name']}")
                 if name in names:
@@ -144,7 +142,7 @@ class Replica:
                     environment=_environment(self.job, self.execution, self.name, c),
                     labels=self.labels(**{labels.ACA_CONTAINER: c["name"], PHASE_LABEL: "main"}),
                     entrypoint=c.get("command") or None, command=c.get("args") or None,
-                    volumes=_mounts(c, sources) or None, **_limits(c),
+                    volumes=_mounts(c, sources) or None, **_limits(c, self.env_doc, self.job),
                     **pods.options(head, network, self.name[:63]))
                 started.append(container)
                 container.start()

@@ -228,7 +228,7 @@ def _start_pod(replica, containers):
             environment=replica.environment(c), labels=replica.labels(**{labels.ACA_CONTAINER: c["name"]}),
             entrypoint=c.get("command") or None, command=c.get("args") or None,
             nano_cpus=nano_cpus, mem_limit=mem_limit,
-            volumes=_mounts(c, replica.volumes) or None, restart_policy={"Name": "always"}, detach=True,
+            volumes=mounts(c, replica.volumes) or None, restart_policy={"Name": "always"}, detach=True,
             **pods.options(head, replica.network, replica.name[:63]))
         replica.started.append(container)
         if head is None:
@@ -262,7 +262,8 @@ def _replica_volumes(replica, template):
     return sources
 
 
-def _mounts(container, volumes):
+def mounts(container, volumes):
+    """Docker's volume binds of one container of a replica (apps' and jobs'): {source: {bind, mode}}."""
     mounts = {}
     for m in container.get("volumeMounts") or []:
         if m["volumeName"] not in volumes:
@@ -277,7 +278,7 @@ def _run_init(replica, init):
     """Init containers run in order before the replica's containers; each must exit 0."""
     container = objects.create_container(
         init["image"], name=f"{replica.name}-init-{init['name']}"[:120], network=replica.network.id,
-        environment=replica.environment(init), volumes=_mounts(init, replica.volumes) or None,
+        environment=replica.environment(init), volumes=mounts(init, replica.volumes) or None,
         entrypoint=init.get("command") or None, command=init.get("args") or None,
         labels=replica.labels(**{labels.ACA_INIT: init["name"]}))
     replica.started.append(container)

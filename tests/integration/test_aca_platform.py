@@ -115,6 +115,35 @@ def test_profiles_storages_usages_and_identities_on_docker(az, rg, home, tmp_pat
     assert (share / "frozen.txt").read_text() == "ro\n" and not os.path.exists(share / "nope")
     assert (share / "nested" / "deeper" / "sub.txt").read_text() == "in-a-sub-path\n"  # the mount's subPath
 
+    # A job's execution mounts the same storage (and runs on the profile, its limits as an app's).
+    job_yaml = tmp_path / "job.yaml"
+    job_yaml.write_text(f"""
+properties:
+  environmentId: {env["id"]}
+  workloadProfileName: my-d4
+  configuration:
+    triggerType: Manual
+    replicaTimeout: 60
+    replicaRetryLimit: 0
+    manualTriggerConfig: {{parallelism: 1, replicaCompletionCount: 1}}
+  template:
+    containers:
+    - name: writer
+      image: {BASE}
+      command: ["sh", "-c", "echo written-by-job > /mnt/files/job.txt"]
+      resources: {{cpu: 1.5, memory: 3Gi}}
+      volumeMounts: [{{volumeName: files, mountPath: /mnt/files}}]
+    volumes:
+    - {{name: files, storageType: AzureFile, storageName: rw}}
+""")
+    _ok(az("containerapp", "job", "create", "-g", RG, "-n", "wp-job", "--yaml", str(job_yaml), "-o", "none"))
+    _ok(az("containerapp", "job", "start", "-g", RG, "-n", "wp-job", "-o", "none"))
+    deadline = time.time() + 60
+    while time.time() < deadline and not (share / "job.txt").exists():
+        time.sleep(0.5)
+    assert (share / "job.txt").read_text() == "written-by-job\n"
+    _ok(az("containerapp", "job", "delete", "-g", RG, "-n", "wp-job", "--yes"))
+
     # In use: neither the storage nor the profile can go.
     r = az("containerapp", "env", "storage", "remove", *e, "--storage-name", "rw", "--yes")
     assert r.code == 1 and "ManagedEnvironmentStorageInUse" in r.err
