@@ -16,7 +16,7 @@ from azlocal.aca.app_registries import acr_credentials, registry_secret_name
 from azlocal.aca.appstore import APP_TYPE, app_id, environment_of, get, group_of_app, list_apps, remove, save
 from azlocal.aca.definition import DEFAULT_IMAGE, mount_secret_volume, parse_env_vars
 from azlocal.aca.definition import yaml_document as definition_from_yaml
-from azlocal.aca.ingress import ingress_doc
+from azlocal.aca.ingress import ingress_doc, patch_from_yaml
 from azlocal.aca.traffic import update_weights
 from azlocal.aca.validation import check_app_name, check_secret_refs, check_suffix
 from azlocal.aca.validation import memory as _memory
@@ -320,6 +320,8 @@ def _update_from_yaml(app, text, tags=None):
     app's; a new revision is made when the template changed."""
     from azlocal.aca.definition import template_from_yaml, yaml_document
 
+    if patch_from_yaml(app, text, tags):
+        return app
     template, new_secrets = template_from_yaml(text)
     env_doc = environment_of(app)
     named = yaml_document(text)["workload_profile_name"]

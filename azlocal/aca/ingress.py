@@ -197,3 +197,27 @@ def sticky_show(resource_group, name):
     app = get(resource_group, name)
     return require_ingress(app, "Ingress must be enabled to enable sticky sessions. Try running `az containerapp "
                                 "ingress -h` for more info.")
+
+
+def patch_from_yaml(app, text, tags):
+    """`update --yaml` whose YAML has no template is a PATCH of what it names: the ingress's CORS policy,
+    IP rules, sticky sessions (application scope: saved, no new revision). False when it has a template
+    or names none of them (the template path then says what is missing)."""
+    from azlocal.aca.definition import YAML_INGRESS_POLICIES
+    from azlocal.core import yamlsafe
+
+    doc = yamlsafe.load(text)
+    props = (doc.get("properties") or doc) if isinstance(doc, dict) else None
+    if not isinstance(props, dict) or props.get("template") is not None:
+        return False
+    given = (props.get("configuration") or {}).get("ingress") if isinstance(props.get("configuration"), dict) else None
+    changes = {k: given[k] for k in YAML_INGRESS_POLICIES if k in given} if isinstance(given, dict) else {}
+    if not changes:
+        return False
+    ingress = require_ingress(app)
+    policies.check_rules(changes.get("ipSecurityRestrictions"))
+    ingress.update(changes)
+    if tags is not None:
+        app["tags"] = tags
+    save_configuration(app)
+    return True

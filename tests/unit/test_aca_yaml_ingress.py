@@ -50,3 +50,29 @@ def test_the_app_document_carries_them():
     assert doc["fqdn"] == "web.d.eastus.azurecontainerapps.io"
     assert doc["corsPolicy"]["allowedMethods"] == ["GET"] and doc["stickySessions"] == {"affinity": "sticky"}
     assert doc["ipSecurityRestrictions"][1]["ipAddressRange"] == "203.0.113.7"
+
+
+def test_update_yaml_without_a_template_patches_the_ingress_policies(monkeypatch):
+    from azlocal.aca import ingress
+
+    saved = []
+    monkeypatch.setattr(ingress, "save_configuration", saved.append)
+    app = {"name": "web", "tags": None, "properties": {"configuration": {"ingress": {"external": True}}}}
+    text = """
+properties:
+  configuration:
+    ingress:
+      ipSecurityRestrictions:
+      - {action: Allow, description: test, ipAddressRange: 1.0.0.0/23}
+      - {action: Allow, description: test, ipAddressRange: 1.0.0.0/23}
+"""
+    assert ingress.patch_from_yaml(app, text, None) is True and saved == [app]
+    rules = app["properties"]["configuration"]["ingress"]["ipSecurityRestrictions"]
+    assert [r.get("name") for r in rules] == [None, None] and rules[0]["ipAddressRange"] == "1.0.0.0/23"
+    mixed = text.replace("- {action: Allow, description: test", "- {action: Deny, description: test", 1)
+    with pytest.raises(ValidationError):
+        ingress.patch_from_yaml(app, mixed, None)
+    assert ingress.patch_from_yaml(app, YAML % "Allow", None) is False  # a template: the template path
+    no_ingress = {"name": "web", "properties": {"configuration": {"ingress": None}}}
+    with pytest.raises(Exception, match="does not have ingress enabled"):
+        ingress.patch_from_yaml(no_ingress, text, None)
