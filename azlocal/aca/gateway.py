@@ -201,12 +201,15 @@ class Gateway:
                 targets = await self.scaler.wake(app, env, revision, self.addresses_of)
             if not targets:
                 await asyncio.sleep(0.2 * (attempt + 1))
+                # The routes may be a snapshot taken while the app was being deployed: read them again.
+                kind, app, env, key = self._reroute(host, (kind, app, env, key))
                 continue
             if policy is None:
                 ip, port = random.choice(targets)
             else:
                 ip, port, extra = self._sticky(request, app, targets, extra)
-            self.scaler.begin(app, env, revision)
+            served = app
+            self.scaler.begin(served, env, revision)
             try:
                 if self.http_rules is None or (app["id"], revision) in self.http_rules:
                     self.scaler.maybe_scale_out(app, env, revision, len(targets), self._forget_addresses)
@@ -217,11 +220,16 @@ class Gateway:
                 # Nothing reached the client yet: try another replica (a revision switch may be under way).
                 if not isinstance(body, (bytes, type(None))):
                     return _error(502, f"The replica could not be reached: {ex}")
-                self.routes_at = 0.0
                 await asyncio.sleep(0.1)
+                kind, app, env, key = self._reroute(host, (kind, app, env, key))
             finally:
-                self.scaler.end(app, revision)
+                self.scaler.end(served, revision)
         return _error(503, f"The app {app['name']} has no ready replica.")
+
+    def _reroute(self, host, route):
+        """The host's route read again from the store (the one in hand if the host has none now)."""
+        self.routes_at = 0.0
+        return self.route(host) or route
 
     # Scale -------------------------------------------------------------------------------------
 
