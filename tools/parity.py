@@ -11,7 +11,8 @@ import shlex
 
 # The groups azlocal covers (the first word of a command).
 GROUPS = ("acr", "container", "containerapp", "group", "account", "configure", "extension",
-          "provider", "version", "login", "logout", "storage")
+          "provider", "version", "login", "logout", "storage",
+          "identity", "keyvault", "role")
 
 # Arguments every command gets from the CLI itself (knack / az core), not from its command module.
 GLOBAL_DESTS = ("help", "_log_verbosity_verbose", "_log_verbosity_debug", "_log_verbosity_only_show_errors",

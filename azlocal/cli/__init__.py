@@ -32,6 +32,9 @@ COMMAND_MODULES = (
     "azlocal.aci.commands",
     "azlocal.aca.commands",
     "azlocal.storage.commands",
+    "azlocal.identity.commands",
+    "azlocal.keyvault.commands",
+    "azlocal.role.commands",
     "azlocal.resources.group_commands",
     "azlocal.resources.local_commands",
 )
@@ -44,7 +47,8 @@ MODULE_OF_WORD = {
     "logout": "azlocal.resources.account_commands", "provider": "azlocal.resources.account_commands",
     "version": "azlocal.resources.account_commands", "acr": "azlocal.acr.commands",
     "container": "azlocal.aci.commands", "containerapp": "azlocal.aca.commands",
-    "storage": "azlocal.storage.commands",
+    "storage": "azlocal.storage.commands", "identity": "azlocal.identity.commands",
+    "keyvault": "azlocal.keyvault.commands", "role": "azlocal.role.commands",
     "group": "azlocal.resources.group_commands", "local": "azlocal.resources.local_commands",
     "git": "azlocal.acr.commands",  # azlocal-only: clones standing for remote git contexts
 }

@@ -8,7 +8,8 @@ TENANT_ID = os.environ.get("AZLOCAL_TENANT_ID", "00000000-0000-0000-0000-0000000
 SUBSCRIPTION_NAME = "azlocal"
 USER_NAME = "learner@azlocal.local"
 # The Azure service packages, each a sibling under azlocal; platform.cleanup reads their CLEANERS.
-SERVICE_PACKAGES = ("azlocal.resources", "azlocal.acr", "azlocal.aci", "azlocal.aca", "azlocal.storage")
+SERVICE_PACKAGES = ("azlocal.resources", "azlocal.acr", "azlocal.aci", "azlocal.aca", "azlocal.storage",
+                    "azlocal.identity", "azlocal.keyvault", "azlocal.role")
 
 
 def home() -> Path:

@@ -23,14 +23,19 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2] / "azlocal"
 MAX_LINES = 450
 
-SERVICES = ("resources", "acr", "aci", "aca", "storage")
+SERVICES = ("resources", "acr", "aci", "aca", "storage", "identity", "role", "keyvault")
 # service -> the other services it may import. aca: `containerapp up` builds with and pushes to a
-# registry, and every service looks up its resource group.
+# registry, and every service looks up its resource group. identity (principals, tokens) sits below role
+# (assignments name principals), role below keyvault (its data plane enforces roles); the container
+# services use all three (tokens in containers, registry pulls by identity, Key Vault references, CMK).
 ALLOWED = {
     "resources": (),
-    "acr": ("resources",),
-    "aci": ("resources", "storage"),
-    "aca": ("acr", "resources", "storage"),
+    "identity": ("resources",),
+    "role": ("identity", "resources"),
+    "keyvault": ("identity", "role", "resources"),
+    "acr": ("identity", "keyvault", "resources", "role"),
+    "aci": ("identity", "keyvault", "resources", "role", "storage"),
+    "aca": ("acr", "identity", "keyvault", "resources", "role", "storage"),
     "storage": ("resources",),
 }
 FOUNDATION = {"core": ("core",), "platform": ("core", "platform")}
@@ -191,13 +196,13 @@ def _tree(**sources):
      ["azlocal.core.a (line 1) imports azlocal.cli: nothing imports azlocal.cli"]),
     ({"azlocal__acr__init": "", "azlocal__acr__tasks": "from ..aca import gateway\n", "azlocal__aca__gateway": ""},
      ["azlocal.acr.tasks (line 1) imports azlocal.aca.gateway: service acr imports core, platform, itself and "
-      "resources (ALLOWED)"]),
+      "identity, keyvault, resources, role (ALLOWED)"]),
     ({"azlocal__aci__x": "from azlocal.daemon import server\n", "azlocal__daemon__server": ""},
      ["azlocal.aci.x (line 1) imports azlocal.daemon.server: no service imports azlocal.daemon"]),
     ({"azlocal__daemon__x": "from azlocal import cli\n", "azlocal__cli": ""},
      ["azlocal.daemon.x (line 1) imports azlocal.cli: nothing imports azlocal.cli"]),
-    ({"azlocal__keyvault__x": "from azlocal.core import errors\n", "azlocal__core__errors": ""},
-     ["azlocal.keyvault.x (line 1) imports azlocal.core.errors: unknown package azlocal.keyvault: add it to "
+    ({"azlocal__monitor__x": "from azlocal.core import errors\n", "azlocal__core__errors": ""},
+     ["azlocal.monitor.x (line 1) imports azlocal.core.errors: unknown package azlocal.monitor: add it to "
       "SERVICES in tests/unit/test_architecture.py"]),
     # The right way round: nothing reported.
     ({"azlocal__aca__up": "from azlocal.acr import registries\nfrom . import revisions\nfrom azlocal import "

@@ -1,0 +1,11 @@
+"""az keyvault: the command table (arguments and one call per command); help in _help.yaml."""
+
+from azlocal.keyvault import _help  # noqa: F401 - registers the help entries
+
+
+def load_commands(loader):
+    pass
+
+
+def load_arguments(loader, command):
+    pass
