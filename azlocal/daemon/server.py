@@ -1,7 +1,9 @@
 """The daemon's edge: listeners on loopback (HTTP, and HTTPS with per-name certificates), routed by Host.
 
 `*.azurecr.io` goes to the registry, `*.azurecontainerapps.io` to the container-apps gateway,
-`<account>.blob.core.windows.net` to the Blob service (azlocal.storage.dataplane).
+`<account>.blob.core.windows.net` to the Blob service (azlocal.storage.dataplane), `<vault>.vault.azure.net`
+to the Key Vault data plane (azlocal.keyvault.dataplane), and the managed-identity token paths to the token
+endpoints (azlocal.identity.dataplane).
 The daemon keeps no state of its own: each request is answered from the state store, the secret
 store and Docker, so a daemon killed at any moment and started again serves exactly what the
 store says.
@@ -48,6 +50,8 @@ def build_app():
     from azlocal.aca.gateway import Gateway, is_gateway_host
     from azlocal.acr.dataplane import build_app as build_registry_app
     from azlocal.acr.dataplane.views import make_resolver
+    from azlocal.identity import dataplane as token_dataplane
+    from azlocal.keyvault import dataplane as vault_dataplane
     from azlocal.storage import dataplane as blob_dataplane
 
     gateway = Gateway()
@@ -56,8 +60,13 @@ def build_app():
     async def by_host(request, handler):
         if blob_dataplane.is_blob_host(request.host):
             return await blob_dataplane.handle(request)
-        if _on_bridge(request):  # containers reach the storage endpoints only, nothing else of the daemon
-            return web.Response(status=403, text="azlocal serves only storage endpoints on this address.\n")
+        if vault_dataplane.is_vault_host(request.host):
+            return await vault_dataplane.handle(request)
+        if token_dataplane.is_token_request(request):
+            return await token_dataplane.handle(request)
+        if _on_bridge(request):  # containers reach the data planes and token endpoints only, nothing else
+            return web.Response(status=403, text="azlocal serves only data planes and token endpoints on this "
+                                "address.\n")
         if is_gateway_host(request.host) or gateway.route(request.host.split(":")[0].lower()) is not None:
             return await gateway.handle(request)  # an app's names, or a custom domain bound to one
         return await handler(request)
@@ -104,6 +113,10 @@ def serves(gateway, host):
 
     if blob_dataplane.is_blob_host(host):
         return blob_dataplane.serves(host)
+    from azlocal.keyvault import dataplane as vault_dataplane
+
+    if vault_dataplane.is_vault_host(host):
+        return vault_dataplane.serves(host)
     name = registry_name_of(host)
     return bool(name) and registries.find(name) is not None
 

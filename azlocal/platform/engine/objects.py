@@ -47,8 +47,8 @@ def run_container(image, command=None, **options):
 
 
 # Names of this home's data planes that containers reach at the daemon (it also listens on the bridge
-# gateway): storage accounts' blob endpoints, as the hosts file's managed block lists them.
-ROUTED_SUFFIXES = (".blob.core.windows.net",)
+# gateway): storage accounts' blob endpoints and key vaults, as the hosts file's managed block lists them.
+ROUTED_SUFFIXES = (".blob.core.windows.net", ".vault.azure.net")
 
 
 def daemon_route(options):
