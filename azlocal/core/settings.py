@@ -7,6 +7,8 @@ SUBSCRIPTION_ID = os.environ.get("AZLOCAL_SUBSCRIPTION_ID", "00000000-0000-0000-
 TENANT_ID = os.environ.get("AZLOCAL_TENANT_ID", "00000000-0000-0000-0000-0000000a1ca1")
 SUBSCRIPTION_NAME = "azlocal"
 USER_NAME = "learner@azlocal.local"
+# The signed-in user's object id (the principal role assignments and Key Vault access policies name).
+USER_OBJECT_ID = os.environ.get("AZLOCAL_USER_OBJECT_ID", "00000000-0000-0000-0000-0000000a1ce5")
 # The Azure service packages, each a sibling under azlocal; platform.cleanup reads their CLEANERS.
 SERVICE_PACKAGES = ("azlocal.resources", "azlocal.acr", "azlocal.aci", "azlocal.aca", "azlocal.storage",
                     "azlocal.identity", "azlocal.keyvault", "azlocal.role")
