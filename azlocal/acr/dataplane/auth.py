@@ -1,7 +1,7 @@
 """Authentication as ACR does it: Bearer challenges, the OAuth2 exchange/token endpoints,
 the admin user over Basic, anonymous pull where enabled.
 
-Tokens are JWT-shaped (header.claims.signature, HS256) and signed with the registry's own key,
+Tokens are JWTs (HS256, signed and checked with PyJWT) under the registry's own key,
 so a token of one registry is worthless at another, and a renewed key voids them all.
 
 ACR tokens (`az acr token`: a name and password, with a scope map) are principals `token:<name>`:
@@ -9,10 +9,11 @@ what they may do is what their scope map's actions allow (`TokenTable`, built on
 """
 
 import base64
-import hashlib
 import hmac
-import json
+import os
 import time
+
+import jwt
 
 NULL_USER = "00000000-0000-0000-0000-000000000000"
 AUTH_REQUIRED = "authentication required, visit https://aka.ms/acr/authorization for more information."
@@ -29,46 +30,33 @@ def _b64(data):
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-def _unb64(text):
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def issue(view, kind, subject, access=None, ttl=None):
+def issue(view, kind, subject, access=None, ttl=None, extra=None):
+    """A `kind` token ("refresh" or "access") of this registry for `subject`, signed HS256 with the registry's
+    key (PyJWT). `extra`: further claims (an AAD principal's tenant and app id)."""
     now = int(time.time())
     claims = {"aud": view.login_server, "exp": now + (ttl or (REFRESH_TTL if kind == "refresh" else ACCESS_TTL)),
-              "grant_type": kind, "iat": now, "iss": "Azure Container Registry", "jti": _b64(_nonce()),
+              "grant_type": kind, "iat": now, "iss": "Azure Container Registry", "jti": _b64(os.urandom(9)),
               "sub": subject}
+    claims.update(extra or {})
     if access is not None:
         claims["access"] = access
-    head = _b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
-    body = _b64(json.dumps(claims, separators=(",", ":")).encode())
-    sig = hmac.new(view.token_key, f"{head}.{body}".encode(), hashlib.sha256).digest()
-    return f"{head}.{body}.{_b64(sig)}"
-
-
-def _nonce():
-    import os
-
-    return os.urandom(9)
+    return jwt.encode(claims, view.token_key, algorithm="HS256", headers={"typ": "JWT"})
 
 
 def verify(view, token, kind):
     """The token's claims if it is a valid, unexpired `kind` token of this registry, else None.
 
-    A token whose signature is right but whose claims are not what `issue` writes (no `exp`, an
-    `exp` that is not a number, an `access` that is not a list of scopes, ...) is refused as well:
-    nothing downstream ever sees a claim of the wrong type."""
+    PyJWT checks the signature (HS256 only), `exp`, `iat` and `nbf`; then a token whose claims are not what
+    `issue` writes (no `exp`, an `access` that is not a list of scopes, ...) is refused as well: nothing
+    downstream ever sees a claim of the wrong type."""
     if not isinstance(token, str) or not view.token_key:
         return None
     try:
-        head, body, sig = token.split(".")
-        expected = hmac.new(view.token_key, f"{head}.{body}".encode(), hashlib.sha256).digest()
-        if not hmac.compare_digest(expected, _unb64(sig)):
-            return None
-        header, claims = json.loads(_unb64(head)), json.loads(_unb64(body))
-    except (ValueError, TypeError, RecursionError):
+        claims = jwt.decode(token, view.token_key, algorithms=["HS256"],
+                            options={"verify_aud": False, "require": ["exp"]})
+    except (jwt.PyJWTError, ValueError, TypeError, OverflowError, RecursionError):
         return None
-    if not isinstance(header, dict) or header.get("alg") != "HS256" or not _well_formed(claims):
+    if not _well_formed(claims):
         return None
     if claims["aud"] != view.login_server or claims["grant_type"] != kind or claims["exp"] < time.time():
         return None
