@@ -2,7 +2,7 @@
 
 from knack.log import get_logger
 
-from azlocal.aca import revision_events, revisions
+from azlocal.aca import keyvault_refs, revision_events, revisions
 from azlocal.aca.appstore import get, save
 from azlocal.aca.definition import parse_secrets
 from azlocal.core.errors import AzLocalError
@@ -17,29 +17,30 @@ def _missing(name, secret_name):
 
 def secret_list(resource_group, name, show_values=False):
     app = get(resource_group, name)
-    names = [s["name"] for s in app["properties"]["configuration"].get("secrets") or []]
+    current = app["properties"]["configuration"].get("secrets") or []
     if show_values:
-        return [{"name": n, "value": revisions.secret_value(app, n)} for n in names]
-    return [{"name": n} for n in names] or None
+        return [keyvault_refs.listed(s, lambda n: revisions.secret_value(app, n)) for s in current]
+    return [dict(s) for s in current] or None
 
 
 def secret_show(resource_group, name, secret_name):
     app = get(resource_group, name)
     for s in app["properties"]["configuration"].get("secrets") or []:
         if s["name"].lower() == secret_name.lower():
-            return {"name": s["name"], "value": revisions.secret_value(app, s["name"])}
+            return keyvault_refs.listed(s, lambda n: revisions.secret_value(app, n))
     raise _missing(name, secret_name)
 
 
 def secret_set(resource_group, name, secrets_):
     app = get(resource_group, name)
     new = parse_secrets(secrets_)
+    keyvault_refs.check(app, new)  # a reference is read as the service validates the PUT
     current = app["properties"]["configuration"].get("secrets") or []
     names = [s["name"] for s in current]
     for key in new:
         if key.lower() not in (n.lower() for n in names):
             names.append(key)
-    app["properties"]["configuration"]["secrets"] = [{"name": n} for n in names]
+    app["properties"]["configuration"]["secrets"] = keyvault_refs.entries(names, new, current)
     save(app)
     for key, value in new.items():
         secrets.set_secret(revisions.secret_key(app, key), value)

@@ -11,7 +11,7 @@ import json
 from knack.log import get_logger
 
 from azlocal.aca import containerapps_options as options
-from azlocal.aca import deploy, env_storage, environments, revisions, workload_profiles
+from azlocal.aca import deploy, env_storage, environments, keyvault_refs, revisions, workload_profiles
 from azlocal.aca.app_registries import acr_credentials, registry_secret_name
 from azlocal.aca.appstore import APP_TYPE, app_id, environment_of, get, group_of_app, list_apps, remove, save
 from azlocal.aca.definition import DEFAULT_IMAGE, mount_secret_volume, parse_env_vars
@@ -46,7 +46,7 @@ def hide_env_values(app):
 def with_secrets(app):
     app = json.loads(json.dumps(app))
     for s in app["properties"]["configuration"].get("secrets") or []:
-        s["value"] = revisions.secret_value(app, s["name"])
+        s["value"] = None if s.get("keyVaultUrl") else revisions.secret_value(app, s["name"])
     return app
 
 
@@ -102,7 +102,7 @@ def _document(group, name, env_doc, definition, *, profile, new_secrets, registr
                 "dapr": options.dapr_doc(None, **(definition.dapr or {})), "identitySettings": [],
                 "ingress": _ingress(name, env_doc, definition.ingress), "maxInactiveRevisions": 100,
                 "registries": registries or None, "runtime": None,
-                "secrets": [{"name": k} for k in new_secrets] or None, "service": None,
+                "secrets": keyvault_refs.entries(new_secrets, new_secrets) or None, "service": None,
             },
             "customDomainVerificationId": env_doc["properties"]["customDomainConfiguration"][
                 "customDomainVerificationId"],
@@ -149,6 +149,7 @@ def create(resource_group, name, definition):
     check_secret_refs(definition.template, new_secrets)
     app = _document(group, name, env_doc, definition, profile=profile, new_secrets=new_secrets,
                     registries=registries)
+    keyvault_refs.check(app, new_secrets)
     if existing is not None:
         return _replace(existing, app, env_doc, new_secrets)
     return _create_new(app, env_doc, new_secrets)
@@ -334,10 +335,11 @@ def _update_from_yaml(app, text, tags=None):
         [s["name"] for s in app["properties"]["configuration"].get("secrets") or []]
     check_secret_refs(template, names)
     if new_secrets is not None:
-        current = {s["name"].lower() for s in app["properties"]["configuration"].get("secrets") or []}
-        app["properties"]["configuration"]["secrets"] = sorted(
-            [{"name": n} for n in current if n not in (k.lower() for k in new_secrets)] +
-            [{"name": k} for k in new_secrets], key=lambda x: x["name"])
+        keyvault_refs.check(app, new_secrets)
+        current = app["properties"]["configuration"].get("secrets") or []
+        app["properties"]["configuration"]["secrets"] = sorted(keyvault_refs.entries(
+            [s["name"] for s in current if s["name"].lower() not in (k.lower() for k in new_secrets)] +
+            list(new_secrets), new_secrets, current), key=lambda x: x["name"])
         for key, value in new_secrets.items():
             secrets.set_secret(revisions.secret_key(app, key), value)
     if tags is not None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from knack.log import get_logger
 
 from azlocal.aca import containerapps_options as options
+from azlocal.aca import keyvault_refs
 from azlocal.aca.validation import check_suffix, check_template, memory
 from azlocal.core import safepath, yamlsafe
 from azlocal.core.errors import ValidationError
@@ -53,16 +54,13 @@ def parse_env_vars(items):
 def parse_secrets(items):
     """`name=value ...` -> {name: value}, names checked as Azure checks them."""
     from azlocal.aca.validation import check_secret_name
-    from azlocal.core.errors import AzLocalError
 
     out = {}
     for key, value in pairs(items, error=_SECRET_FORMAT):
         if key.lower() in (k.lower() for k in out):
             raise ValidationError(f"Duplicate secret \"{key}\" found, secret names must be unique.")
         check_secret_name(key)
-        if value.startswith("keyvaultref:"):
-            raise AzLocalError("Key Vault secret references are not available offline; give the secret's value.")
-        out[key] = value
+        out[key] = keyvault_refs.parse_value(value)
     return out
 
 
@@ -221,7 +219,7 @@ def yaml_document(text):
         "environment": props.get("environmentId") or props.get("managedEnvironmentId"),
         "workload_profile_name": props.get("workloadProfileName"),
         "template": template,
-        "secrets": [f"{x['name']}={x.get('value', '')}" for x in configuration.get("secrets") or []],
+        "secrets": [keyvault_refs.yaml_item(x) for x in configuration.get("secrets") or []],
         "configuration": configuration,
     }
 

@@ -4,7 +4,7 @@ the secret store) and the registries its executions pull from (a password secret
 from knack.log import get_logger
 
 from azlocal.aca import containerapps_options as options
-from azlocal.aca import job_spec, jobs
+from azlocal.aca import job_spec, jobs, keyvault_refs
 from azlocal.aca.app_registries import acr_credentials, registry_secret_name
 from azlocal.aca.definition import parse_secrets
 from azlocal.core.errors import AzLocalError, ValidationError
@@ -17,32 +17,36 @@ def _configuration(job):
     return job["properties"]["configuration"]
 
 
+def _entries(job):
+    return [dict(s) for s in _configuration(job).get("secrets") or []]
+
+
 # Secrets -----------------------------------------------------------------------------------------
 
 def secret_list(resource_group, name, show_values=False):
     job = jobs.require(resource_group, name)
-    names = jobs.secret_names(job)
     if show_values:
-        return [{"name": n, "value": jobs.secret_value(job, n)} for n in names]
-    return [{"name": n} for n in names]
+        return [keyvault_refs.listed(s, lambda n: jobs.secret_value(job, n)) for s in _entries(job)]
+    return [dict(s) for s in _entries(job)]
 
 
 def secret_show(resource_group, name, secret_name):
     job = jobs.require(resource_group, name)
-    for n in jobs.secret_names(job):
-        if n.lower() == secret_name.lower():
-            return {"name": n, "value": jobs.secret_value(job, n)}
+    for s in _entries(job):
+        if s["name"].lower() == secret_name.lower():
+            return keyvault_refs.listed(s, lambda n: jobs.secret_value(job, n))
     raise ValidationError(f"The containerapp job {name} does not have a secret assigned with name {secret_name}.")
 
 
 def secret_set(resource_group, name, items):
     job = jobs.require(resource_group, name)
     new = parse_secrets(items)
+    keyvault_refs.check(job, new)  # a reference is read as the service validates the PUT
     names = jobs.secret_names(job)
     for key in new:
         if key.lower() not in (n.lower() for n in names):
             names.append(key)
-    _configuration(job)["secrets"] = [{"name": n} for n in names]
+    _configuration(job)["secrets"] = keyvault_refs.entries(names, new, _entries(job))
     for key, value in new.items():
         secrets.set_secret(jobs.secret_key(job, key), value)
     jobs.save(job)
@@ -74,7 +78,7 @@ def secret_remove(resource_group, name, secret_names):
             raise ValidationError(f"The containerapp job {name} does not have a secret assigned with name {n}.")
     wanted = {n.lower() for n in secret_names}
     _check_unused(job, wanted)
-    _configuration(job)["secrets"] = [{"name": n} for n in current if n.lower() not in wanted] or None
+    _configuration(job)["secrets"] = [s for s in _entries(job) if s["name"].lower() not in wanted] or None
     jobs.save(job)
     for n in secret_names:
         secrets.delete_secret(jobs.secret_key(job, n))
@@ -154,7 +158,7 @@ def registry_set(resource_group, name, server, username=None, password=None, ide
         entry.update(identity="", passwordSecretRef=secret_name, username=username)
         names = jobs.secret_names(job)
         if secret_name not in names:
-            configuration["secrets"] = [{"name": n} for n in names + [secret_name]]
+            configuration["secrets"] = _entries(job) + [{"name": secret_name}]
         secrets.set_secret(jobs.secret_key(job, secret_name), password)
     configuration["registries"] = regs
     jobs.save(job)

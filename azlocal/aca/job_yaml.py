@@ -4,7 +4,7 @@ execution's (`job start --yaml`: containers and initContainers), read as az read
 from knack.log import get_logger
 
 from azlocal.aca import containerapps_options as options
-from azlocal.aca import job_spec
+from azlocal.aca import job_spec, keyvault_refs
 from azlocal.aca.definition import parse_secrets
 from azlocal.core import yamlsafe
 from azlocal.core.errors import AzLocalError, ValidationError
@@ -53,7 +53,7 @@ def secrets_of(props):
     items = (props.get("configuration") or {}).get("secrets") or []
     if not isinstance(items, list):
         raise ValidationError("Invalid YAML provided: configuration.secrets must be a list.")
-    return parse_secrets([f"{s.get('name')}={s.get('value', '')}" for s in items if isinstance(s, dict)])
+    return parse_secrets([keyvault_refs.yaml_item(s) for s in items if isinstance(s, dict)])
 
 
 def _identity(doc):

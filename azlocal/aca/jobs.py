@@ -9,7 +9,7 @@ import json
 from knack.log import get_logger
 
 from azlocal.aca import containerapps_options as options
-from azlocal.aca import environments, job_spec, revisions
+from azlocal.aca import environments, job_spec, keyvault_refs, revisions
 from azlocal.core import arm, settings
 from azlocal.core.errors import ResourceNotFound, ValidationError
 from azlocal.core.lookups import not_found
@@ -111,7 +111,7 @@ def create(resource_group, name, *, environment, configuration, template, new_se
         raise ValidationError("Usage error: --environment is required if not using --yaml")
     env_doc = environments.resolve_id(environment, group)
     configuration = json.loads(json.dumps(configuration))
-    configuration["secrets"] = [{"name": k} for k in new_secrets] or None
+    configuration["secrets"] = keyvault_refs.entries(new_secrets, new_secrets) or None
     job_spec.check_configuration(configuration, list(new_secrets))
     job_spec.check_secret_refs(template, list(new_secrets))
     existing = store().get(job_id(group, name))
@@ -121,6 +121,7 @@ def create(resource_group, name, *, environment, configuration, template, new_se
                               "to another environment.")
     job = document(group, name, env_doc, configuration, template, identity=identity, tags=tags,
                    profile=_profile(env_doc, workload_profile_name))
+    keyvault_refs.check(job, new_secrets)
     if existing is not None:
         job["systemData"].update({k: existing["systemData"][k] for k in ("createdAt", "createdBy", "createdByType")})
         for old in secret_names(existing):
@@ -297,8 +298,9 @@ def replace(resource_group, name, doc):
 
     new_secrets = job_yaml.secrets_of(props)
     if new_secrets:
-        configuration["secrets"] = [{"name": k} for k in
-                                    dict.fromkeys(secret_names(job) + list(new_secrets))]
+        keyvault_refs.check(new, new_secrets)
+        configuration["secrets"] = keyvault_refs.entries(list(dict.fromkeys(secret_names(job) + list(new_secrets))),
+                                                         new_secrets, job["properties"]["configuration"].get("secrets"))
     else:
         configuration["secrets"] = job["properties"]["configuration"].get("secrets")
     job_spec.check_configuration(configuration, [s["name"] for s in configuration["secrets"] or []])

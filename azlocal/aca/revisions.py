@@ -87,7 +87,10 @@ def replicas(app_id, revision_name, include_stopped=False):
 
 
 def secret_value(app, name):
-    return secrets.get_secret(secret_key(app, name))
+    """A secret's value as a replica uses it: a Key Vault reference is read from its vault now."""
+    from azlocal.aca import keyvault_refs
+
+    return keyvault_refs.value_of(app, name, secrets.get_secret(secret_key(app, name)))
 
 
 def secret_key(app, name):

@@ -43,8 +43,7 @@ def test_secrets_are_parsed(items, expected):
     (["a=1", "A=2"], ValidationError, 'Duplicate secret "A" found, secret names must be unique.'),
     (["Bad=1"], ValidationError, "(ContainerAppInvalidSecretName) Secret name has an invalid value 'Bad'."),
     (["-a=1"], ValidationError, "(ContainerAppInvalidSecretName)"),
-    (["k=keyvaultref:https://v.vault.azure.net/secrets/x,identityref:system"], AzLocalError,
-     "Key Vault secret references are not available offline"),
+    (["k=keyvaultref:https://v.vault.azure.net/secrets/x"], ValidationError, "Identityref is missing."),
 ])
 def test_bad_secrets_are_refused(items, error, text):
     with pytest.raises(error) as ex:

@@ -1,0 +1,212 @@
+"""Key Vault references of container app and job secrets, without Docker: az's `--secrets` syntax, the
+configuration's entries (URL and identity, never a value), what `secret list/show` print, and resolution
+through the Key Vault service layer as the identity's principal (refusals worded as the service's, nothing
+changed)."""
+
+import json
+import sys
+import types
+
+import pytest
+
+from azlocal.aca import keyvault_refs as refs
+from azlocal.core.errors import AzLocalError, ValidationError
+
+URI = "https://myvault.vault.azure.net/secrets/db-password"
+USER_ID = ("/subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups/rg/providers/"
+           "Microsoft.ManagedIdentity/userAssignedIdentities/reader")
+
+
+# Parsing -------------------------------------------------------------------------------------------
+
+def test_a_reference_is_parsed_as_az_parses_it():
+    ref = refs.parse_value(f"keyvaultref:{URI},identityref:system")
+    assert isinstance(ref, refs.Reference) and ref.url == URI and ref.identity == "system"
+    assert str(ref) == f"keyvaultref:{URI},identityref:system"
+    assert refs.stored(str(ref)).url == URI  # the secret store's text reads back as the reference
+    # Anything else is a plain value, as az's parse_secret_flags leaves it.
+    for plain in ("s3cret", "a,b", f"keyvaultref:{URI},other", "keyvaultref:a,identityref:b,c"):
+        assert refs.parse_value(plain) == plain and not isinstance(refs.parse_value(plain), refs.Reference)
+        assert refs.stored(plain) is None
+
+
+@pytest.mark.parametrize("value, missing", [(f"keyvaultref:{URI}", "Identityref"), ("identityref:system",
+                                                                                     "Keyvaultref")])
+def test_half_a_reference_is_refused_with_azs_message(value, missing):
+    with pytest.raises(ValidationError, match=f"^{missing} is missing. Secrets must be in format"):
+        refs.parse_value(value)
+
+
+def test_parse_secrets_and_yaml_entries_make_references():
+    from azlocal.aca.definition import parse_secrets
+
+    out = parse_secrets([f"db=keyvaultref:{URI},identityref:{USER_ID}", "plain=x"])
+    assert isinstance(out["db"], refs.Reference) and out["db"].identity == USER_ID and out["plain"] == "x"
+    item = refs.yaml_item({"name": "db", "keyVaultUrl": URI, "identity": "system"})
+    assert parse_secrets([item])["db"].url == URI
+    assert refs.yaml_item({"name": "p", "value": "v"}) == "p=v"
+
+
+def test_entries_show_url_and_identity_never_a_value_and_keep_untouched_references():
+    new = {"db": refs.Reference(URI, "system"), "plain": "s3cret"}
+    assert refs.entries(list(new), new) == [{"name": "db", "keyVaultUrl": URI, "identity": "system"},
+                                            {"name": "plain"}]
+    current = [{"name": "db", "keyVaultUrl": URI, "identity": "system"}, {"name": "old"}]
+    out = refs.entries(["db", "old", "new"], {"new": "v"}, current)
+    assert out == [{"name": "db", "keyVaultUrl": URI, "identity": "system"}, {"name": "old"}, {"name": "new"}]
+    assert "s3cret" not in json.dumps(refs.entries(list(new), new))
+    listed = refs.listed({"name": "db", "keyVaultUrl": URI, "identity": "system"}, lambda n: 1 / 0)
+    assert listed == {"name": "db", "keyVaultUrl": URI, "identity": "system"}
+
+
+def test_secret_uris_are_split_into_vault_name_and_version():
+    assert refs.split_uri(URI) == ("myvault", "db-password", None)
+    assert refs.split_uri(URI + "/" + "a" * 32) == ("myvault", "db-password", "a" * 32)
+    for bad in ("http://myvault.vault.azure.net/secrets/x", "https://myvault.example.com/secrets/x",
+                "https://myvault.vault.azure.net/keys/x", "https://v.vault.azure.net/secrets/x", "not a uri"):
+        assert refs.split_uri(bad) is None
+
+
+# Resolution (the Key Vault service layer faked here; tests/integration uses the real one) -------------
+
+class _Forbidden(AzLocalError):
+    status, code = 403, "Forbidden"
+
+
+@pytest.fixture
+def vault(monkeypatch):
+    """A fake `azlocal.keyvault.vaults`/`secrets`: one vault `myvault`, its secret versions, and the
+    principals allowed to read it."""
+    state = {"versions": {"db-password": [("v1" * 16, "first"), ("v2" * 16, "second")]}, "readers": set(),
+             "calls": []}
+    vaults = types.ModuleType("azlocal.keyvault.vaults")
+    vaults.find = lambda name: {"name": "myvault"} if name.lower() == "myvault" else None
+    secrets = types.ModuleType("azlocal.keyvault.secrets")
+
+    def get(vault_doc, name, version=None, principal=None):
+        state["calls"].append((name, version, principal))
+        if principal not in state["readers"]:
+            raise _Forbidden(f"Caller is not authorized to perform action on resource. Caller: oid={principal}")
+        versions = state["versions"].get(name)
+        if not versions:
+            raise AzLocalError(f"A secret with (name/id) {name} was not found in this key vault.")
+        found = dict(versions)[version] if version else versions[-1][1]
+        return {"id": f"https://myvault.vault.azure.net/secrets/{name}", "value": found}
+
+    secrets.get = get
+    import azlocal.keyvault as package
+
+    for mod, short in ((vaults, "vaults"), (secrets, "secrets")):
+        monkeypatch.setitem(sys.modules, mod.__name__, mod)
+        monkeypatch.setattr(package, short, mod, raising=False)
+    return state
+
+
+APP = {"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.App/containerApps/web", "name": "web",
+       "identity": {"type": "SystemAssigned, UserAssigned", "principalId": "sys-principal",
+                    "userAssignedIdentities": {USER_ID: {"clientId": "c", "principalId": "user-principal"}}}}
+
+
+def test_a_reference_reads_the_latest_version_as_the_identitys_principal(vault):
+    vault["readers"].add("sys-principal")
+    assert refs.resolve(APP, "db", refs.Reference(URI, "system")) == "second"
+    assert vault["calls"][-1] == ("db-password", None, "sys-principal")
+    vault["versions"]["db-password"].append(("v3" * 16, "third"))  # versionless: the latest at each read
+    assert refs.value_of(APP, "db", f"keyvaultref:{URI},identityref:system") == "third"
+    assert refs.resolve(APP, "db", refs.Reference(URI + "/" + "v1" * 16, "system")) == "first"
+    vault["readers"].add("user-principal")
+    assert refs.resolve(APP, "db", refs.Reference(URI, USER_ID.upper())) == "third"
+    assert vault["calls"][-1][2] == "user-principal"
+    assert refs.value_of(APP, "plain", "just a value") == "just a value"
+
+
+@pytest.mark.parametrize("url, identity", [
+    (URI, "system"),                                             # no role on the vault
+    ("https://othervault.vault.azure.net/secrets/db-password", "system"),   # no such vault
+    ("https://myvault.vault.azure.net/secrets/missing", "system"),          # no such secret
+    (URI, USER_ID.replace("reader", "other")),                   # an identity the app does not have
+    ("https://myvault.example.com/secrets/x", "system"),         # not a Key Vault secret URI
+])
+def test_an_unreadable_reference_fails_with_the_services_text(vault, url, identity):
+    if "missing" in url or "othervault" in url:
+        vault["readers"].add("sys-principal")
+    with pytest.raises(refs.KeyVaultReferenceError) as info:
+        refs.resolve(APP, "db", refs.Reference(url, identity))
+    assert str(info.value) == (
+        "(InvalidParameterValueInContainerTemplate) The following field(s) are either invalid or missing. Field "
+        "'configuration.secrets' is invalid with details: 'Invalid value: \"db\": Unable to get value using "
+        f"Managed identity {identity} for secret db. Error: unable to fetch secret 'db' using Managed identity "
+        f"'{identity}'';.")
+
+
+def test_a_system_reference_needs_a_system_identity(vault):
+    vault["readers"].add("sys-principal")
+    app = dict(APP, identity={"type": "UserAssigned", "principalId": "sys-principal",
+                              "userAssignedIdentities": APP["identity"]["userAssignedIdentities"]})
+    assert refs.principal_of(app, "system") is None
+    with pytest.raises(refs.KeyVaultReferenceError):
+        refs.check(app, {"db": refs.Reference(URI, "system"), "plain": "x"})
+
+
+def test_a_bug_in_the_vault_layer_is_not_hidden_as_a_refusal(vault, monkeypatch):
+    import azlocal.keyvault.secrets as kv
+
+    vault["readers"].add("sys-principal")
+    monkeypatch.setattr(kv, "get", lambda *a, **k: {}["boom"])
+    with pytest.raises(KeyError):
+        refs.resolve(APP, "db", refs.Reference(URI, "system"))
+
+
+# Commands: secret set/list/show on a stored app (no Docker needed) -------------------------------------
+
+@pytest.fixture
+def stored_app(cli, vault):
+    from azlocal.platform.store import store
+
+    assert cli("group", "create", "-n", "rg", "-l", "eastus").code == 0
+    from azlocal.aca.appstore import app_id
+
+    doc = json.loads(json.dumps(APP))
+    doc.update(id=app_id("rg", "web"), type="Microsoft.App/containerApps", location="eastus")
+    doc["properties"] = {"configuration": {"secrets": [{"name": "plain"}]}, "managedEnvironmentId": "/env",
+                         "template": {"containers": []}}
+    store().put(doc)
+    from azlocal.aca import revisions
+    from azlocal.platform import secrets
+
+    secrets.set_secret(revisions.secret_key(doc, "plain"), "p-value")
+    return doc
+
+
+def test_secret_set_stores_a_reference_and_list_show_print_it_without_the_value(cli, stored_app, vault):
+    vault["readers"].add("sys-principal")
+    out = cli("containerapp", "secret", "set", "-n", "web", "-g", "rg", "--secrets",
+              f"db=keyvaultref:{URI},identityref:system")
+    assert out.code == 0, out.err
+    assert out.json() == [{"name": "plain"}, {"name": "db", "keyVaultUrl": URI, "identity": "system"}]
+    shown = cli("containerapp", "secret", "show", "-n", "web", "-g", "rg", "--secret-name", "db").json()
+    assert shown == {"name": "db", "keyVaultUrl": URI, "identity": "system"}
+    listed = cli("containerapp", "secret", "list", "-n", "web", "-g", "rg", "--show-values").json()
+    assert listed == [{"name": "plain", "value": "p-value"}, {"name": "db", "keyVaultUrl": URI,
+                                                                "identity": "system"}]
+    app = cli("containerapp", "show", "-n", "web", "-g", "rg").json()
+    assert app["properties"]["configuration"]["secrets"][1] == {"name": "db", "keyVaultUrl": URI,
+                                                                "identity": "system"}
+    # A plain secret set afterwards keeps the reference's entry.
+    assert cli("containerapp", "secret", "set", "-n", "web", "-g", "rg", "--secrets", "other=v").code == 0
+    assert cli("containerapp", "secret", "show", "-n", "web", "-g", "rg", "--secret-name", "db").json() == shown
+    from azlocal.aca import revisions
+
+    assert revisions.secret_value(app, "db") == "second"  # what a replica starting now gets
+    from azlocal.core import settings
+
+    assert b"second" not in (settings.home() / "state.db").read_bytes()
+
+
+def test_secret_set_with_an_unreadable_reference_changes_nothing(cli, stored_app, vault):
+    out = cli("containerapp", "secret", "set", "-n", "web", "-g", "rg", "--secrets", "new=v",
+              f"db=keyvaultref:{URI},identityref:system")
+    assert out.code == 1 and "Unable to get value using Managed identity system for secret db" in out.err
+    assert cli("containerapp", "secret", "list", "-n", "web", "-g", "rg").json() == [{"name": "plain"}]
+    out = cli("containerapp", "secret", "set", "-n", "web", "-g", "rg", "--secrets", f"db=keyvaultref:{URI}")
+    assert out.code == 1 and "Identityref is missing" in out.err
