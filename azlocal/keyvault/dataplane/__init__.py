@@ -1,8 +1,15 @@
-"""The Key Vault data plane at https://<vault>.vault.azure.net, served by the daemon (routed by Host/SNI)."""
+"""The Key Vault data plane at https://<vault>.vault.azure.net, served by the daemon (routed by Host/SNI).
+
+The daemon routes a request whose Host is `<vault>.vault.azure.net` here (`is_vault_host`, `handle`);
+`serves` tells its TLS listener which such names exist (active vaults of this home). Modules: routes (which
+operation a method and path are, the dispatcher), auth (the bearer challenge and the token check), secrets_api
+and keys_api (the handlers), bodies (request bodies), paging (`maxresults`, `$skiptoken`, `nextLink`), errors
+(Key Vault's JSON error bodies) and service (the calls into the service layer, azlocal.keyvault.secrets/keys,
+which authorizes the token's principal). The daemon keeps nothing between requests; store code runs in the
+loop's executor.
+"""
 
 import re
-
-from aiohttp import web
 
 _VAULT_HOST = re.compile(r"^([a-z0-9-]{3,24})\.vault\.azure\.net$")
 
@@ -19,9 +26,16 @@ def is_vault_host(host):
 
 def serves(host):
     """Whether `host` is a vault of this home (the TLS listener refuses other names)."""
-    return False
+    from azlocal.keyvault.dataplane import service
+
+    name = vault_of(host)
+    try:
+        return bool(name) and service.find_vault(name) is not None
+    except ImportError:  # the service layer is not installed
+        return False
 
 
 async def handle(request):
-    error = {"code": "NotImplemented", "message": "The vault data plane is not served yet."}
-    return web.json_response({"error": error}, status=501)
+    from azlocal.keyvault.dataplane.routes import dispatch
+
+    return await dispatch(request, vault_of(request.host))
