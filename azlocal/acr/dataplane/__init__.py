@@ -33,6 +33,8 @@ class RegistryView:
     pull_through: Optional[Callable[..., bool]] = None
     # Deletes go to the trash (dataplane/trash.py) while the registry's soft delete policy is enabled.
     soft_delete: bool = False
+    # The registry's ARM id: the scope at which an AAD principal's role assignments are read (dataplane/aad.py).
+    resource_id: str = ""
 
 
 def build_app(resolver):

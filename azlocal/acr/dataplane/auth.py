@@ -5,7 +5,9 @@ Tokens are JWTs (HS256, signed and checked with PyJWT) under the registry's own 
 so a token of one registry is worthless at another, and a renewed key voids them all.
 
 ACR tokens (`az acr token`: a name and password, with a scope map) are principals `token:<name>`:
-what they may do is what their scope map's actions allow (`TokenTable`, built once per view).
+what they may do is what their scope map's actions allow (`TokenTable`, built once per view). Azure AD
+principals (an identity's or a user's AAD token exchanged at /oauth2/exchange) are `aad:<object id>`: their
+role assignments decide (aad.py).
 """
 
 import base64
@@ -14,6 +16,8 @@ import os
 import time
 
 import jwt
+
+from azlocal.acr.dataplane import aad
 
 NULL_USER = "00000000-0000-0000-0000-000000000000"
 AUTH_REQUIRED = "authentication required, visit https://aka.ms/acr/authorization for more information."
@@ -103,7 +107,8 @@ def parse_scope(scope):
 def principal_from_basic(view, username, password):
     """Who a username/password is: the admin user, an ACR token, or the null user with a refresh token."""
     if username == NULL_USER:
-        return "user" if verify(view, password, "refresh") else None
+        claims = verify(view, password, "refresh")
+        return aad.principal_of(claims) if claims else None
     if view.admin_enabled and view.check_password and view.check_password(username, password):
         return "admin"
     tokens = getattr(view, "tokens", None)
@@ -123,11 +128,15 @@ def token_allows(view, principal, resource_type, name, action):
 
 
 def grant(view, principal, scopes):
-    """What a principal may do: everything when authenticated (a token: what its scope map allows), pulls
-    when anonymous pull is on."""
+    """What a principal may do: everything when authenticated (a token: what its scope map allows; an AAD
+    principal: what its roles at the registry allow), pulls when anonymous pull is on."""
     granted = []
     for scope in scopes:
-        if is_token(principal):
+        if aad.is_aad(principal):
+            allowed = aad.granted(view, principal, scope)
+            if allowed:
+                granted.append(allowed)
+        elif is_token(principal):
             wanted = REPOSITORY_ACTIONS if "*" in scope["actions"] else scope["actions"]
             if scope["type"] == "registry":
                 wanted = ["*"]

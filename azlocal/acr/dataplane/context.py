@@ -5,7 +5,7 @@ import json
 
 from aiohttp import web
 
-from azlocal.acr.dataplane import auth
+from azlocal.acr.dataplane import aad, auth
 from azlocal.acr.dataplane.errors import API_HEADER, RegistryError
 from azlocal.acr.dataplane.storage import storage_for
 
@@ -78,12 +78,17 @@ class Request:
         if self.claims is not None:
             if auth.allows(self.claims, resource_type, name, action):
                 return
-            if auth.is_token(self.claims["sub"]):  # as ACR: a token's missing permission is a 401
+            if auth.is_token(self.claims["sub"]) or "tenant" in self.claims:
+                # as ACR: an ACR token's or an AAD principal's missing permission is a 401
                 raise self.unauthorized(_scope(resource_type, name, action), auth.AUTH_REQUIRED)
             raise RegistryError("DENIED", "requested access to the resource is denied",
                                 {"Type": resource_type, "Name": name, "Action": action})
         if auth.is_token(self.principal):  # an ACR token over Basic: its scope map decides
             if auth.token_allows(self.view, self.principal, resource_type, name, action):
+                return
+            raise self.unauthorized(_scope(resource_type, name, action), auth.AUTH_REQUIRED)
+        if aad.is_aad(self.principal):  # an AAD principal's refresh token over Basic: its roles decide
+            if aad.allows(self.view, self.principal, "metadata_read" if resource_type == "registry" else action):
                 return
             raise self.unauthorized(_scope(resource_type, name, action), auth.AUTH_REQUIRED)
         if self.principal:

@@ -1,21 +1,34 @@
 """ACR's OAuth2 endpoints: /oauth2/exchange (AAD access token -> refresh token) and /oauth2/token."""
 
-from azlocal.acr.dataplane import auth
+from azlocal.acr.dataplane import aad, auth
 from azlocal.acr.dataplane.context import basic_credentials, json_response
 from azlocal.acr.dataplane.errors import RegistryError
+from azlocal.core import settings
 
 GRANT_TYPE_UNSUPPORTED = ("UNSUPPORTED", "unsupported grant_type")
 
 
 async def exchange(view, request):
-    """AAD access token -> ACR refresh token."""
+    """AAD access token -> ACR refresh token of its principal (`grant_type=access_token`, `service`, `tenant`,
+    `access_token`), as ACR's exchange answers: `{"refresh_token": ...}`. The token must be this home's
+    issuer's, for the ARM or the registry audience, and of the tenant named (when one is)."""
     form = await request.post()
-    token = form.get("access_token", "")
     if form.get("grant_type") not in ("access_token", "access_token_refresh_token"):
         raise RegistryError(*GRANT_TYPE_UNSUPPORTED, status=400)
-    if view.auth_required and not (view.check_aad_token and view.check_aad_token(token)):
-        raise RegistryError("UNAUTHORIZED", "invalid access token")
-    return json_response({"refresh_token": auth.issue(view, "refresh", "user")})
+    service = form.get("service")
+    if service and service.lower() != view.login_server.lower():
+        raise RegistryError("UNAUTHORIZED", f"the service '{service}' is not this registry ({view.login_server})")
+    try:
+        principal, extra = aad.principal_of_aad_token(view, form.get("access_token", ""))
+    except aad.InvalidToken as ex:
+        if view.auth_required:
+            raise RegistryError("UNAUTHORIZED", f"invalid access token: {ex}") from None
+        principal, extra = "user", {}  # a registry that asks nobody to sign in
+    tenant = form.get("tenant")
+    if tenant and extra.get("tenant") and tenant.lower() != extra["tenant"].lower():
+        raise RegistryError("UNAUTHORIZED", f"invalid access token: it is not a token of tenant '{tenant}'")
+    refresh = auth.issue(view, "refresh", aad.subject(principal), extra=extra)
+    return json_response({"refresh_token": refresh})
 
 
 async def _posted(view, request):
@@ -23,7 +36,8 @@ async def _posted(view, request):
     form = await request.post()
     grant_type = form.get("grant_type")
     if grant_type == "refresh_token":
-        principal = "user" if auth.verify(view, form.get("refresh_token", ""), "refresh") else None
+        claims = auth.verify(view, form.get("refresh_token", ""), "refresh")
+        principal = aad.principal_of(claims) if claims else None
     elif grant_type == "password":
         principal = auth.principal_from_basic(view, form.get("username", ""), form.get("password", ""))
     else:
@@ -56,5 +70,6 @@ async def token(view, request):
     scopes = auth.grant(view, principal, auth.parse_scope(scope))
     if principal is None and not scopes:
         raise RegistryError("UNAUTHORIZED", "authentication required")
-    access = auth.issue(view, "access", principal or "anonymous", access=scopes)
+    extra = {"tenant": settings.TENANT_ID} if aad.is_aad(principal) else None
+    access = auth.issue(view, "access", aad.subject(principal or "anonymous"), access=scopes, extra=extra)
     return json_response({"access_token": access, "token": access, "expires_in": auth.ACCESS_TTL})

@@ -92,6 +92,7 @@ def _view(doc):
         check_client=network.client_check(doc),
         pull_through=cache.pull_through_for(doc),
         soft_delete=registry_config.soft_delete_enabled(doc),
+        resource_id=doc["id"],
     )
     # ACR tokens and their scope maps, read once per view (a change bumps the credentials revision).
     view.tokens = auth.TokenTable(tokens.credentials_of(doc))

@@ -1,0 +1,104 @@
+"""Azure AD principals at the registry, as ACR takes them: an AAD access token (from this home's issuer,
+`azlocal.identity.tokens`) is exchanged at `/oauth2/exchange` for a registry refresh token of its principal
+(`oid`); what that principal may do is decided by its role assignments at the registry's scope or above
+(`azlocal.role.assignments.allowed`), read again whenever it asks for an access token or presents the refresh
+token over Basic, so a removed role stops new tokens at once.
+
+Built-in roles, as Azure's registry in its default "RBAC registry permissions" mode: AcrPull pulls
+(`registries/pull/read`), AcrPush pulls and pushes (`pull/read`, `push/write`), AcrDelete deletes
+(`artifacts/delete`); Owner and Contributor do all (`*`); Reader pulls (`*/read`). Listing repositories and
+tags is a read (pull); changing an artifact's attributes is a write (push).
+
+The signed-in user of this home (settings.USER_OBJECT_ID) created the registry and owns the subscription: the
+user's own tokens (and the CLI's home token) have every right, as the subscription's Owner has.
+"""
+
+from azlocal.core import settings
+
+AUDIENCES = ("https://management.azure.com", "https://containerregistry.azure.net")
+PREFIX = "aad:"
+PROVIDER = "Microsoft.ContainerRegistry/registries/"
+# The registry action -> the Azure RBAC action a role must grant at the registry's scope.
+ROLE_ACTIONS = {
+    "pull": PROVIDER + "pull/read",
+    "metadata_read": PROVIDER + "pull/read",
+    "push": PROVIDER + "push/write",
+    "metadata_write": PROVIDER + "push/write",
+    "delete": PROVIDER + "artifacts/delete",
+}
+
+
+class InvalidToken(Exception):
+    """An AAD token the registry does not accept (the reason says why)."""
+
+
+def principal_of_aad_token(view, token):
+    """The registry principal an AAD access token stands for: "user" (the signed-in user, or the CLI's home
+    token) or `aad:<oid>`; InvalidToken when the token is not one this home's issuer signed for the ARM or
+    registry audience."""
+    if not isinstance(token, str) or not token:
+        raise InvalidToken("the access token is missing")
+    if view.check_aad_token and view.check_aad_token(token):
+        return "user", {}
+    from azlocal.identity import tokens
+
+    try:
+        claims = tokens.verify(token, AUDIENCES)
+    except tokens.TokenError as ex:
+        raise InvalidToken(str(ex)) from None
+    oid = claims.get("oid")
+    if not isinstance(oid, str) or not oid:
+        raise InvalidToken("the access token names no principal (oid)")
+    if oid.lower() == settings.USER_OBJECT_ID.lower():
+        return "user", {}
+    extra = {"tenant": str(claims.get("tid") or settings.TENANT_ID)}
+    if isinstance(claims.get("appid"), str):
+        extra["appid"] = claims["appid"]
+    return PREFIX + oid, extra
+
+
+def is_aad(principal):
+    return isinstance(principal, str) and principal.startswith(PREFIX)
+
+
+def subject(principal):
+    """What a refresh or access token's `sub` holds for a principal (an AAD principal: its object id)."""
+    return principal[len(PREFIX):] if is_aad(principal) else principal
+
+
+def principal_of(claims):
+    """The principal a verified registry token stands for: an AAD principal's tokens carry its tenant."""
+    return PREFIX + claims["sub"] if "tenant" in claims else claims["sub"]
+
+
+def _role_allows(principal_id, scope, action):
+    from azlocal.role import assignments
+
+    return assignments.allowed(principal_id, scope, action)
+
+
+def allows(view, principal, action):
+    """Whether an AAD principal's role assignments at the registry (or above) allow a registry action."""
+    if action == "pull" and view.anonymous_pull:  # anyone may pull, signed in or not
+        return True
+    wanted = ROLE_ACTIONS.get(action)
+    resource_id = getattr(view, "resource_id", "")
+    if not (is_aad(principal) and wanted and resource_id):
+        return False
+    try:
+        return bool(_role_allows(subject(principal), resource_id, wanted))
+    except ImportError:  # no role assignments in this build: nothing is granted
+        return False
+
+
+def granted(view, principal, scope):
+    """The part of one requested scope an AAD principal's roles grant (None when nothing is)."""
+    if scope["type"] == "registry":
+        return dict(scope, actions=["*"]) if allows(view, principal, "metadata_read") else None
+    if scope["type"] != "repository":
+        return None
+    from azlocal.acr.dataplane.auth import REPOSITORY_ACTIONS
+
+    wanted = REPOSITORY_ACTIONS if "*" in scope["actions"] else scope["actions"]
+    actions = [a for a in wanted if allows(view, principal, a)]
+    return dict(scope, actions=actions) if actions else None
