@@ -92,6 +92,7 @@ _IDS = {
                              "sticky-sessions set", "sticky-sessions show", "traffic set", "traffic show"],
     "containerapp job": ["delete", "show", "start", "stop", "update", "identity assign", "identity remove",
                          "identity show", "registry remove", "registry set", "registry show"],
+    "identity": ["delete", "list-resources", "show", "update"],
 }
 IDS_COMMANDS = frozenset(f"{prefix} {rest}" for prefix, rests in _IDS.items() for rest in rests)
 
