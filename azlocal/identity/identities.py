@@ -13,7 +13,7 @@ import uuid
 
 from knack.log import get_logger
 
-from azlocal.core import arm, generic_update, parsing, settings
+from azlocal.core import generic_update, parsing, settings
 from azlocal.core.errors import AzLocalError, ValidationError
 from azlocal.core.locations import normalise_location
 from azlocal.core.lookups import not_found
@@ -64,8 +64,8 @@ def restrictions(values):
     if not isinstance(value, dict) or set(value) - {"providers"} or \
             not isinstance(value.get("providers", []), list) or \
             not all(isinstance(p, str) for p in value.get("providers", [])):
-        raise ValidationError(f"Invalid --resource-restriction '{text}': give {{\"providers\": [\"<namespace>\", ...]}} "
-                              "(JSON) or providers=[<namespace>,...].")
+        raise ValidationError(f"Invalid --resource-restriction '{text}': give "
+                              "{\"providers\": [\"<namespace>\", ...]} (JSON) or providers=[<namespace>,...].")
     return {"providers": list(value.get("providers", []))}
 
 
