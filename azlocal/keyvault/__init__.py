@@ -2,4 +2,6 @@
 served by the daemon at https://<vault>.vault.azure.net."""
 
 # lower-cased resource type -> "module:function(doc)": what deleting its group removes outside the store.
-CLEANERS = {}
+CLEANERS = {
+    "microsoft.keyvault/vaults": "azlocal.keyvault.vaults:cleanup",
+}

@@ -1,0 +1,106 @@
+"""Who may do what on a vault. An RBAC vault (`enableRbacAuthorization`) asks the role assignments
+(azlocal.role.assignments.allowed) for the data action; an access-policy vault looks for the caller's entry
+(objectId) among `accessPolicies` and the permission the action needs. Refusals carry Azure's texts.
+
+A principal is an object id, or a token's claims (`oid`, `appid`) to name the caller as Azure names it."""
+
+from knack.log import get_logger
+
+from azlocal.core import settings
+from azlocal.keyvault import errors
+
+logger = get_logger(__name__)
+
+AZ_CLI_APP_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
+_S = "Microsoft.KeyVault/vaults/secrets/"
+_K = "Microsoft.KeyVault/vaults/keys/"
+_DS = "Microsoft.KeyVault/vaults/deletedSecrets/"
+_DK = "Microsoft.KeyVault/vaults/deletedKeys/"
+
+# data action -> (access-policy permission category, permission)
+ACTIONS = {
+    _S + "getSecret/action": ("secrets", "get"),
+    _S + "setSecret/action": ("secrets", "set"),
+    _S + "readMetadata/action": ("secrets", "list"),
+    _S + "update/action": ("secrets", "set"),
+    _S + "delete": ("secrets", "delete"),
+    _S + "backup/action": ("secrets", "backup"),
+    _S + "restore/action": ("secrets", "restore"),
+    _DS + "read": ("secrets", "list"),
+    _DS + "recover/action": ("secrets", "recover"),
+    _DS + "delete": ("secrets", "purge"),
+    _K + "read": ("keys", "get"),
+    _K + "create/action": ("keys", "create"),
+    _K + "import/action": ("keys", "import"),
+    _K + "update/action": ("keys", "update"),
+    _K + "delete": ("keys", "delete"),
+    _K + "backup/action": ("keys", "backup"),
+    _K + "restore/action": ("keys", "restore"),
+    _K + "encrypt/action": ("keys", "encrypt"),
+    _K + "decrypt/action": ("keys", "decrypt"),
+    _K + "wrap/action": ("keys", "wrapKey"),
+    _K + "unwrap/action": ("keys", "unwrapKey"),
+    _K + "sign/action": ("keys", "sign"),
+    _K + "verify/action": ("keys", "verify"),
+    _K + "rotate/action": ("keys", "rotate"),
+    _DK + "read": ("keys", "list"),
+    _DK + "recover/action": ("keys", "recover"),
+    _DK + "delete": ("keys", "purge"),
+}
+
+
+def principal_id(principal):
+    if isinstance(principal, dict):
+        return principal.get("oid") or principal.get("sub") or ""
+    return str(principal or "")
+
+
+def caller(principal):
+    oid = principal_id(principal)
+    appid = principal.get("appid") if isinstance(principal, dict) else None
+    if appid is None and oid.lower() == settings.USER_OBJECT_ID.lower():
+        appid = AZ_CLI_APP_ID
+    return f"appid={appid or ''};oid={oid};iss=https://sts.windows.net/{settings.TENANT_ID}/"
+
+
+def _vault_label(vault_doc):
+    return f"{vault_doc['name']};location={vault_doc.get('location', '')}"
+
+
+def authorize(vault_doc, principal, data_action, permission=None, resource=None):
+    """Returns when `principal` may perform `data_action` on the vault; Forbidden otherwise. `permission`
+    overrides the access-policy permission the action maps to (listing keys needs `list`, reading one `get`);
+    `resource` is the object's path under the vault (`secrets/<name>`), named in the RBAC refusal."""
+    oid = principal_id(principal)
+    props = vault_doc["properties"]
+    if props.get("enableRbacAuthorization"):
+        if _rbac_allows(oid, vault_doc["id"], data_action):
+            return
+        scope = vault_doc["id"] + (f"/{resource}" if resource else "")
+        raise errors.Forbidden(
+            "Caller is not authorized to perform action on resource.\nIf role assignments, deny assignments or role "
+            "definitions were changed recently, please observe propagation time.\n"
+            f"Caller: {caller(principal)}\nAction: '{data_action}'\nResource: '{scope.lower()}'\n"
+            "Assignment: (not found)\nDenyAssignmentId: null\nDecisionReason: null \n"
+            f"Vault: {_vault_label(vault_doc)}\n",
+            inner="ForbiddenByRbac")
+    category, needed = permission or ACTIONS[data_action]
+    for entry in props.get("accessPolicies") or []:
+        if str(entry.get("objectId", "")).lower() != oid.lower():
+            continue
+        granted = {p.lower() for p in (entry.get("permissions") or {}).get(category) or []}
+        if "all" in granted or needed.lower() in granted:
+            return
+    raise errors.Forbidden(
+        f"The user, group or application '{caller(principal)}' does not have {category} {needed} permission on key "
+        f"vault '{_vault_label(vault_doc)}'. For help resolving this issue, please see "
+        "https://go.microsoft.com/fwlink/?linkid=2125287", inner="ForbiddenByPolicy")
+
+
+def _rbac_allows(oid, scope, data_action):
+    try:
+        from azlocal.role import assignments
+    except ImportError:  # role assignments not installed: nothing is granted, as a vault with no assignment
+        logger.debug("azlocal.role.assignments is not available; RBAC vaults grant nothing")
+        return False
+    return bool(assignments.allowed(oid, scope, data_action))
