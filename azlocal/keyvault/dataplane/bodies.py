@@ -4,10 +4,12 @@ service's 400 BadParameter; no message repeats a value it was given (values may 
 
 import base64
 import binascii
+import re
 
 from azlocal.keyvault.dataplane.errors import bad_parameter
 
 MAX_TAGS = 15
+_B64URL = re.compile(r"^[A-Za-z0-9_-]*$")
 
 
 def attributes(body):
@@ -57,8 +59,11 @@ def text(body, key, required=False):
 def b64url_decode(value, key="value"):
     if not isinstance(value, str):
         raise bad_parameter(f"Property {key} is required (base64url).")
+    text = value.strip().rstrip("=").replace("+", "-").replace("/", "_")
+    if not _B64URL.match(text) or len(text) % 4 == 1:
+        raise bad_parameter(f"Property {key} is not valid base64url.")
     try:
-        return base64.urlsafe_b64decode(value.strip() + "=" * (-len(value.strip()) % 4))
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except (binascii.Error, ValueError):
         raise bad_parameter(f"Property {key} is not valid base64url.") from None
 

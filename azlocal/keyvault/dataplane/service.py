@@ -3,6 +3,7 @@ functions the handlers run in the loop's executor, each passing the token's prin
 `appid`) so the service layer authorizes the data action and names the caller in a refusal as Azure does."""
 
 from azlocal.keyvault import keys, secrets, vaults
+from azlocal.keyvault.dataplane.errors import VaultError
 
 
 def find_vault(name):
@@ -56,11 +57,17 @@ def secret_purge(vault, name, caller):
 # keys ---------------------------------------------------------------------------------------------
 
 def key_create(vault, name, kty, caller, options):
-    kwargs = {k: v for k, v in options.items() if v is not None}
-    return keys.create(vault, name, kty=kty, principal=caller.principal(), **kwargs)
+    exponent = options.get("public_exponent")
+    if exponent not in (None, 65537):
+        raise VaultError(400, "BadParameter", "azlocal's vaults create RSA keys with the public exponent 65537 only.")
+    kwargs = {k: v for k, v in options.items() if v is not None and k != "public_exponent"}
+    return keys.create(vault, name, caller.principal(), kty=kty, **kwargs)
 
 
 def key_import(vault, name, jwk, caller, options):
+    if not hasattr(keys, "import_key"):
+        raise VaultError(501, "NotImplemented", "azlocal's Key Vault does not import keys offline: create one "
+                         "(POST /keys/<name>/create) instead.")
     return keys.import_key(vault, name, jwk, caller.principal(), **options)
 
 
