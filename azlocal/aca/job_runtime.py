@@ -13,6 +13,7 @@ import string
 from azlocal.aca import env_storage, revisions, workload_profiles
 from azlocal.core import safepath
 from azlocal.core.errors import AzLocalError
+from azlocal.identity import endpoints as identity_endpoints
 from azlocal.platform.engine import labels, objects, pods
 from azlocal.platform.store import group_of
 
@@ -38,6 +39,7 @@ def containers_of(job_id, execution_name=None, replica=None):
 def _environment(job, execution_name, replica, container):
     values = {"CONTAINER_APP_JOB_NAME": job["name"], "CONTAINER_APP_JOB_EXECUTION_NAME": execution_name,
               "CONTAINER_APP_REPLICA_NAME": replica}
+    values.update(identity_endpoints.app_environment(job))  # IDENTITY_ENDPOINT/HEADER when it has an identity
     for e in container.get("env") or []:
         if e.get("secretRef"):
             values[e["name"]] = revisions.secret_value(job, e["secretRef"]) or ""

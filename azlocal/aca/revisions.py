@@ -17,6 +17,7 @@ from azlocal.aca import env_storage, workload_profiles
 from azlocal.aca import revision_events as events
 from azlocal.core import arm, safepath
 from azlocal.core.errors import AzLocalError
+from azlocal.identity import endpoints as identity_endpoints
 from azlocal.platform import secrets
 from azlocal.platform.engine import images, labels, objects, pods
 from azlocal.platform.store import group_of, store
@@ -108,6 +109,7 @@ def _environment(app, revision_name, replica_name, container, env_doc):
     }
     if target_port:
         values["CONTAINER_APP_PORT"] = str(target_port)
+    values.update(identity_endpoints.app_environment(app))  # IDENTITY_ENDPOINT/HEADER when it has an identity
     for e in container.get("env") or []:
         if e.get("secretRef"):
             values[e["name"]] = secret_value(app, e["secretRef"]) or ""

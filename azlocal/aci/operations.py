@@ -25,6 +25,7 @@ from azlocal.aci.runtime import _containers, _wait_started, redeploy
 from azlocal.aci.view import with_instance_view
 from azlocal.core import arm
 from azlocal.core.errors import AzLocalError, ResourceNotFound, ValidationError
+from azlocal.identity import endpoints, imds
 from azlocal.platform.engine import labels
 from azlocal.platform.store import store
 
@@ -96,6 +97,8 @@ def _run_again(doc, wait, fresh):
     for container in _containers(doc, "infra").values():
         if container.status != "running":
             container.start()
+        if endpoints.has_identity(doc):
+            imds.route(container, doc["name"])  # a pod started again has a new namespace
     for container in _containers(doc, "init").values():
         container.start()
         code = container.wait().get("StatusCode", 1)

@@ -10,6 +10,7 @@ from azlocal.aci.definition import RESTART
 from azlocal.aci.lookup import _secret_prefix, _short  # noqa: F401
 from azlocal.aci.options import docker_security
 from azlocal.core.errors import AzLocalError
+from azlocal.identity import endpoints, imds
 from azlocal.platform import secrets
 from azlocal.platform.engine import images, labels, objects, pods
 
@@ -88,7 +89,8 @@ def _start_group(doc, props, created):
     published = {f"{p['port']}/{p['protocol'].lower()}": (ip, p["port"]) for p in doc["ipAddress"]["ports"]}
     group = _Group(doc, volumes.volume_binds(doc, props, created), base, created,
                    read_only={v["name"] for v in props["volumes"] if volumes.read_only(props, v["name"])})
-    if len(props["containers"]) == 1 and not props["initContainers"]:
+    identity = endpoints.has_identity(doc)  # IMDS needs a namespace that outlives the containers' restarts
+    if len(props["containers"]) == 1 and not props["initContainers"] and not identity:
         _run(group, props["containers"][0], "app", ports=published)
         return
     network = objects.create_network(net_name, _group_labels(doc, "network"))
@@ -96,6 +98,8 @@ def _start_group(doc, props, created):
     group.infra = pods.start_infra(infra_name, network, object_labels=_group_labels(doc, "infra"),
                                    ports=published, hostname=doc["name"][:63])
     created.append(group.infra)
+    if identity:
+        imds.route(group.infra, doc["name"])
     for c in props["initContainers"]:
         container = _run(group, c, "init")
         code = container.wait().get("StatusCode", 1)
