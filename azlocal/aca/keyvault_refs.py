@@ -170,7 +170,7 @@ def resolve(doc, name, ref):
     except Exception as ex:  # the service layer's refusals carry (status, code, message)
         if not _vault_error(ex):
             raise
-        raise _failed(name, ref.identity, getattr(ex, "message", None) or str(ex)) from None
+        raise _failed(name, ref.identity, getattr(ex, "text", None) or str(ex)) from None
     return bundle.get("value") or ""
 
 

@@ -135,16 +135,21 @@ def _find(doc, name):
 
 
 def _no_credentials(doc, cred_set, identity):
-    """Credential sets (Key Vault secrets read by a managed identity) and user-assigned identities cannot
-    exist here yet, so a rule cannot refer to one."""
+    """The id of the credential set `cred_set` names (None without one); a set the registry does not have is
+    refused. A rule's user-assigned identity is refused: offline a rule authenticates with its set only."""
+    cred_set_id = None
     if cred_set is not None:
-        raise AzLocalError(f"(InvalidParameter) The credential set '{cred_set}' was not found in registry "
-                           f"'{doc['name']}': credential sets need Key Vault secrets and a managed identity, which "
-                           "azlocal does not provide yet (see az acr credential-set create). Create the rule "
-                           "without --cred-set: offline, upstream images come from this machine.")
+        from azlocal.acr import credential_sets
+
+        found = credential_sets.find_by_id(credential_sets.set_id(doc, cred_set.rstrip("/").split("/")[-1]))
+        if found is None:
+            raise AzLocalError(f"(InvalidParameter) The credential set '{cred_set}' was not found in registry "
+                               f"'{doc['name']}'. Create it first (az acr credential-set create).")
+        cred_set_id = found["id"]
     if identity is not None:
         raise AzLocalError("(InvalidParameter) --identity: managed identities are not available offline yet, so a "
                            "cache rule cannot authenticate with one. Create the rule without --identity.")
+    return cred_set_id
 
 
 def create(registry, name, source_repo, target_repo, resource_group=None, *, cred_set=None, identity=None):
@@ -152,14 +157,17 @@ def create(registry, name, source_repo, target_repo, resource_group=None, *, cre
     check_name(name)
     check_target(target_repo)
     check_source(source_repo, target_repo)
-    _no_credentials(doc, cred_set, identity)
+    cred_set_id = _no_credentials(doc, cred_set, identity)
     s = store()
     with s.transaction():
         rules = store().list(type=CACHE_RULE_TYPE, parent_id=doc["id"])
         same = _find(doc, name)
         if same is not None:
             if (same["sourceRepository"], same["targetRepository"]) == (source_repo, target_repo):
-                return same  # ARM's PUT of the same rule changes nothing
+                if (same.get("credentialSetResourceId") or None) != cred_set_id:
+                    same["credentialSetResourceId"] = cred_set_id
+                    s.put(same)
+                return same  # ARM's PUT of the same rule changes only its credential set
             raise AzLocalError(f"(InvalidParameter) The cache rule '{same['name']}' already exists with source "
                                f"'{same['sourceRepository']}' and target '{same['targetRepository']}': the "
                                "repositories of a rule cannot be changed; delete it and create it again.")
@@ -174,7 +182,7 @@ def create(registry, name, source_repo, target_repo, resource_group=None, *, cre
         rule = {
             "additionalAuthenticationProperties": None,
             "creationDate": arm.utc_now(),
-            "credentialSetResourceId": None,
+            "credentialSetResourceId": cred_set_id,
             "id": _rule_id(doc, name),
             "identity": None,
             "name": name,
@@ -195,15 +203,16 @@ def update(registry, name, resource_group=None, *, cred_set=None, remove_cred_se
         raise ValidationError("You must provide at least one parameter to update (credential set, identity, or "
                               "removal flag).")
     doc = registries.get(registry, resource_group)
-    if not remove_cred_set:
-        _no_credentials(doc, cred_set, identity)
-    elif identity is not None:
+    if remove_cred_set:
         _no_credentials(doc, None, identity)
-    rule["credentialSetResourceId"] = None
+        rule["credentialSetResourceId"] = None
+    elif cred_set is not None or identity is not None:
+        rule["credentialSetResourceId"] = _no_credentials(doc, cred_set, identity) or \
+            rule.get("credentialSetResourceId")
     if set_ or add or remove:
         rule = generic_update.updated_copy(rule, set_, add, remove, force_string, read_only=_READ_ONLY)
         if rule.get("credentialSetResourceId"):
-            _no_credentials(doc, rule["credentialSetResourceId"].rstrip("/").split("/")[-1], None)
+            rule["credentialSetResourceId"] = _no_credentials(doc, rule["credentialSetResourceId"], None)
     s = store()
     with s.transaction():
         s.put(rule)

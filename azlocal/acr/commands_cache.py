@@ -86,7 +86,7 @@ def _cache_arguments(loader):
                    help="The repository of this registry that serves the source, e.g. 'ubuntu'; 'dotnet/*' or '*' "
                    "map every repository under it.")
         c.argument("cred_set", options_list=["--cred-set", "-c"],
-                   help="The name of a credential set (none can exist offline yet: refused).")
+                   help="The name of a credential set of the registry (az acr credential-set create).")
         c.argument("identity", help="A user-assigned managed identity for the upstream (not available offline yet: "
                    "refused).")
         c.argument("remove_cred_set", options_list=["--remove-cred-set"], action="store_true",

@@ -4,13 +4,12 @@ through the Key Vault service layer as the identity's principal (refusals worded
 changed)."""
 
 import json
-import sys
 import types
 
 import pytest
 
 from azlocal.aca import keyvault_refs as refs
-from azlocal.core.errors import AzLocalError, ValidationError
+from azlocal.core.errors import ValidationError
 
 URI = "https://myvault.vault.azure.net/secrets/db-password"
 USER_ID = ("/subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups/rg/providers/"
@@ -67,69 +66,63 @@ def test_secret_uris_are_split_into_vault_name_and_version():
         assert refs.split_uri(bad) is None
 
 
-# Resolution (the Key Vault service layer faked here; tests/integration uses the real one) -------------
+# Resolution through the Key Vault service layer (an access-policy vault: a principal reads with `get`) -------
 
-class _Forbidden(AzLocalError):
-    status, code = 403, "Forbidden"
+SYS, USR = "5e5e5e5e-0000-4000-8000-000000000001", "5e5e5e5e-0000-4000-8000-000000000002"
 
 
 @pytest.fixture
-def vault(monkeypatch):
-    """A fake `azlocal.keyvault.vaults`/`secrets`: one vault `myvault`, its secret versions, and the
-    principals allowed to read it."""
-    state = {"versions": {"db-password": [("v1" * 16, "first"), ("v2" * 16, "second")]}, "readers": set(),
-             "calls": []}
-    vaults = types.ModuleType("azlocal.keyvault.vaults")
-    vaults.find = lambda name: {"name": "myvault"} if name.lower() == "myvault" else None
-    secrets = types.ModuleType("azlocal.keyvault.secrets")
+def vault(home, monkeypatch):
+    """The vault `myvault` (access policies) with two versions of `db-password`; `grant(principal)` gives a
+    principal the `get` secret permission."""
+    from azlocal.core import settings
+    from azlocal.keyvault import secrets, vaults
+    from azlocal.resources import groups
 
-    def get(vault_doc, name, version=None, principal=None):
-        state["calls"].append((name, version, principal))
-        if principal not in state["readers"]:
-            raise _Forbidden(f"Caller is not authorized to perform action on resource. Caller: oid={principal}")
-        versions = state["versions"].get(name)
-        if not versions:
-            raise AzLocalError(f"A secret with (name/id) {name} was not found in this key vault.")
-        found = dict(versions)[version] if version else versions[-1][1]
-        return {"id": f"https://myvault.vault.azure.net/secrets/{name}", "value": found}
+    monkeypatch.setattr(vaults, "publish", lambda doc: None)
+    monkeypatch.setattr(vaults, "unpublish", lambda doc: None)
+    groups.create("rg", "eastus")
+    vaults.create("rg", "myvault", enable_rbac_authorization=False)
+    versions = [secrets.set("myvault", "db-password", v, principal=settings.USER_OBJECT_ID)["id"].rsplit("/", 1)[1]
+                for v in ("first", "second")]
 
-    secrets.get = get
-    import azlocal.keyvault as package
+    def grant(principal):
+        vaults.set_policy(vaults.find("myvault"), principal, secrets=["get"])
 
-    for mod, short in ((vaults, "vaults"), (secrets, "secrets")):
-        monkeypatch.setitem(sys.modules, mod.__name__, mod)
-        monkeypatch.setattr(package, short, mod, raising=False)
-    return state
+    def add(value):
+        return secrets.set("myvault", "db-password", value, principal=settings.USER_OBJECT_ID)
+
+    return types.SimpleNamespace(grant=grant, add=add, versions=versions)
 
 
 APP = {"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.App/containerApps/web", "name": "web",
-       "identity": {"type": "SystemAssigned, UserAssigned", "principalId": "sys-principal",
-                    "userAssignedIdentities": {USER_ID: {"clientId": "c", "principalId": "user-principal"}}}}
+       "identity": {"type": "SystemAssigned, UserAssigned", "principalId": SYS,
+                    "userAssignedIdentities": {USER_ID: {"clientId": "c", "principalId": USR}}}}
 
 
 def test_a_reference_reads_the_latest_version_as_the_identitys_principal(vault):
-    vault["readers"].add("sys-principal")
+    vault.grant(SYS)
     assert refs.resolve(APP, "db", refs.Reference(URI, "system")) == "second"
-    assert vault["calls"][-1] == ("db-password", None, "sys-principal")
-    vault["versions"]["db-password"].append(("v3" * 16, "third"))  # versionless: the latest at each read
+    vault.add("third")  # versionless: the latest at each read
     assert refs.value_of(APP, "db", f"keyvaultref:{URI},identityref:system") == "third"
-    assert refs.resolve(APP, "db", refs.Reference(URI + "/" + "v1" * 16, "system")) == "first"
-    vault["readers"].add("user-principal")
+    assert refs.resolve(APP, "db", refs.Reference(f"{URI}/{vault.versions[0]}", "system")) == "first"
+    with pytest.raises(refs.KeyVaultReferenceError):  # the user-assigned identity has no access yet
+        refs.resolve(APP, "db", refs.Reference(URI, USER_ID))
+    vault.grant(USR)
     assert refs.resolve(APP, "db", refs.Reference(URI, USER_ID.upper())) == "third"
-    assert vault["calls"][-1][2] == "user-principal"
     assert refs.value_of(APP, "plain", "just a value") == "just a value"
 
 
 @pytest.mark.parametrize("url, identity", [
-    (URI, "system"),                                             # no role on the vault
+    (URI, "system"),                                             # no access to the vault
     ("https://othervault.vault.azure.net/secrets/db-password", "system"),   # no such vault
     ("https://myvault.vault.azure.net/secrets/missing", "system"),          # no such secret
     (URI, USER_ID.replace("reader", "other")),                   # an identity the app does not have
     ("https://myvault.example.com/secrets/x", "system"),         # not a Key Vault secret URI
 ])
-def test_an_unreadable_reference_fails_with_the_services_text(vault, url, identity):
+def test_an_unreadable_reference_fails_with_the_services_text(vault, url, identity, caplog):
     if "missing" in url or "othervault" in url:
-        vault["readers"].add("sys-principal")
+        vault.grant(SYS)
     with pytest.raises(refs.KeyVaultReferenceError) as info:
         refs.resolve(APP, "db", refs.Reference(url, identity))
     assert str(info.value) == (
@@ -137,11 +130,12 @@ def test_an_unreadable_reference_fails_with_the_services_text(vault, url, identi
         "'configuration.secrets' is invalid with details: 'Invalid value: \"db\": Unable to get value using "
         f"Managed identity {identity} for secret db. Error: unable to fetch secret 'db' using Managed identity "
         f"'{identity}'';.")
+    assert "first" not in caplog.text and "second" not in caplog.text
 
 
 def test_a_system_reference_needs_a_system_identity(vault):
-    vault["readers"].add("sys-principal")
-    app = dict(APP, identity={"type": "UserAssigned", "principalId": "sys-principal",
+    vault.grant(SYS)
+    app = dict(APP, identity={"type": "UserAssigned", "principalId": SYS,
                               "userAssignedIdentities": APP["identity"]["userAssignedIdentities"]})
     assert refs.principal_of(app, "system") is None
     with pytest.raises(refs.KeyVaultReferenceError):
@@ -149,10 +143,10 @@ def test_a_system_reference_needs_a_system_identity(vault):
 
 
 def test_a_bug_in_the_vault_layer_is_not_hidden_as_a_refusal(vault, monkeypatch):
-    import azlocal.keyvault.secrets as kv
+    from azlocal.keyvault import secrets
 
-    vault["readers"].add("sys-principal")
-    monkeypatch.setattr(kv, "get", lambda *a, **k: {}["boom"])
+    vault.grant(SYS)
+    monkeypatch.setattr(secrets, "get", lambda *a, **k: {}["boom"])
     with pytest.raises(KeyError):
         refs.resolve(APP, "db", refs.Reference(URI, "system"))
 
@@ -161,10 +155,8 @@ def test_a_bug_in_the_vault_layer_is_not_hidden_as_a_refusal(vault, monkeypatch)
 
 @pytest.fixture
 def stored_app(cli, vault):
-    from azlocal.platform.store import store
-
-    assert cli("group", "create", "-n", "rg", "-l", "eastus").code == 0
     from azlocal.aca.appstore import app_id
+    from azlocal.platform.store import store
 
     doc = json.loads(json.dumps(APP))
     doc.update(id=app_id("rg", "web"), type="Microsoft.App/containerApps", location="eastus")
@@ -179,7 +171,7 @@ def stored_app(cli, vault):
 
 
 def test_secret_set_stores_a_reference_and_list_show_print_it_without_the_value(cli, stored_app, vault):
-    vault["readers"].add("sys-principal")
+    vault.grant(SYS)
     out = cli("containerapp", "secret", "set", "-n", "web", "-g", "rg", "--secrets",
               f"db=keyvaultref:{URI},identityref:system")
     assert out.code == 0, out.err

@@ -159,8 +159,6 @@ def test_cache_rule_limit(acr, monkeypatch):
       "/subscriptions/x/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id"],
      1, "managed identities"),
     (["cache", "list", "-r", "nosuchregistry"], 1, "could not be found"),
-    (["credential-set", "create", "-r", "basicreg1", "-n", "creds1", "-l", "docker.io", "-u",
-      "https://v.vault.azure.net/secrets/u", "-p", "https://v.vault.azure.net/secrets/p"], 1, "identity issue"),
     (["credential-set", "create", "-r", "basicreg1", "-n", "creds1", "-l", "docker.io", "-u", "not-a-uri", "-p",
       "https://v.vault.azure.net/secrets/p"], 1, "Key Vault secret identifier"),
     (["credential-set", "update", "-r", "basicreg1", "-n", "creds1"], 1, "username secret ID, password secret ID"),

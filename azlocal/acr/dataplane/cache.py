@@ -57,7 +57,8 @@ def _fetch(doc, rule, upstream, storage, repository, reference):
 
     tag = f"azlocal-cache-{secrets.token_hex(6)}" if is_digest(reference) else reference
     detail = {"name": repository, "reference": reference, "cacheRule": rule["name"], "upstream": upstream}
-    if _copy_from_local_registry(rule, upstream, storage, repository, reference, detail):
+    credentials = _credentials(rule, detail)
+    if _copy_from_local_registry(rule, upstream, storage, repository, reference, detail, credentials):
         return
     try:
         registry_import.cache_image(doc, upstream, repository, tag)
@@ -73,7 +74,40 @@ def _fetch(doc, rule, upstream, storage, repository, reference):
     log.info("cache rule %s: cached %s as %s/%s", rule["name"], upstream, doc["name"], repository)
 
 
-def _copy_from_local_registry(rule, upstream, storage, repository, reference, detail):
+def _credentials(rule, detail):
+    """(username, password) of the rule's credential set, read from Key Vault as the set's identity at each
+    fetch (None without a set); a set whose secrets cannot be read fails the pull, as an unhealthy set does."""
+    from azlocal.acr import credential_sets
+
+    if not rule.get("credentialSetResourceId"):
+        return None
+    cred_set = credential_sets.find_by_id(rule["credentialSetResourceId"])
+    if cred_set is None:
+        raise RegistryError("MANIFEST_UNKNOWN", f"cache rule '{rule['name']}': its credential set "
+                            f"'{rule['credentialSetResourceId']}' does not exist", detail)
+    try:
+        return credential_sets.resolve(cred_set)
+    except credential_sets.CredentialsUnavailable as ex:
+        log.warning("cache rule %s: credential set %s is unhealthy: %s", rule["name"], cred_set["name"], ex)
+        raise RegistryError("MANIFEST_UNKNOWN", f"cache rule '{rule['name']}': the credential set "
+                            f"'{cred_set['name']}' is unhealthy: {ex}", detail) from None
+
+
+def _check_upstream_login(rule, source_doc, repository, credentials, detail):
+    """A local upstream registry authenticates the set's credentials as it would a `docker login`, and they
+    must allow pulling the repository."""
+    from azlocal.acr.dataplane import auth, views
+
+    view = views._view(source_doc)
+    principal = auth.principal_from_basic(view, *credentials)
+    if not principal or not auth.grant(view, principal, [{"type": "repository", "name": repository,
+                                                          "actions": ["pull"]}]):
+        raise RegistryError("MANIFEST_UNKNOWN", f"cache rule '{rule['name']}': the upstream registry "
+                            f"'{source_doc['loginServer']}' refused the credential set's credentials for "
+                            f"'{repository}'", detail)
+
+
+def _copy_from_local_registry(rule, upstream, storage, repository, reference, detail, credentials=None):
     """An upstream in another registry of this home is copied storage to storage: the same manifests (an
     index with its images) and blobs, so digests stay what the upstream has. False for other upstreams."""
     from azlocal.acr import registries
@@ -86,6 +120,8 @@ def _copy_from_local_registry(rule, upstream, storage, repository, reference, de
     source_doc = registries.find(host.split(".")[0].split("-")[0]) if host.endswith(".azurecr.io") else None
     if source_doc is None:
         return False
+    if credentials is not None:
+        _check_upstream_login(rule, source_doc, reference_.repository, credentials, detail)
     source = storage_for(registries.storage_root(source_doc["name"]))
     try:
         manifest = repo_module.resolve(source, reference_.repository, reference)
