@@ -215,3 +215,12 @@ def test_keys_create_and_crypto_operations(vaults):
     assert out["unwrap"][0] == 200 and out["unwrap"][2]["value"] == data
     assert out["badalg"][0] == 400 and out["bad64"][0] == 400 and out["kty"][0] == 400
     assert [k["kid"].rsplit("/", 1)[1] for k in out["list"][2]["value"]] == ["cmk"]
+
+
+def test_the_tls_listener_serves_only_this_homes_active_vaults(vaults):
+    from azlocal.keyvault import vaults as kv
+
+    assert dataplane.serves(HOST) and dataplane.serves(f"{RBAC.upper()}.vault.azure.net")
+    assert not dataplane.serves("other1.vault.azure.net") and not dataplane.serves("kvunit1.vault.azure.com")
+    kv.soft_delete(kv.find(VAULT))
+    assert not dataplane.serves(HOST)  # a deleted vault's name does not resolve in Azure either

@@ -29,10 +29,7 @@ def serves(host):
     from azlocal.keyvault.dataplane import service
 
     name = vault_of(host)
-    try:
-        return bool(name) and service.find_vault(name) is not None
-    except ImportError:  # the service layer is not installed
-        return False
+    return bool(name) and service.find_vault(name) is not None
 
 
 async def handle(request):
