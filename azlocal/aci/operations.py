@@ -97,8 +97,7 @@ def _run_again(doc, wait, fresh):
     for container in _containers(doc, "infra").values():
         if container.status != "running":
             container.start()
-        if endpoints.has_identity(doc):
-            imds.route(container, doc["name"])  # a pod started again has a new namespace
+        imds.route(container, doc["name"], warn=endpoints.has_identity(doc))  # a new namespace: IMDS again
     for container in _containers(doc, "init").values():
         container.start()
         code = container.wait().get("StatusCode", 1)
@@ -106,9 +105,12 @@ def _run_again(doc, wait, fresh):
             raise AzLocalError(f"(ContainerGroupDeploymentFailed) The init container "
                                f"'{container.labels.get(labels.ACI_CONTAINER)}' exited with code {code}.")
     policy = RESTART[doc["restartPolicy"]]
+    pod = bool(_containers(doc, "infra"))
     for container in _containers(doc).values():
         container.update(restart_policy={"Name": policy})
         container.start()  # an explicit start also puts Docker's restart count back at 0
+        if not pod:
+            imds.route(container, doc["name"], warn=False)  # a single container owns its namespace
     _set_stopped(doc, False)
     if wait:
         _wait_started(doc)

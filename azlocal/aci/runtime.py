@@ -91,15 +91,14 @@ def _start_group(doc, props, created):
                    read_only={v["name"] for v in props["volumes"] if volumes.read_only(props, v["name"])})
     identity = endpoints.has_identity(doc)  # IMDS needs a namespace that outlives the containers' restarts
     if len(props["containers"]) == 1 and not props["initContainers"] and not identity:
-        _run(group, props["containers"][0], "app", ports=published)
+        imds.route(_run(group, props["containers"][0], "app", ports=published), doc["name"], warn=False)
         return
     network = objects.create_network(net_name, _group_labels(doc, "network"))
     created.append(network)
     group.infra = pods.start_infra(infra_name, network, object_labels=_group_labels(doc, "infra"),
                                    ports=published, hostname=doc["name"][:63])
     created.append(group.infra)
-    if identity:
-        imds.route(group.infra, doc["name"])
+    imds.route(group.infra, doc["name"], warn=identity)
     for c in props["initContainers"]:
         container = _run(group, c, "init")
         code = container.wait().get("StatusCode", 1)

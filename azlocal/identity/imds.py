@@ -26,19 +26,22 @@ def _rule(target):
     return ["OUTPUT", "-d", f"{ADDRESS}/32", "-p", "tcp", "--dport", "80", "-j", "DNAT", "--to-destination", target]
 
 
-def _target():
-    """`<bridge gateway>:<daemon port>`, starting the daemon; (None, reason) when there is none."""
+def _target(start):
+    """`<bridge gateway>:<daemon port>` (starting the daemon when `start`); (None, reason) when there is none."""
+    from azlocal.core import settings
     from azlocal.core.errors import AzLocalError
     from azlocal.platform import lifecycle
     from azlocal.platform.engine.objects import bridge_gateway
 
-    try:
-        port = lifecycle.ensure_running()["port"]
-    except AzLocalError as ex:
-        return None, f"the azlocal daemon that answers it could not start ({ex})"
     address = bridge_gateway()
     if not address:
         return None, "Docker's bridge network has no gateway address for containers to reach the daemon at"
+    port = settings.http_port()
+    if start:
+        try:
+            port = lifecycle.ensure_running()["port"]
+        except AzLocalError as ex:
+            return None, f"the azlocal daemon that answers it could not start ({ex})"
     return f"{address}:{port}", None
 
 
@@ -52,16 +55,30 @@ def _tools():
     return found, None
 
 
-def route(container, group_name):
+def _pid(container):
+    try:
+        container.reload()
+        return int((container.attrs.get("State") or {}).get("Pid") or 0), None
+    except Exception as ex:
+        return 0, f"the pod's container could not be inspected ({ex})"
+
+
+def route(container, group_name, warn=True):
     """Makes 169.254.169.254:80 reach the daemon from `container`'s network namespace (idempotent). True when
-    it does; False after a warning that says why IMDS is unavailable in the group."""
-    reason = None
+    it does; False after a warning that says why IMDS is unavailable in the group (a debug line without `warn`:
+    a group without an identity only ever gets IMDS's 'Identity not found', and does not start the daemon)."""
     tools, reason = _tools()
-    target = None
     if tools:
-        target, reason = _target()
-    if target:
-        reason = _add_rule(tools, container, target)
+        pid, reason = _pid(container)
+        if not reason and pid <= 0:
+            reason = "the pod's container is not running"
+    if not reason:
+        target, reason = _target(start=warn)
+    if not reason:
+        reason = _add_rule(tools, pid, target)
+    if reason and not warn:
+        logger.debug("IMDS is unavailable in container group '%s': %s.", group_name, reason)
+        return False
     if reason:
         logger.warning("IMDS (http://%s/metadata/identity/oauth2/token) is unavailable in container group '%s': "
                        "%s. The group runs; its containers get no managed identity tokens.", ADDRESS, group_name,
@@ -70,15 +87,8 @@ def route(container, group_name):
     return True
 
 
-def _add_rule(tools, container, target):
+def _add_rule(tools, pid, target):
     nsenter, iptables = tools
-    try:
-        container.reload()
-        pid = int((container.attrs.get("State") or {}).get("Pid") or 0)
-    except Exception as ex:
-        return f"the pod's container could not be inspected ({ex})"
-    if pid <= 0:
-        return "the pod's container is not running"
     base = [nsenter, "-t", str(pid), "-n", iptables, "-w", "-t", "nat"]
     try:
         if subprocess.run(base + ["-C"] + _rule(target), capture_output=True, timeout=TIMEOUT).returncode == 0:

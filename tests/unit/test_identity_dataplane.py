@@ -307,3 +307,19 @@ def test_without_root_or_tools_the_group_runs_with_a_warning(monkeypatch):
     warnings = _route_env(monkeypatch)
     monkeypatch.setattr(imds.subprocess, "run", lambda argv, **kw: Refused())
     assert imds.route(_Container("172.18.0.2", "a"), "cg1") is False and "Permission denied" in warnings[0]
+
+
+def test_a_group_without_identity_gets_the_rule_quietly_and_starts_no_daemon(monkeypatch):
+    from azlocal.platform import lifecycle
+
+    warnings = _route_env(monkeypatch)
+    monkeypatch.setattr(lifecycle, "ensure_running", lambda: pytest.fail("the daemon was started"))
+    monkeypatch.setattr(settings, "http_port", lambda: 5080)
+    calls = []
+
+    class Done:
+        returncode, stdout, stderr = 1, "", ""
+
+    monkeypatch.setattr(imds.subprocess, "run", lambda argv, **kw: calls.append(argv) or Done())
+    assert imds.route(_Container("172.18.0.2", "a"), "plain", warn=False) is False  # iptables said no: quietly
+    assert calls[-1][-1] == "172.17.0.1:5080" and not warnings
