@@ -1,11 +1,103 @@
-"""az role: the command table (arguments and one call per command); help in _help.yaml."""
+"""az role: the command table (arguments and one call per command); help in _help.yaml. Handlers in custom;
+behaviour in assignments, definitions, matching and scopes."""
 
+from knack.arguments import ArgumentsContext
+from knack.commands import CommandGroup
+
+from azlocal.core.conventions import enum_type, three_state_flag
 from azlocal.role import _help  # noqa: F401 - registers the help entries
+from azlocal.role.assignments import PRINCIPAL_TYPES
+
+CUSTOM = "azlocal.role.custom#{}"
+VIEWS = "azlocal.role.views"
+
+
+def _table(name):
+    def transform(result):
+        import importlib
+
+        return getattr(importlib.import_module(VIEWS), name)(result)
+
+    return transform
 
 
 def load_commands(loader):
-    pass
+    with CommandGroup(loader, "role assignment", CUSTOM) as g:
+        g.command("create", "assignment_create")
+        g.command("list", "assignment_list", table_transformer=_table("assignment_table"))
+        g.command("delete", "assignment_delete")
+        g.command("update", "assignment_update")
+    with CommandGroup(loader, "role definition", CUSTOM) as g:
+        g.command("list", "definition_list", table_transformer=_table("definition_table"))
+        g.command("show", "definition_show")
+
+
+_SCOPE = ("Scope at which the role assignment or definition applies to, e.g. /subscriptions/0b1f6471-1bf0-4dda-"
+          "aec3-111122223333, /subscriptions/0b1f6471-1bf0-4dda-aec3-111122223333/resourceGroups/myGroup, or "
+          "/subscriptions/0b1f6471-1bf0-4dda-aec3-111122223333/resourceGroups/myGroup/providers/Microsoft.Compute/"
+          "virtualMachines/myVM")
+_ASSIGNEE = ("Represent a user or service principal. Supported format: object id, user sign-in name, or service "
+             "principal name.")
+_OBJECT_ID = ("Use this parameter instead of '--assignee' to bypass Graph API invocation in case of insufficient "
+              "privileges. This parameter only works with object ids for users, groups, service principals, and "
+              "managed identities. For managed identities use the principal id. For service principals, use the "
+              "object id and not the app id.")
+
+
+def _assignee(c):
+    c.argument("assignee", help=_ASSIGNEE)
+    c.argument("assignee_object_id", help=_OBJECT_ID)
 
 
 def load_arguments(loader, command):
-    pass
+    with ArgumentsContext(loader, "role") as c:
+        c.argument("scope", help=_SCOPE)
+        c.argument("role", help="Role name or id.")
+        c.argument("resource_group_name", options_list=["--resource-group", "-g"],
+                   help="Use it only if the role or assignment was added at the level of a resource group.")
+        c.argument("include_inherited", action="store_true",
+                   help="Include assignments applied on parent scopes.")
+    with ArgumentsContext(loader, "role assignment create") as c:
+        _assignee(c)
+        c.argument("role", required=True, help="Role name or id.")
+        c.argument("scope", required=True, help=_SCOPE)
+        c.argument("assignee_principal_type", enum_type(PRINCIPAL_TYPES),
+                   help="Use with --assignee-object-id to avoid errors caused by propagation latency in Microsoft "
+                   "Graph.")
+        c.argument("description", help="Description of role assignment.")
+        c.argument("condition", help="Condition under which the user can be granted permission (recorded; "
+                   "azlocal evaluates no ABAC condition, so the assignment applies without it).")
+        c.argument("condition_version", help="Version of the condition syntax. If --condition is specified "
+                   "without --condition-version, default to 2.0.")
+        c.argument("assignment_name", options_list=["--name", "-n"],
+                   help="A GUID for the role assignment. It must be unique and different for each role assignment. "
+                   "If omitted, a new GUID is generated.")
+    with ArgumentsContext(loader, "role assignment list") as c:
+        _assignee(c)
+        c.argument("show_all", options_list=["--all"], action="store_true",
+                   help="Show all assignments under the current subscription.")
+        c.argument("include_groups", action="store_true",
+                   help="Include extra assignments to the groups of which the user is a member (transitively).")
+        c.argument("fill_role_definition_name", three_state_flag(),
+                   help="Whether to fill roleDefinitionName property with the role's name (default true).")
+        c.argument("fill_principal_name", three_state_flag(),
+                   help="Whether to fill principalName property with the principal's name (default true).")
+    with ArgumentsContext(loader, "role assignment delete") as c:
+        _assignee(c)
+        c.argument("ids", options_list=["--ids"], nargs="+",
+                   help="Space-separated role assignment ids. You should provide either --ids or other arguments.")
+        c.argument("yes", options_list=["--yes", "-y"], action="store_true",
+                   help="Currently no-op, as in az.")
+    with ArgumentsContext(loader, "role assignment update") as c:
+        c.argument("role_assignment", options_list=["--role-assignment"], required=True,
+                   help="Description of an existing role assignment as JSON, or a path to a file containing a JSON "
+                   "description.")
+    with ArgumentsContext(loader, "role definition list") as c:
+        c.argument("name", options_list=["--name", "-n"], help="A role's name (roleName) or id (a GUID).")
+        c.argument("custom_role_only", three_state_flag(), help="Custom roles only (vs. built-in ones).")
+    with ArgumentsContext(loader, "role definition show") as c:
+        c.argument("name", options_list=["--name", "-n"], help="The role definition's id (a GUID).")
+        c.argument("role_id", options_list=["--id"],
+                   help="The fully qualified role definition id, e.g. /subscriptions/{subscriptionId}/providers/"
+                   "Microsoft.Authorization/roleDefinitions/{roleDefinitionId}.")
+        c.argument("scope", help="The scope of the role definition.")

@@ -1,0 +1,192 @@
+"""az role assignment / role definition in-process: az's JSON shapes, filters, errors and exit codes."""
+
+import json
+
+from azlocal.core import settings
+from azlocal.platform.store import store
+
+SUB = f"/subscriptions/{settings.SUBSCRIPTION_ID}"
+RG = f"{SUB}/resourceGroups/rg1"
+VAULT = f"{RG}/providers/Microsoft.KeyVault/vaults/kv1"
+SP = "11111111-2222-3333-4444-555555555555"
+OWNER = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
+SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6"
+
+
+def _setup(cli):
+    assert cli("group", "create", "-n", "rg1", "-l", "eastus", "-o", "none").code == 0
+    with store().transaction():
+        store().put({"id": VAULT, "name": "kv1", "type": "Microsoft.KeyVault/vaults", "location": "eastus"})
+
+
+def _create(cli, *extra, role="Key Vault Secrets User", scope=VAULT):
+    return cli("role", "assignment", "create", "--role", role, "--scope", scope, *extra)
+
+
+def test_create_prints_the_service_shape_and_list_az_projection(cli):
+    _setup(cli)
+    r = _create(cli, "--assignee-object-id", SP, "--assignee-principal-type", "ServicePrincipal",
+                "--description", "app reads secrets")
+    assert r.code == 0, r.err
+    doc = r.json()
+    assert doc["id"] == f"{VAULT}/providers/Microsoft.Authorization/roleAssignments/{doc['name']}"
+    assert doc["roleDefinitionId"] == f"{SUB}/providers/Microsoft.Authorization/roleDefinitions/{SECRETS_USER}"
+    assert doc["principalId"] == SP and doc["principalType"] == "ServicePrincipal" and doc["scope"] == VAULT
+    assert doc["type"] == "Microsoft.Authorization/roleAssignments" and doc["resourceGroup"] == "rg1"
+    assert doc["condition"] is None and doc["systemData"] is None and "createdOn" in doc and "updatedBy" in doc
+    assert "roleDefinitionName" not in doc
+    listed = cli("role", "assignment", "list", "--scope", VAULT).json()
+    assert len(listed) == 1 and listed[0]["name"] == doc["name"]
+    assert listed[0]["roleDefinitionName"] == "Key Vault Secrets User" and listed[0]["principalName"] == ""
+    assert "condition" not in listed[0] and "systemData" not in listed[0]  # az's flat view drops nulls
+    assert listed[0]["description"] == "app reads secrets"
+
+
+def test_create_twice_returns_the_existing_assignment(cli):
+    _setup(cli)
+    first = _create(cli, "--assignee-object-id", SP, "--assignee-principal-type", "ServicePrincipal").json()
+    again = _create(cli, "--assignee-object-id", SP, "--assignee-principal-type", "ServicePrincipal",
+                    role=SECRETS_USER)
+    assert again.code == 0 and again.json()["name"] == first["name"]
+    assert again.json()["roleDefinitionName"] == "Key Vault Secrets User"  # az lists it back
+    assert len(cli("role", "assignment", "list", "--all", "--assignee-object-id", SP).json()) == 1
+
+
+def test_assignee_by_user_name_and_the_signed_in_owner(cli):
+    _setup(cli)
+    r = _create(cli, "--assignee", settings.USER_NAME, role="Key Vault Secrets Officer")
+    assert r.code == 0, r.err
+    assert r.json()["principalId"] == settings.USER_OBJECT_ID and r.json()["principalType"] == "User"
+    mine = cli("role", "assignment", "list", "--all", "--assignee", settings.USER_NAME,
+               "--query", "[].[roleDefinitionName, scope, principalName]").json()
+    assert [x[0] for x in mine] == ["Owner", "Key Vault Secrets Officer"]
+    assert {x[2] for x in mine} == {settings.USER_NAME}
+    table = cli("role", "assignment", "list", "-o", "table").out
+    assert "Principal" in table and "Owner" in table and settings.USER_NAME in table
+
+
+def test_bad_input_gets_az_errors_and_changes_nothing(cli):
+    _setup(cli)
+    cases = [
+        ((("--assignee-object-id", SP, "--assignee-principal-type", "User"), {"role": "Key Vault Wizard"}), 1,
+         "Role 'Key Vault Wizard' doesn't exist."),
+        ((("--assignee", "nobody@contoso.com"), {}), 1, "Cannot find user or service principal in graph database"),
+        ((("--assignee-object-id", SP), {}), 1, "PrincipalNotFound"),
+        ((("--assignee-object-id", SP, "--assignee-principal-type", "User"),
+          {"scope": f"{RG}/providers/Microsoft.KeyVault/vaults/nope"}), 3,
+         "(ResourceNotFound) The Resource 'Microsoft.KeyVault/vaults/nope' under resource group 'rg1' was not found."),
+        ((("--assignee-object-id", SP, "--assignee-principal-type", "User"),
+          {"scope": f"{SUB}/resourceGroups/nope"}), 3, "(ResourceGroupNotFound) Resource group 'nope' could not be"),
+        ((("--assignee-object-id", SP, "--assignee-principal-type", "User"), {"scope": RG + "/providers"}), 1,
+         "Invalid scope. Please use --help to view the valid format."),
+        ((("--assignee-object-id", SP, "--assignee", settings.USER_NAME), {}), 1,
+         "usage error: --assignee STRING | --assignee-object-id GUID"),
+        ((("--assignee", settings.USER_NAME, "--assignee-principal-type", "User"), {}), 1,
+         "usage error: --assignee-object-id GUID --assignee-principal-type TYPE"),
+        ((("--assignee", ""), {}), 1, "usage error: --assignee can't be an empty string."),
+        ((("--assignee", settings.USER_NAME, "--condition-version", "2.0"), {}), 1,
+         "When --condition-version is set, --condition must be set as well."),
+        ((("--assignee-object-id", SP, "--assignee-principal-type", "Robot"), {}), 2,
+         "is not a valid value for '--assignee-principal-type'"),
+    ]
+    for (args, kwargs), code, text in cases:
+        r = _create(cli, *args, **kwargs)
+        assert r.code == code and text in r.err, (args, kwargs, r)
+    assert cli("role", "assignment", "list", "--all", "--query", "length(@)").json() == 1  # the owner only
+
+
+def test_list_filters_scope_inherited_all_and_role(cli):
+    _setup(cli)
+    _create(cli, "--assignee-object-id", SP, "--assignee-principal-type", "ServicePrincipal", role="Reader",
+            scope=RG)
+    _create(cli, "--assignee-object-id", SP, "--assignee-principal-type", "ServicePrincipal")
+
+    def names(*args):
+        return sorted(cli("role", "assignment", "list", "--assignee-object-id", SP, *args,
+                          "--query", "[].roleDefinitionName").json())
+
+    assert names() == []  # the subscription scope by default
+    assert names("-g", "rg1") == ["Reader"]
+    assert names("--scope", VAULT) == ["Key Vault Secrets User"]
+    assert names("--scope", VAULT, "--include-inherited") == ["Key Vault Secrets User", "Reader"]
+    assert names("--all") == ["Key Vault Secrets User", "Reader"]
+    assert names("--all", "--role", "reader") == ["Reader"]
+    r = cli("role", "assignment", "list", "--all", "-g", "rg1")
+    assert r.code == 1 and "group or scope are not required when --all is used" in r.err
+    r = cli("role", "assignment", "list", "--scope", VAULT, "-g", "rg1")
+    assert r.code == 1 and 'Resource group "rg1" is redundant because scope is supplied' in r.err
+    r = cli("role", "assignment", "list", "--all", "--role", "Nope")
+    assert r.code == 1 and "Role 'Nope' doesn't exist." in r.err
+    bare = cli("role", "assignment", "list", "--all", "--assignee-object-id", SP, "--fill-principal-name", "false",
+               "--fill-role-definition-name", "false").json()
+    assert bare and all("principalName" not in a and "roleDefinitionName" not in a for a in bare)
+
+
+def test_delete_by_filters_and_ids(cli):
+    _setup(cli)
+    reader = _create(cli, "--assignee-object-id", SP, "--assignee-principal-type", "ServicePrincipal",
+                     role="Reader", scope=RG).json()
+    _create(cli, "--assignee-object-id", SP, "--assignee-principal-type", "ServicePrincipal")
+    r = cli("role", "assignment", "delete")
+    assert r.code == 1 and "Please provide at least one of these arguments" in r.err
+    r = cli("role", "assignment", "delete", "--assignee-object-id", SP, "--role", "AcrPull", "-g", "rg1")
+    assert r.code == 1 and "No matched assignments were found to delete" in r.err
+    assert cli("role", "assignment", "delete", "--assignee-object-id", SP, "--scope", VAULT).code == 0
+    assert cli("role", "assignment", "list", "--all", "--assignee-object-id", SP,
+               "--query", "[].roleDefinitionName").json() == ["Reader"]
+    r = cli("role", "assignment", "delete", "--ids", reader["id"], "--role", "Reader")
+    assert r.code == 0 and "option '--role' will be ignored due to use of '--ids'." in r.err
+    assert cli("role", "assignment", "list", "--all", "--assignee-object-id", SP).json() == []
+
+
+def test_group_delete_removes_the_assignments_at_or_under_it(cli):
+    _setup(cli)
+    _create(cli, "--assignee-object-id", SP, "--assignee-principal-type", "ServicePrincipal", role="Reader",
+            scope=RG)
+    _create(cli, "--assignee-object-id", SP, "--assignee-principal-type", "ServicePrincipal")
+    _create(cli, "--assignee-object-id", SP, "--assignee-principal-type", "ServicePrincipal", role="Reader",
+            scope=SUB)
+    assert cli("group", "delete", "-n", "rg1", "--yes").code == 0
+    left = cli("role", "assignment", "list", "--all", "--assignee-object-id", SP, "--query", "[].scope").json()
+    assert left == [SUB]
+
+
+def test_update_changes_the_description_but_not_the_principal(cli, tmp_path):
+    _setup(cli)
+    doc = _create(cli, "--assignee-object-id", SP, "--assignee-principal-type", "ServicePrincipal").json()
+    doc["description"] = "now described"
+    path = tmp_path / "ra.json"
+    path.write_text(json.dumps(doc))
+    r = cli("role", "assignment", "update", "--role-assignment", str(path))
+    assert r.code == 0, r.err
+    assert r.json()["description"] == "now described" and "condition" not in r.json()
+    doc["principalId"] = "99999999-2222-3333-4444-555555555555"
+    r = cli("role", "assignment", "update", "--role-assignment", json.dumps(doc))
+    assert r.code == 1 and "RoleAssignmentUpdateNotPermitted" in r.err
+    r = cli("role", "assignment", "update", "--role-assignment", "{not json")
+    assert r.code == 1 and "Failed to parse string as JSON" in r.err
+    r = cli("role", "assignment", "update", "--role-assignment", json.dumps({"scope": RG, "name": SP}))
+    assert r.code == 3 and "RoleAssignmentNotFound" in r.err
+
+
+def test_definition_list_and_show(cli):
+    roles = cli("role", "definition", "list", "--query", "[].roleName").json()
+    for name in ("Owner", "Contributor", "Reader", "Key Vault Secrets User", "AcrPull", "AcrPush", "AcrDelete",
+                 "Key Vault Crypto Service Encryption User", "Container Registry Repository Reader"):
+        assert name in roles
+    [user] = cli("role", "definition", "list", "--name", "Key Vault Secrets User").json()
+    assert user["name"] == SECRETS_USER and user["roleType"] == "BuiltInRole" and user["assignableScopes"] == ["/"]
+    assert user["permissions"][0]["dataActions"] == ["Microsoft.KeyVault/vaults/secrets/getSecret/action",
+                                                     "Microsoft.KeyVault/vaults/secrets/readMetadata/action"]
+    assert cli("role", "definition", "list", "--name", "key vault secrets user").json() == []  # az: exact match
+    assert cli("role", "definition", "list", "--name", OWNER, "--query", "[].roleName").json() == ["Owner"]
+    assert cli("role", "definition", "list", "--custom-role-only").json() == []
+    shown = cli("role", "definition", "show", "--id",
+                f"{SUB}/providers/Microsoft.Authorization/roleDefinitions/{OWNER}").json()
+    assert shown["roleName"] == "Owner"
+    assert cli("role", "definition", "show", "--scope", SUB, "--name", OWNER).json()["roleName"] == "Owner"
+    r = cli("role", "definition", "show", "--name", OWNER)
+    assert r.code == 1 and "Usage error: Provide both --scope and --name" in r.err
+    r = cli("role", "definition", "show", "--scope", SUB, "--name", SP)
+    assert r.code == 3 and "RoleDefinitionDoesNotExist" in r.err
+    assert "Description" in cli("role", "definition", "list", "-o", "table").out
