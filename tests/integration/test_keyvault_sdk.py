@@ -4,8 +4,10 @@ authentication included: the credential hands out tokens of this home's issuer f
 (azure-identity itself is tested with the token endpoints)."""
 
 import hashlib
+import json
 import os
 import ssl
+import subprocess
 import uuid
 
 import pytest
@@ -174,3 +176,32 @@ def test_refusals_without_a_role_and_with_a_token_for_another_resource(vaults):
         wrong.get_secret("anything")
     assert unauthenticated.value.status_code == 401
     assert "AKV10022: Invalid audience" in unauthenticated.value.message
+
+
+def test_a_container_reaches_the_vault_by_its_name(vaults):
+    """From a container on Docker's bridge (the name mapped to the host gateway, as azlocal maps it for its own
+    containers): the challenge without a token, the secret with one. Over the daemon's HTTP port: busybox's
+    built-in TLS client (what wget uses in a FROM-scratch image) fails the daemon's handshake; the SDK tests
+    above prove HTTPS."""
+    from azlocal.core import settings
+    from azlocal.keyvault import secrets
+    from azlocal.platform.engine.docker_client import client
+    from azlocal.platform.engine.standins import build_base
+
+    image = build_base(client())
+    secrets.set(VAULT, "from-container", VALUE, settings.USER_OBJECT_ID)
+    token = _user().get_token("https://vault.azure.net/.default").token
+    port = settings.http_port()
+    url = f"http://{VAULT}.vault.azure.net{'' if port == 80 else f':{port}'}/secrets/from-container?api-version=7.4"
+    host = f"{VAULT}.vault.azure.net:host-gateway"
+
+    def wget(*headers):
+        args = ["docker", "run", "--rm", "--add-host", host, image, "wget", "-S", "-q", "-O-",
+                *[f"--header={h}" for h in headers], url]
+        return subprocess.run(args, capture_output=True, text=True, timeout=60)
+
+    bare = wget()
+    assert bare.returncode != 0 and "401 Unauthorized" in bare.stderr  # the challenge (its header: unit tests)
+    ok = wget(f"Authorization: Bearer {token}")
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)["value"] == VALUE
