@@ -190,3 +190,17 @@ def test_definition_list_and_show(cli):
     r = cli("role", "definition", "show", "--scope", SUB, "--name", SP)
     assert r.code == 3 and "RoleDefinitionDoesNotExist" in r.err
     assert "Description" in cli("role", "definition", "list", "-o", "table").out
+
+
+def test_a_managed_identity_is_assigned_by_client_id_and_shown_by_it(cli):
+    _setup(cli)
+    ident = cli("identity", "create", "-g", "rg1", "-n", "id1").json()
+    r = _create(cli, "--assignee", ident["clientId"], role="Managed Identity Operator", scope=ident["id"])
+    assert r.code == 0, r.err
+    assert r.json()["principalId"] == ident["principalId"] and r.json()["principalType"] == "ServicePrincipal"
+    r = _create(cli, "--assignee-object-id", ident["principalId"], role="AcrPull", scope=RG)
+    assert r.code == 0 and r.json()["principalType"] == "ServicePrincipal"  # the type found as Graph finds it
+    assert "Better to specify --assignee-principal-type manually." in r.err
+    listed = cli("role", "assignment", "list", "--all", "--assignee", ident["principalId"]).json()
+    assert {a["principalName"] for a in listed} == {ident["clientId"]}
+    assert {a["roleDefinitionName"] for a in listed} == {"Managed Identity Operator", "AcrPull"}
