@@ -5,11 +5,8 @@ identities: each is checked as az and the service check it, written into the app
 way Azure shows it, and, where nothing here acts on it, said so once with a warning.
 """
 
-import uuid
-
 from knack.log import get_logger
 
-from azlocal.core import settings
 from azlocal.core.errors import ValidationError
 
 logger = get_logger(__name__)
@@ -115,32 +112,14 @@ def dapr_doc(current, enabled=None, *, app_id=None, app_port=None, app_protocol=
 # Identities --------------------------------------------------------------------------------------
 
 def identity_doc(current, system_assigned=False, user_assigned=None):
-    """The app's `identity` after assigning; principal ids are generated as Azure would."""
-    doc = dict(current or {"type": "None"})
-    users = dict(doc.get("userAssignedIdentities") or {})
-    system = doc.get("type", "None").replace(" ", "") in ("SystemAssigned", "SystemAssigned,UserAssigned")
-    if system_assigned and not system:
-        system = True
-        doc["principalId"], doc["tenantId"] = str(uuid.uuid4()), settings.TENANT_ID
-    for ident in user_assigned or []:
-        if ident.lower() == "[system]":
-            system = True
-            doc.setdefault("principalId", str(uuid.uuid4()))
-            doc.setdefault("tenantId", settings.TENANT_ID)
-            continue
-        parts = ident.strip("/").split("/")
-        if len(parts) != 8 or parts[6].lower() != "userassignedidentities":
-            raise ValidationError(f"Invalid user-assigned identity '{ident}': give its resource ID "
-                                  "(/subscriptions/.../providers/Microsoft.ManagedIdentity/userAssignedIdentities/"
-                                  "<name>).")
-        if not any(k.lower() == ident.lower() for k in users):
-            users[ident] = {"clientId": str(uuid.uuid4()), "principalId": str(uuid.uuid4())}
+    """The app's `identity` after assigning: each user-assigned identity's own ids, a new principal for a newly
+    assigned system identity (azlocal.aca.identities.merge); a user-assigned identity that does not exist is
+    refused."""
+    from azlocal.aca import identities
+
+    doc = identities.merge(current, system_assigned, user_assigned)
     if system_assigned or user_assigned:
         logger.warning(IDENTITY_LATER)
-    kinds = [k for k, on in (("SystemAssigned", system), ("UserAssigned", bool(users))) if on]
-    doc["type"] = ", ".join(kinds) or "None"  # Azure's spelling: "SystemAssigned, UserAssigned"
-    if users:
-        doc["userAssignedIdentities"] = users
     return doc
 
 

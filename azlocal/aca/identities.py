@@ -1,20 +1,19 @@
 """Managed identities of container apps and jobs (`containerapp identity …`, `containerapp job identity
 …`): the resource's `identity` block as Azure shows it — `type` ("None", "SystemAssigned",
-"UserAssigned" or "SystemAssigned, UserAssigned"), a generated principalId and the local tenant for
-the system-assigned identity, a clientId and principalId per user-assigned identity keyed by its
-resource id (a bare name is an identity of the resource group, as az resolves it). Assigning and
-removing follow az's rules and errors. No token is issued for them yet (the identity issue makes them
-real): each change says so.
+"UserAssigned" or "SystemAssigned, UserAssigned"), the system-assigned identity's principal (made on first
+assignment, kept until it is removed) and the local tenant, and per user-assigned identity, keyed by its
+resource id (a bare name is an identity of the resource group, as az resolves it), that identity's own
+clientId and principalId (azlocal.identity.principals). A user-assigned identity that does not exist is
+refused as ARM refuses it, and nothing changes. Assigning and removing follow az's rules and errors.
+`merge` builds the block for every path that assigns (flags, YAML, registry identities).
 """
-
-import uuid
 
 from knack.log import get_logger
 
-from azlocal.acr.identities import _USER_ID
 from azlocal.core import arm, settings
 from azlocal.core.errors import AzLocalError, ValidationError
 from azlocal.core.lookups import not_found
+from azlocal.identity import principals
 from azlocal.platform.store import group_of, store
 from azlocal.resources import groups
 
@@ -50,7 +49,7 @@ def _doc(kind, resource_group, name, *, az_lookup):
 def user_identity_id(resource_group, identity):
     """A user-assigned identity's resource id: given as one, or a name in the resource group."""
     if identity.startswith("/"):
-        if not _USER_ID.match(identity.rstrip("/")):
+        if not principals.is_user_id(identity):
             raise ValidationError(f"Invalid user-assigned identity '{identity}': give its name or its resource ID "
                                   "(/subscriptions/.../providers/Microsoft.ManagedIdentity/userAssignedIdentities/"
                                   "<name>).")
@@ -72,7 +71,7 @@ def _normal(identity):
 def block(system, users, principal=None):
     out = {"type": _type(system, users)}
     if system:
-        out.update(principalId=principal or str(uuid.uuid4()), tenantId=settings.TENANT_ID)
+        out.update(principalId=principal or principals.new_system_principal(), tenantId=settings.TENANT_ID)
     if users:
         out["userAssignedIdentities"] = users
     return out
@@ -94,8 +93,26 @@ def assign(kind, resource_group, name, system_assigned=False, user_assigned=None
         if current is not None:
             logger.warning("User identity %s is already assigned to containerapp", current)
         else:
-            users[rid] = {"clientId": str(uuid.uuid4()), "principalId": str(uuid.uuid4())}
+            users[rid] = principals.user_entry(rid, doc["id"])
     return _save(kind, doc, block(system or bool(system_assigned), users, principal if system else None))
+
+
+def merge(current, system_assigned=False, user_assigned=None, target=None):
+    """The identity block `current` becomes with the system-assigned identity (when asked) and the user-assigned
+    ones (resource ids; "[system]" is the system one) added: a new principal for a newly assigned system
+    identity, each user-assigned identity's own ids. `target` is the resource's id, for the refusal's text."""
+    system, users, principal = _normal(current)
+    for ident in user_assigned or []:
+        if ident.lower() == principals.SYSTEM:
+            system_assigned = True
+            continue
+        if not principals.is_user_id(ident):
+            raise ValidationError(f"Invalid user-assigned identity '{ident}': give its resource ID "
+                                  "(/subscriptions/.../providers/Microsoft.ManagedIdentity/userAssignedIdentities/"
+                                  "<name>).")
+        if not any(k.lower() == ident.rstrip("/").lower() for k in users):
+            users[ident.rstrip("/")] = principals.user_entry(ident, target)
+    return block(system or bool(system_assigned), users, principal if system else None)
 
 
 def remove(kind, resource_group, name, system_assigned=False, user_assigned=None):

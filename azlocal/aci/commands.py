@@ -71,7 +71,12 @@ def container_create(resource_group_name, name=None, image=None, cpu=1.0, memory
                            "(as az does): the group is made from the other arguments.")
         definition = definition_from_flags(name, flags, options)
     with Progress():
-        return containergroups.create(resource_group_name, definition, location, wait=not no_wait, profile=profile)
+        group = containergroups.create(resource_group_name, definition, location, wait=not no_wait, profile=profile)
+    if assign_identity is not None and identity_scope:
+        from azlocal.aci.options import assign_role
+
+        assign_role(group, identity_scope, identity_role)  # as az: after the group, for its system identity
+    return group
 
 
 _FLAG_NAMES = ("image", "cpu", "memory", "ports", "protocol", "ip_address", "dns_name_label", "restart_policy",

@@ -90,6 +90,9 @@ def create(resource_group, definition, location=None, tags=None, wait=True, prof
         check_update(old, definition, location, group["name"])
         definition = dict(definition, name=old["name"])  # ARM keeps the name's first spelling
         rid = old["id"]
+    from azlocal.aci.options import identity_block  # the identities' own ids; a missing one is refused
+
+    definition = dict(definition, identity=identity_block(definition.get("identity"), (old or {}).get("identity"), rid))
     props = definition["properties"]
     profile = profile or props.get("containerGroupProfile")
     if profile:

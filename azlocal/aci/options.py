@@ -11,7 +11,6 @@ refused with the reason (virtual networks, standby pools).
 import base64
 import binascii
 import json
-import uuid
 
 from knack.log import get_logger
 
@@ -22,6 +21,7 @@ logger = get_logger(__name__)
 SKUS = ("Standard", "Dedicated", "Confidential")
 PRIORITIES = ("Regular", "Spot")
 SYSTEM_IDENTITY = "[system]"
+DEFAULT_IDENTITY_ROLE = "Contributor"  # az container create's --role default
 # What Azure puts in ccePolicy when none is given: a permissive (allow-all) policy, base64 encoded.
 DEFAULT_CCE_POLICY = base64.b64encode(b"package policy\n\napi_svn := \"0.10.0\"\n\n"
                                       b"mount_device := {\"allowed\": true}\nmount_overlay := {\"allowed\": true}\n"
@@ -124,10 +124,10 @@ def apply(definition, o):
         logger.warning("Log Analytics is not emulated yet: the workspace '%s' is recorded in diagnostics and no "
                        "logs are sent to it.", o["log_analytics_workspace"])
     if o.get("assign_identity") is not None:
+        check_role_assignment(o)
         definition["identity"] = identity(o["assign_identity"])
         logger.warning("Managed identities are not emulated yet: the identity is recorded on the group and no "
-                       "token endpoint serves it%s.",
-                       f"; no role assignment is made on '{o['identity_scope']}'" if o.get("identity_scope") else "")
+                       "token endpoint serves it.")
     if o.get("acr_identity"):
         creds = props["imageRegistryCredentials"]
         if not creds:
@@ -205,15 +205,71 @@ def pairs(items, what):
     return result
 
 
-def identity(assigned):
+def identity(assigned, existing=None, target=None, resolve=False):
+    """The group's identity for `--assign-identity` ([] or "[system]": the system-assigned one, else resource
+    ids), in the shape Azure shows. With `resolve` (as the group is created: `identity_block`), each
+    user-assigned identity shows its own ids (one that does not exist is refused, worded for `target`) and the
+    system identity keeps the principal of `existing` (a redeploy) or gets a new one."""
     from azlocal.core import settings
+    from azlocal.identity import principals
 
     assigned = assigned or []
     system = not assigned or SYSTEM_IDENTITY in assigned
-    users = [x for x in assigned if x != SYSTEM_IDENTITY]
+    wanted = [x for x in assigned if x != SYSTEM_IDENTITY]
+    users = (principals.user_entries(wanted, target) if resolve else
+             {u: {"clientId": None, "principalId": None} for u in wanted})
     kind = ", ".join(([("SystemAssigned")] if system else []) + (["UserAssigned"] if users else []))
-    doc = {"principalId": str(uuid.uuid4()) if system else None,
+    kept = (existing or {}).get("principalId") if "SystemAssigned" in str((existing or {}).get("type")) else None
+    doc = {"principalId": (kept or principals.new_system_principal()) if system else None,
            "tenantId": settings.TENANT_ID if system else None, "type": kind,
-           "userAssignedIdentities": {u: {"clientId": str(uuid.uuid4()), "principalId": str(uuid.uuid4())}
-                                      for u in users} or None}
+           "userAssignedIdentities": users or None}
     return doc
+
+
+def identity_block(block, existing=None, target=None):
+    """A definition's identity block (from flags, a YAML file or a redeploy) as the group shows it: the type
+    as Azure spells it, the identities' own ids; None for no identity. A YAML block names user-assigned
+    identities under `userAssignedIdentities` or `user_assigned_identities` (as `export` writes them)."""
+    if not block:
+        return None
+    if not isinstance(block, dict):
+        raise ValidationError("The identity of a container group is an object (type, userAssignedIdentities).")
+    kind = str(block.get("type") or "None").replace(" ", "").replace("_", "").lower()
+    users = block.get("userAssignedIdentities") or block.get("user_assigned_identities") or {}
+    if not isinstance(users, dict):
+        raise ValidationError("userAssignedIdentities of a container group's identity is an object keyed by the "
+                              "identities' resource ids.")
+    if kind not in ("none", "systemassigned", "userassigned", "systemassigned,userassigned"):
+        raise ValidationError(f"(InvalidIdentityType) The identity type '{block.get('type')}' is not valid: use "
+                              "'SystemAssigned', 'UserAssigned', 'SystemAssigned, UserAssigned' or 'None'.")
+    if kind == "none":
+        return None
+    if "userassigned" in kind and not users:
+        raise ValidationError("(BadRequest) The identity type 'UserAssigned' needs userAssignedIdentities.")
+    assigned = ([SYSTEM_IDENTITY] if "systemassigned" in kind else []) + list(users)
+    return identity(assigned, existing, target, resolve=True)
+
+
+def check_role_assignment(o):
+    """--scope/--role of `create --assign-identity`: the role and the scope must exist before anything is made."""
+    if not o.get("identity_scope"):
+        return
+    from azlocal.role import definitions, scopes
+
+    definitions.resolve(o.get("identity_role") or DEFAULT_IDENTITY_ROLE)
+    if not scopes.is_valid_form(o["identity_scope"]) and o["identity_scope"].lower().startswith("/subscriptions/"):
+        raise ValidationError("Invalid scope. Please use --help to view the valid format.")
+    scopes.require(o["identity_scope"])
+
+
+def assign_role(group_doc, scope, role=None):
+    """The role assignment az makes after creating the group: the group's system identity gets `role`
+    (Contributor when not given) at `scope`."""
+    if not scope:
+        return None
+    from azlocal.role import assignments
+
+    principal = ((group_doc or {}).get("identity") or {}).get("principalId")
+    if not principal:
+        return None
+    return assignments.create(role or DEFAULT_IDENTITY_ROLE, principal, scope, principal_type="ServicePrincipal")

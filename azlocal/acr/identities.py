@@ -1,16 +1,15 @@
-"""The managed-identity document of an ACR resource (a registry, a task), as Azure shows it: `type`, a
-generated `principalId` and the local tenant for the system-assigned identity, a generated `clientId` and
-`principalId` per user-assigned identity (keyed by its resource id). Nothing issues tokens for them yet."""
-
-import re
-import uuid
+"""The managed-identity document of an ACR resource (a registry, a task), as Azure shows it: `type`, the
+system-assigned identity's principal (made on first assignment, kept until removed) and the local tenant, and
+per user-assigned identity (keyed by its resource id) that identity's own `clientId` and `principalId`
+(azlocal.identity.principals). Assigning a user-assigned identity that does not exist is refused, as ARM's
+identity operation refuses it, and nothing changes."""
 
 from azlocal.core import settings
 from azlocal.core.errors import ValidationError
+from azlocal.identity import principals
 
 SYSTEM = "[system]"
-_USER_ID = re.compile(r"^/subscriptions/[^/]+/resourcegroups/[^/]+/providers/microsoft\.managedidentity/"
-                      r"userassignedidentities/[^/]+$", re.IGNORECASE)
+_USER_ID = principals.USER_ID
 
 
 def type_of(system, users):
@@ -28,17 +27,17 @@ def check(identities):
                                   "userAssignedIdentities/<name>).")
 
 
-def build(identities, existing=None):
-    """The identity document with `identities` ([] or None: the system-assigned one) added to `existing`."""
+def build(identities, existing=None, target=None):
+    """The identity document with `identities` ([] or None: the system-assigned one) added to `existing`.
+    `target` (the resource's id) words the refusal of a user-assigned identity that does not exist."""
     identities = list(identities or [SYSTEM])
     check(identities)
     existing = existing or {}
-    system = SYSTEM in identities or "SystemAssigned" in (existing.get("type") or "")
-    users = dict(existing.get("userAssignedIdentities") or {})
-    for identity in identities:
-        if identity != SYSTEM and identity.lower() not in {u.lower() for u in users}:
-            users[identity] = {"clientId": str(uuid.uuid4()), "principalId": str(uuid.uuid4())}
-    principal = existing.get("principalId") if "SystemAssigned" in (existing.get("type") or "") else None
-    return {"principalId": (principal or str(uuid.uuid4())) if system else None,
+    had_system = "SystemAssigned" in (existing.get("type") or "")
+    system = SYSTEM in identities or had_system
+    users = principals.user_entries([i for i in identities if i != SYSTEM], target,
+                                    existing.get("userAssignedIdentities"))
+    principal = existing.get("principalId") if had_system else None
+    return {"principalId": (principal or principals.new_system_principal()) if system else None,
             "tenantId": settings.TENANT_ID if system else None, "type": type_of(system, users),
             "userAssignedIdentities": users or None}

@@ -1,8 +1,8 @@
 """az acr identity and az acr encryption: a registry's managed identities and its encryption settings.
 
-Identities are recorded on the registry's document as Azure shows them (`type`, a generated
-`principalId` and the tenant for the system identity, `clientId`/`principalId` per user identity), with a
-warning: azlocal has no identity endpoint or Azure AD yet, so no token is ever issued for them.
+Identities are recorded on the registry's document as Azure shows them (`type`, the system identity's
+principal and the tenant, each user-assigned identity's own `clientId`/`principalId`; a user-assigned identity
+that does not exist is refused), with a warning: no token endpoint serves a registry's identities offline.
 Encryption is Azure's default (service-managed keys, `status: disabled`); customer-managed keys need a
 Key Vault, which azlocal does not provide, so `rotate-key` fails as az fails for a registry without them.
 """
@@ -64,7 +64,7 @@ def assign(name, identities, resource_group=None):
         doc = copy.deepcopy(registries.get(name, resource_group))
         group = resource_group or _group(doc)
         doc["identity"] = identities_doc.build(
-            [i if i == SYSTEM else _user_id(i, group) for i in identities], doc.get("identity"))
+            [i if i == SYSTEM else _user_id(i, group) for i in identities], doc.get("identity"), target=doc["id"])
         _save(doc)
     logger.warning(NO_TOKENS)
     return doc

@@ -2,10 +2,10 @@
 --assign-identity`), recorded as Azure shows them.
 
 The task's `identity` is `{"principalId", "tenantId", "type", "userAssignedIdentities"}`: a system-assigned
-identity gets a generated principal id and the local tenant; each user-assigned identity (by resource
-id) a generated client and principal id. Nothing issues tokens for them yet (that waits for azlocal's
-managed identities), so a warning says a run cannot authenticate with them; runs keep using the
-registry's own credentials and the task's custom registry credentials.
+identity gets a new principal id (kept until removed) and the local tenant; each user-assigned identity (by
+resource id) shows that identity's own client and principal id, and one that does not exist is refused.
+No token endpoint serves a task run offline, so a warning says a run cannot authenticate with them; runs keep
+using the registry's own credentials and the task's custom registry credentials.
 """
 
 from knack.log import get_logger
@@ -39,7 +39,7 @@ def _save(task):
 
 def assign(registry, task_name, identities=None, resource_group=None):
     task = _tasks().get(registry, task_name, resource_group)
-    task["identity"] = build(identities, task.get("identity"))
+    task["identity"] = build(identities, task.get("identity"), target=task["id"])
     warn_no_token()
     return _save(task)
 

@@ -279,11 +279,15 @@ def test_app_identity_assign_remove_show_as_azure_shows_them(cli, seeded):
     app = ("-g", "rg", "-n", "app1")
     system = _ok(cli(*ident, "assign", *app, "--system-assigned"))
     assert system["type"] == "SystemAssigned" and system["principalId"] and system["tenantId"]
+    r = cli(*ident, "assign", *app, "--user-assigned", "id1")  # a user-assigned identity must exist
+    assert r.code == 1 and "FailedIdentityOperation" in r.err and _ok(cli(*ident, "show", *app)) == system
+    id1 = _ok(cli("identity", "create", "-g", "rg", "-n", "id1"))
+    _ok(cli("identity", "create", "-g", "rg", "-n", "id2"))
     both = _ok(cli(*ident, "assign", *app, "--user-assigned", "id1", "id2"))
     assert both["type"] == "SystemAssigned, UserAssigned" and both["principalId"] == system["principalId"]
     ids = sorted(both["userAssignedIdentities"])
     assert ids[0].endswith("/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id1")
-    assert set(both["userAssignedIdentities"][ids[0]]) == {"clientId", "principalId"}
+    assert both["userAssignedIdentities"][ids[0]] == {"clientId": id1["clientId"], "principalId": id1["principalId"]}
     assert _ok(cli(*ident, "show", *app)) == both
     assert _ok(cli(*ident, "remove", *app, "--user-assigned", "id1"))["type"] == "SystemAssigned, UserAssigned"
     assert _ok(cli(*ident, "remove", *app, "--user-assigned", "id2"))["type"] == "SystemAssigned"
@@ -309,7 +313,8 @@ def test_job_identity_on_a_job_document(cli, seeded):
         store().put({"id": rid, "name": "job1", "type": "Microsoft.App/jobs", "location": "East US",
                      "properties": {"environmentId": env["id"]}})
     job = ("containerapp", "job", "identity")
-    doc = _ok(cli(*job, "assign", "-g", "rg", "-n", "job1", "--system-assigned", "--user-assigned", "u1"))
+    _ok(cli("identity", "create", "-g", "rg", "-n", "uid1"))
+    doc = _ok(cli(*job, "assign", "-g", "rg", "-n", "job1", "--system-assigned", "--user-assigned", "uid1"))
     assert doc["type"] == "SystemAssigned, UserAssigned"
     assert store().get(rid)["identity"] == doc
     assert _ok(cli(*job, "remove", "-g", "rg", "-n", "job1", "--user-assigned", "--yes"))["type"] == "SystemAssigned"

@@ -148,12 +148,16 @@ def test_registry_identities_are_recorded_as_azure_shows_them(cli, monkeypatch):
     assert cli("group", "create", "-n", "rg", "-l", "eastus").code == 0
     assert cli("acr", "create", "-n", "idreg1", "-g", "rg", "--sku", "Basic").code == 0
     r = cli("acr", "identity", "assign", "-n", "idreg1", "--identities", "[system]", "mi1")
+    assert r.code == 1 and "FailedIdentityOperation" in r.err  # mi1 does not exist yet: nothing changes
+    assert cli("acr", "identity", "show", "-n", "idreg1").out.strip() in ("", "null")
+    mi1 = cli("identity", "create", "-n", "mi1", "-g", "rg").json()
+    r = cli("acr", "identity", "assign", "-n", "idreg1", "--identities", "[system]", "mi1")
     assert r.code == 0 and "no tokens" in r.err
     identity = r.json()["identity"]
     uid = f"/subscriptions/{cli('account', 'show').json()['id']}/resourceGroups/rg/providers/" \
           "Microsoft.ManagedIdentity/userAssignedIdentities/mi1"
     assert identity["type"] == "SystemAssigned, UserAssigned" and len(identity["principalId"]) == 36
-    assert list(identity["userAssignedIdentities"]) == [uid]
+    assert identity["userAssignedIdentities"] == {uid: {"clientId": mi1["clientId"], "principalId": mi1["principalId"]}}
     principal = identity["principalId"]
     again = cli("acr", "identity", "assign", "-n", "idreg1", "--identities", uid.upper()).json()["identity"]
     assert again["principalId"] == principal and list(again["userAssignedIdentities"]) == [uid]

@@ -167,9 +167,14 @@ def test_identity_assign_show_remove_is_recorded_with_a_warning(acr):
     assert identity["type"] == "SystemAssigned" and len(identity["principalId"]) == 36
     assert identity["tenantId"] == _ok(acr("account", "show"))["tenantId"]
     uid = "/subscriptions/0/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/myid"
+    r = acr("acr", "task", "identity", "assign", *base, "--identities", uid)
+    assert r.code == 1 and "FailedIdentityOperation" in r.err  # no such identity: refused, nothing changes
+    assert _ok(acr("acr", "task", "identity", "show", *base))["type"] == "SystemAssigned"
+    myid = _ok(acr("identity", "create", "-n", "myid", "-g", "rg"))
+    uid = myid["id"]
     identity = _ok(acr("acr", "task", "identity", "assign", *base, "--identities", uid))["identity"]
     assert identity["type"] == "SystemAssigned, UserAssigned"
-    assert set(identity["userAssignedIdentities"][uid]) == {"clientId", "principalId"}
+    assert identity["userAssignedIdentities"][uid] == {"clientId": myid["clientId"], "principalId": myid["principalId"]}
     r = acr("acr", "task", "identity", "assign", *base, "--identities", "not-an-id")
     assert r.code == 1
     r = acr("acr", "task", "identity", "remove", *base, "--identities", "[all]", uid)

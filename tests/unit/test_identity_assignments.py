@@ -1,0 +1,99 @@
+"""Assigning managed identities takes the identities' own ids (container apps and jobs, registries, ACR tasks,
+container groups); a missing user-assigned identity is refused and changes nothing; a system identity keeps its
+principal; `container create --assign-identity --scope` makes the role assignment. The engine is faked."""
+
+import pytest
+
+from azlocal.core.errors import AzLocalError
+from azlocal.identity import principals
+from azlocal.platform.store import store
+
+
+@pytest.fixture
+def ids(cli):
+    assert cli("group", "create", "-n", "rg", "-l", "eastus", "-o", "none").code == 0
+    return {n: cli("identity", "create", "-n", n, "-g", "rg").json() for n in ("web-id", "job-id")}
+
+
+def test_aca_merge_takes_the_identities_own_ids(ids):
+    from azlocal.aca import identities
+
+    web = ids["web-id"]
+    block = identities.merge(None, True, [web["id"].replace("resourcegroups", "resourceGroups")])
+    assert block["type"] == "SystemAssigned, UserAssigned" and block["principalId"]
+    assert list(block["userAssignedIdentities"].values()) == [{"clientId": web["clientId"],
+                                                               "principalId": web["principalId"]}]
+    again = identities.merge(block, False, [ids["job-id"]["id"]])
+    assert again["principalId"] == block["principalId"] and len(again["userAssignedIdentities"]) == 2
+    missing = principals.identity_id("rg", "ghost")
+    with pytest.raises(AzLocalError) as ex:
+        identities.merge(block, False, [missing], target="/subscriptions/s/resourceGroups/rg/providers/x/y/app")
+    assert "FailedIdentityOperation" in str(ex.value) and missing in str(ex.value) and ex.value.exit_code == 1
+    assert identities.merge(None, False, ["[system]"])["type"] == "SystemAssigned"
+
+
+def test_aca_yaml_and_flag_paths_use_merge(ids):
+    from azlocal.aca import containerapps_options
+
+    doc = containerapps_options.identity_doc(None, False, [ids["job-id"]["id"]])
+    assert doc["userAssignedIdentities"][ids["job-id"]["id"]]["clientId"] == ids["job-id"]["clientId"]
+    with pytest.raises(AzLocalError):
+        containerapps_options.identity_doc(None, False, [principals.identity_id("rg", "ghost")])
+
+
+def test_acr_build_takes_the_identities_own_ids_and_keeps_the_system_principal(ids):
+    from azlocal.acr import identities
+
+    web = ids["web-id"]
+    doc = identities.build(["[system]", web["id"]])
+    assert doc["userAssignedIdentities"] == {web["id"]: {"clientId": web["clientId"],
+                                                         "principalId": web["principalId"]}}
+    again = identities.build([ids["job-id"]["id"]], doc)
+    assert again["principalId"] == doc["principalId"] and len(again["userAssignedIdentities"]) == 2
+    with pytest.raises(AzLocalError) as ex:
+        identities.build([principals.identity_id("rg", "ghost")], doc, target="/subscriptions/s/reg")
+    assert "'/subscriptions/s/reg'" in str(ex.value)
+
+
+@pytest.fixture
+def fake_engine(monkeypatch):
+    from azlocal.aci import containergroups
+
+    monkeypatch.setattr(containergroups, "_start_group", lambda doc, props, created: None)
+    monkeypatch.setattr(containergroups, "_wait_started", lambda doc: None)
+    monkeypatch.setattr(containergroups, "preflight_images", lambda doc, definition: None)
+    monkeypatch.setattr(containergroups, "cleanup", lambda old: None)
+
+
+def _groups():
+    return [d["name"] for d in store().list(type="Microsoft.ContainerInstance/containerGroups")]
+
+
+def test_container_group_identity_ids_role_and_refusals(cli, ids, fake_engine):
+    from azlocal.role import assignments
+
+    web = ids["web-id"]
+    base = ("container", "create", "-g", "rg", "--image", "busybox", "--os-type", "Linux")
+    r = cli(*base, "-n", "cg1", "--assign-identity", principals.identity_id("rg", "ghost"))
+    assert r.code == 1 and "FailedIdentityOperation" in r.err, r
+    r = cli(*base, "-n", "cg1", "--assign-identity", "[system]", "--scope", "/subscriptions/nope", "--role", "Reader")
+    assert r.code == 3 and "SubscriptionNotFound" in r.err and _groups() == []
+    r = cli(*base, "-n", "cg1", "--assign-identity", "[system]", "--scope",
+            f"/subscriptions/{web['id'].split('/')[2]}/resourceGroups/rg", "--role", "No Such Role")
+    assert r.code == 1 and "Role 'No Such Role' doesn't exist." in r.err and _groups() == []
+    scope = web["id"].split("/providers/")[0].replace("resourcegroups", "resourceGroups")
+    r = cli(*base, "-n", "cg1", "--assign-identity", "[system]", web["id"], "--scope", scope)
+    assert r.code == 0, r.err
+    identity = r.json()["identity"]
+    assert identity["type"] == "SystemAssigned, UserAssigned"
+    assert identity["userAssignedIdentities"] == {web["id"]: {"clientId": web["clientId"],
+                                                              "principalId": web["principalId"]}}
+    made = assignments.list_for(identity["principalId"], scope=scope)
+    assert len(made) == 1 and made[0]["roleDefinitionId"].endswith("b24988ac-6180-42a0-ab88-20f7382dd24c")
+    assert principals.find_principal(identity["principalId"])["kind"] == "system"
+    redeployed = cli(*base, "-n", "cg1", "--assign-identity", "[system]").json()["identity"]
+    assert redeployed["principalId"] == identity["principalId"]
+    listed = cli("identity", "list-resources", "-n", "web-id", "-g", "rg").json()
+    assert listed == []  # the redeploy dropped the user-assigned identity
+    cli(*base, "-n", "cg2", "--assign-identity", web["id"], "-o", "none")
+    assert [x["name"] for x in cli("identity", "list-resources", "-n", "web-id", "-g", "rg").json()] == ["cg2"]
