@@ -152,7 +152,7 @@ def test_keys_wrap_and_unwrap(vaults):
     assert crypto.unwrap_key(KeyWrapAlgorithm.rsa_oaep_256, wrapped.encrypted_key).key == data_key
 
 
-def test_refusals_without_a_role_and_with_a_token_for_another_resource(vaults):
+def test_refusals_without_a_role_and_with_a_token_for_another_resource(vaults, az):
     from azure.core.exceptions import ClientAuthenticationError, HttpResponseError
     from azure.keyvault.secrets import SecretClient
 
@@ -163,6 +163,30 @@ def test_refusals_without_a_role_and_with_a_token_for_another_resource(vaults):
     assert refused.value.status_code == 403 and refused.value.error.code == "Forbidden"
     assert "Caller is not authorized to perform action on resource" in refused.value.message
     assert f"oid={stranger}" in refused.value.message
+
+    # a role at the vault's scope counts at once: Secrets User reads, only Secrets Officer writes
+    from azlocal.keyvault import vaults as kv
+
+    scope = kv.find(RBAC_VAULT)["id"]
+
+    def assign(role):
+        r = az("role", "assignment", "create", "--role", role, "--assignee-object-id", stranger,
+               "--assignee-principal-type", "ServicePrincipal", "--scope", scope, "-o", "none")
+        assert r.code == 0, r.err
+
+    from azlocal.core import settings
+
+    signed_in = SecretClient(_url(RBAC_VAULT), HomeCredential(settings.USER_OBJECT_ID))
+    assign("Key Vault Secrets User")
+    with pytest.raises(HttpResponseError) as still:
+        client.set_secret("s1", VALUE)
+    assert still.value.status_code == 403 and "setSecret/action" in still.value.message
+    assign("Key Vault Secrets Officer")
+    client.set_secret("s1", VALUE)
+    assert client.get_secret("s1").value == VALUE
+    with pytest.raises(HttpResponseError) as owner:  # Owner of the subscription has no data actions
+        signed_in.get_secret("s1")
+    assert owner.value.status_code == 403
 
     # an access-policy vault without an entry for the principal: the policy refusal
     with pytest.raises(HttpResponseError) as no_policy:
