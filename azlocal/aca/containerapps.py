@@ -150,9 +150,16 @@ def create(resource_group, name, definition):
     app = _document(group, name, env_doc, definition, profile=profile, new_secrets=new_secrets,
                     registries=registries)
     keyvault_refs.check(app, new_secrets)
+    _grant_registry_pull(app, definition.registry)
     if existing is not None:
         return _replace(existing, app, env_doc, new_secrets)
     return _create_new(app, env_doc, new_secrets)
+
+
+def _grant_registry_pull(app, registry):
+    from azlocal.aca import registry_identity
+
+    registry_identity.grant_for(app, registry)  # as az: AcrPull for create's --registry-identity
 
 
 def _create_new(app, env_doc, new_secrets):

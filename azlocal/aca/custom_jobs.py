@@ -51,7 +51,7 @@ def _flag_spec(a):
     return {"environment": a["managed_env"], "configuration": configuration,
             "template": {"containers": [container], "initContainers": None, "volumes": None},
             "new_secrets": new_secrets, "identity": identity, "tags": parse_tags(a["tags"]),
-            "workload_profile_name": a["workload_profile_name"]}
+            "workload_profile_name": a["workload_profile_name"], "grant_pull": bool(a["registry_identity"])}
 
 
 def job_create(name, resource_group_name, yaml=None, image=None, container_name=None, managed_env=None,

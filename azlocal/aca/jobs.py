@@ -102,9 +102,10 @@ def _profile(env_doc, name):
 
 
 def create(resource_group, name, *, environment, configuration, template, new_secrets, identity=None, tags=None,
-           workload_profile_name=None):
+           workload_profile_name=None, grant_pull=False):
     """A PUT: `configuration` without secrets' values (`new_secrets` holds them), `template` the containers.
-    Nothing is stored when a check fails; an existing job is replaced (its secrets too)."""
+    Nothing is stored when a check fails; an existing job is replaced (its secrets too). `grant_pull`: give the
+    registries' identities AcrPull first, as az's `job create --registry-identity` does."""
     group = groups.get(resource_group)["name"]
     job_spec.check_name(name)
     if not environment:
@@ -129,6 +130,11 @@ def create(resource_group, name, *, environment, configuration, template, new_se
                 secrets.delete_secret(secret_key(job, old))
     for key, value in new_secrets.items():
         secrets.set_secret(secret_key(job, key), value)
+    if grant_pull:
+        from azlocal.aca import registry_identity
+
+        for registry in configuration.get("registries") or []:
+            registry_identity.grant_for(job, registry)
     try:
         revisions.ensure_images(job, template)
     except BaseException:

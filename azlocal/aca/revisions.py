@@ -131,35 +131,24 @@ def _secret_volume(app, revision_name, replica_name):
     return str(folder)
 
 
-def _registry_auth(app, image):
+def _registry_auth(app, image, container):
     server = images.server_of(image)
     for reg in app["properties"]["configuration"].get("registries") or []:
         if reg["server"].lower() == server:
             if reg.get("identity") and not reg.get("passwordSecretRef"):
-                return _identity_pull_auth(reg["server"])
+                from azlocal.aca import registry_identity
+
+                kind = "container app job" if "/jobs/" in app["id"].lower() else "container app"
+                return registry_identity.pull_auth(app, reg, image, container, kind)
             return {"username": reg["username"], "password": secret_value(app, reg["passwordSecretRef"])}
     return None
-
-
-def _identity_pull_auth(server):
-    """A registry identity pulls from this machine's ACR with the registry's own token (Azure grants the
-    identity AcrPull); a registry that is not here cannot be reached offline."""
-    from azlocal.acr import registries
-
-    doc = registries.find(server.split(".")[0])
-    if doc is None:
-        raise AzLocalError(f"(ContainerAppImagePullFailed) The registry '{server}' is not an Azure Container "
-                           "Registry of this azlocal home; a registry identity can pull only from those offline.")
-    from azlocal.acr.acr_data import NULL_USER, RegistryClient
-
-    return {"username": NULL_USER, "password": RegistryClient(doc).refresh_token()}
 
 
 def ensure_images(app, template):
     for c in (template.get("initContainers") or []) + template["containers"]:
         image = c["image"]
         try:
-            images.ensure_image(image, _registry_auth(app, image))
+            images.ensure_image(image, _registry_auth(app, image, c["name"]))
         except images.ImageUnavailable as ex:
             if ex.with_credentials:
                 raise AzLocalError(f"(ContainerAppImagePullFailed) Failed to pull image '{image}': {ex}") from ex

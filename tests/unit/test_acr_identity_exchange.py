@@ -196,3 +196,21 @@ def test_without_role_assignments_nothing_is_granted(home, monkeypatch):
     monkeypatch.setattr(aad, "_role_allows", missing)
     assert not aad.allows(_view(), "aad:" + PULLER, "pull")
     assert not aad.allows(RegistryView("reg", "reg.azurecr.io", None, KEY), "aad:" + PULLER, "pull")
+
+
+@pytest.mark.parametrize("role, actions", [("AcrPull", ["pull"]), ("Reader", ["pull"]), ("AcrPush", ["pull", "push"]),
+                                           ("AcrDelete", ["delete"]), ("Contributor", ["pull", "push", "delete"]),
+                                           (None, None)])
+def test_real_role_assignments_at_the_group_decide(cli, role, actions):
+    """azlocal.role's assignments (at the registry's group: inherited by the registry) decide, unfaked."""
+    from azlocal.role import assignments
+
+    assert cli("group", "create", "-n", "rg", "-l", "westus").code == 0
+    group = f"/subscriptions/{settings.SUBSCRIPTION_ID}/resourceGroups/rg"
+    view = _view()
+    view.resource_id = group + "/providers/Microsoft.ContainerRegistry/registries/reg"
+    if role:
+        assignments.create(role, PULLER, group, principal_type="ServicePrincipal")
+    wanted = {"type": "repository", "name": "app", "actions": ["pull", "push", "delete"]}
+    granted = aad.granted(view, "aad:" + PULLER, wanted)
+    assert (granted or {}).get("actions") == actions

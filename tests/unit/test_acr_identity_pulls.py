@@ -1,0 +1,141 @@
+"""Pulls by managed identity, without the engine: which principal a registry identity is on an app, the text Azure
+gives when it may not pull, the AcrPull az assigns on create, and the identity's exchange at the registry."""
+
+import pytest
+
+from azlocal.aca import registry_identity
+from azlocal.core.errors import AzLocalError
+from azlocal.identity import registry_pull
+from tests.unit.test_validation_hardening import _seed_registry
+
+UAMI = "/subscriptions/s/resourcegroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/puller"
+SYSTEM = {"type": "SystemAssigned", "principalId": "aaaaaaaa-0000-0000-0000-000000000001", "tenantId": "t"}
+USER = {"type": "UserAssigned", "userAssignedIdentities": {
+    UAMI: {"principalId": "bbbbbbbb-0000-0000-0000-000000000002", "clientId": "cccccccc-0000-0000-0000-000000000003"}}}
+APP = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.App/containerApps/app"
+IMAGE = "myreg.azurecr.io/web:v1"
+
+
+def test_the_registry_identity_is_one_of_the_apps_own():
+    from azlocal.identity import principals
+
+    principal, client, rid = registry_identity.principal_of({"identity": SYSTEM}, "system")
+    assert (principal, client, rid) == (SYSTEM["principalId"], principals.system_client_id(SYSTEM["principalId"]),
+                                        None)
+    assert registry_identity.principal_of({"identity": USER}, UAMI.upper().replace("PROVIDERS", "providers")) == \
+        ("bbbbbbbb-0000-0000-0000-000000000002", "cccccccc-0000-0000-0000-000000000003", UAMI)
+    for block, identity in ((USER, "system"), (SYSTEM, UAMI), ({}, "system"), (None, UAMI)):
+        with pytest.raises(AzLocalError, match="is not assigned to the container app"):
+            registry_identity.principal_of({"identity": block}, identity)
+
+
+def _app(identity_block, identity):
+    return {"id": APP, "identity": identity_block,
+            "properties": {"configuration": {"registries": [{"server": "myreg.azurecr.io", "identity": identity,
+                                                             "passwordSecretRef": "", "username": ""}]}}}
+
+
+def test_a_denied_pull_is_azures_error_and_an_allowed_one_the_refresh_token(monkeypatch):
+    calls = []
+
+    def credentials(image, principal, client, identity_id):
+        calls.append((image, principal, client, identity_id))
+        if principal == SYSTEM["principalId"]:
+            raise registry_pull.PullDenied("no AcrPull")
+        return {"username": registry_pull.NULL_USER, "password": "refresh"}
+
+    monkeypatch.setattr(registry_pull, "credentials", credentials)
+    app = _app(SYSTEM, "system")
+    with pytest.raises(AzLocalError) as caught:
+        registry_identity.pull_auth(app, app["properties"]["configuration"]["registries"][0], IMAGE, "web")
+    assert str(caught.value) == (
+        "(InvalidParameterValueInContainerTemplate) The following field(s) are either invalid or missing. Field "
+        "'template.containers.web.image' is invalid with details: 'Invalid value: \"myreg.azurecr.io/web:v1\": "
+        "unable to pull image using Managed identity system for registry myreg.azurecr.io';.")
+    app = _app(USER, UAMI)
+    assert registry_identity.pull_auth(app, app["properties"]["configuration"]["registries"][0], IMAGE, "web") == \
+        {"username": "00000000-0000-0000-0000-000000000000", "password": "refresh"}
+    assert calls[-1] == (IMAGE, "bbbbbbbb-0000-0000-0000-000000000002", "cccccccc-0000-0000-0000-000000000003", UAMI)
+
+
+def test_revisions_pull_registry_images_as_the_identity(monkeypatch):
+    from azlocal.aca import revisions
+
+    seen = {}
+    monkeypatch.setattr(registry_pull, "credentials", lambda image, p, c, i: {"username": "u", "password": p})
+    monkeypatch.setattr(revisions.images, "ensure_image", lambda image, auth=None, **k: seen.__setitem__(image, auth))
+    app = _app(SYSTEM, "system")
+    revisions.ensure_images(app, {"containers": [{"name": "web", "image": IMAGE},
+                                                 {"name": "side", "image": "busybox:latest"}]})
+    assert seen == {IMAGE: {"username": "u", "password": SYSTEM["principalId"]}, "busybox:latest": None}
+
+
+def test_create_gives_the_registry_identity_acrpull_once(cli):
+    from azlocal.role import assignments
+
+    assert cli("group", "create", "-n", "rg", "-l", "eastus").code == 0
+    doc = _seed_registry("myreg", "Basic")
+    principal = SYSTEM["principalId"]
+    registry_identity.grant_for({"identity": SYSTEM}, {"server": "myreg.azurecr.io", "identity": "system"})
+    registry_identity.grant_for({"identity": SYSTEM}, {"server": "MyReg.azurecr.io", "identity": "system"})
+    made = assignments.list_for(principal_id=principal, everywhere=True)
+    assert len(made) == 1 and made[0]["scope"].lower() == doc["id"].lower()
+    assert made[0]["roleDefinitionId"].endswith("7f951dda-4ed3-4680-a7ca-43fe172d538d")  # AcrPull
+    assert assignments.allowed(principal, doc["id"], "Microsoft.ContainerRegistry/registries/pull/read")
+    # no registry identity, or a registry that is not here: nothing assigned (a warning for the latter)
+    assert registry_identity.grant_for({"identity": SYSTEM}, {"server": "myreg.azurecr.io"}) is None
+    assert registry_identity.grant_for({"identity": SYSTEM}, {"server": "gone.azurecr.io", "identity": "system"}) \
+        is None
+    assert len(assignments.list_for(principal_id=principal, everywhere=True)) == 1
+
+
+class _FakeRegistry:
+    """The registry's answers, as registry_pull sees them over HTTP."""
+    answers = {}
+
+    def __init__(self, login_server):
+        self.login_server = login_server
+
+    def post(self, path, data):
+        answer = self.answers[path]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer(data) if callable(answer) else answer
+
+    def manifest_status(self, repository, reference, token):
+        return self.answers["manifest"]
+
+
+@pytest.mark.parametrize("status, denied", [(200, False), (404, False), (401, True), (403, True)])
+def test_the_identity_exchanges_its_aad_token_and_is_checked_before_the_pull(home, monkeypatch, status, denied):
+    from azlocal.identity import tokens
+
+    posted = {}
+
+    def exchange(data):
+        posted["exchange"] = data
+        return {"refresh_token": "refresh"}
+
+    def token(data):
+        posted["token"] = data
+        return {"access_token": "access"}
+
+    monkeypatch.setattr(registry_pull, "_Registry", _FakeRegistry)
+    _FakeRegistry.answers = {"/oauth2/exchange": exchange, "/oauth2/token": token, "manifest": status}
+    if denied:
+        with pytest.raises(registry_pull.PullDenied, match="AcrPull"):
+            registry_pull.credentials(IMAGE, "pid", "cid", UAMI)
+    else:
+        assert registry_pull.credentials(IMAGE, "pid", "cid", UAMI) == {
+            "username": "00000000-0000-0000-0000-000000000000", "password": "refresh"}
+    claims = tokens.verify(posted["exchange"]["access_token"], ["https://management.azure.com"])
+    assert (claims["oid"], claims["appid"], claims["xms_mirid"]) == ("pid", "cid", UAMI)
+    assert posted["exchange"]["grant_type"] == "access_token"
+    assert posted["token"] == {"grant_type": "refresh_token", "refresh_token": "refresh",
+                               "scope": "repository:web:pull"}
+
+
+def test_only_acr_images_are_pulled_by_identity(home):
+    for image in ("busybox:latest", "ghcr.io/org/app:v1"):
+        with pytest.raises(registry_pull.PullDenied, match="not an Azure Container Registry"):
+            registry_pull.credentials(image, "pid", "cid")
