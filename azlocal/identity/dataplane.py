@@ -10,6 +10,7 @@ resource (endpoints.resource_of) or the caller's address (imds.resource_at). Not
 """
 
 import asyncio
+import ipaddress
 import re
 
 from aiohttp import web
@@ -24,7 +25,19 @@ NO_IDENTITY = "Unable to load the proper Managed Identity."
 
 
 def is_token_request(request):
-    return request.path in (MSI_PATH, IMDS_PATH)
+    """A token path asked of an address (the bridge gateway, IMDS's, loopback), never of a name: an app's own
+    `/msi/token` behind its FQDN stays the app's."""
+    if request.path not in (MSI_PATH, IMDS_PATH):
+        return False
+    host = (request.host or "").lower()
+    host = host[1:].partition("]")[0] if host.startswith("[") else host.rpartition(":")[0] or host
+    if host == "localhost":
+        return True
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        return False
 
 
 async def handle(request):

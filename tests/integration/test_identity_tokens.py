@@ -122,17 +122,30 @@ def _group_exec(az, name, command):
     return r.out
 
 
+def _imds_token(az, name, query=""):
+    out = _group_exec(az, name, f"wget -q -O - --header 'Metadata: true' '{IMDS_URL}{query}'")
+    answer = json.loads(out)
+    assert answer["expires_in"].isdigit() and answer["token_type"] == "Bearer"
+    return _claims(answer["access_token"])
+
+
 def test_a_container_group_gets_a_token_from_imds(az, rg):
+    user = az("identity", "create", "-g", rg, "-n", "group-id")
+    assert user.code == 0, user.err
+    user = user.json()
     r = az("container", "create", "-g", rg, "-n", "tokgroup", "--image", BASE, "--command-line", "sleep 3600",
-           "--assign-identity")
+           "--assign-identity", "[system]", user["id"])
     assert r.code == 0, r.err
     assert "IMDS" not in r.err, r.err
     principal = r.json()["identity"]["principalId"]
-    out = _group_exec(az, "tokgroup", f"wget -q -O - --header 'Metadata: true' '{IMDS_URL}'")
-    answer = json.loads(out)
-    assert answer["expires_in"].isdigit() and _claims(answer["access_token"])["oid"] == principal
+    assert _imds_token(az, "tokgroup")["oid"] == principal
+    assert _imds_token(az, "tokgroup", f"&client_id={user['clientId']}")["oid"] == user["principalId"]
     refused = _group_exec(az, "tokgroup", f"sh -c \"wget -O - '{IMDS_URL}' 2>&1; true\"")
     assert "400" in refused and "access_token" not in refused
+    # A group started again has a new pod namespace: IMDS is routed there again.
+    for verb in ("stop", "start"):
+        assert az("container", verb, "-g", rg, "-n", "tokgroup").code == 0
+    assert _imds_token(az, "tokgroup")["oid"] == principal
 
     r = az("container", "create", "-g", rg, "-n", "plain", "--image", BASE, "--command-line", "sleep 3600")
     assert r.code == 0, r.err

@@ -323,3 +323,16 @@ def test_a_group_without_identity_gets_the_rule_quietly_and_starts_no_daemon(mon
     monkeypatch.setattr(imds.subprocess, "run", lambda argv, **kw: calls.append(argv) or Done())
     assert imds.route(_Container("172.18.0.2", "a"), "plain", warn=False) is False  # iptables said no: quietly
     assert calls[-1][-1] == "172.17.0.1:5080" and not warnings
+
+
+def test_token_paths_are_served_on_addresses_not_on_an_apps_names():
+    class Request:
+        def __init__(self, host, path=dataplane.MSI_PATH):
+            self.host, self.path = host, path
+
+    for host in ("172.17.0.1:80", "169.254.169.254", "127.0.0.1:5080", "localhost", "[::1]:80"):
+        assert dataplane.is_token_request(Request(host))
+        assert dataplane.is_token_request(Request(host, dataplane.IMDS_PATH))
+    for host in ("web.happy-1.eastus.azurecontainerapps.io", "reg.azurecr.io:80", ""):
+        assert not dataplane.is_token_request(Request(host))
+    assert not dataplane.is_token_request(Request("172.17.0.1", "/msi/tokens"))
