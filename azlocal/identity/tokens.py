@@ -23,6 +23,7 @@ from azlocal.platform import secrets
 KEY_SECRET = "identity/issuer-key"
 LIFETIME = 24 * 3600  # managed identity tokens live about a day
 LEEWAY = 300  # clock skew tolerated on nbf/exp, as Azure's validators do
+_LOADED = {}  # the stored PEM -> its parsed key (the store stays the truth: another home's key is another PEM)
 
 
 class TokenError(AzLocalError):
@@ -42,7 +43,12 @@ def _private_key():
         secrets.set_secret(KEY_SECRET, pem)
         # Another process may have won the race: the stored key is the one.
         pem = secrets.get_secret(KEY_SECRET) or pem
-    return serialization.load_pem_private_key(pem.encode(), password=None)
+    key = _LOADED.get(pem)
+    if key is None:  # parsing (and checking) an RSA key costs ~40 ms: once per key, not per token
+        key = serialization.load_pem_private_key(pem.encode(), password=None)
+        _LOADED.clear()
+        _LOADED[pem] = key
+    return key
 
 
 def _b64(number):

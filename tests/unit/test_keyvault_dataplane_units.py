@@ -184,3 +184,16 @@ def test_service_errors_render_as_key_vaults_bodies():
     assert forbidden.status == 403 and json.loads(forbidden.body)["error"] == {
         "code": "Forbidden", "message": "no", "innererror": {"code": "ForbiddenByRbac"}}
     assert errors.from_exception(ValueError("x")) is None
+
+
+def test_the_issuer_key_is_parsed_once_not_per_request(home, monkeypatch):
+    """Every data-plane request checks a token: parsing the RSA key each time cost ~40 ms a request."""
+    from azlocal.identity import tokens
+
+    token = tokens.issue("p-1", "c-1", "https://vault.azure.net")["access_token"]
+    calls = []
+    real = tokens.serialization.load_pem_private_key
+    monkeypatch.setattr(tokens.serialization, "load_pem_private_key", lambda *a, **k: calls.append(1) or real(*a, **k))
+    for _ in range(20):
+        auth.check(token)
+    assert len(calls) <= 1
