@@ -105,6 +105,9 @@ def put(role, assignee_principal_id, scope, principal_type=None, description=Non
         raise ValidationError("Invalid scope. Please use --help to view the valid format.")
     scopes.require(scope)
     scope = scope.rstrip("/")
+    if not definitions.assignable_at(definition, scope):
+        raise ValidationError(f"The role {definition['roleName']} is not available for assignment at the requested "
+                              "scope.")
     if principal_type is not None and principal_type not in PRINCIPAL_TYPES:
         raise ValidationError(f"(InvalidPrincipalType) The principal type '{principal_type}' is not valid.")
     if name is not None and not definitions.is_guid(str(name)):

@@ -30,6 +30,9 @@ def load_commands(loader):
     with CommandGroup(loader, "role definition", CUSTOM) as g:
         g.command("list", "definition_list", table_transformer=_table("definition_table"))
         g.command("show", "definition_show")
+        g.command("create", "definition_create")
+        g.command("update", "definition_update")
+        g.command("delete", "definition_delete")
 
 
 _SCOPE = ("Scope at which the role assignment or definition applies to, e.g. /subscriptions/0b1f6471-1bf0-4dda-"
@@ -94,6 +97,13 @@ def load_arguments(loader, command):
                    "description.")
     with ArgumentsContext(loader, "role definition list") as c:
         c.argument("name", options_list=["--name", "-n"], help="A role's name (roleName) or id (a GUID).")
+        c.argument("custom_role_only", three_state_flag(), help="Custom roles only (vs. built-in ones).")
+    for verb in ("create", "update"):
+        with ArgumentsContext(loader, f"role definition {verb}") as c:
+            c.argument("role_definition", options_list=["--role-definition"], required=True,
+                       help="Description of a role as JSON, or a path to a file containing a JSON description.")
+    with ArgumentsContext(loader, "role definition delete") as c:
+        c.argument("name", options_list=["--name", "-n"], required=True, help="The role's name or id.")
         c.argument("custom_role_only", three_state_flag(), help="Custom roles only (vs. built-in ones).")
     with ArgumentsContext(loader, "role definition show") as c:
         c.argument("name", options_list=["--name", "-n"], help="The role definition's id (a GUID).")

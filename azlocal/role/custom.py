@@ -137,8 +137,38 @@ def assignment_update(role_assignment):
 
 
 def definition_list(name=None, resource_group_name=None, scope=None, custom_role_only=False):
-    _scope(resource_group_name, scope)
-    return definitions.search(name, custom_role_only=custom_role_only is True)
+    target = _scope(resource_group_name, scope)
+    return definitions.search(name, custom_role_only=custom_role_only is True, scope=target)
+
+
+def _definition_body(role_definition):
+    body = _json_argument(role_definition, "--role-definition")
+    if not isinstance(body, dict):
+        raise ValidationError("Invalid role definition. A valid dictionary JSON representation is expected.")
+    return body
+
+
+def definition_create(role_definition):
+    from azlocal.role import custom_roles
+
+    return custom_roles.create(_definition_body(role_definition))
+
+
+def definition_update(role_definition):
+    from azlocal.role import custom_roles
+
+    body = _definition_body(role_definition)
+    if not body.get("id") and not body.get("Id"):
+        logger.warning('Role "id" is missing. Look for the role in the current subscription...')
+    return custom_roles.update(body)
+
+
+def definition_delete(name, resource_group_name=None, scope=None, custom_role_only=False):
+    from azlocal.role import custom_roles
+
+    target = _scope(resource_group_name, scope)
+    for doc in definitions.search(name, custom_role_only=custom_role_only is True, scope=target):
+        custom_roles.delete(doc)
 
 
 def definition_show(scope=None, name=None, role_id=None):

@@ -34,16 +34,27 @@ def _doc(row):
     }
 
 
+def custom_definitions():
+    """The custom roles made in this home (azlocal.role.custom_roles), as stored."""
+    from azlocal.platform.store import store
+
+    return store().list(type=TYPE)
+
+
 def all_definitions():
-    """Every role definition of the subscription, in Azure's order (by name)."""
-    return sorted((_doc(r) for r in builtin.ROLES), key=lambda d: d["roleName"].lower())
+    """Every role definition of the subscription, in Azure's order (by name): the built-in and custom ones."""
+    return sorted([_doc(r) for r in builtin.ROLES] + custom_definitions(), key=lambda d: d["roleName"].lower())
 
 
 def by_guid(guid):
     for row in builtin.ROLES:
         if row[0].lower() == (guid or "").lower():
             return _doc(row)
-    return None
+    if not is_guid(guid):
+        return None
+    from azlocal.platform.store import store
+
+    return store().get(definition_id(guid))
 
 
 def by_id(role_definition_id):
@@ -62,9 +73,9 @@ def find(role):
         return by_id(role)
     if is_guid(role):
         return by_guid(role)
-    for row in builtin.ROLES:
-        if row[1].lower() == role.lower():
-            return _doc(row)
+    for doc in all_definitions():
+        if doc["roleName"].lower() == role.lower():
+            return doc
     return None
 
 
@@ -81,10 +92,22 @@ def resolve(role):
     raise ValidationError(f"Role '{role}' doesn't exist.")
 
 
-def search(name=None, custom_role_only=False):
+def assignable_at(doc, scope):
+    """Whether a definition may be assigned at `scope` (its assignableScopes at or above it)."""
+    from azlocal.role import scopes
+
+    return any(scopes.covers(s, scope) for s in doc.get("assignableScopes") or [])
+
+
+def search(name=None, custom_role_only=False, scope=None):
     """`az role definition list --name`: the definitions whose GUID or roleName is exactly `name` (az compares
-    them on its side, case and all)."""
+    them on its side, case and all); at a scope, the custom roles assignable there or below it."""
+    from azlocal.role import scopes
+
     docs = all_definitions()
+    if scope:
+        docs = [d for d in docs if d["roleType"] == "BuiltInRole" or assignable_at(d, scope)
+                or any(scopes.covers(scope, s) for s in d.get("assignableScopes") or [])]
     if name:
         docs = [d for d in docs if name in (d["name"], d["roleName"])]
     if custom_role_only:

@@ -204,3 +204,43 @@ def test_a_managed_identity_is_assigned_by_client_id_and_shown_by_it(cli):
     listed = cli("role", "assignment", "list", "--all", "--assignee", ident["principalId"]).json()
     assert {a["principalName"] for a in listed} == {ident["clientId"]}
     assert {a["roleDefinitionName"] for a in listed} == {"Managed Identity Operator", "AcrPull"}
+
+
+def test_custom_roles_are_made_enforced_and_deleted(cli, tmp_path):
+    from azlocal.role import assignments
+
+    _setup(cli)
+    body = {"Name": "Secret Reader", "Description": "Reads secrets", "Actions": [],
+            "DataActions": ["Microsoft.KeyVault/vaults/secrets/getSecret/action"], "AssignableScopes": [RG]}
+    path = tmp_path / "role.json"
+    path.write_text(json.dumps(body))
+    r = cli("role", "definition", "create", "--role-definition", str(path))
+    assert r.code == 0, r.err
+    role = r.json()
+    assert role["roleType"] == "CustomRole" and role["roleName"] == "Secret Reader"
+    assert role["permissions"][0]["dataActions"] == body["DataActions"] and role["assignableScopes"] == [RG]
+    again = cli("role", "definition", "create", "--role-definition", json.dumps(body))
+    assert again.code == 1 and "RoleDefinitionWithSameNameExists" in again.err
+    assert cli("role", "definition", "list", "--custom-role-only", "--query", "[].roleName").json() == \
+        ["Secret Reader"]
+    r = _create(cli, "--assignee-object-id", SP, "--assignee-principal-type", "ServicePrincipal",
+                role="Secret Reader", scope=SUB)
+    assert r.code == 1 and "The role Secret Reader is not available for assignment at the requested scope." in r.err
+    assert _create(cli, "--assignee-object-id", SP, "--assignee-principal-type", "ServicePrincipal",
+                   role="Secret Reader").code == 0
+    get = "Microsoft.KeyVault/vaults/secrets/getSecret/action"
+    assert assignments.allowed(SP, VAULT + "/secrets/db", get)
+    assert not assignments.allowed(SP, VAULT, "Microsoft.KeyVault/vaults/secrets/setSecret/action")
+    role["permissions"][0]["dataActions"].append("Microsoft.KeyVault/vaults/secrets/setSecret/action")
+    r = cli("role", "definition", "update", "--role-definition", json.dumps(role))
+    assert r.code == 0, r.err
+    assert assignments.allowed(SP, VAULT, "Microsoft.KeyVault/vaults/secrets/setSecret/action")
+    r = cli("role", "definition", "delete", "--name", "Secret Reader")
+    assert r.code == 1 and "RoleDefinitionHasAssignments" in r.err
+    assert cli("role", "assignment", "delete", "--assignee-object-id", SP, "--scope", VAULT).code == 0
+    assert cli("role", "definition", "delete", "--name", "Secret Reader").code == 0
+    assert cli("role", "definition", "list", "--custom-role-only").json() == []
+    r = cli("role", "definition", "update", "--role-definition", json.dumps({"name": "Reader", "roleName": "R2"}))
+    assert r.code == 1 and "cannot be changed" in r.err
+    r = cli("role", "definition", "create", "--role-definition", json.dumps({"Name": "x", "Actions": ["*"]}))
+    assert r.code == 1 and "please provide 'assignableScopes'" in r.err
