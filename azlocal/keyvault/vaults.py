@@ -193,7 +193,7 @@ def set_policy(doc, object_id, application_id=None, **permissions):
     """`keyvault set-policy`: the entry of (object id, application id) gets the permissions given; others stay."""
     if doc["properties"].get("enableRbacAuthorization"):
         raise AzLocalError("Cannot set policies to a vault with '--enable-rbac-authorization' specified")
-    given = {k: sorted(dict.fromkeys(v), key=list(v).index) for k, v in permissions.items() if v is not None}
+    given = {k: [*dict.fromkeys(v)] for k, v in permissions.items() if v is not None}
     entries = doc["properties"].setdefault("accessPolicies", [])
     for entry in entries:
         if entry["objectId"].lower() == object_id.lower() and (entry.get("applicationId") or "").lower() == \
