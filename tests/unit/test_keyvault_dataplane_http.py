@@ -167,6 +167,7 @@ def test_bad_requests_get_the_services_errors(vaults):
             "unknown": await call("GET", "/secrets/nope/"),
             "certs": await call("GET", "/certificates"),
             "no_vault": await call("GET", "/secrets", host="nosuchvault.vault.azure.net"),
+            "big": await call("PUT", "/secrets/ok", raw=b'{"value": "' + b"x" * (300 * 1024) + b'"}'),
             "list": await call("GET", "/secrets"),
         }
 
@@ -177,6 +178,7 @@ def test_bad_requests_get_the_services_errors(vaults):
     assert out["unknown"][0] == 404 and "was not found in this key vault" in out["unknown"][2]["error"]["message"]
     assert out["certs"][0] == 501 and "offline" in out["certs"][2]["error"]["message"]
     assert out["no_vault"][0] == 404
+    assert out["big"][0] == 413 and out["big"][2]["error"]["code"] == "BadParameter"
     assert out["list"][2] == {"value": [], "nextLink": None}  # nothing was written by the bad requests
 
 

@@ -22,6 +22,7 @@ NAME = re.compile(r"^[0-9a-zA-Z-]{1,127}$")
 VERSION = re.compile(r"^[0-9a-fA-F]{32}$")
 API_VERSION = re.compile(r"^(7\.[0-9]|20[0-9]{2}-[01][0-9]-[0-3][0-9])(-preview(\.[0-9]+)?)?$")
 SERVICE_VERSION = "1.9.2880.1"
+MAX_BODY = 256 * 1024  # a secret value is at most 25 KB; keys, JWKs and crypto values far less
 
 # (method, collection, shape) -> "module.handler"; shape: "" (the collection), "name", "name/verb",
 # "name/version", "name/version/verb" (the verb in the key).
@@ -162,7 +163,15 @@ class Context:
         """The request's JSON object body ({} when empty); 400 BadParameter when it is not one."""
         import json
 
-        raw = await self.request.read()
+        too_large = bad_parameter(f"The request body is larger than {MAX_BODY // 1024} KB, more than any Key "
+                                  "Vault operation takes.", status=413)
+        if (self.request.content_length or 0) > MAX_BODY:
+            raise too_large
+        raw = b""
+        while chunk := await self.request.content.read(64 * 1024):
+            raw += chunk
+            if len(raw) > MAX_BODY:
+                raise too_large
         if not raw.strip():
             return {}
         try:
