@@ -18,7 +18,7 @@ from knack.log import get_logger
 from azlocal.core import arm, settings
 from azlocal.core.errors import AzLocalError, ResourceNotFound, ValidationError
 from azlocal.platform.store import store
-from azlocal.role import definitions, matching, scopes
+from azlocal.role import changelog, definitions, matching, scopes
 
 logger = get_logger(__name__)
 
@@ -131,6 +131,7 @@ def put(role, assignee_principal_id, scope, principal_type=None, description=Non
     s = store()
     with s.transaction():
         s.put(doc)
+        changelog.record("Granted", doc, now)
     return doc, True
 
 
@@ -141,14 +142,19 @@ def create(role, assignee_principal_id, scope, principal_type=None, description=
 
 def delete(assignment_doc_or_id):
     """Removes one assignment (a document or its id); False when there was none."""
-    rid = assignment_doc_or_id["id"] if isinstance(assignment_doc_or_id, dict) else assignment_doc_or_id
+    rid = (assignment_doc_or_id["id"] if isinstance(assignment_doc_or_id, dict) else assignment_doc_or_id).rstrip("/")
     owner = _owner_doc()
     s = store()
     with s.transaction():
-        if owner and owner["id"].lower() == rid.rstrip("/").lower():
+        doc = owner if owner and owner["id"].lower() == rid.lower() else s.get(rid)
+        if doc is None:
+            return False
+        if doc is owner:
             s.set_value(_OWNER_REMOVED, True)
-            return True
-        return s.delete(rid.rstrip("/"))
+        else:
+            s.delete(rid)
+        changelog.record("Revoked", doc, arm.utc_now())
+        return True
 
 
 def delete_for(principal_id, scope=None):

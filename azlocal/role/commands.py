@@ -27,6 +27,7 @@ def load_commands(loader):
         g.command("list", "assignment_list", table_transformer=_table("assignment_table"))
         g.command("delete", "assignment_delete")
         g.command("update", "assignment_update")
+        g.command("list-changelogs", "assignment_list_changelogs")
     with CommandGroup(loader, "role definition", CUSTOM) as g:
         g.command("list", "definition_list", table_transformer=_table("definition_table"))
         g.command("show", "definition_show")
@@ -95,6 +96,11 @@ def load_arguments(loader, command):
         c.argument("role_assignment", options_list=["--role-assignment"], required=True,
                    help="Description of an existing role assignment as JSON, or a path to a file containing a JSON "
                    "description.")
+    with ArgumentsContext(loader, "role assignment list-changelogs") as c:
+        c.argument("start_time", help="Start time of the query window in UTC, e.g. 2000-12-31T12:59:59Z. Defaults to "
+                   "1 hour before end time.")
+        c.argument("end_time", help="End time of the query window in UTC, e.g. 2000-12-31T12:59:59Z. Defaults to "
+                   "the current time.")
     with ArgumentsContext(loader, "role definition list") as c:
         c.argument("name", options_list=["--name", "-n"], help="A role's name (roleName) or id (a GUID).")
         c.argument("custom_role_only", three_state_flag(), help="Custom roles only (vs. built-in ones).")

@@ -102,6 +102,12 @@ def assignment_delete(ids=None, assignee=None, assignee_object_id=None, role=Non
     return None
 
 
+def assignment_list_changelogs(start_time=None, end_time=None):
+    from azlocal.role import changelog
+
+    return changelog.events(start_time, end_time)
+
+
 def _json_argument(text, option):
     if os.path.exists(text):
         with open(text, encoding="utf-8") as f:

@@ -244,3 +244,20 @@ def test_custom_roles_are_made_enforced_and_deleted(cli, tmp_path):
     assert r.code == 1 and "cannot be changed" in r.err
     r = cli("role", "definition", "create", "--role-definition", json.dumps({"Name": "x", "Actions": ["*"]}))
     assert r.code == 1 and "please provide 'assignableScopes'" in r.err
+
+
+def test_list_changelogs_reports_grants_and_revocations(cli):
+    _setup(cli)
+    doc = _create(cli, "--assignee-object-id", SP, "--assignee-principal-type", "ServicePrincipal").json()
+    assert cli("role", "assignment", "delete", "--ids", doc["id"]).code == 0
+    logs = cli("role", "assignment", "list-changelogs").json()
+    assert [e["action"] for e in logs] == ["Granted", "Revoked"]
+    assert logs[0]["roleName"] == "Key Vault Secrets User" and logs[0]["roleDefinitionId"] == SECRETS_USER
+    assert logs[0]["scope"] == VAULT and logs[0]["scopeName"] == "kv1" and logs[0]["scopeType"] == "Resource"
+    assert logs[0]["caller"] == settings.USER_NAME and logs[0]["principalId"] == SP
+    assert cli("role", "assignment", "list-changelogs", "--end-time", "2000-12-31T12:59:59Z").json() == []
+    r = cli("role", "assignment", "list-changelogs", "--start-time", "yesterday")
+    assert r.code == 1 and "Input 'yesterday' is not valid datetime. Valid example: 2000-12-31T12:59:59Z" in r.err
+    r = cli("role", "assignment", "list-changelogs", "--start-time", "2030-01-01T00:00:00Z",
+            "--end-time", "2029-01-01T00:00:00Z")
+    assert r.code == 1 and "Start time cannot be later than end time." in r.err
