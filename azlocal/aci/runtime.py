@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from knack.log import get_logger
 
-from azlocal.aci import probes, volumes
+from azlocal.aci import probes, registry_identity, volumes
 from azlocal.aci.definition import RESTART
 from azlocal.aci.lookup import _secret_prefix, _short  # noqa: F401
 from azlocal.aci.options import docker_security
@@ -39,6 +39,8 @@ def _registry_auth(doc, image):
     prefix = _secret_prefix(doc["id"])
     for cred in doc.get("imageRegistryCredentials") or []:
         if cred["server"].lower() == server:
+            if cred.get("identity"):  # --acr-identity: pulled as the group's identity (registry_identity)
+                return registry_identity.credentials(doc, cred, image)
             return {"username": cred["username"], "password": secrets.get_secret(f"{prefix}registry/{cred['server']}")}
     return None
 
@@ -47,14 +49,19 @@ def preflight_images(doc, definition):
     """Every image of a definition is there (pulled with the definition's own credentials if needed), and
     its Azure Files volumes can be mounted."""
     creds = {c["server"].lower(): {"username": c["username"], "password": c.get("password")}
-             for c in definition["properties"]["imageRegistryCredentials"] if c.get("server")}
+             for c in definition["properties"]["imageRegistryCredentials"] if c.get("server") and not c.get("identity")}
+    by_identity = {c["server"].lower() for c in definition["properties"]["imageRegistryCredentials"]
+                   if c.get("server") and c.get("identity")}
     props = definition["properties"]
     volumes.check(props, doc["name"])  # an update with a bad Azure Files volume leaves the old group running
+    registry_identity.check(doc)
     for c in props["initContainers"] + props["containers"]:
         image = c["properties"]["image"]
         server = images.server_of(image)
         auth = creds.get(server)
-        if auth or not any(server == (c.get("server") or "").lower()
+        if server in by_identity:
+            _ensure_image(doc, image)  # as the group's identity (the new document's credentials)
+        elif auth or not any(server == (c.get("server") or "").lower()
                            for c in doc.get("imageRegistryCredentials") or []):
             _ensure_image(doc, image, auth)
 
@@ -82,6 +89,7 @@ def _start_group(doc, props, created):
     """A single container publishes the group's ports itself; several share an infra container's
     network namespace (a pod), so each can restart without the others losing localhost."""
     volumes.check(props, doc["name"])
+    registry_identity.check(doc)
     for c in props["initContainers"] + props["containers"]:
         _ensure_image(doc, c["properties"]["image"])
     infra_name, net_name, base = _names(doc)

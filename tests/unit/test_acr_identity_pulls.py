@@ -14,6 +14,7 @@ USER = {"type": "UserAssigned", "userAssignedIdentities": {
     UAMI: {"principalId": "bbbbbbbb-0000-0000-0000-000000000002", "clientId": "cccccccc-0000-0000-0000-000000000003"}}}
 APP = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.App/containerApps/app"
 IMAGE = "myreg.azurecr.io/web:v1"
+GROUP = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerInstance/containerGroups/grp"
 
 
 def test_the_registry_identity_is_one_of_the_apps_own():
@@ -139,3 +140,47 @@ def test_only_acr_images_are_pulled_by_identity(home):
     for image in ("busybox:latest", "ghcr.io/org/app:v1"):
         with pytest.raises(registry_pull.PullDenied, match="not an Azure Container Registry"):
             registry_pull.credentials(image, "pid", "cid")
+
+
+# Container groups (--acr-identity) ----------------------------------------------------------------
+
+def _group(identity_block, identity):
+    return {"name": "grp", "id": GROUP, "identity": identity_block,
+            "imageRegistryCredentials": [{"server": "myreg.azurecr.io", "identity": identity, "username": None}]}
+
+
+def test_a_group_pulls_as_one_of_its_user_assigned_identities(monkeypatch):
+    from azlocal.aci import registry_identity as aci_identity
+    from azlocal.aci import runtime
+
+    calls = []
+    monkeypatch.setattr(registry_pull, "credentials", lambda *a: calls.append(a) or {"username": "u", "password": "r"})
+    doc = _group(USER, UAMI.upper())
+    aci_identity.check(doc)
+    assert runtime._registry_auth(doc, IMAGE) == {"username": "u", "password": "r"}
+    assert calls == [(IMAGE, "bbbbbbbb-0000-0000-0000-000000000002", "cccccccc-0000-0000-0000-000000000003", UAMI)]
+    assert runtime._registry_auth(doc, "other.azurecr.io/x:1") is None
+
+
+@pytest.mark.parametrize("block, identity", [(SYSTEM, "[system]"), (SYSTEM, UAMI), (None, UAMI),
+                                             (USER, UAMI.replace("puller", "other")), (USER, "puller")])
+def test_a_group_identity_that_is_not_the_groups_is_refused_as_aci_does(block, identity):
+    from azlocal.aci import registry_identity as aci_identity
+
+    with pytest.raises(AzLocalError) as caught:
+        aci_identity.check(_group(block, identity))
+    assert str(caught.value) == ("(InvalidImageRegistryIdentity) The identity in the 'imageRegistryCredentials' of "
+                                 "container group 'grp' not found in container group identity list.")
+
+
+def test_a_group_identity_without_acrpull_is_acis_inaccessible_image(monkeypatch):
+    from azlocal.aci import runtime
+
+    def denied(*a):
+        raise registry_pull.PullDenied("no role")
+
+    monkeypatch.setattr(registry_pull, "credentials", denied)
+    with pytest.raises(AzLocalError) as caught:
+        runtime._registry_auth(_group(USER, UAMI), IMAGE)
+    assert str(caught.value) == ("(InaccessibleImage) The image 'myreg.azurecr.io/web:v1' in container group 'grp' "
+                                 "is not accessible. Please check the image and registry credential.")
