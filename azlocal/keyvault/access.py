@@ -74,9 +74,9 @@ def authorize(vault_doc, principal, data_action, permission=None, resource=None)
     oid = principal_id(principal)
     props = vault_doc["properties"]
     if props.get("enableRbacAuthorization"):
-        if _rbac_allows(oid, vault_doc["id"], data_action):
-            return
         scope = vault_doc["id"] + (f"/{resource}" if resource else "")
+        if _rbac_allows(oid, scope, data_action):  # an assignment on the vault (or above) or on this object
+            return
         raise errors.Forbidden(
             "Caller is not authorized to perform action on resource.\nIf role assignments, deny assignments or role "
             "definitions were changed recently, please observe propagation time.\n"
@@ -103,4 +103,4 @@ def _rbac_allows(oid, scope, data_action):
     except ImportError:  # role assignments not installed: nothing is granted, as a vault with no assignment
         logger.debug("azlocal.role.assignments is not available; RBAC vaults grant nothing")
         return False
-    return bool(assignments.allowed(oid, scope, data_action))
+    return bool(assignments.allowed(oid, scope, data_action, data=True))

@@ -25,7 +25,7 @@ def load_commands(loader):
     with CommandGroup(loader, "keyvault key", KEYS) as g:
         for name in ("create", "show", "list", "list-versions", "list-deleted", "show-deleted", "set-attributes",
                      "delete", "recover", "purge", "encrypt", "decrypt", "sign", "verify", "download", "backup",
-                     "restore", "get-policy-template"):
+                     "restore", "get-policy-template", "import", "rotate"):
             g.command(name, "key_" + name.replace("-", "_"))
 
 
@@ -85,6 +85,31 @@ def load_arguments(loader, command):
         c.argument("default_data_disk_policy", options_list=["--default-data-disk-policy", "--default-dd-policy"],
                    action="store_true", help="Use default policy under which the key can be exported for data disk "
                    "encryption.")
+    with ArgumentsContext(loader, "keyvault key import") as c:
+        _target(c)
+        _attributes(c)
+        c.argument("kty", enum_type(["EC", "oct", "RSA"]), options_list=["--kty"], help="The type of key to import "
+                   "(only for BYOK).")
+        c.argument("curve", enum_type(CURVES), options_list=["--curve"], help="The curve name of the key to import "
+                   "(only for BYOK).")
+        c.argument("protection", enum_type(["hsm", "software"]), options_list=["--protection", "-p"],
+                   help="Specifies the type of key protection.")
+        c.argument("disabled", three_state_flag(), help="Import key in disabled state.")
+        c.argument("exportable", three_state_flag(), help="Whether the private key can be exported (needs --policy).")
+        c.argument("default_cvm_policy", options_list=["--default-cvm-policy"], action="store_true",
+                   help="Use default policy under which the key can be exported for CVM disk encryption.")
+        c.argument("default_data_disk_policy", options_list=["--default-data-disk-policy", "--default-dd-policy"],
+                   action="store_true", help="Use default policy under which the key can be exported for data disk "
+                   "encryption.")
+        for arg, text in (("pem_file", "PEM file containing the key to be imported."),
+                          ("pem_string", "PEM string containing the key to be imported."),
+                          ("pem_password", "Password of PEM file."),
+                          ("byok_file", "BYOK file containing the key to be imported (HSM-protected transfer; not "
+                           "served offline)."),
+                          ("byok_string", "BYOK string containing the key to be imported (not served offline).")):
+            c.argument(arg, options_list=["--" + arg.replace("_", "-")], arg_group="Key Source", help=text)
+    with ArgumentsContext(loader, "keyvault key rotate") as c:
+        _target(c)
     with ArgumentsContext(loader, "keyvault key set-attributes") as c:
         _target(c, version=True)
         _attributes(c)

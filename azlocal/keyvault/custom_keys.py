@@ -44,6 +44,41 @@ def key_create(vault_name=None, hsm_name=None, name=None, identifier=None, kty=N
     return _format.key(bundle)
 
 
+def key_import(vault_name=None, hsm_name=None, name=None, identifier=None, kty=None, curve=None, key_ops=None,
+               protection=None, disabled=None, expires=None, not_before=None, tags=None, exportable=None,
+               release_policy=None, immutable=None, default_cvm_policy=False, default_data_disk_policy=False,
+               pem_file=None, pem_string=None, pem_password=None, byok_file=None, byok_string=None):
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    from azlocal.keyvault import keycrypto, keys
+
+    v, n, _ = item(vault_name, name, identifier, hsm_name=hsm_name)
+    _no_release_policy(release_policy, immutable, exportable, default_cvm_policy, default_data_disk_policy)
+    if byok_file or byok_string:
+        raise AzLocalError("BYOK transfer blobs are wrapped for a vendor HSM's key exchange key, which azlocal does "
+                           "not have offline: import the key from a PEM file (--pem-file) instead.")
+    if not (pem_file or pem_string):
+        raise AzLocalError("Import failed: no key source: use --pem-file or --pem-string.")
+    try:
+        data = open(pem_file, "rb").read() if pem_file else pem_string.encode()
+        pkey = load_pem_private_key(data, pem_password.encode() if pem_password else None)
+    except OSError as ex:
+        raise AzLocalError(f"[Errno {ex.errno}] {ex.strerror}: '{pem_file}'") from ex
+    except (ValueError, TypeError) as ex:
+        raise AzLocalError(f"Import failed: {ex}") from ex
+    jwk = dict(keycrypto.private_jwk(pkey), key_ops=key_ops)
+    bundle = keys.import_key(v, n, jwk, principal(), enabled=not disabled, expires=expires, not_before=not_before,
+                             tags=_tags(tags), hsm=protection == "hsm")
+    return _format.key(bundle)
+
+
+def key_rotate(vault_name=None, hsm_name=None, name=None, identifier=None):
+    from azlocal.keyvault import keys
+
+    v, n, _ = item(vault_name, name, identifier, hsm_name=hsm_name)
+    return _format.key(keys.rotate(v, n, principal()))
+
+
 def key_show(vault_name=None, hsm_name=None, name=None, identifier=None, version=None):
     from azlocal.keyvault import keys
 

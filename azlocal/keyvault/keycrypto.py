@@ -77,6 +77,37 @@ def public_key(jwk):
     return ec.EllipticCurvePublicNumbers(x, y, CURVES[jwk["crv"]]()).public_key()
 
 
+def private_from_jwk(jwk):
+    """The private key of an imported JWK; BadParameter when it is not a complete RSA or EC private key."""
+    def number(field):
+        return int.from_bytes(b64url_decode(jwk[field]), "big")
+
+    try:
+        if str(jwk.get("kty", "")).upper().startswith("RSA"):
+            public = rsa.RSAPublicNumbers(number("e"), number("n"))
+            return rsa.RSAPrivateNumbers(number("p"), number("q"), number("d"), number("dp"), number("dq"),
+                                         number("qi"), public).private_key()
+        if str(jwk.get("kty", "")).upper().startswith("EC"):
+            public = ec.EllipticCurvePublicNumbers(number("x"), number("y"), CURVES[jwk["crv"]]())
+            return ec.EllipticCurvePrivateNumbers(number("d"), public).private_key()
+    except (KeyError, TypeError, ValueError) as ex:
+        raise errors.BadParameter(f"The JSON web key is not a valid private {jwk.get('kty')} key: {ex}") from ex
+    raise errors.BadParameter(f"Key type {jwk.get('kty')} cannot be imported (RSA and EC keys can).",
+                              inner="KeyTypeNotSupported")
+
+
+def private_jwk(key):
+    """The private JWK members of a key (what an import sends)."""
+    jwk = public_jwk(key)
+    numbers = key.private_numbers()
+    if isinstance(key, rsa.RSAPrivateKey):
+        jwk.update(kty="RSA", d=_int(numbers.d), p=_int(numbers.p), q=_int(numbers.q), dp=_int(numbers.dmp1),
+                   dq=_int(numbers.dmq1), qi=_int(numbers.iqmp))
+    else:
+        jwk.update(kty="EC", d=_int(numbers.private_value, (key.curve.key_size + 7) // 8))
+    return jwk
+
+
 def _padding(alg):
     if alg == "RSA-OAEP":
         return padding.OAEP(mgf=padding.MGF1(hashes.SHA1()), algorithm=hashes.SHA1(), label=None)

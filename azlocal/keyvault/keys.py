@@ -53,6 +53,10 @@ def create(vault, name, principal, kty="RSA", size=None, curve=None, ops=None, e
         raise errors.BadParameter(f"Key type {kty} is not supported by azlocal's vaults (RSA, RSA-HSM, EC and "
                                   "EC-HSM are).", inner="KeyTypeNotSupported")
     private = keycrypto.generate(kty, size, curve)
+    return _add_version(doc, name, private, kty, ops, enabled, expires, not_before, tags)
+
+
+def _add_version(doc, name, private, kty, ops, enabled=True, expires=None, not_before=None, tags=None):
     version = objects.new_version()
     stamp = objects.now()
     default_ops = keycrypto.RSA_OPS if kty.startswith("RSA") else keycrypto.EC_OPS
@@ -67,6 +71,28 @@ def create(vault, name, principal, kty="RSA", size=None, curve=None, ops=None, e
         row["versions"].append(rec)
         objects.save(row)
     return _bundle(doc, row, rec)
+
+
+def import_key(vault, name, jwk, principal, enabled=True, expires=None, not_before=None, tags=None, hsm=False):
+    """A new version made of a given private JWK (RSA: n, e, d, p, q, dp, dq, qi; EC: crv, x, y, d)."""
+    doc = vaults.resolve(vault)
+    access.authorize(doc, principal, _A + "import/action", resource=f"keys/{name}")
+    objects.check_name(name)
+    private = keycrypto.private_from_jwk(jwk)
+    kty = "RSA" if str(jwk.get("kty", "")).upper().startswith("RSA") else "EC"
+    kty = f"{kty}-HSM" if hsm or str(jwk.get("kty", "")).upper().endswith("-HSM") else kty
+    return _add_version(doc, name, private, kty, jwk.get("key_ops"), enabled, expires, not_before, tags)
+
+
+def rotate(vault, name, principal):
+    """A new version of the key with the current one's type, size or curve and operations."""
+    doc = vaults.resolve(vault)
+    access.authorize(doc, principal, _A + "rotate/action", resource=f"keys/{name}")
+    rec = objects.active(doc, KIND, name)["versions"][-1]
+    public = rec["public"]
+    size = len(keycrypto.b64url_decode(public["n"])) * 8 if "n" in public else None
+    private = keycrypto.generate(rec["kty"], size, public.get("crv"))
+    return _add_version(doc, name, private, rec["kty"], rec["key_ops"], tags=rec.get("tags"))
 
 
 def get(vault, name, version=None, principal=None):

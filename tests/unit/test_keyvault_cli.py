@@ -233,3 +233,37 @@ def test_check_name_and_hsm_options(kv):
     assert kv("keyvault", "check-name", "-n", "myhsm").json()["nameAvailable"] is True
     r = kv("keyvault", "show", "--hsm-name", "h1")
     assert r.code == 1 and "managedhsm.azure.net" in r.err
+
+
+def test_key_import_from_pem_and_rotate(kv, tmp_path):
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = tmp_path / "k.pem"
+    pem.write_bytes(private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                          serialization.BestAvailableEncryption(b"pw")))
+    r = kv("keyvault", "key", "import", "--vault-name", "kv1", "-n", "imp", "--pem-file", str(pem),
+           "--pem-password", "pw")
+    assert r.code == 0, r
+    n = private.public_key().public_numbers().n.to_bytes(256, "big")
+    assert r.json()["key"]["n"] == base64.b64encode(n).decode() and r.json()["key"]["d"] is None
+    enc = kv("keyvault", "key", "encrypt", "--vault-name", "kv1", "-n", "imp", "-a", "RSA-OAEP", "--value",
+             "aGVsbG8=").json()
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    pad = padding.OAEP(mgf=padding.MGF1(hashes.SHA1()), algorithm=hashes.SHA1(), label=None)
+    assert private.decrypt(base64.b64decode(enc["result"]), pad) == b"hello"
+    r = kv("keyvault", "key", "import", "--vault-name", "kv1", "-n", "bad", "--pem-string", "nope")
+    assert r.code == 1 and r.err.startswith("ERROR: Import failed:")
+    ec_key = ec.generate_private_key(ec.SECP256R1())
+    text = ec_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption()).decode()
+    assert kv("keyvault", "key", "import", "--vault-name", "kv1", "-n", "ec", "--pem-string", text).json()["key"][
+        "crv"] == "P-256"
+    rotated = kv("keyvault", "key", "rotate", "--vault-name", "kv1", "-n", "imp").json()
+    assert rotated["key"]["n"] != base64.b64encode(n).decode() and rotated["key"]["kty"] == "RSA"
+    assert len(kv("keyvault", "key", "list-versions", "--vault-name", "kv1", "-n", "imp").json()) == 2

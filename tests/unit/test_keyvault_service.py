@@ -174,14 +174,15 @@ def test_rbac_vaults_ask_the_role_assignments(kv, monkeypatch):
 
     asked = []
     fake = types.ModuleType("azlocal.role.assignments")
-    fake.allowed = lambda principal, scope, action: asked.append((principal, scope, action)) or principal == USER
+    fake.allowed = lambda principal, scope, action, data=None: asked.append((principal, scope, action, data)) or \
+        principal == USER
     monkeypatch.setitem(sys.modules, "azlocal.role.assignments", fake)
     import azlocal.role
 
     monkeypatch.setattr(azlocal.role, "assignments", fake, raising=False)
     doc = vaults.create("rg1", "kv-rbac")
     secrets.set(doc, "s1", "v", USER)
-    assert asked[-1] == (USER, doc["id"], "Microsoft.KeyVault/vaults/secrets/setSecret/action")
+    assert asked[-1] == (USER, doc["id"] + "/secrets/s1", "Microsoft.KeyVault/vaults/secrets/setSecret/action", True)
     with pytest.raises(AzLocalError, match=r"^\(Forbidden\) Caller is not authorized to perform action on resource"
                        r"\.(.|\n)*Action: 'Microsoft.KeyVault/vaults/secrets/getSecret/action'\nResource: "
                        r"'/subscriptions/.*/resourcegroups/rg1/providers/microsoft.keyvault/vaults/kv-rbac/secrets/s1'"):
@@ -308,3 +309,25 @@ def test_deleting_the_group_soft_deletes_its_vaults(kv):
     groups.create("rg1", "eastus")
     vaults.recover("kv-one")
     assert secrets.get("kv-one", "s1", principal=USER)["value"] == "v"
+
+
+def test_rbac_with_real_role_assignments_at_vault_and_secret_scope(kv):
+    from azlocal.keyvault import secrets, vaults
+    from azlocal.role import assignments
+
+    doc = vaults.create("rg1", "kv-roles")
+    with pytest.raises(AzLocalError, match="ForbiddenByRbac|Caller is not authorized"):
+        secrets.set(doc, "s1", "v", USER)
+    _assign(assignments, USER, "Key Vault Secrets Officer", doc["id"])
+    secrets.set(doc, "s1", "v", USER)
+    secrets.set(doc, "s2", "w", USER)
+    _assign(assignments, OTHER, "Key Vault Secrets User", doc["id"] + "/secrets/s1")
+    assert secrets.get(doc, "s1", principal=OTHER)["value"] == "v"
+    with pytest.raises(AzLocalError, match="Caller is not authorized"):
+        secrets.get(doc, "s2", principal=OTHER)
+    with pytest.raises(AzLocalError, match="Caller is not authorized"):
+        secrets.set(doc, "s1", "x", OTHER)
+
+
+def _assign(assignments, principal, role, scope):
+    assignments.create(role, principal, scope, principal_type="ServicePrincipal")
