@@ -13,8 +13,6 @@ logger = get_logger(__name__)
 
 DAPR_NOT_RUN = ("Dapr settings are recorded, but no Dapr sidecar runs here: azlocal has no Dapr runtime available "
                 "offline.")
-IDENTITY_LATER = ("Managed identities are recorded on the app (its identity block), but no token endpoint serves "
-                  "them yet: identities for container apps come with a later azlocal release.")
 
 
 # Scale rules -------------------------------------------------------------------------------------
@@ -117,10 +115,7 @@ def identity_doc(current, system_assigned=False, user_assigned=None):
     refused."""
     from azlocal.aca import identities
 
-    doc = identities.merge(current, system_assigned, user_assigned)
-    if system_assigned or user_assigned:
-        logger.warning(IDENTITY_LATER)
-    return doc
+    return identities.merge(current, system_assigned, user_assigned)
 
 
 def is_system(identity):

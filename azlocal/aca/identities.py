@@ -19,8 +19,8 @@ from azlocal.resources import groups
 
 logger = get_logger(__name__)
 
-NO_TOKENS = ("Managed identities are recorded on the {what} (its identity block), but no token endpoint serves them "
-             "yet: tokens for container apps and jobs come with azlocal's managed identity support.")
+RESTART_FOR_TOKENS = ("Replicas of '{name}' that started before it had a managed identity have no IDENTITY_ENDPOINT; "
+                      "restart its revisions (az containerapp revision restart) for their code to get tokens.")
 KINDS = {"app": ("Microsoft.App/containerApps", "containerapp"), "job": ("Microsoft.App/jobs", "containerapp job")}
 
 
@@ -141,6 +141,7 @@ def remove(kind, resource_group, name, system_assigned=False, user_assigned=None
 
 
 def _save(kind, doc, identity):
+    had_identity = _type(*_normal(doc.get("identity"))[:2]) != "None"
     doc["identity"] = identity
     now = arm.utc_now()
     if isinstance(doc.get("systemData"), dict):
@@ -148,6 +149,6 @@ def _save(kind, doc, identity):
     s = store()
     with s.transaction():
         s.put(doc)
-    if identity["type"] != "None":
-        logger.warning(NO_TOKENS.format(what="app" if kind == "app" else "job"))
+    if kind == "app" and identity["type"] != "None" and not had_identity:
+        logger.warning(RESTART_FOR_TOKENS.format(name=doc["name"]))  # a job's executions each start anew
     return identity

@@ -98,7 +98,7 @@ def _confidential_arguments(loader, scope):
 def _create_group_arguments(loader):
     with ArgumentsContext(loader, "container create", arg_group="Managed Service Identity") as c:
         c.argument("assign_identity", nargs="*", help="Space-separated identities to assign: '[system]' and/or "
-                   "user-assigned identity ids (recorded; not emulated yet).")
+                   "user-assigned identity ids; the containers get their tokens from IMDS (169.254.169.254).")
         c.argument("identity_scope", options_list=["--scope"], help="Scope that the system assigned identity can "
                    "access.")
         c.argument("identity_role", options_list=["--role"], help="Role name or id the system assigned identity "

@@ -4,7 +4,7 @@
 YAML shape, after az's own usage checks. Each option either does the real thing on Docker
 (zones / priority / SKU recorded as Azure records them; the Confidential SKU's security context
 applied by Docker; config maps as files; git repo volumes cloned), is recorded with a warning that
-says it has no effect offline (Log Analytics, managed identities, ACR identity, CCE policy), or is
+says it has no effect offline (Log Analytics, ACR identity, CCE policy), or is
 refused with the reason (virtual networks, standby pools).
 """
 
@@ -125,9 +125,7 @@ def apply(definition, o):
                        "logs are sent to it.", o["log_analytics_workspace"])
     if o.get("assign_identity") is not None:
         check_role_assignment(o)
-        definition["identity"] = identity(o["assign_identity"])
-        logger.warning("Managed identities are not emulated yet: the identity is recorded on the group and no "
-                       "token endpoint serves it.")
+        definition["identity"] = identity(o["assign_identity"])  # its containers get tokens from IMDS
     if o.get("acr_identity"):
         creds = props["imageRegistryCredentials"]
         if not creds:

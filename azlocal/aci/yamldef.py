@@ -144,9 +144,7 @@ def _identity(value):
         return None
     users = list(_map(value.get("userAssignedIdentities"), "identity.userAssignedIdentities"))
     assigned = ([options.SYSTEM_IDENTITY] if "systemassigned" in kind.lower().replace(" ", "") else []) + users
-    logger.warning("Managed identities are not emulated yet: the identity is recorded on the group and no "
-                   "token endpoint serves it.")
-    return options.identity(assigned)
+    return options.identity(assigned)  # the group's containers get its tokens from IMDS
 
 
 def from_data(raw, what="The YAML file"):

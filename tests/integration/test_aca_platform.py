@@ -153,10 +153,13 @@ properties:
     assert usages["ManagedEnvironmentGeneralPurposeCores"] == 4 and usages["ManagedEnvironmentConsumptionCores"] == 0
     assert _ok(az("containerapp", "list-usages", "-l", "eastus"))["value"][0]["usage"] == 1
 
-    # Identities: recorded as Azure shows them, with the warning that no token is issued yet.
+    # Identities: as Azure shows them, the user-assigned one with its own ids.
     a = ("-g", RG, "-n", "wp-app")
+    builder = _ok(az("identity", "create", "-g", RG, "-n", "builder"))
     r = az("containerapp", "identity", "assign", *a, "--system-assigned", "--user-assigned", "builder")
-    assert _ok(r)["type"] == "SystemAssigned, UserAssigned" and "no token endpoint" in r.err
+    assert _ok(r)["type"] == "SystemAssigned, UserAssigned"
+    assert list(_ok(r)["userAssignedIdentities"].values()) == [{"clientId": builder["clientId"],
+                                                                "principalId": builder["principalId"]}]
     shown = _ok(az("containerapp", "identity", "show", *a))
     assert shown["principalId"] and list(shown["userAssignedIdentities"])[0].endswith("/userAssignedIdentities/builder")
     assert _ok(az("containerapp", "identity", "remove", *a, "--user-assigned"))["type"] == "SystemAssigned"

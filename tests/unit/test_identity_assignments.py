@@ -97,3 +97,18 @@ def test_container_group_identity_ids_role_and_refusals(cli, ids, fake_engine):
     assert listed == []  # the redeploy dropped the user-assigned identity
     cli(*base, "-n", "cg2", "--assign-identity", web["id"], "-o", "none")
     assert [x["name"] for x in cli("identity", "list-resources", "-n", "web-id", "-g", "rg").json()] == ["cg2"]
+
+
+def test_first_identity_of_a_running_app_says_its_replicas_need_a_restart(cli, ids):
+    from azlocal.core import arm
+
+    rid = arm.resource_id("rg", "Microsoft.App/containerApps", "app1")
+    with store().transaction():
+        store().put({"id": rid, "name": "app1", "type": "Microsoft.App/containerApps", "location": "eastus",
+                     "identity": {"type": "None"}, "properties": {}})
+    r = cli("containerapp", "identity", "assign", "-g", "rg", "-n", "app1", "--user-assigned", "web-id")
+    assert r.code == 0 and "restart its revisions" in r.err, r
+    assert r.json()["userAssignedIdentities"][principals.identity_id("rg", "web-id").replace(
+        "resourcegroups", "resourceGroups")]["clientId"] == ids["web-id"]["clientId"]
+    r = cli("containerapp", "identity", "assign", "-g", "rg", "-n", "app1", "--system-assigned")
+    assert r.code == 0 and "restart" not in r.err  # it had an identity: its replicas have the endpoint
