@@ -96,10 +96,11 @@ def _principal(principal_id):
 
 
 def put(role, assignee_principal_id, scope, principal_type=None, description=None, name=None, condition=None,
-        condition_version=None):
+        condition_version=None, check_caller=False):
     """(document, created): the assignment made, or the same one (principal, role, scope) that exists already
     (created False), as ARM's RoleAssignmentExists lets az return it. Checks the role, the scope (form and
-    existence), the name (a GUID) and, without a principal type, that the principal exists."""
+    existence), the name (a GUID) and, without a principal type, that the principal exists; with check_caller,
+    that the signed-in user may write role assignments there (what `az role assignment create` asks)."""
     definition = definitions.resolve(role)
     if not scopes.is_valid_form(scope) and scope.lower().startswith("/subscriptions/"):
         raise ValidationError("Invalid scope. Please use --help to view the valid format.")
@@ -116,17 +117,19 @@ def put(role, assignee_principal_id, scope, principal_type=None, description=Non
     if principal_type is None and not _principal_known(assignee_principal_id):
         raise ValidationError(PRINCIPAL_NOT_FOUND.format(oid=assignee_principal_id, tenant=settings.TENANT_ID))
     role_definition_id = definitions.definition_id(definition["name"])
-    if name is not None:
-        named = get(scope, str(name))
-        if named is not None and (named["principalId"].lower() != assignee_principal_id.lower()
-                                  or named["roleDefinitionId"].lower() != role_definition_id.lower()):
-            raise ValidationError("(RoleAssignmentUpdateNotPermitted) Tenant ID, application ID, principal ID, and "
+    name = str(name or uuid.uuid4())
+    if check_caller:
+        require_caller("Microsoft.Authorization/roleAssignments/write", assignment_id(scope, name))
+    named = get(scope, name)
+    if named is not None and (named["principalId"].lower() != assignee_principal_id.lower()
+                              or named["roleDefinitionId"].lower() != role_definition_id.lower()):
+        raise ValidationError("(RoleAssignmentUpdateNotPermitted) Tenant ID, application ID, principal ID, and "
                                   "scope are not allowed to be updated.")
     same = _find_same(assignee_principal_id, role_definition_id, scope)
     if same is not None:
         return same, False
     now = arm.utc_now()
-    doc = _new_doc(str(name or uuid.uuid4()), scope, role_definition_id, assignee_principal_id, principal_type,
+    doc = _new_doc(name, scope, role_definition_id, assignee_principal_id, principal_type,
                    description, condition, condition_version, now)
     s = store()
     with s.transaction():
@@ -217,7 +220,8 @@ def allowed(principal_id, scope, action, data=None):
     """Whether any role assigned to the principal at `scope` or above it (subscription > resource group >
     resource > child, ids compared ignoring case) permits `action`: a data action (matched against dataActions
     less notDataActions) when `data`, a control-plane action (actions less notActions) when not, and when `data`
-    is None as the operation's provider path says (matching.is_data_action)."""
+    is None as the operation's provider path says (matching.is_data_action)); unless a deny assignment at or
+    above the scope refuses it (azlocal.role.denies)."""
     if not principal_id or not scope:
         return False
     for doc in all_assignments():
@@ -225,17 +229,24 @@ def allowed(principal_id, scope, action, data=None):
             continue
         definition = definitions.by_id(doc["roleDefinitionId"])
         if definition is not None and matching.permits(definition, action, data):
-            return True
+            from azlocal.role import denies
+
+            return not denies.denied(principal_id, scope, action, data)
     return False
 
 
-def require(principal_id, scope, action, data=None):
-    """allowed(), or ARM's AuthorizationFailed (exit 1) naming the principal, action and scope."""
+def require(principal_id, scope, action, data=None, client=None):
+    """allowed(), or ARM's AuthorizationFailed (exit 1) naming the client, action and scope."""
     if not allowed(principal_id, scope, action, data):
         raise AzLocalError(
-            f"(AuthorizationFailed) The client '{principal_id}' with object id '{principal_id}' does not have "
-            f"authorization to perform action '{action}' over scope '{scope}' or the scope is invalid. If access "
-            "was recently granted, please refresh your credentials.")
+            f"(AuthorizationFailed) The client '{client or principal_id}' with object id '{principal_id}' does not "
+            f"have authorization to perform action '{action}' over scope '{scope}' or the scope is invalid. If "
+            "access was recently granted, please refresh your credentials.")
+
+
+def require_caller(action, target):
+    """The signed-in user's own right to change role assignments at `target` (an assignment's id)."""
+    require(settings.USER_OBJECT_ID, target, action, data=False, client=settings.USER_NAME)
 
 
 def not_found(scope, name):

@@ -9,6 +9,7 @@ from azlocal.role import _help  # noqa: F401 - registers the help entries
 from azlocal.role.assignments import PRINCIPAL_TYPES
 
 CUSTOM = "azlocal.role.custom#{}"
+DENY = "azlocal.role.custom_deny#{}"
 VIEWS = "azlocal.role.views"
 
 
@@ -34,6 +35,11 @@ def load_commands(loader):
         g.command("create", "definition_create")
         g.command("update", "definition_update")
         g.command("delete", "definition_delete")
+    with CommandGroup(loader, "role deny-assignment", DENY) as g:
+        g.command("list", "deny_list", table_transformer=_table("deny_table"))
+        g.command("show", "deny_show")
+        g.command("create", "deny_create")
+        g.command("delete", "deny_delete")
 
 
 _SCOPE = ("Scope at which the role assignment or definition applies to, e.g. /subscriptions/0b1f6471-1bf0-4dda-"
@@ -111,9 +117,43 @@ def load_arguments(loader, command):
     with ArgumentsContext(loader, "role definition delete") as c:
         c.argument("name", options_list=["--name", "-n"], required=True, help="The role's name or id.")
         c.argument("custom_role_only", three_state_flag(), help="Custom roles only (vs. built-in ones).")
+    _deny_arguments(loader)
     with ArgumentsContext(loader, "role definition show") as c:
         c.argument("name", options_list=["--name", "-n"], help="The role definition's id (a GUID).")
         c.argument("role_id", options_list=["--id"],
                    help="The fully qualified role definition id, e.g. /subscriptions/{subscriptionId}/providers/"
                    "Microsoft.Authorization/roleDefinitions/{roleDefinitionId}.")
         c.argument("scope", help="The scope of the role definition.")
+
+
+def _deny_arguments(loader):
+    with ArgumentsContext(loader, "role deny-assignment") as c:
+        c.argument("scope", help="Scope at which the deny assignment applies, e.g. /subscriptions/00000000-0000-0000-"
+                   "0000-000000000000/resourceGroups/myGroup.")
+        c.argument("deny_assignment_name", options_list=["--name", "-n"],
+                   help="The display name of the deny assignment (its GUID for show and delete).")
+        c.argument("deny_assignment_id", options_list=["--id"],
+                   help="The fully qualified ID of the deny assignment, e.g. /subscriptions/{id}/providers/"
+                   "Microsoft.Authorization/denyAssignments/{denyAssignmentId}.")
+    with ArgumentsContext(loader, "role deny-assignment list") as c:
+        c.argument("filter_str", options_list=["--filter"],
+                   help="OData filter: \"atScope()\", \"principalId eq '{objectId}'\", \"gdprExportPrincipalId eq "
+                   "'{objectId}'\" or \"denyAssignmentName eq '{name}'\".")
+    with ArgumentsContext(loader, "role deny-assignment create") as c:
+        c.argument("description", help="Description of the deny assignment.")
+        c.argument("actions", nargs="+", help="Space-separated actions to deny, e.g. "
+                   "\"Microsoft.Authorization/roleAssignments/write\" (read actions are not permitted).")
+        c.argument("not_actions", nargs="+", help="Space-separated actions to exclude from the deny.")
+        c.argument("principal_id", options_list=["--principal-object-id"],
+                   help="The object ID of the User or ServicePrincipal to deny; Everyone (but the excluded "
+                   "principals) when omitted.")
+        c.argument("principal_type", enum_type(["User", "ServicePrincipal"]), options_list=["--principal-type"],
+                   help="The type of --principal-object-id.")
+        c.argument("exclude_principal_ids", nargs="+", options_list=["--exclude-principal-ids"],
+                   help="Space-separated principal object IDs the deny does not apply to.")
+        c.argument("exclude_principal_types", nargs="+", options_list=["--exclude-principal-types"],
+                   help="The types of --exclude-principal-ids: User, Group or ServicePrincipal.")
+        c.argument("assignment_name", options_list=["--assignment-name"],
+                   help="A GUID for the deny assignment. If omitted, a new GUID is generated.")
+    with ArgumentsContext(loader, "role deny-assignment delete") as c:
+        c.argument("yes", options_list=["--yes", "-y"], action="store_true", help="Do not prompt for confirmation.")

@@ -12,6 +12,7 @@ from azlocal.role import assignees, assignments, definitions, scopes, views
 logger = get_logger(__name__)
 
 _EMPTY = "usage error: {} can't be an empty string. Either omit it or provide a non-empty string."
+_DELETE = "Microsoft.Authorization/roleAssignments/delete"
 _OPTIONS = {"assignee": "--assignee", "scope": "--scope", "role": "--role", "resource_group_name": "--resource-group"}
 
 
@@ -54,7 +55,7 @@ def assignment_create(role, scope, assignee=None, assignee_object_id=None, assig
             principal_type = assignees.type_of(object_id)
     scope = scopes.build(None, scope)
     doc, created = assignments.put(role, object_id, scope, principal_type, description, name=assignment_name,
-                                   condition=condition, condition_version=condition_version)
+                                   condition=condition, condition_version=condition_version, check_caller=True)
     return doc if created else views.listed([doc])[0]
 
 
@@ -90,6 +91,7 @@ def assignment_delete(ids=None, assignee=None, assignee_object_id=None, role=Non
             if value:
                 logger.warning("option '%s' will be ignored due to use of '--ids'.", option)
         for rid in ids:
+            assignments.require_caller(_DELETE, rid)
             assignments.delete(rid)  # ARM's delete of an assignment that is gone succeeds with nothing
         return None
     target = _scope(resource_group_name, scope)
@@ -97,6 +99,8 @@ def assignment_delete(ids=None, assignee=None, assignee_object_id=None, role=Non
     docs = assignments.list_for(principal_id=principal, scope=target, role=role, include_inherited=include_inherited)
     if not docs:
         raise ValidationError("No matched assignments were found to delete")
+    for doc in docs:
+        assignments.require_caller(_DELETE, doc["id"])
     for doc in docs:
         assignments.delete(doc)
     return None

@@ -14,6 +14,25 @@ def flat(doc):
     return {k: doc[k] for k in _FLAT if doc.get(k) is not None}
 
 
+_DENY_FLAT = ("id", "name", "type", "denyAssignmentName", "description", "scope", "doNotApplyToChildScopes",
+              "isSystemProtected", "denyAssignmentEffect", "condition", "conditionVersion", "createdOn", "updatedOn",
+              "createdBy", "updatedBy")
+
+
+def flat_deny(doc):
+    """az's projection of a deny assignment (list, show): no null fields, permissions and principals kept."""
+    out = {k: doc[k] for k in _DENY_FLAT if doc.get(k) is not None}
+    out["permissions"] = [{k: v for k, v in p.items() if v is not None} for p in doc.get("permissions") or []]
+    out["principals"] = doc.get("principals") or []
+    out["excludePrincipals"] = doc.get("excludePrincipals") or []
+    return out
+
+
+def deny_table(result):
+    return table(result, {"Name": lambda r: r.get("denyAssignmentName", ""), "Id": lambda r: r.get("name", ""),
+                          "Scope": lambda r: r.get("scope", "")})
+
+
 def listed(docs, fill_role_definition_name=True, fill_principal_name=True):
     out = [flat(d) for d in docs]
     names = {}
