@@ -81,7 +81,11 @@ def list(resource_group_name=None, resource_type=None):
 
     if resource_type not in (None, "vault", "hsm"):
         raise AzLocalError(f"Unsupported resource type: {resource_type}")
-    return [] if resource_type == "hsm" else vaults.list_vaults(resource_group_name)
+    found = [] if resource_type == "hsm" else vaults.list_vaults(resource_group_name)
+    if resource_group_name:
+        return found
+    # the subscription's list is ARM's resource list (TrackedResource): no properties
+    return [{k: d.get(k) for k in ("id", "location", "name", "resourceGroup", "tags", "type")} for d in found]
 
 
 def delete(resource_group_name=None, vault_name=None, hsm_name=None, no_wait=False):

@@ -41,8 +41,14 @@ def row_id(vault_doc, kind, name):
     return f"/azlocal/keyvault/{vault_doc['name'].lower()}/{kind}/{name.lower()}"
 
 
+def _expired(row):
+    """A deleted object past its scheduled purge date is gone, as the service purges it then."""
+    return bool(row and row.get("deleted") and now() >= row["deleted"]["scheduledPurgeDate"])
+
+
 def load(vault_doc, kind, name):
-    return store().get(row_id(vault_doc, kind, name))
+    row = store().get(row_id(vault_doc, kind, name))
+    return None if _expired(row) else row
 
 
 def save(row):
@@ -50,7 +56,8 @@ def save(row):
 
 
 def rows(vault_doc, kind):
-    return store().list(type=TYPES[kind], parent_id=f"/azlocal/keyvault/{vault_doc['name'].lower()}/{kind}")
+    found = store().list(type=TYPES[kind], parent_id=f"/azlocal/keyvault/{vault_doc['name'].lower()}/{kind}")
+    return [row for row in found if not _expired(row)]
 
 
 def remove_vault(vault_name):

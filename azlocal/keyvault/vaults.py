@@ -49,8 +49,23 @@ def find(name):
     return None
 
 
+def _expired(deleted):
+    import datetime
+
+    when = datetime.datetime.fromisoformat(deleted["properties"]["scheduledPurgeDate"])
+    return datetime.datetime.now(datetime.timezone.utc) >= when
+
+
+def sweep_expired():
+    """Deleted vaults past their scheduled purge date are purged (their objects with them), as Azure does."""
+    for deleted in [d for d in store().list(type=DELETED_TYPE) if _expired(d)]:
+        _purge(deleted)
+
+
 def find_deleted(name, location=None):
     for doc in store().list(type=DELETED_TYPE):
+        if _expired(doc):
+            continue
         if doc["name"].lower() == str(name).lower() and (not location or doc["properties"]["location"]
                                                           == normalise_location(location)):
             return doc
@@ -128,6 +143,7 @@ def create(resource_group, name, *, location=None, sku=None, enable_rbac_authori
     check_name(name)
     group = groups.get(resource_group)
     rid = arm.resource_id(group["name"], VAULT_TYPE, name)
+    sweep_expired()
     if store().get(rid) is not None:
         raise AzLocalError(f"The specified vault: {name} already exists")
     retention = check_retention(retention_days)
@@ -258,6 +274,7 @@ def show_deleted(name, location=None):
 
 
 def list_deleted():
+    sweep_expired()
     return store().list(type=DELETED_TYPE)
 
 
@@ -284,6 +301,10 @@ def purge(name, location=None):
         raise AzLocalError(f"(MethodNotAllowed) Operation 'DeletedVaultPurge' is not enabled for this vault "
                            f"'{deleted['name']}' because purge protection is enabled; it is purged automatically "
                            f"at its scheduled purge date {deleted['properties']['scheduledPurgeDate']}.")
+    _purge(deleted)
+
+
+def _purge(deleted):
     s = store()
     with s.transaction():
         s.delete(deleted["id"])

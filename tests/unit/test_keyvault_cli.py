@@ -267,3 +267,10 @@ def test_key_import_from_pem_and_rotate(kv, tmp_path):
     rotated = kv("keyvault", "key", "rotate", "--vault-name", "kv1", "-n", "imp").json()
     assert rotated["key"]["n"] != base64.b64encode(n).decode() and rotated["key"]["kty"] == "RSA"
     assert len(kv("keyvault", "key", "list-versions", "--vault-name", "kv1", "-n", "imp").json()) == 2
+
+
+def test_list_without_a_group_is_the_resource_list(kv):
+    rows = kv("keyvault", "list").json()
+    assert rows == [{"id": rows[0]["id"], "location": "eastus", "name": "kv1", "resourceGroup": "rg1", "tags": {},
+                     "type": "Microsoft.KeyVault/vaults"}]
+    assert "properties" in kv("keyvault", "list", "-g", "rg1").json()[0]

@@ -331,3 +331,26 @@ def test_rbac_with_real_role_assignments_at_vault_and_secret_scope(kv):
 
 def _assign(assignments, principal, role, scope):
     assignments.create(role, principal, scope, principal_type="ServicePrincipal")
+
+
+def test_deleted_objects_and_vaults_go_at_their_scheduled_purge_date(kv):
+    from azlocal.keyvault import objects, secrets, vaults
+    from azlocal.platform.store import store
+
+    secrets.set(kv, "old", "v", USER)
+    secrets.delete(kv, "old", USER)
+    row = objects.load(kv, "secrets", "old")
+    row["deleted"]["scheduledPurgeDate"] = objects.now() - 1
+    with store().transaction():
+        objects.save(row)
+    assert secrets.list_deleted(kv, USER) == []
+    assert secrets.set(kv, "old", "fresh", USER)["value"] == "fresh"  # the name is free again
+    assert len(secrets.list_versions(kv, "old", USER)) == 1
+    vaults.delete("kv-one")
+    deleted = vaults.show_deleted("kv-one")
+    deleted["properties"]["scheduledPurgeDate"] = "2000-01-01T00:00:00+00:00"
+    with store().transaction():
+        store().put(deleted, resource_group="")
+    assert vaults.list_deleted() == []
+    doc = vaults.create("rg1", "kv-one", enable_rbac_authorization=False)
+    assert secrets.list(doc, USER) == []  # the expired vault's secrets went with it
