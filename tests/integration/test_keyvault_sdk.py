@@ -229,3 +229,29 @@ def test_a_container_reaches_the_vault_by_its_name(vaults):
     ok = wget(f"Authorization: Bearer {token}")
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout)["value"] == VALUE
+
+
+def test_the_async_clients_work_too(vaults):
+    import asyncio
+
+    from azure.keyvault.secrets.aio import SecretClient
+
+    class AsyncCredential:
+        def __init__(self, sync):
+            self.sync = sync
+
+        async def get_token(self, *scopes, **kwargs):
+            return self.sync.get_token(*scopes, **kwargs)
+
+        async def close(self):
+            pass
+
+    async def main():
+        async with SecretClient(_url(VAULT), AsyncCredential(_user()),
+                                connection_verify=os.environ["REQUESTS_CA_BUNDLE"]) as client:
+            await client.set_secret("async-one", VALUE)
+            names = [p.name async for p in client.list_properties_of_secrets()]
+            return (await client.get_secret("async-one")).value, names
+
+    value, names = asyncio.run(main())
+    assert value == VALUE and names == ["async-one"]
