@@ -12,6 +12,7 @@ KIND = "keys"
 _A = "Microsoft.KeyVault/vaults/keys/"
 _D = "Microsoft.KeyVault/vaults/deletedKeys/"
 KTYS = ("RSA", "RSA-HSM", "EC", "EC-HSM")
+_WINDOWED = ("encrypt", "wrapKey", "sign")
 
 
 def _context(vault_doc, name, version):
@@ -181,6 +182,13 @@ def _usable(vault, name, version, principal, action, op):
         raise errors.disabled("key", op)
     if op not in rec["key_ops"]:
         raise errors.Forbidden(f"Operation {op} is not permitted on this key.", inner="KeyOperationForbidden")
+    if op in _WINDOWED:  # outside nbf..exp a key still decrypts, unwraps and verifies, as the service allows
+        stamp = objects.now()
+        if rec.get("exp") is not None and stamp >= rec["exp"]:
+            raise errors.Forbidden(f"Operation {op} is not allowed on an expired key.", inner="KeyExpired")
+        if rec.get("nbf") is not None and stamp < rec["nbf"]:
+            raise errors.Forbidden(f"Operation {op} is not allowed on a key that is not yet valid.",
+                                   inner="KeyNotYetValid")
     return doc, row, rec
 
 

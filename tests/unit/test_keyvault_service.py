@@ -354,3 +354,19 @@ def test_deleted_objects_and_vaults_go_at_their_scheduled_purge_date(kv):
     assert vaults.list_deleted() == []
     doc = vaults.create("rg1", "kv-one", enable_rbac_authorization=False)
     assert secrets.list(doc, USER) == []  # the expired vault's secrets went with it
+
+
+def test_an_expired_key_still_decrypts_and_unwraps_but_no_longer_encrypts_or_signs(kv):
+    from azlocal.keyvault import keycrypto, keys
+
+    keys.create(kv, "k1", USER)
+    wrapped = keycrypto.b64url_decode(keys.wrap(kv, "k1", None, "RSA-OAEP", b"dek", USER)["value"])
+    keys.update_attributes(kv, "k1", USER, expires="2000-01-01T00:00:00Z")
+    assert keys.unwrap(kv, "k1", None, "RSA-OAEP", wrapped, USER)["value"] == keycrypto.b64url(b"dek")
+    for operation in (keys.wrap, keys.encrypt):
+        with pytest.raises(AzLocalError, match=r"is not allowed on an expired key") as ex:
+            operation(kv, "k1", None, "RSA-OAEP", b"x", USER)
+        assert ex.value.status == 403
+    keys.update_attributes(kv, "k1", USER, expires="2999-01-01T00:00:00Z", not_before="2998-01-01T00:00:00Z")
+    with pytest.raises(AzLocalError, match="not yet valid"):
+        keys.sign(kv, "k1", None, "RS256", b"\0" * 32, USER)
