@@ -93,6 +93,21 @@ def test_an_app_replica_and_azure_identity_get_tokens(az, rg, monkeypatch):
     assert none.status_code == 400 and "no managed identity" in none.json()["message"]
 
 
+def test_an_identity_assigned_later_serves_the_replicas_of_a_restarted_revision(az, rg):
+    assert az("containerapp", "env", "create", "-n", "tok-env", "-g", rg, "-l", "eastus", "-o", "none").code == 0
+    r = az("containerapp", "create", "-n", "later", "-g", rg, "--environment", "tok-env", "--image", BASE,
+           "--command", "sleep", "--args", "3600")
+    assert r.code == 0, r.err
+    revision = r.json()["properties"]["latestRevisionName"]
+    assert _app_exec(az, "later", 'echo "[$IDENTITY_ENDPOINT]"').strip() == "[]"  # no identity, no endpoint
+    r = az("containerapp", "identity", "assign", "-n", "later", "-g", rg, "--system-assigned")
+    assert r.code == 0, r.err
+    principal = r.json()["principalId"]
+    r = az("containerapp", "revision", "restart", "-n", "later", "-g", rg, "--revision", revision)
+    assert r.code == 0, r.err
+    assert _claims(json.loads(_app_exec(az, "later", APP_SERVICE_GET))["access_token"])["oid"] == principal
+
+
 def test_a_job_execution_gets_a_token(az, rg, tmp_path):
     from azlocal.platform.store import store
 
