@@ -106,10 +106,10 @@ def _registry_arguments(loader):
         c.argument("dnl_scope", dnl_scope_type)
         c.argument("workspace", help="Name or ID of a Log Analytics workspace for diagnostic settings (not sent "
                    "offline; a warning says so).")
-        c.argument("identity", help="A managed identity for customer-managed key encryption (not available "
-                   "offline: refused).")
-        c.argument("key_encryption_key", help="A Key Vault key URI for customer-managed key encryption (not "
-                   "available offline: refused).")
+        c.argument("identity", help="The name or resource ID of the user-assigned identity that reads the "
+                   "customer-managed key (Premium; give --key-encryption-key too).")
+        c.argument("key_encryption_key", help="The Key Vault key URI whose key wraps the registry's data key: every "
+                   "blob is then encrypted on disk. A versionless URI follows the key's rotation.")
     with ArgumentsContext(loader, "acr update") as c:
         c.argument("anonymous_pull_enabled", bool_type,
                    help="Enable registry-wide pull from unauthenticated clients (Standard and Premium).")

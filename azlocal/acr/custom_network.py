@@ -1,7 +1,7 @@
 """Handlers of az acr's network, endpoint, health, private link, identity and encryption commands: the
 arguments knack parsed, turned into service calls."""
 
-from azlocal.acr import endpoints, health, network_rules, private_links, registry_identity
+from azlocal.acr import encryption, endpoints, health, network_rules, private_links, registry_identity
 
 
 def network_rule_list(registry_name, resource_group_name=None):
@@ -74,8 +74,8 @@ def identity_remove(registry_name, identities, resource_group_name=None):
 
 
 def encryption_show(registry_name, resource_group_name=None):
-    return registry_identity.encryption_show(registry_name, resource_group_name)
+    return encryption.show(registry_name, resource_group_name)
 
 
 def encryption_rotate_key(registry_name, identity=None, key_encryption_key=None, resource_group_name=None):
-    return registry_identity.rotate_key(registry_name, identity, key_encryption_key, resource_group_name)
+    return encryption.rotate_key(registry_name, identity, key_encryption_key, resource_group_name)

@@ -12,7 +12,7 @@ import shutil
 
 from knack.log import get_logger
 
-from azlocal.acr import registry_options, replication_records
+from azlocal.acr import encryption, registry_options, replication_records
 from azlocal.acr.registry_options import LOGIN_SUFFIX
 from azlocal.acr.registry_rules import (  # noqa: F401 - SKU_LIMITS, canonical_sku, storage_root: their old home
     _READ_ONLY,
@@ -124,10 +124,11 @@ def create(resource_group, name, sku, location=None, *, admin_enabled=False, tag
     if "-" in name:
         raise ValidationError("argument error: Registry name cannot contain dashes.")
     name = normalise_name(name)
-    registry_options.check_identity(identity, key_encryption_key)
+    encryption.check_flags(identity, key_encryption_key, sku)
     group = groups.get(resource_group)
     location = normalise_location(location or group["location"])
     rid = arm.resource_id(group["name"], REGISTRY_TYPE, name)
+    cmk = encryption.prepare(identity, key_encryption_key, sku, group["name"], rid)  # the data key, wrapped
     now = arm.utc_now()
     doc = _document(rid, name, location, sku, admin_enabled=False, tags=tags, now=now, zone_redundancy=zone_redundancy)
     registry_options.apply(doc, sku, True, admin_enabled=bool(admin_enabled), **options)
@@ -157,6 +158,7 @@ def create(resource_group, name, sku, location=None, *, admin_enabled=False, tag
                 check_downgrade(doc, sku)
         else:
             doc["loginServer"] = registry_options.login_server_for(name, dnl_scope, group["name"])
+        encryption.apply(doc, cmk, existing)
         replication_records.sync_home(doc)
         sync_endpoint_names(doc)
         s.put(doc)
@@ -166,6 +168,7 @@ def create(resource_group, name, sku, location=None, *, admin_enabled=False, tag
             _new_password(name, "password2")
             secrets.set_secret(_secret_key(name, "token-key"), pysecrets.token_hex(32))
     storage_root(name).mkdir(parents=True, exist_ok=True)
+    encryption.save_key(name, cmk)
     _publish(doc, existing)
     if workspace:
         logger.warning("--workspace: diagnostic settings are not sent to Log Analytics offline; the registry's "

@@ -52,16 +52,6 @@ def login_server_for(name, scope, resource_group=None):
     return f"{name.lower()}-{label}{LOGIN_SUFFIX}" if label else f"{name.lower()}{LOGIN_SUFFIX}"
 
 
-def check_identity(identity, key_encryption_key):
-    if not identity and not key_encryption_key:
-        return
-    if bool(identity) != bool(key_encryption_key):
-        raise AzLocalError("Usage error: --identity and --key-encryption-key must be both supplied")
-    raise AzLocalError("Customer-managed key encryption needs a managed identity and an Azure Key Vault key, which "
-                       "azlocal does not provide yet: registries here are stored unencrypted on the local disk. "
-                       "Omit --identity and --key-encryption-key.")
-
-
 def apply(doc, sku, creating, admin_enabled=None, anonymous_pull_enabled=None, public_network_enabled=None,
           default_action=None, allow_trusted_services=None, allow_exports=None, allow_metadata_search=None,
           role_assignment_mode=None, regional_endpoints=None, data_endpoint_enabled=None, endpoint_protocol=None,

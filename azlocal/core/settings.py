@@ -161,6 +161,13 @@ def retention_sweep_seconds() -> float:
     return _number("AZLOCAL_RETENTION_SWEEP_SECONDS", 30.0)
 
 
+def cmk_key_cache_seconds() -> float:
+    """How long the daemon keeps a customer-managed-key registry's unwrapped data key before asking its vault
+    again (AZLOCAL_CMK_KEY_CACHE_SECONDS, default 60): a disabled key or a removed role stops pushes and pulls
+    after at most this long."""
+    return max(_number("AZLOCAL_CMK_KEY_CACHE_SECONDS", 60.0), 0.0)
+
+
 def upload_ttl_seconds() -> int:
     """How long a registry upload session may sit untouched before the daemon removes its data
     (AZLOCAL_UPLOAD_TTL_SECONDS, default one hour since its last write)."""

@@ -102,12 +102,12 @@ def test_data_and_regional_endpoints_are_premium_and_served(acr):
     assert doc["dataEndpointHostNames"] == []
 
 
-def test_customer_managed_keys_are_refused_with_the_reason(acr):
+def test_customer_managed_keys_need_both_flags_and_an_identity_that_exists(acr):
     r = acr("acr", "create", "-n", "cmkreg1", "-g", "rg", "--sku", "Premium", "--identity", "id1")
     assert r.code == 1 and "must be both supplied" in r.err
     r = acr("acr", "create", "-n", "cmkreg1", "-g", "rg", "--sku", "Premium", "--identity", "id1",
-            "--key-encryption-key", "https://kv.vault.azure.net/keys/k")
-    assert r.code == 1 and "not provide yet" in r.err
+            "--key-encryption-key", "https://kvault.vault.azure.net/keys/k")
+    assert r.code == 3 and "(ResourceNotFound)" in r.err  # tests/unit/test_acr_encryption.py: the rest
     assert acr("acr", "show", "-n", "cmkreg1").code == 1
 
 

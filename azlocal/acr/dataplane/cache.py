@@ -137,10 +137,6 @@ def _copy_from_local_registry(rule, upstream, storage, repository, reference, de
 def _copy_manifest(source, target, source_repo, repository, digest):
     """Copies what a manifest needs (the manifests an index names, config and layer blobs) into `repository`
     of `target`; returns the manifest's body and media type."""
-    import os
-    import shutil
-    import uuid
-
     from azlocal.acr.dataplane import manifests
     from azlocal.acr.dataplane import repository as repo_module
 
@@ -151,13 +147,8 @@ def _copy_manifest(source, target, source_repo, repository, digest):
         child_body, child_type = _copy_manifest(source, target, source_repo, repository, child)
         repo_module.put(target, repository, child, child_body, child_type)
     for blob in parsed.blobs:
-        path = target.blob_path(blob)
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = target.root / "uploads" / f"cache-{uuid.uuid4().hex}"
-            shutil.copyfile(source.blob_path(blob), temporary)
-            os.replace(temporary, path)
-            target.add_used(path.stat().st_size)
+        if not target.blob_path(blob).exists():
+            target.copy_blob_from(source, blob)  # decrypted and sealed as each registry keeps its blobs
         target.link(repository, blob)
     return body, row["mediaType"]
 

@@ -5,6 +5,8 @@
     uploads/<uuid>.repo         the repository that session belongs to
     uploads/direct-<hex>        a blob being written in one go (a manifest), renamed into blobs/
     meta.db                     repositories, manifests, tags, links and their attributes (SQLite)
+    encryption.json             only for a registry with a customer-managed key: its wrapped data key; every
+                                blob is then sealed (sealed.py) and an upload is sealed as it is committed
 
 Every blob appears with one atomic rename of a complete, verified file: an upload session
 (`uploads.Upload`) streams to its own file and its commit verifies the digest of the bytes on
@@ -23,8 +25,9 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
-from azlocal.acr.dataplane import trash
+from azlocal.acr.dataplane import sealed, trash
 from azlocal.acr.dataplane import uploads as sessions
+from azlocal.acr.dataplane.encrypted import SealedBlobs
 from azlocal.acr.dataplane.errors import RegistryError
 from azlocal.acr.dataplane.names import DIGEST, valid_upload_id
 from azlocal.acr.dataplane.uploads import Upload
@@ -52,7 +55,7 @@ def now():
     return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond:06d}0Z"
 
 
-class RegistryStorage:
+class RegistryStorage(SealedBlobs):
     def __init__(self, root):
         self.root = Path(root)
         (self.root / "uploads").mkdir(parents=True, exist_ok=True)
@@ -65,6 +68,7 @@ class RegistryStorage:
         self.uploads = {}  # upload id -> live Upload (its lock serialises writes)
         self.lock = threading.RLock()  # one transaction at a time on the shared connection
         self._used = None
+        self._encrypted = False
 
     # Blobs -------------------------------------------------------------------------------
 
@@ -90,13 +94,15 @@ class RegistryStorage:
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.root / "uploads" / f"direct-{uuid.uuid4().hex}"
-            tmp.write_bytes(data)
+            key = self.data_key()
+            tmp.write_bytes(sealed.seal_bytes(key, data) if key else data)
             os.replace(tmp, path)
             self.add_used(len(data))
         return digest
 
     def read_blob(self, digest):
-        return self.blob_path(digest).read_bytes()
+        key = self.data_key()
+        return sealed.open_bytes(key, self.blob_path(digest)) if key else self.blob_path(digest).read_bytes()
 
     def linked(self, repo, digest):
         row = self.db.execute("SELECT 1 FROM links WHERE repo = ? AND digest = ?", (repo, digest)).fetchone()

@@ -7,8 +7,6 @@ and re-checks `closed` once it has it. A refused or broken request leaves the se
 """
 
 import asyncio
-import hashlib
-import os
 import re
 from contextlib import asynccontextmanager
 
@@ -50,11 +48,7 @@ class Upload:
             f.truncate(size)
 
     def disk_digest(self):
-        hasher = hashlib.sha256()
-        with open(self.path, "rb") as f:
-            for block in iter(lambda: f.read(CHUNK), b""):
-                hasher.update(block)
-        return "sha256:" + hasher.hexdigest()
+        return self.store.upload_digest(self.path)  # an encrypted registry seals the bytes in the same pass
 
     def commit(self, digest, quota_bytes=None, actual=None):
         """Verifies `digest` against the file (or `actual`, its digest computed off the event loop)."""
@@ -74,13 +68,13 @@ class Upload:
             raise RegistryError("DENIED", f"storage quota exceeded: the registry may store {quota_bytes} bytes "
                                 f"({quota_bytes // 1024 ** 3} GiB included in its SKU)", {"quota": quota_bytes})
         target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(self.path, target)
+        self.store.place(self.path, target)
         self._forget()
         self.store.add_used(size)
         return digest
 
     def cancel(self):
-        self.path.unlink(missing_ok=True)
+        self.store.discard(self.path)
         self._forget()
 
     def _forget(self):

@@ -6,7 +6,7 @@ import json
 
 from aiohttp import web
 
-from azlocal.acr.dataplane import repository, uploads
+from azlocal.acr.dataplane import encrypted, repository, uploads
 from azlocal.acr.dataplane.context import json_response
 from azlocal.acr.dataplane.errors import API_HEADER, RegistryError, unsupported
 from azlocal.acr.dataplane.names import check_digest, check_name, is_digest
@@ -146,6 +146,8 @@ async def blob(ctx, name, digest):
         headers = dict(API_HEADER, **{"Docker-Content-Digest": digest, "ETag": f'"{digest}"',
                                       "Content-Type": "application/octet-stream",
                                       "Cache-Control": "max-age=31536000"})
+        if ctx.storage.encrypted:  # a customer-managed key: decrypted chunk by chunk (dataplane/encrypted.py)
+            return await encrypted.response(ctx.http, ctx.storage, digest, headers)
         # sendfile(2) where the OS can: the blob never passes through Python.
         return web.FileResponse(ctx.storage.blob_path(digest), headers=headers, chunk_size=CHUNK)
     if ctx.http.method == "DELETE":
