@@ -80,11 +80,12 @@ def user_entry(resource_id, target=None):
 
 
 def missing_text(resource_id, target=None):
-    inner = (f"Resource '{resource_id}' does not exist or one of its ancestor resources does not exist.")
-    if not target:
-        return f"(InvalidUserAssignedIdentity) {inner}"
-    return (f"(FailedIdentityOperation) Identity operation for resource '{target}' failed with error 'Failed to "
-            f"perform resource identity operation. Status: 'NotFound'. Response: "
+    """ARM's refusal of an identity operation naming a user-assigned identity that does not exist (the resource
+    it was for named when known)."""
+    inner = f"Resource '{resource_id}' does not exist or one of its ancestor resources does not exist."
+    what = f" for resource '{target}'" if target else ""
+    return (f"(FailedIdentityOperation) Identity operation{what} failed with error 'Failed to perform resource "
+            f"identity operation. Status: 'NotFound'. Response: "
             f"'{{\"error\":{{\"code\":\"NotFound\",\"message\":\"{inner}\"}}}}'.'.")
 
 
