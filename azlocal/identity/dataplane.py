@@ -49,6 +49,9 @@ async def handle(request):
     if request.path == MSI_PATH:
         status, body = await loop.run_in_executor(None, app_service, query, request.headers.get("X-IDENTITY-HEADER"))
     else:
+        if "X-Forwarded-For" in request.headers:  # IMDS refuses what a proxy relays
+            return web.json_response({"error": "invalid_request", "error_description": "X-Forwarded-For header is "
+                                      "not supported"}, status=400)
         status, body = await loop.run_in_executor(None, instance_metadata, query, request.headers.get("Metadata"),
                                                   request.remote)
     return web.json_response(body, status=status)

@@ -193,6 +193,9 @@ def test_imds_needs_the_metadata_header(home, monkeypatch):
                                         "error_description": "Required metadata header not specified"})
     assert imds_get({"resource": VAULT})[1]["error_description"] == "Required query variable 'api-version' is missing"
     assert imds_get({"api-version": "2018-02-01"})[0] == 400
+    relayed = asyncio.run(_get(dataplane.IMDS_PATH, params, {"Metadata": "true", "X-Forwarded-For": "10.0.0.1"}))
+    assert relayed[0] == 400 and "X-Forwarded-For" in relayed[1]["error_description"]
+    assert imds_get(params)[0] == 200
 
 
 def test_imds_answers_for_the_callers_group(home, monkeypatch):
@@ -336,3 +339,26 @@ def test_token_paths_are_served_on_addresses_not_on_an_apps_names():
     for host in ("web.happy-1.eastus.azurecontainerapps.io", "reg.azurecr.io:80", ""):
         assert not dataplane.is_token_request(Request(host))
     assert not dataplane.is_token_request(Request("172.17.0.1", "/msi/tokens"))
+
+
+@pytest.mark.parametrize("identity", [{"type": "SystemAssigned", "principalId": "p"}, None])
+def test_a_group_with_an_identity_gets_a_pod_routed_before_its_containers_start(monkeypatch, identity):
+    from azlocal.aci import runtime
+
+    steps = []
+    monkeypatch.setattr(runtime.volumes, "check", lambda props, name: None)
+    monkeypatch.setattr(runtime.volumes, "volume_binds", lambda doc, props, created: {})
+    monkeypatch.setattr(runtime, "_ensure_image", lambda doc, image: None)
+    monkeypatch.setattr(runtime.objects, "create_network", lambda name, object_labels: "net")
+    monkeypatch.setattr(runtime.pods, "start_infra", lambda *a, **kw: steps.append("infra") or "infra-container")
+    monkeypatch.setattr(runtime, "_group_labels", lambda doc, role: {})
+    monkeypatch.setattr(runtime, "_run", lambda group, c, role, ports=None: steps.append(f"run {role}") or "app")
+    monkeypatch.setattr(imds, "route", lambda container, name, warn=True: steps.append(("route", container, warn)))
+    doc = {"id": GROUP_ID, "name": "cg1", "identity": identity,
+           "ipAddress": {"ip": "127.0.0.9", "ports": [{"port": 80, "protocol": "TCP"}]}}
+    props = {"containers": [{"name": "c", "properties": {"image": "i"}}], "initContainers": [], "volumes": []}
+    runtime._start_group(doc, props, [])
+    if identity:
+        assert steps == ["infra", ("route", "infra-container", True), "run app"]
+    else:  # one container owns its namespace; a group without identity gets IMDS's refusal, quietly
+        assert steps == ["run app", ("route", "app", False)]
