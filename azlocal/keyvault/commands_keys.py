@@ -6,6 +6,9 @@ from knack.commands import CommandGroup
 
 from azlocal.core import helpdata
 from azlocal.core.conventions import enum_type, three_state_flag
+from azlocal.keyvault._params import EXPIRES as _EXPIRES
+from azlocal.keyvault._params import NOT_BEFORE as _NOT_BEFORE
+from azlocal.keyvault._params import datetime_type
 
 helpdata.register(__file__, "_help_keys.yaml")
 
@@ -54,9 +57,10 @@ def _listing(c, name=False):
 
 
 def _attributes(c, enabled_option="--disabled"):
-    c.argument("expires", options_list=["--expires"], help="Expiration UTC datetime (Y-m-d'T'H:M:S'Z').")
-    c.argument("not_before", options_list=["--not-before"], help="Key not usable before the provided UTC datetime "
-               "(Y-m-d'T'H:M:S'Z').")
+    c.argument("expires", options_list=["--expires"], type=datetime_type,
+               help=_EXPIRES)
+    c.argument("not_before", options_list=["--not-before"], type=datetime_type,
+               help=_NOT_BEFORE)
     c.argument("key_ops", enum_type(OPS), options_list=["--ops"], nargs="*", help="Space-separated list of permitted "
                "JSON web key operations.")
     c.argument("immutable", three_state_flag(), help="Mark a release policy immutable (no release policies are "

@@ -6,6 +6,9 @@ from knack.commands import CommandGroup
 
 from azlocal.core import helpdata
 from azlocal.core.conventions import enum_type, three_state_flag
+from azlocal.keyvault._params import EXPIRES as _EXPIRES
+from azlocal.keyvault._params import NOT_BEFORE as _NOT_BEFORE
+from azlocal.keyvault._params import datetime_type
 
 helpdata.register(__file__, "_help_secrets.yaml")
 
@@ -66,9 +69,10 @@ def load_arguments(loader, command):
         c.argument("content_type", options_list=["--description", "--content-type"], help="Description of the "
                    "secret contents (e.g. password, connection string, etc).")
         c.argument("disabled", three_state_flag(), help="Create secret in disabled state.")
-        c.argument("expires_on", options_list=["--expires"], help="Expiration UTC datetime (Y-m-d'T'H:M:S'Z').")
-        c.argument("not_before", options_list=["--not-before"], help="Key not usable before the provided UTC "
-                   "datetime (Y-m-d'T'H:M:S'Z').")
+        c.argument("expires_on", options_list=["--expires"], type=datetime_type,
+               help=_EXPIRES)
+        c.argument("not_before", options_list=["--not-before"], type=datetime_type,
+               help=_NOT_BEFORE)
     for name in ("show", "download", "set-attributes"):
         with ArgumentsContext(loader, f"keyvault secret {name}") as c:
             _target(c, version=True)
@@ -91,9 +95,10 @@ def load_arguments(loader, command):
         c.argument("overwrite", action="store_true", help="Overwrite the file if it exists.")
     with ArgumentsContext(loader, "keyvault secret set-attributes") as c:
         c.argument("enabled", three_state_flag(), help="Enable the secret.")
-        c.argument("expires", options_list=["--expires"], help="Expiration UTC datetime (Y-m-d'T'H:M:S'Z').")
-        c.argument("not_before", options_list=["--not-before"], help="Key not usable before the provided UTC "
-                   "datetime (Y-m-d'T'H:M:S'Z').")
+        c.argument("expires", options_list=["--expires"], type=datetime_type,
+               help=_EXPIRES)
+        c.argument("not_before", options_list=["--not-before"], type=datetime_type,
+               help=_NOT_BEFORE)
         c.argument("content_type", options_list=["--content-type"], help="Type of the secret value such as a "
                    "password.")
     with ArgumentsContext(loader, "keyvault secret backup") as c:

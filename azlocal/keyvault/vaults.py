@@ -184,7 +184,12 @@ def create(resource_group, name, *, location=None, sku=None, enable_rbac_authori
                                    "delete.")
             raise _taken(name)
         s.put(doc)
-    publish(doc)
+    try:
+        publish(doc)
+    except BaseException:  # a vault the daemon cannot serve is not made
+        with s.transaction():
+            s.delete(doc["id"])
+        raise
     return doc
 
 

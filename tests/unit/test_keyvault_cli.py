@@ -85,7 +85,11 @@ def test_secret_errors_and_exit_codes(kv, home):
     r = kv("keyvault", "secret", "set", "--vault-name", "kv1", "-n", "x")
     assert r.code == 1 and "incorrect usage: [Required] --value VALUE | --file PATH" in r.err
     r = kv("keyvault", "secret", "set", "--vault-name", "kv1", "-n", "x", "--value", "v", "--expires", "soon")
-    assert r.code == 1 and "--expires" in r.err
+    assert r.code == 2 and "--expires" in r.err
+    r = kv("keyvault", "secret", "set", "--vault-name", "kv1", "-n", "x", "--value", "v", "--expires", "2030-01-02")
+    assert r.code == 0 and r.json()["attributes"]["expires"] == "2030-01-02T00:00:00+00:00"
+    kv("keyvault", "secret", "delete", "--vault-name", "kv1", "-n", "x")
+    kv("keyvault", "secret", "purge", "--vault-name", "kv1", "-n", "x")
     r = kv("keyvault", "secret", "list")
     assert r.code == 1 and "Please specify --vault-name or --hsm-name." in r.err
     assert kv("keyvault", "secret", "set", "--vault-name", "kv1").code == 2
@@ -274,3 +278,16 @@ def test_list_without_a_group_is_the_resource_list(kv):
     assert rows == [{"id": rows[0]["id"], "location": "eastus", "name": "kv1", "resourceGroup": "rg1", "tags": {},
                      "type": "Microsoft.KeyVault/vaults"}]
     assert "properties" in kv("keyvault", "list", "-g", "rg1").json()[0]
+
+
+def test_a_vault_the_daemon_cannot_serve_is_not_made(kv, monkeypatch):
+    from azlocal.core.errors import AzLocalError
+    from azlocal.keyvault import vaults
+
+    def fail(doc):
+        raise AzLocalError("The azlocal daemon did not start.")
+
+    monkeypatch.setattr(vaults, "publish", fail)
+    r = kv("keyvault", "create", "-n", "kv-nodaemon", "-g", "rg1")
+    assert r.code == 1 and "did not start" in r.err
+    assert kv("keyvault", "show", "-n", "kv-nodaemon").code == 1
