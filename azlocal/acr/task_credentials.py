@@ -6,9 +6,11 @@ the secret store and the task document shows them masked (`{"type": "Opaque", "v
 masks them (`az acr task show --with-secure-properties` shows them). A run of the task logs in to each
 named registry before its steps (`client.login` on the engine, so a wrong password fails the run), then
 pulls base images from and pushes images to those registries with those credentials; the run record
-lists them in `customRegistries`. Key Vault secret URIs cannot be read offline (refused); a credential
-that is only a managed identity (`--use-identity` alone) is recorded, and runs say they did not log in
-with it, until azlocal has managed identities.
+lists them in `customRegistries`. Key Vault secret URIs cannot be read offline (refused). A credential
+that is a managed identity (`--use-identity [system]` or a user-assigned identity's client id, one of the
+task's own identities) logs in to an Azure Container Registry of this home as that identity: its AAD token
+exchanged at the registry (azlocal.identity.registry_pull), so what the run may pull there is what the
+identity's role assignments allow (AcrPull); no password is stored.
 """
 
 import hashlib
@@ -62,9 +64,6 @@ def _check(login_server, username, password, use_identity, *, adding):
                               "identity or the client id (a GUID) of a user-assigned identity.")
     if adding and use_identity is None and not (username and password):
         raise AzLocalError("Give both --username and --password for the custom registry, or --use-identity.")
-    if use_identity is not None:
-        logger.warning("--use-identity is recorded; managed identities are not available offline yet, so runs "
-                       "of this task log in to '%s' only with a username and password.", login_server)
 
 
 def _registries(task):
@@ -158,7 +157,7 @@ def activated(task):
         username = secrets.get_secret(_key(task["id"], server, "username")) if entry.get("userName") else None
         password = secrets.get_secret(_key(task["id"], server, "password")) if entry.get("password") else None
         _ACTIVE[server.lower()] = {"server": server, "username": username, "password": password,
-                                   "identity": entry.get("identity")}
+                                   "identity": entry.get("identity"), "task_identity": task.get("identity")}
     try:
         yield
     finally:
@@ -182,9 +181,15 @@ def login(client, log):
     """Logs the run in to its custom registries (the engine checks the credentials), as ACR does."""
     for entry in _ACTIVE.values():
         server = entry["server"]
+        if not (entry["username"] and entry["password"]) and entry.get("identity"):
+            from azlocal.identity import registry_pull
+
+            if not registry_pull.is_acr(server):
+                log.line(f"Not logging in to registry {server}: a managed identity logs in only to an Azure "
+                         "Container Registry")
+                continue
+            entry["username"], entry["password"] = registry_pull.NULL_USER, _identity_token(entry)
         if not (entry["username"] and entry["password"]):
-            log.line(f"Not logging in to registry {server}: its credential is a managed identity, and managed "
-                     "identities are not available offline yet")
             continue
         log.line(f"Logging in to registry: {server}")
         try:
@@ -195,3 +200,32 @@ def login(client, log):
         log.line(f"Successfully logged into {server}")
         if server not in _LOGGED_IN:
             _LOGGED_IN.append(server)
+
+
+def _identity_principal(entry):
+    """(principal id, client id, identity id) of a credential's identity: the task's system-assigned one for
+    `[system]`, else its user-assigned one with that client id."""
+    block = entry.get("task_identity") or {}
+    wanted = str(entry["identity"]).lower()
+    if wanted == "[system]":
+        if block.get("principalId") and "systemassigned" in str(block.get("type", "")).replace(" ", "").lower():
+            from azlocal.identity import principals
+
+            return block["principalId"], principals.system_client_id(block["principalId"]), None
+    else:
+        for rid, user in (block.get("userAssignedIdentities") or {}).items():
+            if str((user or {}).get("clientId", "")).lower() == wanted:
+                return user.get("principalId"), user.get("clientId"), rid
+    raise AzLocalError(f"failed to login to registry {entry['server']}: the task has no managed identity "
+                       f"'{entry['identity']}' (assign it with 'az acr task identity assign')")
+
+
+def _identity_token(entry):
+    """The registry's refresh token for the credential's identity (the run logs in with it)."""
+    from azlocal.identity import registry_pull
+
+    principal, client, identity_id = _identity_principal(entry)
+    try:
+        return registry_pull.refresh_token(entry["server"], principal, client, identity_id)
+    except registry_pull.PullDenied as ex:
+        raise AzLocalError(f"failed to login to registry {entry['server']}: {ex.reason}") from None

@@ -184,3 +184,60 @@ def test_a_group_identity_without_acrpull_is_acis_inaccessible_image(monkeypatch
         runtime._registry_auth(_group(USER, UAMI), IMAGE)
     assert str(caught.value) == ("(InaccessibleImage) The image 'myreg.azurecr.io/web:v1' in container group 'grp' "
                                  "is not accessible. Please check the image and registry credential.")
+
+
+# ACR tasks (credential add --use-identity) ---------------------------------------------------------
+
+class _Log:
+    def __init__(self):
+        self.lines = []
+
+    def line(self, text):
+        self.lines.append(text)
+
+
+class _Client:
+    def __init__(self):
+        self.logins = []
+
+    def login(self, **kwargs):
+        self.logins.append(kwargs)
+
+
+TASK_IDENTITY = {"type": "SystemAssigned, UserAssigned", "principalId": SYSTEM["principalId"],
+                 "userAssignedIdentities": USER["userAssignedIdentities"]}
+
+
+@pytest.mark.parametrize("use_identity, principal", [
+    ("[system]", SYSTEM["principalId"]),
+    ("CCCCCCCC-0000-0000-0000-000000000003", "bbbbbbbb-0000-0000-0000-000000000002")])
+def test_a_task_run_logs_in_as_its_identity(monkeypatch, use_identity, principal):
+    from azlocal.acr import task_credentials
+
+    asked = []
+    monkeypatch.setattr(registry_pull, "refresh_token", lambda server, p, c, i: asked.append((server, p)) or "rt")
+    task = {"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/myreg/tasks/t",
+            "identity": TASK_IDENTITY, "credentials": {"customRegistries": {
+                "other.azurecr.io": {"identity": use_identity, "password": None, "userName": None},
+                "ghcr.io": {"identity": "[system]", "password": None, "userName": None}}}}
+    client, log = _Client(), _Log()
+    with task_credentials.activated(task):
+        task_credentials.login(client, log)
+        assert task_credentials.active_auth("other.azurecr.io") == {"username": registry_pull.NULL_USER,
+                                                                   "password": "rt"}
+        assert task_credentials.logged_in() == ["other.azurecr.io"]
+    assert asked == [("other.azurecr.io", principal)]
+    assert client.logins == [{"username": registry_pull.NULL_USER, "password": "rt", "registry": "other.azurecr.io",
+                              "reauth": True}]
+    assert any("ghcr.io" in line and "only to an Azure Container Registry" in line for line in log.lines)
+
+
+def test_a_task_credential_naming_an_identity_the_task_lacks_fails_the_run(monkeypatch):
+    from azlocal.acr import task_credentials
+
+    monkeypatch.setattr(registry_pull, "refresh_token", lambda *a: "rt")
+    task = {"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/myreg/tasks/t",
+            "identity": USER, "credentials": {"customRegistries": {
+                "other.azurecr.io": {"identity": "[system]", "password": None, "userName": None}}}}
+    with task_credentials.activated(task), pytest.raises(AzLocalError, match="the task has no managed identity"):
+        task_credentials.login(_Client(), _Log())
