@@ -117,10 +117,19 @@ def _has_system(block):
         bool((block or {}).get("principalId"))
 
 
-def select(identity_block, client_id=None, object_id=None, mi_res_id=None):
+def select(identity_block, client_id=None, object_id=None, mi_res_id=None, require_existing=False):
     """(principal_id, client_id, identity_resource_id or None) of the identity a token request means. No
     selector: the system-assigned identity, else the only user-assigned one. `client_id`, `object_id`
-    (principal id) or `mi_res_id` (resource id) select one; a selector naming none of them -> LookupError."""
+    (principal id) or `mi_res_id` (resource id) select one; a selector naming none of them -> LookupError.
+    With `require_existing`, a user-assigned identity deleted since it was assigned (its entry stays on the
+    resource, as in Azure) is LookupError too: no token is issued for it."""
+    chosen = _select(identity_block, client_id, object_id, mi_res_id)
+    if require_existing and chosen[2] and _get(chosen[2]) is None:
+        raise LookupError("Identity not found")
+    return chosen
+
+
+def _select(identity_block, client_id, object_id, mi_res_id):
     users = _users(identity_block)
     system = _has_system(identity_block)
     if not (client_id or object_id or mi_res_id):

@@ -88,3 +88,15 @@ def test_find_principal(home):
     assert principals.find_principal(settings.USER_NAME)["principalId"] == settings.USER_OBJECT_ID
     assert principals.find_principal("33333333-3333-3333-3333-333333333333") is None
     assert [d["id"] for d in principals.assigned_to(doc["id"].upper())] == [app["id"]]
+
+
+def test_select_can_refuse_a_deleted_user_identity(home):
+    doc = _put_identity()
+    block = {"type": "UserAssigned", "userAssignedIdentities": {doc["id"]: {"clientId": doc["clientId"],
+                                                                            "principalId": doc["principalId"]}}}
+    assert principals.select(block, require_existing=True)[0] == doc["principalId"]
+    with store().transaction():
+        store().delete(doc["id"])
+    assert principals.select(block)[0] == doc["principalId"]  # the entry stays on the resource
+    with pytest.raises(LookupError):
+        principals.select(block, client_id=doc["clientId"], require_existing=True)
