@@ -20,8 +20,15 @@ def _key():
     if home not in _cache:
         stored = secrets.get_secret(KEY_SECRET)
         if not stored:
-            secrets.set_secret(KEY_SECRET, base64.b64encode(AESGCM.generate_key(256)).decode())
-            stored = secrets.get_secret(KEY_SECRET)  # another process may have won the race: the stored key is the one
+            import fcntl
+
+            # made once: processes (and the daemon's threads) that all find none take turns, the first makes it
+            with open(settings.home() / "keyvault-key.lock", "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                stored = secrets.get_secret(KEY_SECRET)
+                if not stored:
+                    stored = base64.b64encode(AESGCM.generate_key(256)).decode()
+                    secrets.set_secret(KEY_SECRET, stored)
         _cache[home] = base64.b64decode(stored)
     return _cache[home]
 

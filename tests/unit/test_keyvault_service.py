@@ -370,3 +370,24 @@ def test_an_expired_key_still_decrypts_and_unwraps_but_no_longer_encrypts_or_sig
     keys.update_attributes(kv, "k1", USER, expires="2999-01-01T00:00:00Z", not_before="2998-01-01T00:00:00Z")
     with pytest.raises(AzLocalError, match="not yet valid"):
         keys.sign(kv, "k1", None, "RS256", b"\0" * 32, USER)
+
+
+def test_the_data_key_is_made_once_when_many_threads_need_it_first(home):
+    import threading
+
+    from azlocal.keyvault import atrest
+
+    atrest._cache.clear()
+    tokens, barrier = [], threading.Barrier(8)
+
+    def seal():
+        barrier.wait()
+        tokens.append(atrest.seal(b"v", "slot"))
+
+    threads = [threading.Thread(target=seal) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    atrest._cache.clear()
+    assert [atrest.unseal(t, "slot") for t in tokens] == [b"v"] * 8
