@@ -49,6 +49,13 @@ def _dapr(a):
     return dict(settings, enabled=True, api_logging=bool(settings["api_logging"]))
 
 
+def _user_ids(a):
+    """--user-assigned: resource ids, or names of identities in the app's resource group (as az resolves them)."""
+    from azlocal.aca.identities import user_identity_id
+
+    return [user_identity_id(a["resource_group_name"], u) for u in a["user_assigned"] or []] or a["user_assigned"]
+
+
 def _definition(a):
     """create's arguments -> the app's definition (from --yaml, or from the flags)."""
     from azlocal.core.common import parse_tags
@@ -67,7 +74,7 @@ def _definition(a):
                   "password": a["registry_password"], "identity": a["registry_identity"]},
         revision_suffix=a["revision_suffix"], termination_grace_period=a["termination_grace_period"],
         secret_volume_mount=a["secret_volume_mount"], system_assigned=a["system_assigned"],
-        user_assigned=a["user_assigned"], dapr=dapr, tags=parse_tags(a["tags"]),
+        user_assigned=_user_ids(a), dapr=dapr, tags=parse_tags(a["tags"]),
         workload_profile_name=a["workload_profile_name"])
 
 

@@ -57,7 +57,7 @@ def test_one_identity_on_an_app_and_a_group(az, rg):
 
     # The same identity on an app and on a group: its own ids on both.
     app = _ok(az("containerapp", "create", "-n", "idapp", "-g", rg, "--environment", "idres-env", "--image", BASE,
-                 "--command", "sleep", "--args", "3600", "--user-assigned", ident["id"]))
+                 "--command", "sleep", "--args", "3600", "--user-assigned", "shared-id"))  # by name, as az takes it
     assert list(app["identity"]["userAssignedIdentities"].values()) == [entry]
     scope = ident["id"].split("/providers/")[0]
     group = _ok(az("container", "create", "-g", rg, "-n", "idgroup", "--image", BASE, "--command-line", "sleep 3600",

@@ -112,3 +112,11 @@ def test_first_identity_of_a_running_app_says_its_replicas_need_a_restart(cli, i
         "resourcegroups", "resourceGroups")]["clientId"] == ids["web-id"]["clientId"]
     r = cli("containerapp", "identity", "assign", "-g", "rg", "-n", "app1", "--system-assigned")
     assert r.code == 0 and "restart" not in r.err  # it had an identity: its replicas have the endpoint
+
+
+def test_app_create_takes_identity_names_of_its_group(ids):
+    from azlocal.aca import custom_apps
+
+    got = custom_apps._user_ids({"resource_group_name": "rg", "user_assigned": ["web-id", ids["job-id"]["id"]]})
+    assert [g.lower() for g in got] == [ids["web-id"]["id"].lower(), ids["job-id"]["id"].lower()]
+    assert custom_apps._user_ids({"resource_group_name": "rg", "user_assigned": None}) is None
