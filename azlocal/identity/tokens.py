@@ -35,14 +35,12 @@ def issuer():
 
 
 def _private_key():
-    pem = secrets.get_secret(KEY_SECRET)
-    if not pem:
+    def make():
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption()).decode()
-        secrets.set_secret(KEY_SECRET, pem)
-        # Another process may have won the race: the stored key is the one.
-        pem = secrets.get_secret(KEY_SECRET) or pem
+        return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                 serialization.NoEncryption()).decode()
+
+    pem = secrets.get_or_create(KEY_SECRET, make)  # one key, however many processes ask first
     key = _LOADED.get(pem)
     if key is None:  # parsing (and checking) an RSA key costs ~40 ms: once per key, not per token
         key = serialization.load_pem_private_key(pem.encode(), password=None)

@@ -44,12 +44,14 @@ def _service():
 
 
 @contextmanager
-def _locked():
-    """The file backend rewrites its whole file: serialise writers across processes."""
+def _locked(shared=False):
+    """The file backend rewrites its whole file in place: writers hold the lock alone, readers share it (a
+    read during a rewrite saw a missing or half-written value), across processes and threads (each holder
+    opens the lock file itself)."""
     import fcntl
 
-    with open(settings.home() / "secrets.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with open(settings.home() / "secrets.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
         yield
 
 
@@ -88,10 +90,30 @@ def set_secret(key, value):
         _index(add=key)
 
 
-def get_secret(key):
+def _read(key):
     value = _keyring().get_password(_service(), key)
     if value is None and _legacy(key):
         value = _keyring().get_password(_service(), _legacy(key))
+    return value
+
+
+def get_secret(key):
+    with _locked(shared=True):
+        return _read(key)
+
+
+def get_or_create(key, make):
+    """The stored value of `key`; when there is none, `make()`'s, stored: made once however many threads and
+    processes ask at the same time (a home's signing or sealing key)."""
+    value = get_secret(key)
+    if value is not None:
+        return value
+    with _locked():
+        value = _read(key)
+        if value is None:
+            value = make()
+            _keyring().set_password(_service(), key, value)
+            _index(add=key)
     return value
 
 

@@ -226,3 +226,18 @@ def test_the_tls_listener_serves_only_this_homes_active_vaults(vaults):
     assert not dataplane.serves("other1.vault.azure.net") and not dataplane.serves("kvunit1.vault.azure.com")
     kv.soft_delete(kv.find(VAULT))
     assert not dataplane.serves(HOST)  # a deleted vault's name does not resolve in Azure either
+
+
+def test_concurrent_writes_all_land(vaults):
+    """Store code runs in the loop's executor, many requests at once: every version is kept."""
+    async def scenario(call, port):
+        results = await asyncio.gather(*[call("PUT", "/secrets/busy", body={"value": f"v{i}"}) for i in range(20)],
+                                       *[call("PUT", f"/secrets/s{i}", body={"value": "x"}) for i in range(10)])
+        versions = await call("GET", "/secrets/busy/versions")
+        listed = await call("GET", "/secrets")
+        return results, versions, listed
+
+    results, versions, listed = run(scenario)
+    statuses = [r[0] for r in results]
+    assert statuses == [200] * 30, [r[2] for r in results if r[0] != 200]
+    assert len(versions[2]["value"]) == 20 and len(listed[2]["value"]) == 11

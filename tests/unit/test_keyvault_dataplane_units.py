@@ -197,3 +197,35 @@ def test_the_issuer_key_is_parsed_once_not_per_request(home, monkeypatch):
     for _ in range(20):
         auth.check(token)
     assert len(calls) <= 1
+
+
+def test_secret_store_reads_during_writes_and_keys_made_once(home):
+    """The daemon reads the issuer key on every request while other requests write the secret store: a read
+    must never see a missing or half-written value (it made a new issuer key, invalidating every token), and
+    a key asked for by many threads at once is made once."""
+    import threading
+
+    from azlocal.platform import secrets
+
+    secrets.set_secret("test/steady", "steady-value")
+    seen, made = [], []
+
+    def writer():
+        for i in range(60):
+            secrets.set_secret(f"test/churn-{i % 5}", "x" * 2000)
+
+    def reader():
+        for _ in range(120):
+            seen.append(secrets.get_secret("test/steady"))
+
+    def creator():
+        seen_key = secrets.get_or_create("test/once", lambda: made.append(1) or f"made-{len(made)}")
+        seen.append("steady-value" if seen_key == "made-1" else seen_key)
+
+    threads = [threading.Thread(target=writer)] + [threading.Thread(target=reader) for _ in range(4)] + \
+        [threading.Thread(target=creator) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert set(seen) == {"steady-value"} and len(made) == 1
