@@ -2,7 +2,9 @@
 identity gets AcrPull (as az's `create --registry-identity system` assigns it) pulls and runs; an app whose
 identity has no role is refused with Azure's error and starts nothing until AcrPull is assigned; a container group
 pulls as its user-assigned identity only with AcrPull; the real docker client logs in with the refresh token the
-registry's AAD exchange gives an identity, pulls with AcrPull and may not push."""
+registry's AAD exchange gives an identity, pulls with AcrPull and may not push; an ACR task's run logs in to
+another registry as the task's system identity (`credential add --use-identity [system]`) and pulls only once the
+identity has AcrPull there."""
 
 import random
 import subprocess
@@ -152,3 +154,31 @@ def test_docker_logs_in_with_an_identitys_exchanged_refresh_token(az, setup, tmp
     push = _docker("push", other, config=config)  # AcrPull does not push
     assert push.returncode != 0 and ("authentication required" in push.stderr or "denied" in push.stderr)
     assert az("acr", "repository", "show-tags", "-n", setup["name"], "--repository", "web").json() == ["v1"]
+
+
+def test_a_task_run_pulls_from_another_registry_as_the_tasks_identity(az, setup, tmp_path):
+    main = f"azlim{random.randint(10000, 99999)}"
+    assert az("acr", "create", "-n", main, "-g", RG, "--sku", "Standard", "-o", "none").code == 0
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "Dockerfile").write_text(f"FROM {setup['image']}\nCMD [\"echo\", \"built on the other registry\"]\n")
+    r = az("acr", "task", "create", "-r", main, "-n", "pull-by-id", "-c", str(app), "-f", "Dockerfile",
+           "-t", "app:{{.Run.ID}}", "-o", "none")
+    assert r.code == 0, r.err
+    r = az("acr", "task", "identity", "assign", "-r", main, "-n", "pull-by-id")
+    assert r.code == 0, r.err
+    principal = r.json()["identity"]["principalId"]
+    r = az("acr", "task", "credential", "add", "-r", main, "-n", "pull-by-id", "--login-server", setup["server"],
+           "--use-identity", "[system]")
+    assert r.code == 0 and not r.err.strip(), r.err
+    # The identity logs in, but without a role on the other registry its pull is refused.
+    run = az("acr", "task", "run", "-r", main, "-n", "pull-by-id")
+    assert run.code == 1 and f"Successfully logged into {setup['server']}" in run.out
+    assert "authentication required" in run.out
+    assert az("role", "assignment", "create", "--assignee", principal, "--role", "AcrPull", "--scope",
+              setup["id"]).code == 0
+    run = az("acr", "task", "run", "-r", main, "-n", "pull-by-id")
+    assert run.code == 0, run.err + run.out
+    latest = az("acr", "task", "list-runs", "-r", main, "-n", "pull-by-id", "--top", "1").json()[0]
+    assert latest["status"] == "Succeeded" and latest["customRegistries"] == [setup["server"]]
+    assert az("acr", "repository", "show-tags", "-n", main, "--repository", "app").json() == [latest["runId"]]
