@@ -67,6 +67,16 @@ def all_assignments():
     return ([owner] if owner else []) + store().list(type=TYPE)
 
 
+def _assignments_of(principal_id):
+    """The assignments whose document mentions the principal (found by SQLite, not by parsing every row)."""
+    import json
+
+    owner = _owner_doc() if principal_id.lower() == settings.USER_OBJECT_ID.lower() else None
+    rows = store().conn.execute("SELECT doc FROM resources WHERE type = ? AND instr(lower(doc), ?) > 0",
+                                (TYPE.lower(), principal_id.lower())).fetchall()
+    return ([owner] if owner else []) + [json.loads(r[0]) for r in rows]
+
+
 def get(scope, name):
     for doc in all_assignments():
         if doc["id"].lower() == assignment_id(scope, name).lower():
@@ -224,7 +234,7 @@ def allowed(principal_id, scope, action, data=None):
     above the scope refuses it (azlocal.role.denies)."""
     if not principal_id or not scope:
         return False
-    for doc in all_assignments():
+    for doc in _assignments_of(str(principal_id)):
         if doc["principalId"].lower() != str(principal_id).lower() or not scopes.covers(doc["scope"], scope):
             continue
         definition = definitions.by_id(doc["roleDefinitionId"])
