@@ -241,3 +241,35 @@ def test_concurrent_writes_all_land(vaults):
     statuses = [r[0] for r in results]
     assert statuses == [200] * 30, [r[2] for r in results if r[0] != 200]
     assert len(versions[2]["value"]) == 20 and len(listed[2]["value"]) == 11
+
+
+def test_network_rules_refuse_after_authentication(vaults):
+    from azlocal.keyvault import vaults as kv
+
+    doc = kv.find(VAULT)
+
+    def rules(public="Enabled", action="Allow", ips=()):
+        doc["properties"]["publicNetworkAccess"] = public
+        doc["properties"]["networkAcls"] = {"bypass": "AzureServices", "defaultAction": action,
+                                            "ipRules": [{"value": ip} for ip in ips], "virtualNetworkRules": []}
+        kv.save(doc)
+
+    async def scenario(call, port):
+        out = {}
+        rules(action="Deny", ips=["10.0.0.0/8"])
+        out["challenge"] = await call("GET", "/secrets", token=None)
+        out["firewall"] = await call("GET", "/secrets")
+        rules(action="Deny", ips=["127.0.0.1"])
+        out["allowed"] = await call("GET", "/secrets")
+        rules(public="Disabled")
+        out["private"] = await call("GET", "/secrets")
+        return out
+
+    out = run(scenario)
+    assert out["challenge"][0] == 401  # the challenge comes first, as the service's
+    status, headers, body = out["firewall"]
+    assert status == 403 and body["error"]["innererror"] == {"code": "ForbiddenByFirewall"}
+    assert "Client address: 127.0.0.1" in body["error"]["message"]
+    assert "addr=127.0.0.1" in headers["x-ms-keyvault-network-info"]
+    assert out["allowed"][0] == 200
+    assert out["private"][0] == 403 and out["private"][2]["error"]["innererror"]["code"] == "ForbiddenByConnection"

@@ -2,11 +2,11 @@
 
 The daemon routes a request whose Host is `<vault>.vault.azure.net` here (`is_vault_host`, `handle`);
 `serves` tells its TLS listener which such names exist (active vaults of this home). Modules: routes (which
-operation a method and path are, the dispatcher), auth (the bearer challenge and the token check), secrets_api
-and keys_api (the handlers), bodies (request bodies), paging (`maxresults`, `$skiptoken`, `nextLink`), errors
-(Key Vault's JSON error bodies) and service (the calls into the service layer, azlocal.keyvault.secrets/keys,
-which authorizes the token's principal). The daemon keeps nothing between requests; store code runs in the
-loop's executor.
+operation a method and path are, the dispatcher), auth (the bearer challenge and the token check), network
+(the vault's public access and firewall rules), secrets_api and keys_api (the handlers), bodies (request
+bodies), paging (`maxresults`, `$skiptoken`, `nextLink`), errors (Key Vault's JSON error bodies) and service
+(the calls into the service layer, azlocal.keyvault.secrets/keys, which authorizes the token's principal).
+The daemon keeps nothing between requests; store code runs in the loop's executor.
 """
 
 import re

@@ -13,7 +13,7 @@ import re
 import uuid
 from dataclasses import dataclass, field
 
-from azlocal.keyvault.dataplane import auth, errors
+from azlocal.keyvault.dataplane import auth, errors, network
 from azlocal.keyvault.dataplane.errors import VaultError, bad_parameter
 
 log = logging.getLogger("azlocal.keyvault.dataplane")
@@ -185,7 +185,8 @@ class Context:
 
 def _headers(request):
     out = {"x-ms-request-id": str(uuid.uuid4()), "x-ms-keyvault-service-version": SERVICE_VERSION,
-           "x-ms-keyvault-region": "local", "Cache-Control": "no-cache"}
+           "x-ms-keyvault-region": "local", "Cache-Control": "no-cache",
+           "x-ms-keyvault-network-info": f"conn_type=Ipv4;addr={request.remote};act_addr_fam=InterNetwork;"}
     client_id = request.headers.get("x-ms-client-request-id")
     if client_id and len(client_id) <= 128:
         out["x-ms-client-request-id"] = client_id
@@ -202,6 +203,7 @@ async def dispatch(request, vault_name):
             raise VaultError(404, "VaultNotFound", f"The vault '{vault_name}' does not exist in this azlocal home "
                              "(or it is deleted).")
         caller = await auth.authenticate(request)
+        network.check(vault, caller, request.remote)
         p = parse(request.path)
         module, _, name = resolve(request.method, p).partition(".")
         ctx = Context(request, vault, caller, p, api_version(request.query))
