@@ -18,7 +18,7 @@ from knack.log import get_logger
 from azlocal.core import arm, settings
 from azlocal.core.errors import AzLocalError, ResourceNotFound, ValidationError
 from azlocal.platform.store import store
-from azlocal.role import changelog, definitions, matching, scopes
+from azlocal.role import changelog, conditions, definitions, matching, scopes
 
 logger = get_logger(__name__)
 
@@ -124,6 +124,8 @@ def put(role, assignee_principal_id, scope, principal_type=None, description=Non
     if name is not None and not definitions.is_guid(str(name)):
         raise ValidationError(f"(InvalidRoleAssignmentId) The role assignment ID '{name}' is not valid. The role "
                               "assignment ID must be a GUID.")
+    if condition:
+        conditions.parse(condition)
     if principal_type is None and not _principal_known(assignee_principal_id):
         raise ValidationError(PRINCIPAL_NOT_FOUND.format(oid=assignee_principal_id, tenant=settings.TENANT_ID))
     role_definition_id = definitions.definition_id(definition["name"])
@@ -197,6 +199,8 @@ def update(doc, changes):
     for key in ("description", "condition", "conditionVersion", "principalType"):
         if key in changes and changes[key] is not None:
             new[key] = changes[key]
+    if new.get("condition"):
+        conditions.parse(new["condition"])
     if new.get("principalType") is not None and new["principalType"] not in PRINCIPAL_TYPES:
         raise ValidationError(f"(InvalidPrincipalType) The principal type '{new['principalType']}' is not valid.")
     new["updatedOn"], new["updatedBy"] = arm.utc_now(), settings.USER_OBJECT_ID
@@ -226,16 +230,20 @@ def list_for(principal_id=None, scope=None, role=None, include_inherited=False, 
     return docs
 
 
-def allowed(principal_id, scope, action, data=None):
+def allowed(principal_id, scope, action, data=None, attributes=None):
     """Whether any role assigned to the principal at `scope` or above it (subscription > resource group >
     resource > child, ids compared ignoring case) permits `action`: a data action (matched against dataActions
     less notDataActions) when `data`, a control-plane action (actions less notActions) when not, and when `data`
     is None as the operation's provider path says (matching.is_data_action)); unless a deny assignment at or
-    above the scope refuses it (azlocal.role.denies)."""
+    above the scope refuses it (azlocal.role.denies). An assignment with a condition counts only when the
+    condition holds for the action and the request's `attributes` (azlocal.role.conditions; e.g. the registry's
+    {"Microsoft.ContainerRegistry/registries/repositories:name": repository})."""
     if not principal_id or not scope:
         return False
     for doc in _assignments_of(str(principal_id)):
         if doc["principalId"].lower() != str(principal_id).lower() or not scopes.covers(doc["scope"], scope):
+            continue
+        if doc.get("condition") and not conditions.evaluate(doc["condition"], action, attributes):
             continue
         definition = definitions.by_id(doc["roleDefinitionId"])
         if definition is not None and matching.permits(definition, action, data):

@@ -75,8 +75,9 @@ def load_arguments(loader, command):
                    help="Use with --assignee-object-id to avoid errors caused by propagation latency in Microsoft "
                    "Graph.")
         c.argument("description", help="Description of role assignment.")
-        c.argument("condition", help="Condition under which the user can be granted permission (recorded; "
-                   "azlocal evaluates no ABAC condition, so the assignment applies without it).")
+        c.argument("condition", help="Condition under which the user can be granted permission (Azure ABAC, "
+                   "evaluated on every request: ActionMatches, @Request/@Resource attributes, String and Guid "
+                   "operators).")
         c.argument("condition_version", help="Version of the condition syntax. If --condition is specified "
                    "without --condition-version, default to 2.0.")
         c.argument("assignment_name", options_list=["--name", "-n"],
