@@ -171,10 +171,6 @@ def soft_delete_days(name):
 
 # Authentication as ARM ---------------------------------------------------------------------------
 
-NO_EFFECT = ("The authentication-as-arm policy is recorded; it has no effect offline: azlocal's registry issues "
-             "its own tokens whatever the policy says.")
-
-
 def authentication_as_arm_show(name, resource_group=None):
     try:
         doc = registries.get(name, resource_group)
@@ -190,6 +186,4 @@ def authentication_as_arm_update(name, status=None, resource_group=None):
         if status:
             policy["status"] = status
 
-    policy = _update(name, resource_group, AS_ARM, change)
-    logger.warning(NO_EFFECT)
-    return policy
+    return _update(name, resource_group, AS_ARM, change)  # the registry's AAD exchange follows it (dataplane/aad)

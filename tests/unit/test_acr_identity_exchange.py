@@ -214,3 +214,30 @@ def test_real_role_assignments_at_the_group_decide(cli, role, actions):
     wanted = {"type": "repository", "name": "app", "actions": ["pull", "push", "delete"]}
     granted = aad.granted(view, "aad:" + PULLER, wanted)
     assert (granted or {}).get("actions") == actions
+
+
+def test_with_authentication_as_arm_disabled_only_registry_audience_tokens_are_exchanged(home, roles):
+    view = _view()
+    view.arm_tokens = False
+
+    async def calls(http, url):
+        return [await _exchange(http, url, _aad(PULLER)),
+                await _exchange(http, url, _aad(PULLER, "https://containerregistry.azure.net"))]
+
+    (s1, b1), (s2, b2) = _serve(view, calls)
+    assert s1 == 401 and "authentication-as-arm policy is disabled" in b1["errors"][0]["message"]
+    assert s2 == 200 and _claims(b2["refresh_token"])["sub"] == PULLER
+
+
+def test_the_view_follows_the_registrys_authentication_as_arm_policy(cli):
+    from azlocal.acr.dataplane import views
+    from tests.unit.test_validation_hardening import _seed_registry
+
+    assert cli("group", "create", "-n", "rg", "-l", "eastus").code == 0
+    _seed_registry("armreg1", "Premium")
+    resolve = views.make_resolver()
+    assert resolve("armreg1.azurecr.io").arm_tokens is True
+    r = cli("acr", "config", "authentication-as-arm", "update", "-r", "armreg1", "--status", "disabled")
+    assert r.code == 0 and "no effect" not in r.err
+    view = resolve("armreg1.azurecr.io")
+    assert view.arm_tokens is False and view.resource_id.lower().endswith("/registries/armreg1")

@@ -35,6 +35,9 @@ class RegistryView:
     soft_delete: bool = False
     # The registry's ARM id: the scope at which an AAD principal's role assignments are read (dataplane/aad.py).
     resource_id: str = ""
+    # Azure AD tokens for the ARM audience are taken (the registry's authentication-as-arm policy, on by default);
+    # tokens for the registry's own audience always are.
+    arm_tokens: bool = True
 
 
 def build_app(resolver):

@@ -9,6 +9,9 @@ Built-in roles, as Azure's registry in its default "RBAC registry permissions" m
 (`artifacts/delete`); Owner and Contributor do all (`*`); Reader pulls (`*/read`). Listing repositories and
 tags is a read (pull); changing an artifact's attributes is a write (push).
 
+Tokens for the ARM audience are taken while the registry's authentication-as-arm policy is enabled (the default);
+with it disabled only tokens for the registry's own audience are, as ACR does (managed identity pulls then fail).
+
 The signed-in user of this home (settings.USER_OBJECT_ID) created the registry and owns the subscription: the
 user's own tokens (and the CLI's home token) have every right, as the subscription's Owner has.
 """
@@ -43,9 +46,12 @@ def principal_of_aad_token(view, token):
     from azlocal.identity import tokens
 
     try:
-        claims = tokens.verify(token, AUDIENCES)
+        claims = tokens.verify(token, AUDIENCES if getattr(view, "arm_tokens", True) else AUDIENCES[1:])
     except tokens.TokenError as ex:
-        raise InvalidToken(str(ex)) from None
+        if getattr(view, "arm_tokens", True):
+            raise InvalidToken(str(ex)) from None
+        raise InvalidToken(f"{ex} The registry's authentication-as-arm policy is disabled: only tokens for "
+                           f"{AUDIENCES[1]} are taken.") from None
     oid = claims.get("oid")
     if not isinstance(oid, str) or not oid:
         raise InvalidToken("the access token names no principal (oid)")
