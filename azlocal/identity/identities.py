@@ -76,7 +76,7 @@ def _tags(tags):
 def create(resource_group, name, location=None, tags=None, isolation_scope=None, resource_restriction=None):
     check_name(name)
     group = _group(resource_group)
-    location = normalise_location(location) if location else group["location"]
+    location = _location(location) if location else group["location"]
     limits = restrictions(resource_restriction)
     s = store()
     with s.transaction():
@@ -104,6 +104,18 @@ def _settings(doc, isolation_scope, limits):
     if doc.get("isolationScope") == "Regional" or (doc.get("assignmentRestrictions") or {}).get("providers"):
         if isolation_scope is not None or limits is not None:
             logger.warning(RESTRICTIONS_NOT_ENFORCED)
+
+
+def _location(location):
+    from azlocal.core.locations import REGIONS
+
+    try:
+        return normalise_location(location)
+    except ValidationError:
+        raise ValidationError(
+            f"(LocationNotAvailableForResourceType) The provided location '{location}' is not available for resource "
+            f"type '{TYPE}'. List of available regions for the resource type is "
+            f"'{','.join(r[0] for r in REGIONS)}'.") from None
 
 
 def list_identities(resource_group=None):

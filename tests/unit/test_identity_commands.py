@@ -44,6 +44,8 @@ def test_bad_names_and_missing(cli):
     assert r.code == 3
     assert ("(ResourceNotFound) The Resource 'Microsoft.ManagedIdentity/userAssignedIdentities/nope' under resource "
             "group 'rg1' was not found.") in r.err
+    r = cli("identity", "create", "-n", "abc", "-g", "rg1", "-l", "marsnorth")
+    assert r.code == 1 and "(LocationNotAvailableForResourceType)" in r.err and "userAssignedIdentities" in r.err
     r = cli("identity", "create", "-n", "abc", "-g", "nogroup")
     assert r.code == 3 and "ResourceGroupNotFound" in r.err
     assert cli("identity", "show", "-g", "rg1").code != 0
