@@ -147,7 +147,7 @@ def put(role, assignee_principal_id, scope, principal_type=None, description=Non
     with s.transaction():
         s.put(doc)
         changelog.record("Granted", doc, now)
-    return doc, True
+    return dict(doc, createdBy=None), True  # the PUT answers before createdBy is filled in, as ARM's does
 
 
 def create(role, assignee_principal_id, scope, principal_type=None, description=None, **kwargs):

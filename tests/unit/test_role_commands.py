@@ -35,11 +35,12 @@ def test_create_prints_the_service_shape_and_list_az_projection(cli):
     assert doc["type"] == "Microsoft.Authorization/roleAssignments" and doc["resourceGroup"] == "rg1"
     assert doc["condition"] is None and doc["systemData"] is None and "createdOn" in doc and "updatedBy" in doc
     assert "roleDefinitionName" not in doc
+    assert doc["createdBy"] is None and doc["updatedBy"] == settings.USER_OBJECT_ID  # as ARM's PUT answers
     listed = cli("role", "assignment", "list", "--scope", VAULT).json()
     assert len(listed) == 1 and listed[0]["name"] == doc["name"]
     assert listed[0]["roleDefinitionName"] == "Key Vault Secrets User" and listed[0]["principalName"] == ""
     assert "condition" not in listed[0] and "systemData" not in listed[0]  # az's flat view drops nulls
-    assert listed[0]["description"] == "app reads secrets"
+    assert listed[0]["description"] == "app reads secrets" and listed[0]["createdBy"] == settings.USER_OBJECT_ID
 
 
 def test_create_twice_returns_the_existing_assignment(cli):
