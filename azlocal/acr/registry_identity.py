@@ -2,7 +2,8 @@
 
 Identities are recorded on the registry's document as Azure shows them (`type`, the system identity's
 principal and the tenant, each user-assigned identity's own `clientId`/`principalId`; a user-assigned identity
-that does not exist is refused), with a warning: no token endpoint serves a registry's identities offline.
+that does not exist is refused), with a warning: no token endpoint serves a registry's identities to task runs or
+clients offline (customer-managed keys use them: see encryption).
 Encryption is Azure's default (service-managed keys, `status: disabled`); customer-managed keys need a
 Key Vault, which azlocal does not provide, so `rotate-key` fails as az fails for a registry without them.
 """
@@ -19,8 +20,9 @@ from azlocal.core.errors import AzLocalError
 
 logger = get_logger(__name__)
 
-NO_TOKENS = ("The registry's managed identities are recorded, but azlocal issues no tokens for them yet (there is no "
-             "managed identity endpoint offline): tasks and clients cannot authenticate as these identities.")
+NO_TOKENS = ("The registry's managed identities are principals role assignments can name (a customer-managed key is "
+             "used as one of them), but azlocal serves no tokens for them to task runs or other clients: those cannot "
+             "authenticate as these identities.")
 ROTATE_NO_CMK = "usage error: key rotation is only applicable to registries with CMK enabled"
 NO_KEY_VAULT = ("Customer-managed keys need an Azure Key Vault key and a managed identity token, which azlocal does "
                 "not provide yet: registries here use the default service-managed encryption.")
