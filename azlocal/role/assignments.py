@@ -86,23 +86,18 @@ def get(scope, name):
 
 def _find_same(principal_id, role_definition_id, scope):
     for doc in all_assignments():
-        if (doc["principalId"].lower() == principal_id.lower() and doc["scope"].lower() == scope.lower()
+        if (doc["principalId"].lower() == principal_id.lower()
+                and scopes.normalized(doc["scope"]) == scopes.normalized(scope)
                 and doc["roleDefinitionId"].lower() == role_definition_id.lower()):
             return doc
     return None
 
 
 def _principal_known(principal_id):
-    return _principal(principal_id) is not None
+    """Whether the directory (this home's principals) has an object with this id (a client id is not one)."""
+    from azlocal.role import assignees
 
-
-def _principal(principal_id):
-    try:
-        from azlocal.identity.principals import find_principal
-    except ImportError:  # identities not installed: only the signed-in user is known
-        return ({"principalId": settings.USER_OBJECT_ID, "kind": "human", "clientId": None}
-                if principal_id.lower() == settings.USER_OBJECT_ID.lower() else None)
-    return find_principal(principal_id)
+    return assignees.type_of(principal_id) is not None
 
 
 def put(role, assignee_principal_id, scope, principal_type=None, description=None, name=None, condition=None,
@@ -136,7 +131,7 @@ def put(role, assignee_principal_id, scope, principal_type=None, description=Non
     if named is not None and (named["principalId"].lower() != assignee_principal_id.lower()
                               or named["roleDefinitionId"].lower() != role_definition_id.lower()):
         raise ValidationError("(RoleAssignmentUpdateNotPermitted) Tenant ID, application ID, principal ID, and "
-                                  "scope are not allowed to be updated.")
+                              "scope are not allowed to be updated.")
     same = _find_same(assignee_principal_id, role_definition_id, scope)
     if same is not None:
         return same, False
@@ -223,7 +218,7 @@ def list_for(principal_id=None, scope=None, role=None, include_inherited=False, 
         docs = [d for d in docs if scopes.covers(d["scope"], target)
                 and (include_inherited or scopes.normalized(d["scope"]) == scopes.normalized(target))]
     if role:
-        role_id = definitions.definition_id(definitions.resolve(role)["name"]).lower()
+        role_id = definitions.filter_id(role).lower()
         docs = [d for d in docs if d["roleDefinitionId"].lower() == role_id]
     if principal_id:
         docs = [d for d in docs if d["principalId"].lower() == principal_id.lower()]

@@ -79,6 +79,18 @@ def find(role):
     return None
 
 
+def filter_id(role):
+    """The roleDefinitionId a list or delete filter compares with: a definition id or GUID as given (az builds it
+    without asking, so an unknown one matches nothing), a role name resolved (an unknown name is an error)."""
+    text = (role or "").strip()
+    if _DEFINITION_ID.match(text):
+        return definition_id(text.rstrip("/").rsplit("/", 1)[-1]) if not text.lower().startswith("/subscriptions/") \
+            else text
+    if is_guid(text):
+        return definition_id(text)
+    return definition_id(resolve(text)["name"])
+
+
 def resolve(role):
     """find(), or the error az or ARM gives for a role that names nothing (exit 1)."""
     doc = find(role)

@@ -118,6 +118,7 @@ def test_list_filters_scope_inherited_all_and_role(cli):
     assert r.code == 1 and 'Resource group "rg1" is redundant because scope is supplied' in r.err
     r = cli("role", "assignment", "list", "--all", "--role", "Nope")
     assert r.code == 1 and "Role 'Nope' doesn't exist." in r.err
+    assert names("--all", "--role", SP) == []  # a GUID is compared as given, as az builds the id without asking
     bare = cli("role", "assignment", "list", "--all", "--assignee-object-id", SP, "--fill-principal-name", "false",
                "--fill-role-definition-name", "false").json()
     assert bare and all("principalName" not in a and "roleDefinitionName" not in a for a in bare)
@@ -202,6 +203,8 @@ def test_a_managed_identity_is_assigned_by_client_id_and_shown_by_it(cli):
     r = _create(cli, "--assignee-object-id", ident["principalId"], role="AcrPull", scope=RG)
     assert r.code == 0 and r.json()["principalType"] == "ServicePrincipal"  # the type found as Graph finds it
     assert "Better to specify --assignee-principal-type manually." in r.err
+    r = _create(cli, "--assignee-object-id", ident["clientId"], role="AcrPull", scope=RG)
+    assert r.code == 1 and "PrincipalNotFound" in r.err  # a client id is no object id
     listed = cli("role", "assignment", "list", "--all", "--assignee", ident["principalId"]).json()
     assert {a["principalName"] for a in listed} == {ident["clientId"]}
     assert {a["roleDefinitionName"] for a in listed} == {"Managed Identity Operator", "AcrPull"}
