@@ -192,8 +192,18 @@ def _usable(vault, name, version, principal, action, op):
     return doc, row, rec
 
 
+_PARSED = {}  # (slot, sealed private key) -> the parsed key: parsing (and checking) an RSA key costs ~40 ms
+
+
 def _private(doc, row, rec):
-    return keycrypto.from_pem(atrest.unseal(rec["private"], _context(doc, row["name"], rec["version"])))
+    slot = (_context(doc, row["name"], rec["version"]), rec["private"])
+    key = _PARSED.get(slot)
+    if key is None:
+        key = keycrypto.from_pem(atrest.unseal(slot[1], slot[0]))
+        if len(_PARSED) >= 256:
+            _PARSED.pop(next(iter(_PARSED)))
+        _PARSED[slot] = key
+    return key
 
 
 def _operate(vault, name, version, principal, action, op, function, data, alg):

@@ -391,3 +391,16 @@ def test_the_data_key_is_made_once_when_many_threads_need_it_first(home):
         t.join()
     atrest._cache.clear()
     assert [atrest.unseal(t, "slot") for t in tokens] == [b"v"] * 8
+
+
+def test_a_keys_private_half_is_parsed_once_not_per_operation(kv, monkeypatch):
+    from azlocal.keyvault import keycrypto, keys
+
+    keys.create(kv, "k1", USER)
+    parsed = []
+    real = keycrypto.from_pem
+    monkeypatch.setattr(keycrypto, "from_pem", lambda pem: parsed.append(1) or real(pem))
+    for _ in range(5):
+        wrapped = keycrypto.b64url_decode(keys.wrap(kv, "k1", None, "RSA-OAEP", b"dek", USER)["value"])
+        keys.unwrap(kv, "k1", None, "RSA-OAEP", wrapped, USER)
+    assert len(parsed) == 1
