@@ -57,10 +57,9 @@ def _url(name):
 @pytest.fixture
 def vaults(az, home):
     assert az("group", "create", "-n", "kv-sdk-rg", "-l", "eastus", "-o", "none").code == 0
-    from azlocal.keyvault import vaults as kv
-
-    kv.create("kv-sdk-rg", VAULT, enable_rbac_authorization=False)
-    kv.create("kv-sdk-rg", RBAC_VAULT, enable_rbac_authorization=True)
+    for name, rbac in ((VAULT, "false"), (RBAC_VAULT, "true")):
+        r = az("keyvault", "create", "-n", name, "-g", "kv-sdk-rg", "--enable-rbac-authorization", rbac, "-o", "none")
+        assert r.code == 0, r.err
     os.environ["REQUESTS_CA_BUNDLE"] = _bundle(str(home / "ca.crt"))
     yield home
     os.environ.pop("REQUESTS_CA_BUNDLE", None)
@@ -73,7 +72,7 @@ def _user():
     return HomeCredential(settings.USER_OBJECT_ID)
 
 
-def test_secrets_round_trip_through_the_challenge(vaults):
+def test_secrets_round_trip_through_the_challenge(vaults, az):
     from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
     from azure.keyvault.secrets import SecretClient
 
@@ -116,6 +115,13 @@ def test_secrets_round_trip_through_the_challenge(vaults):
     client.purge_deleted_secret("bulk-00")
     with pytest.raises(ResourceNotFoundError):
         client.get_deleted_secret("bulk-00")
+
+    # the CLI and the SDK see one vault
+    shown = az("keyvault", "secret", "show", "--vault-name", VAULT, "-n", "db-pass", "--query", "value", "-o", "tsv")
+    assert shown.code == 0 and shown.out.strip() == VALUE + "-2", shown.err
+    assert az("keyvault", "secret", "set", "--vault-name", VAULT, "-n", "from-cli", "--value", VALUE,
+              "-o", "none").code == 0
+    assert client.get_secret("from-cli").value == VALUE
 
     # the value is in neither the daemon's log nor the state database
     log = (vaults / "daemon.log").read_bytes()
