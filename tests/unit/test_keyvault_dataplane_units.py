@@ -184,6 +184,9 @@ def test_service_errors_render_as_key_vaults_bodies():
     assert forbidden.status == 403 and json.loads(forbidden.body)["error"] == {
         "code": "Forbidden", "message": "no", "innererror": {"code": "ForbiddenByRbac"}}
     assert errors.from_exception(ValueError("x")) is None
+    from azlocal.core.errors import AzLocalError
+
+    assert errors.from_exception(AzLocalError("bad date")).status == 400
 
 
 def test_the_issuer_key_is_parsed_once_not_per_request(home, monkeypatch):

@@ -40,6 +40,10 @@ def from_exception(ex):
     status = _first(ex, ("status", "status_code", "http_status"))
     code = _first(ex, ("code", "error_code"))
     if not isinstance(status, int) or not code:
+        from azlocal.core.errors import AzLocalError
+
+        if isinstance(ex, AzLocalError):  # a validation of the service layer without an HTTP shape
+            return VaultError(400, "BadParameter", str(ex))
         return None
     message = _first(ex, ("text", "message")) or (ex.args[0] if ex.args else "")
     inner = _first(ex, ("inner", "innererror", "inner_code"))
