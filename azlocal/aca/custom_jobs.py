@@ -42,8 +42,10 @@ def _flag_spec(a):
     identity = None
     if a["system_assigned"] or a["user_assigned"] or a["registry_identity"]:
         from azlocal.aca import containerapps_options as options
+        from azlocal.aca.identities import user_identity_id
 
-        users = list(a["user_assigned"] or [])
+        # names of identities in the job's group, as az's _ensure_identity_resource_id makes them ids
+        users = [user_identity_id(a["resource_group_name"], u) for u in a["user_assigned"] or []]
         reg = a["registry_identity"]
         if reg and not options.is_system(reg):
             users.append(reg)

@@ -7,6 +7,7 @@ import pytest
 from azlocal.core.errors import AzLocalError
 from azlocal.identity import principals
 from azlocal.platform.store import store
+from tests.unit.test_aca_jobs import _create, env  # noqa: F401 - the jobs' fake-engine fixture
 
 
 @pytest.fixture
@@ -120,3 +121,14 @@ def test_app_create_takes_identity_names_of_its_group(ids):
     got = custom_apps._user_ids({"resource_group_name": "rg", "user_assigned": ["web-id", ids["job-id"]["id"]]})
     assert [g.lower() for g in got] == [ids["web-id"]["id"].lower(), ids["job-id"]["id"].lower()]
     assert custom_apps._user_ids({"resource_group_name": "rg", "user_assigned": None}) is None
+
+
+def test_job_create_takes_identity_names_and_refuses_missing_ones(cli, env):  # noqa: F811 - the fixture
+    r = _create(cli, "job1", "--trigger-type", "Manual", "--mi-user-assigned", "web-id")
+    assert r.code == 1 and "FailedIdentityOperation" in r.err, r  # env's group has no such identity yet
+    assert cli("containerapp", "job", "show", "-n", "job1", "-g", "rg").code == 3
+    web = cli("identity", "create", "-n", "web-id", "-g", "rg").json()
+    r = _create(cli, "job1", "--trigger-type", "Manual", "--mi-user-assigned", "web-id")
+    assert r.code == 0, r.err
+    assert list(r.json()["identity"]["userAssignedIdentities"].values()) == [
+        {"clientId": web["clientId"], "principalId": web["principalId"]}]
