@@ -182,3 +182,22 @@ def test_a_task_run_pulls_from_another_registry_as_the_tasks_identity(az, setup,
     latest = az("acr", "task", "list-runs", "-r", main, "-n", "pull-by-id", "--top", "1").json()[0]
     assert latest["status"] == "Succeeded" and latest["customRegistries"] == [setup["server"]]
     assert az("acr", "repository", "show-tags", "-n", main, "--repository", "app").json() == [latest["runId"]]
+
+
+def test_a_job_pulls_by_its_system_identity(az, setup):
+    r = az("containerapp", "job", "create", "-n", "idjob", "-g", RG, "--environment", "acrid-env", "--trigger-type",
+           "Manual", "--replica-timeout", "60", "--replica-retry-limit", "0", "--image", setup["image"],
+           "--registry-server", setup["server"], "--registry-identity", "system", "--command", "true")
+    assert r.code == 0, r.err
+    job = r.json()
+    assert job["properties"]["configuration"]["registries"][0]["identity"] == "system"
+    roles = az("role", "assignment", "list", "--assignee", job["identity"]["principalId"], "--scope",
+               setup["id"]).json()
+    assert [a["roleDefinitionName"] for a in roles] == ["AcrPull"]
+    # Its role removed, an update of the template (the image pulled again) is refused with Azure's error.
+    assert az("role", "assignment", "delete", "--ids", roles[0]["id"]).code == 0
+    r = az("containerapp", "job", "update", "-n", "idjob", "-g", RG, "--cpu", "0.75", "--memory", "1.5Gi")
+    assert r.code == 1 and (f"unable to pull image using Managed identity system for registry {setup['server']}"
+                            in r.err), r.err
+    assert az("containerapp", "job", "show", "-n", "idjob", "-g", RG, "--query",
+              "properties.template.containers[0].resources.cpu", "-o", "tsv").out.strip() != "0.75"
