@@ -67,8 +67,8 @@ def registry_set(resource_group, name, server, username=None, password=None, ide
 
 
 def _registry_set_identity(app, server, username, password, identity):
-    """A registry pulled from with a managed identity: no password secret; pulls from this home's ACR use
-    the registry's token (the identity's AcrPull grant, offline)."""
+    """A registry pulled from with a managed identity: no password secret; the app's images of it are pulled as
+    that identity (aca/registry_identity), so it needs AcrPull on the registry. As az's, this assigns no role."""
     options.check_registry_identity(identity, server, username, password)
     if options.is_system(identity):
         app["identity"] = options.identity_doc(app.get("identity"), system_assigned=True)
