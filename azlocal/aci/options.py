@@ -217,7 +217,7 @@ def identity(assigned, existing=None, target=None, resolve=False):
     kind = ", ".join(([("SystemAssigned")] if system else []) + (["UserAssigned"] if users else []))
     kept = (existing or {}).get("principalId") if "SystemAssigned" in str((existing or {}).get("type")) else None
     doc = {"principalId": (kept or principals.new_system_principal()) if system else None,
-           "tenantId": settings.TENANT_ID if system else None, "type": kind,
+           "tenantId": settings.TENANT_ID, "type": kind,  # ACI shows the tenant for a user-assigned one too
            "userAssignedIdentities": users or None}
     return doc
 

@@ -132,3 +132,13 @@ def test_job_create_takes_identity_names_and_refuses_missing_ones(cli, env):  # 
     assert r.code == 0, r.err
     assert list(r.json()["identity"]["userAssignedIdentities"].values()) == [
         {"clientId": web["clientId"], "principalId": web["principalId"]}]
+
+
+def test_a_group_with_only_a_user_assigned_identity_shows_the_tenant(ids):
+    from azlocal.aci import options
+    from azlocal.core import settings
+
+    block = options.identity_block({"type": "UserAssigned",
+                                    "userAssignedIdentities": {ids["web-id"]["id"]: {}}}, None, "/t")
+    assert block["principalId"] is None and block["tenantId"] == settings.TENANT_ID  # as az container show has it
+    assert block["userAssignedIdentities"][ids["web-id"]["id"]]["principalId"] == ids["web-id"]["principalId"]
