@@ -35,6 +35,8 @@ def load_commands(loader):
         g.command("create", "definition_create")
         g.command("update", "definition_update")
         g.command("delete", "definition_delete")
+    with CommandGroup(loader, "ad signed-in-user", CUSTOM) as g:
+        g.command("show", "signed_in_user_show")
     with CommandGroup(loader, "role deny-assignment", DENY) as g:
         g.command("list", "deny_list", table_transformer=_table("deny_table"))
         g.command("show", "deny_show")

@@ -192,3 +192,14 @@ def definition_show(scope=None, name=None, role_id=None):
         raise ResourceNotFound(f"The specified role definition with ID '{guid}' does not exist.",
                                code="RoleDefinitionDoesNotExist")
     return found
+
+
+def signed_in_user_show():
+    """`az ad signed-in-user show`: the signed-in user as Microsoft Graph shows a user (its id is the object id
+    role assignments name)."""
+    from azlocal.core import settings
+
+    return {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users/$entity", "businessPhones": [],
+            "displayName": settings.USER_NAME.split("@")[0], "givenName": None, "id": settings.USER_OBJECT_ID,
+            "jobTitle": None, "mail": None, "mobilePhone": None, "officeLocation": None, "preferredLanguage": None,
+            "surname": None, "userPrincipalName": settings.USER_NAME}

@@ -265,3 +265,24 @@ def test_list_changelogs_reports_grants_and_revocations(cli):
     r = cli("role", "assignment", "list-changelogs", "--start-time", "2030-01-01T00:00:00Z",
             "--end-time", "2029-01-01T00:00:00Z")
     assert r.code == 1 and "Start time cannot be later than end time." in r.err
+
+
+def test_signed_in_user_is_the_owner_the_docs_assign_roles_to(cli):
+    user = cli("ad", "signed-in-user", "show").json()
+    assert user["id"] == settings.USER_OBJECT_ID and user["userPrincipalName"] == settings.USER_NAME
+    _setup(cli)
+    r = _create(cli, "--assignee", user["id"], role="Key Vault Secrets Officer")
+    assert r.code == 0 and r.json()["principalType"] == "User"
+
+
+def test_every_role_command_has_help(home):
+    from azlocal.cli import get_cli
+    from azlocal.core import helpdata
+
+    cli = get_cli()
+    for word in ("role", "ad"):
+        table = cli.commands_loader_cls(cli_ctx=cli).load_command_table([word])
+        names = [n for n in table if n.split()[0] == word]
+        assert names and all((helpdata.entry(n) or {}).get("short-summary") for n in names), word
+        groups = {" ".join(n.split()[:k]) for n in names for k in range(1, len(n.split()))}
+        assert all(helpdata.entry(g) for g in groups), word
