@@ -2,7 +2,7 @@
 identity gets AcrPull (as az's `create --registry-identity system` assigns it) pulls and runs; an app whose
 identity has no role is refused with Azure's error and starts nothing until AcrPull is assigned; a container group
 pulls as its user-assigned identity only with AcrPull; the real docker client logs in with the refresh token the
-registry's AAD exchange gives an identity, pulls with AcrPull and may not push; an ACR task's run logs in to
+registry's AAD exchange gives an identity, pulls with AcrPull and pushes only with AcrPush; an ACR task's run logs in to
 another registry as the task's system identity (`credential add --use-identity [system]`) and pulls only once the
 identity has AcrPull there."""
 
@@ -154,6 +154,12 @@ def test_docker_logs_in_with_an_identitys_exchanged_refresh_token(az, setup, tmp
     push = _docker("push", other, config=config)  # AcrPull does not push
     assert push.returncode != 0 and ("authentication required" in push.stderr or "denied" in push.stderr)
     assert az("acr", "repository", "show-tags", "-n", setup["name"], "--repository", "web").json() == ["v1"]
+    # AcrPush counts at the next token: the same login now pushes.
+    assert az("role", "assignment", "create", "--assignee", ident["principalId"], "--role", "AcrPush", "--scope",
+              setup["id"]).code == 0
+    push = _docker("push", other, config=config)
+    assert push.returncode == 0, push.stderr
+    assert az("acr", "repository", "show-tags", "-n", setup["name"], "--repository", "web").json() == ["v1", "v2"]
 
 
 def test_a_task_run_pulls_from_another_registry_as_the_tasks_identity(az, setup, tmp_path):
