@@ -207,3 +207,19 @@ def test_a_job_pulls_by_its_system_identity(az, setup):
                             in r.err), r.err
     assert az("containerapp", "job", "show", "-n", "idjob", "-g", RG, "--query",
               "properties.template.containers[0].resources.cpu", "-o", "tsv").out.strip() != "0.75"
+
+
+def test_an_app_pulls_by_a_user_assigned_identity_given_acrpull_by_create(az, setup, home):
+    r = az("identity", "create", "-n", "app-puller", "-g", RG)
+    assert r.code == 0, r.err
+    identity = r.json()
+    r = az("containerapp", "create", "-n", "uapp", "-g", RG, "--environment", "acrid-env", "--image", setup["image"],
+           "--registry-server", setup["server"], "--registry-identity", identity["id"])
+    assert r.code == 0, r.err
+    app = r.json()
+    assert app["identity"]["type"] == "UserAssigned"
+    entry = next(v for k, v in app["identity"]["userAssignedIdentities"].items() if k.lower() == identity["id"].lower())
+    assert entry == {"clientId": identity["clientId"], "principalId": identity["principalId"]}
+    roles = az("role", "assignment", "list", "--assignee", identity["principalId"], "--scope", setup["id"]).json()
+    assert [a["roleDefinitionName"] for a in roles] == ["AcrPull"]
+    assert _containers(home, "uapp--")
