@@ -60,7 +60,7 @@ async def handle(request):
 def _issue(block, resource, client_id=None, object_id=None, mi_res_id=None):
     """(principal selected, token answer) or raises LookupError naming why no identity matches."""
     principal, client, identity_id = principals.select(block, client_id=client_id, object_id=object_id,
-                                                       mi_res_id=mi_res_id)
+                                                       mi_res_id=mi_res_id, require_existing=True)
     if not principal:
         raise LookupError("The identity has no principal yet.")
     return tokens.issue(principal, client, resource, identity_id=identity_id)

@@ -36,6 +36,8 @@ def _put(rid, kind, identity):
 def _app(ids, system=True, users=(USER_ID,)):
     entries = {USER_ID: {"clientId": ids["client"], "principalId": ids["user"]},
                USER_ID2: {"clientId": ids["client2"], "principalId": ids["user2"]}}
+    for uid in users:  # the user-assigned identities exist (a deleted one gets no token)
+        _put(uid, "Microsoft.ManagedIdentity/userAssignedIdentities", None)
     kinds = (["SystemAssigned"] if system else []) + (["UserAssigned"] if users else [])
     block = {"type": ", ".join(kinds) or "None", "principalId": ids["system"] if system else None,
              "tenantId": settings.TENANT_ID, "userAssignedIdentities": {u: entries[u] for u in users} or None}
@@ -129,6 +131,15 @@ def test_the_only_user_assigned_identity_without_selector(home):
     _app(ids, system=False)
     status, body = msi(dict(Q, resource=VAULT + "/.default"), endpoints.header_for(APP_ID))
     assert status == 200 and tokens.verify(body["access_token"], [VAULT])["oid"] == ids["user"]
+
+
+def test_a_deleted_user_assigned_identity_gets_no_token(home):
+    ids = _ids()
+    _app(ids, system=False)
+    with store().transaction():
+        store().delete(USER_ID)
+    status, body = msi(Q, endpoints.header_for(APP_ID))
+    assert status == 400 and "access_token" not in body
 
 
 def test_wrong_or_missing_header_is_401(home):
