@@ -96,3 +96,47 @@ def secret_table(rows):
     return [{"Name": r.get("name"), "Id": r.get("id"), "ContentType": r.get("contentType"),
              "Enabled": (r.get("attributes") or {}).get("enabled"),
              "Expires": (r.get("attributes") or {}).get("expires")} for r in rows]
+
+
+def _cert_attributes(attrs):
+    return {"created": when(attrs.get("created")), "enabled": attrs.get("enabled"), "expires": when(attrs.get("exp")),
+            "notBefore": when(attrs.get("nbf")), "recoveryLevel": attrs.get("recoveryLevel"),
+            "updated": when(attrs.get("updated"))}
+
+
+def certificate_properties(bundle, deleted=False):
+    """az's transform_certificate_properties (list, list-versions; list-deleted without the subject)."""
+    thumb = bytes.fromhex(bundle["x5t"])
+    out = {"attributes": _cert_attributes(bundle["attributes"]), "id": bundle["id"], "name": bundle["name"],
+           "subject": bundle.get("subject", ""), "tags": bundle.get("tags"),
+           "x509Thumbprint": base64.b64encode(thumb).decode(), "x509ThumbprintHex": bundle["x5t"]}
+    if deleted:
+        del out["subject"]
+        out.update(deletedDate=when(bundle["deletedDate"]), recoveryId=bundle["recoveryId"],
+                   scheduledPurgeDate=when(bundle["scheduledPurgeDate"]))
+    return out
+
+
+def certificate(bundle):
+    """az's transform_certificate_show (show, import, set-attributes, recover; delete and show-deleted add the
+    deletion's fields)."""
+    from azlocal.keyvault import certpolicy
+
+    out = certificate_properties(bundle)
+    del out["subject"]
+    out.update(cer=bundle["cer"], contentType=bundle.get("contentType"), kid=bundle["kid"], sid=bundle["sid"],
+               policy=certpolicy.output(bundle["policy"], bundle["policy_id"], out["attributes"]))
+    if "recoveryId" in bundle:
+        out.update(deletedDate=when(bundle["deletedDate"]), recoveryId=bundle["recoveryId"],
+                   scheduledPurgeDate=when(bundle["scheduledPurgeDate"]))
+    return out
+
+
+def certificate_operation(bundle):
+    """az's transform_certificate_create: the finished creation operation."""
+    base = bundle["id"].rsplit("/", 1)[0]
+    return {"cancellationRequested": False, "csr": None, "error": None, "id": f"{base}/pending",
+            "issuerParameters": {"certificateTransparency": None, "certificateType": None,
+                                 "name": bundle["policy"]["issuer"]},
+            "name": bundle["name"], "requestId": bundle["operation_id"], "status": "completed",
+            "statusDetails": None, "target": base}

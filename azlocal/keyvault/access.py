@@ -16,6 +16,7 @@ _S = "Microsoft.KeyVault/vaults/secrets/"
 _K = "Microsoft.KeyVault/vaults/keys/"
 _DS = "Microsoft.KeyVault/vaults/deletedSecrets/"
 _DK = "Microsoft.KeyVault/vaults/deletedKeys/"
+_C = "Microsoft.KeyVault/vaults/certificates/"
 
 # data action -> (access-policy permission category, permission)
 ACTIONS = {
@@ -46,6 +47,13 @@ ACTIONS = {
     _DK + "read": ("keys", "list"),
     _DK + "recover/action": ("keys", "recover"),
     _DK + "delete": ("keys", "purge"),
+    _C + "create/action": ("certificates", "create"),
+    _C + "import/action": ("certificates", "import"),
+    _C + "read": ("certificates", "get"),
+    _C + "update/action": ("certificates", "update"),
+    _C + "delete": ("certificates", "delete"),
+    _C + "recover/action": ("certificates", "recover"),
+    _C + "purge/action": ("certificates", "purge"),
 }
 
 

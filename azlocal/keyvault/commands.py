@@ -1,14 +1,16 @@
 """az keyvault: the command table, one area module per part of the service.
 
 Each area is azlocal.keyvault.commands_<area> (load_commands, load_arguments; help in _help_<area>.yaml):
-`vaults` (the vault commands: create, show, set-policy, …), `secrets` (`keyvault secret …`) and `keys`
-(`keyvault key …`). Only the areas a command line needs are imported; all of them for `az keyvault -h`."""
+`vaults` (the vault commands: create, show, set-policy, …), `secrets` (`keyvault secret …`), `keys`
+(`keyvault key …`) and `certificates` (`keyvault certificate …`). Only the areas a command line needs are
+imported; all of them for `az keyvault -h`."""
 
 from azlocal.keyvault import _help  # noqa: F401 - registers the help entries
 
 AREAS = {
     "secrets": ("secret",),
     "keys": ("key",),
+    "certificates": ("certificate",),
 }
 
 

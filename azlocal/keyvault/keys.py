@@ -57,14 +57,15 @@ def create(vault, name, principal, kty="RSA", size=None, curve=None, ops=None, e
     return _add_version(doc, name, private, kty, ops, enabled, expires, not_before, tags)
 
 
-def _add_version(doc, name, private, kty, ops, enabled=True, expires=None, not_before=None, tags=None):
-    version = objects.new_version()
+def _add_version(doc, name, private, kty, ops, enabled=True, expires=None, not_before=None, tags=None,
+                 managed=False, version=None):
+    version = version or objects.new_version()
     stamp = objects.now()
     default_ops = keycrypto.RSA_OPS if kty.startswith("RSA") else keycrypto.EC_OPS
     rec = {"version": version, "created": stamp, "updated": stamp, "enabled": enabled is not False,
            "exp": objects.timestamp(expires, "--expires"), "nbf": objects.timestamp(not_before, "--not-before"),
            "tags": dict(tags) if tags else None, "kty": kty, "key_ops": [*ops] if ops else [*default_ops],
-           "public": keycrypto.public_jwk(private),
+           "public": keycrypto.public_jwk(private), "managed": managed,
            "private": atrest.seal(keycrypto.to_pem(private), _context(doc, name, version))}
     s = store()
     with s.transaction():

@@ -13,8 +13,9 @@ from azlocal.core.errors import AzLocalError
 from azlocal.keyvault import errors
 from azlocal.platform.store import store
 
-TYPES = {"secrets": "azlocal.keyvault/secrets", "keys": "azlocal.keyvault/keys"}
-SINGULAR = {"secrets": "secret", "keys": "key"}
+TYPES = {"secrets": "azlocal.keyvault/secrets", "keys": "azlocal.keyvault/keys",
+         "certificates": "azlocal.keyvault/certificates"}
+SINGULAR = {"secrets": "secret", "keys": "key", "certificates": "certificate"}
 _NAME = re.compile(r"^[0-9a-zA-Z-]{1,127}$")
 _VERSION = re.compile(r"^[0-9a-fA-F]{32}$")
 

@@ -49,7 +49,13 @@ def set(vault, name, value, principal, content_type=None, tags=None, enabled=Tru
     objects.check_name(name)
     if not isinstance(value, str):
         raise errors.BadParameter("The secret value must be a string.")
-    version = objects.new_version()
+    return _add_version(doc, name, value, content_type=content_type, tags=tags, enabled=enabled, expires=expires,
+                        not_before=not_before, kid=kid, managed=managed)
+
+
+def _add_version(doc, name, value, content_type=None, tags=None, enabled=True, expires=None, not_before=None,
+                 kid=None, managed=False, version=None):
+    version = version or objects.new_version()
     stamp = objects.now()
     rec = {"version": version, "created": stamp, "updated": stamp, "enabled": enabled is not False,
            "exp": objects.timestamp(expires, "--expires"), "nbf": objects.timestamp(not_before, "--not-before"),
