@@ -14,6 +14,11 @@ def find(principal_or_name):
     text = (principal_or_name or "").strip()
     if text.lower() in (settings.USER_NAME.lower(), settings.USER_OBJECT_ID.lower()):
         return {"principalId": settings.USER_OBJECT_ID, "clientId": None, "kind": "human"}
+    from azlocal.role import service_principals
+
+    sp = service_principals.find(text)
+    if sp is not None:
+        return {"principalId": sp["id"], "clientId": sp["appId"], "kind": "application"}
     try:
         from azlocal.identity.principals import find_principal
     except ImportError:  # identities not installed: only the signed-in user is known

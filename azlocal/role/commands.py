@@ -10,6 +10,7 @@ from azlocal.role.assignments import PRINCIPAL_TYPES
 
 CUSTOM = "azlocal.role.custom#{}"
 DENY = "azlocal.role.custom_deny#{}"
+AD = "azlocal.role.custom_ad#{}"
 VIEWS = "azlocal.role.views"
 
 
@@ -37,6 +38,14 @@ def load_commands(loader):
         g.command("delete", "definition_delete")
     with CommandGroup(loader, "ad signed-in-user", CUSTOM) as g:
         g.command("show", "signed_in_user_show")
+    with CommandGroup(loader, "ad sp", AD) as g:
+        g.command("create-for-rbac", "sp_create_for_rbac")
+        g.command("list", "sp_list")
+        g.command("show", "sp_show")
+        g.command("delete", "sp_delete")
+    with CommandGroup(loader, "ad sp credential", AD) as g:
+        g.command("list", "sp_credential_list")
+        g.command("reset", "sp_credential_reset")
     with CommandGroup(loader, "role deny-assignment", DENY) as g:
         g.command("list", "deny_list", table_transformer=_table("deny_table"))
         g.command("show", "deny_show")
@@ -121,6 +130,7 @@ def load_arguments(loader, command):
         c.argument("name", options_list=["--name", "-n"], required=True, help="The role's name or id.")
         c.argument("custom_role_only", three_state_flag(), help="Custom roles only (vs. built-in ones).")
     _deny_arguments(loader)
+    _sp_arguments(loader)
     with ArgumentsContext(loader, "role definition show") as c:
         c.argument("name", options_list=["--name", "-n"], help="The role definition's id (a GUID).")
         c.argument("role_id", options_list=["--id"],
@@ -160,3 +170,45 @@ def _deny_arguments(loader):
                    help="A GUID for the deny assignment. If omitted, a new GUID is generated.")
     with ArgumentsContext(loader, "role deny-assignment delete") as c:
         c.argument("yes", options_list=["--yes", "-y"], action="store_true", help="Do not prompt for confirmation.")
+
+
+_NO_CERT = " (not available offline: refused)"
+
+
+def _sp_arguments(loader):
+    with ArgumentsContext(loader, "ad sp") as c:
+        c.argument("identifier", options_list=["--id"], required=True,
+                   help="Service principal name (its appId), or object id.")
+        c.argument("cert", help="Certificate to use for credentials" + _NO_CERT + ".")
+        c.argument("create_cert", action="store_true", help="Create a self-signed certificate" + _NO_CERT + ".")
+        c.argument("keyvault", help="Name or ID of a KeyVault for the certificate" + _NO_CERT + ".")
+        c.argument("years", type=int, help="Number of years for which the credentials will be valid. Default: 1 "
+                   "year.")
+    with ArgumentsContext(loader, "ad sp create-for-rbac") as c:
+        c.argument("display_name", options_list=["--display-name", "--name", "-n"],
+                   help="Display name of the service principal. If not present, one is generated; an existing one "
+                   "of that name gets a new password.")
+        c.argument("service_management_reference", help="Set the serviceManagementReference property (recorded).")
+        c.argument("create_password", three_state_flag(), help="Create a password credential (secret) on the "
+                   "service principal (default true).")
+        c.argument("scopes", nargs="+", help="Space-separated list of scopes the service principal's role "
+                   "assignment applies to.")
+        c.argument("role", help="Role of the service principal.")
+        c.argument("show_auth_in_json", three_state_flag(), options_list=["--sdk-auth", "--json-auth"],
+                   help="Output service principal credential along with cloud endpoints in JSON format "
+                   "(deprecated, as in az).")
+        c.argument("skip_assignment", three_state_flag(), help="No-op (deprecated, as in az).")
+        c.argument("cert", help="Certificate to use for credentials" + _NO_CERT + ".")
+    with ArgumentsContext(loader, "ad sp list") as c:
+        c.argument("spn", help="Service principal name (an appId).")
+        c.argument("display_name", help="Object's display name or its prefix.")
+        c.argument("query_filter", options_list=["--filter"], help="OData filter (not available offline).")
+        c.argument("show_mine", action="store_true", help="List entities owned by the current user.")
+        c.argument("include_all", options_list=["--all"], action="store_true", help="List all entities.")
+    with ArgumentsContext(loader, "ad sp credential list") as c:
+        c.argument("cert", action="store_true", help="Operate on certificate credentials.")
+    with ArgumentsContext(loader, "ad sp credential reset") as c:
+        c.argument("end_date", help="Finer grain of expiry time if '--years' is insufficient, e.g. "
+                   "'2017-12-31T11:59:59+00:00' or '2299-12-31'.")
+        c.argument("append", action="store_true", help="Append the new credential instead of overwriting.")
+        c.argument("display_name", help="Friendly name for the credential.")

@@ -109,12 +109,22 @@ def principal_from_basic(view, username, password):
     if username == NULL_USER:
         claims = verify(view, password, "refresh")
         return aad.principal_of(claims) if claims else None
+    service_principal = _service_principal(username, password)
+    if service_principal:  # an Entra service principal (appId and password): its roles decide, as an AAD one's
+        return service_principal
     if view.admin_enabled and view.check_password and view.check_password(username, password):
         return "admin"
     tokens = getattr(view, "tokens", None)
     if tokens is not None:
         return tokens.principal(username, password)
     return None
+
+
+def _service_principal(username, password):
+    from azlocal.role import service_principals
+
+    oid = service_principals.authenticate(username, password)
+    return aad.PREFIX + oid if oid else None
 
 
 def is_token(principal):
