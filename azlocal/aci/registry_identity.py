@@ -29,10 +29,22 @@ def identity_of(doc, cred):
 
 
 def check(doc):
-    """Every identity credential of the group names one of its identities (before anything is made)."""
+    """Every identity credential of the group names one of its identities (before anything is made). An identity
+    given by name is the user-assigned identity of that name in the group's resource group, as az resolves it
+    (ARM's not-found, exit 3, when there is none); the credential then shows its id."""
     for cred in doc.get("imageRegistryCredentials") or []:
         if cred.get("identity"):
+            cred["identity"] = _resolved(doc, cred["identity"])
             identity_of(doc, cred)
+
+
+def _resolved(doc, identity):
+    from azlocal.identity import principals
+
+    if identity.startswith("/") or identity == "[system]":
+        return identity
+    group = doc["id"].split("/")[4]
+    return principals.user_identity(principals.identity_id(group, identity))["id"]
 
 
 def credentials(doc, cred, image):

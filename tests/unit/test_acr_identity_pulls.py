@@ -163,7 +163,7 @@ def test_a_group_pulls_as_one_of_its_user_assigned_identities(monkeypatch):
 
 
 @pytest.mark.parametrize("block, identity", [(SYSTEM, "[system]"), (SYSTEM, UAMI), (None, UAMI),
-                                             (USER, UAMI.replace("puller", "other")), (USER, "puller")])
+                                             (USER, UAMI.replace("puller", "other"))])
 def test_a_group_identity_that_is_not_the_groups_is_refused_as_aci_does(block, identity):
     from azlocal.aci import registry_identity as aci_identity
 
@@ -241,3 +241,21 @@ def test_a_task_credential_naming_an_identity_the_task_lacks_fails_the_run(monke
                 "other.azurecr.io": {"identity": "[system]", "password": None, "userName": None}}}}
     with task_credentials.activated(task), pytest.raises(AzLocalError, match="the task has no managed identity"):
         task_credentials.login(_Client(), _Log())
+
+
+def test_a_group_identity_given_by_name_is_the_one_in_the_groups_resource_group(cli):
+    from azlocal.aci import registry_identity as aci_identity
+    from azlocal.identity import principals
+
+    assert cli("group", "create", "-n", "rg", "-l", "eastus").code == 0
+    made = cli("identity", "create", "-n", "puller", "-g", "rg")
+    assert made.code == 0, made.err
+    ident = made.json()
+    block = {"type": "UserAssigned", "userAssignedIdentities": {
+        ident["id"]: {"principalId": ident["principalId"], "clientId": ident["clientId"]}}}
+    doc = _group(block, "puller")
+    aci_identity.check(doc)
+    assert doc["imageRegistryCredentials"][0]["identity"] == ident["id"]
+    with pytest.raises(AzLocalError, match="userAssignedIdentities/nosuch' under resource group 'rg' was not found"):
+        aci_identity.check(_group(block, "nosuch"))
+    assert principals.is_user_id(ident["id"])
