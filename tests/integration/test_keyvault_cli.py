@@ -43,6 +43,14 @@ def test_vault_secret_and_key_flow(az, home):
              "--value", enc.json()["result"], "--data-type", "plaintext")
     assert dec.code == 0 and dec.json()["result"] == "hello world"
 
+    policy = az("keyvault", "certificate", "get-default-policy")
+    assert policy.code == 0
+    r = az("keyvault", "certificate", "create", "--vault-name", "azlkvcli1", "-n", "web", "-p", policy.out)
+    assert r.code == 0 and r.json()["status"] == "completed", r
+    pem = home / "web.pem"
+    assert az("keyvault", "certificate", "download", "--vault-name", "azlkvcli1", "-n", "web", "-f", str(pem)).code == 0
+    assert pem.read_bytes().startswith(b"-----BEGIN CERTIFICATE-----")
+
     for path in home.iterdir():
         if path.name.startswith("state.db") or path.name.endswith(".log"):
             assert VALUE.encode() not in path.read_bytes(), path.name
