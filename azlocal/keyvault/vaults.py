@@ -303,9 +303,8 @@ def recover(name, resource_group=None, location=None):
 def purge(name, location=None):
     deleted = show_deleted(name, location)
     if deleted["properties"].get("purgeProtectionEnabled"):
-        raise AzLocalError(f"(MethodNotAllowed) Operation 'DeletedVaultPurge' is not enabled for this vault "
-                           f"'{deleted['name']}' because purge protection is enabled; it is purged automatically "
-                           f"at its scheduled purge date {deleted['properties']['scheduledPurgeDate']}.")
+        # purge protection: the vault goes at its scheduled purge date (sweep_expired), not before
+        raise AzLocalError("(MethodNotAllowed) Operation 'DeletedVaultPurge' is not allowed.")
     _purge(deleted)
 
 

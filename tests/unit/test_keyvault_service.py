@@ -88,7 +88,7 @@ def test_purge_protection_refuses_purge_and_cannot_be_turned_off(kv):
     with pytest.raises(AzLocalError, match="purge protection is enabled"):
         secrets.purge(doc, "s", USER)
     vaults.delete("kv-pp")
-    with pytest.raises(AzLocalError, match=r"^\(MethodNotAllowed\)"):
+    with pytest.raises(AzLocalError, match=r"^\(MethodNotAllowed\) Operation 'DeletedVaultPurge' is not allowed\.$"):
         vaults.purge("kv-pp")
     with pytest.raises(ValidationError, match="cannot be set to false"):
         vaults.create("rg1", "kv-pp2", enable_purge_protection=False)
