@@ -54,6 +54,8 @@ ACTIONS = {
     _C + "delete": ("certificates", "delete"),
     _C + "recover/action": ("certificates", "recover"),
     _C + "purge/action": ("certificates", "purge"),
+    _C + "backup/action": ("certificates", "backup"),
+    _C + "restore/action": ("certificates", "restore"),
 }
 
 

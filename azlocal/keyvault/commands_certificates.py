@@ -16,7 +16,7 @@ _ID = "Id"
 def load_commands(loader):
     with CommandGroup(loader, "keyvault certificate", CERTS) as g:
         for name in ("create", "show", "list", "list-versions", "list-deleted", "show-deleted", "set-attributes",
-                     "delete", "recover", "purge", "download", "import", "get-default-policy"):
+                     "delete", "recover", "purge", "download", "import", "get-default-policy", "backup", "restore"):
             g.command(name, "certificate_" + name.replace("-", "_"))
 
 
@@ -66,9 +66,16 @@ def load_arguments(loader, command):
     for name in ("show", "download", "set-attributes"):
         with ArgumentsContext(loader, f"keyvault certificate {name}") as c:
             _target(c, version=True)
-    for name in ("delete", "recover", "purge", "show-deleted"):
+    for name in ("delete", "recover", "purge", "show-deleted", "backup"):
         with ArgumentsContext(loader, f"keyvault certificate {name}") as c:
             _target(c)
+    with ArgumentsContext(loader, "keyvault certificate backup") as c:
+        c.argument("file_path", options_list=["--file", "-f"], required=True, help="Local file path in which to "
+                   "store certificate backup.")
+    with ArgumentsContext(loader, "keyvault certificate restore") as c:
+        c.argument("vault_name", options_list=["--vault-name"], help="Name of the Key Vault.")
+        c.argument("file_path", options_list=["--file", "-f"], required=True, help="Local certificate backup from "
+                   "which to restore certificate.")
     with ArgumentsContext(loader, "keyvault certificate list") as c:
         _listing(c)
     with ArgumentsContext(loader, "keyvault certificate list-deleted") as c:

@@ -151,3 +151,20 @@ def certificate_get_default_policy(scaffold=False):
     from azlocal.keyvault import certpolicy
 
     return certpolicy.SCAFFOLD if scaffold else certpolicy.DEFAULT
+
+
+def certificate_backup(file_path, vault_name=None, name=None, identifier=None):
+    from azlocal.keyvault import backups
+
+    v, n, _ = item(vault_name, name, identifier)
+    data = backups.backup(v, "certificates", n, principal())
+    with open(file_path, "wb") as f:
+        f.write(data)
+
+
+def certificate_restore(file_path, vault_name=None):
+    from azlocal.keyvault import backups
+
+    with open(file_path, "rb") as f:
+        data = f.read()
+    return _format.certificate(backups.restore(vault(vault_name), "certificates", data, principal()))

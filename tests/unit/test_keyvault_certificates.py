@@ -125,3 +125,18 @@ def test_a_certificate_does_not_take_an_existing_secrets_name(kv):
     r = kv("keyvault", "certificate", "create", "--vault-name", "kv1", "-n", "taken", "-p", _policy(kv))
     assert r.code == 1 and "(Conflict)" in r.err
     assert kv("keyvault", "key", "show", "--vault-name", "kv1", "-n", "taken").code == 3
+
+
+def test_backup_and_restore_bring_the_key_and_secret(kv, tmp_path):
+    kv("keyvault", "certificate", "create", "--vault-name", "kv1", "-n", "c1", "-p", _policy(kv))
+    original = kv("keyvault", "secret", "show", "--vault-name", "kv1", "-n", "c1").json()["value"]
+    path = tmp_path / "c1.bak"
+    assert kv("keyvault", "certificate", "backup", "--vault-name", "kv1", "-n", "c1", "-f", str(path)).code == 0
+    r = kv("keyvault", "certificate", "restore", "--vault-name", "kv1", "-f", str(path))
+    assert r.code == 1 and "(Conflict) There was a conflict restoring the certificate 'c1'" in r.err
+    kv("keyvault", "create", "-n", "kv2", "-g", "rg1", "--enable-rbac-authorization", "false")
+    restored = kv("keyvault", "certificate", "restore", "--vault-name", "kv2", "-f", str(path))
+    assert restored.code == 0 and restored.json()["kid"].startswith("https://kv2.vault.azure.net/keys/c1/")
+    assert kv("keyvault", "secret", "show", "--vault-name", "kv2", "-n", "c1").json()["value"] == original
+    r = kv("keyvault", "key", "restore", "--vault-name", "kv2", "-f", str(path))
+    assert r.code == 1 and "(BadParameter) Backup blob contains invalid or corrupt version." in r.err
