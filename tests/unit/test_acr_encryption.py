@@ -76,6 +76,41 @@ def test_altered_moved_or_foreign_chunks_and_a_wrong_key_fail(tmp_path, small_ch
     assert data not in bytes(raw)
 
 
+@pytest.mark.parametrize("parts", [[], [b""], [b"a" * 16], [b"a" * 5, b"b" * 30], [b"x" * 7] * 9, [b"y" * 48]])
+def test_an_upload_sealed_as_it_arrives_becomes_the_blobs_sealed_form(tmp_path, small_chunks, parts):
+    path = tmp_path / "upload"
+    path.touch()
+    for part in parts:  # one request each: the tail is sealed between them
+        with sealed.Appender(KEY, path) as f:
+            f.write(part)
+    data = b"".join(parts)
+    assert sealed.upload_size(path) == len(data)
+    if len(data) >= 5:
+        assert data[:5] not in b"".join(p.read_bytes() for p in tmp_path.iterdir())
+    hasher = hashlib.sha256()
+    sealed.hash_upload(KEY, path, hasher)
+    assert hasher.digest() == hashlib.sha256(data).digest()
+    assert sealed.finalize(KEY, path) == len(data)
+    assert sealed.open_bytes(KEY, path) == data and not (tmp_path / "upload.tail").exists()
+
+
+def test_a_refused_chunk_is_cut_off_an_upload_being_sealed(tmp_path, small_chunks):
+    path = tmp_path / "upload"
+    path.touch()
+    with sealed.Appender(KEY, path) as f:
+        f.write(b"k" * 20)
+    for cut, extra in ((20, b"z" * 30), (20, b"z" * 3)):
+        with sealed.Appender(KEY, path) as f:
+            f.write(extra)
+        sealed.truncate_upload(KEY, path, cut)
+        assert sealed.upload_size(path) == 20
+    sealed.truncate_upload(KEY, path, 10)  # inside the first full chunk
+    with sealed.Appender(KEY, path) as f:
+        f.write(b"m" * 10)
+    sealed.finalize(KEY, path)
+    assert sealed.open_bytes(KEY, path) == b"k" * 10 + b"m" * 10
+
+
 def test_the_ranges_a_blob_get_may_ask_for():
     from azlocal.acr.dataplane.encrypted import _range
 
@@ -152,7 +187,11 @@ def test_every_blob_is_sealed_on_disk_and_reads_back(cmk):
     digest = storage.put_blob_bytes(secret)
     assert storage.read_blob(digest) == secret and sealed.is_sealed(storage.blob_path(digest))
     upload = storage.new_upload("app")
-    upload.path.write_bytes(secret + b"upload")
+    with upload.open_for_append() as f:
+        f.write(secret)
+        f.write(b"upload")
+    assert upload.offset == len(secret) + 6
+    assert b"LAYER-PLAINTEXT" not in _all_bytes(storage.root)  # sealed as it arrived, not at the commit
     pushed = "sha256:" + hashlib.sha256(secret + b"upload").hexdigest()
     assert upload.commit(pushed) == pushed
     assert storage.read_blob(pushed) == secret + b"upload"
@@ -161,7 +200,8 @@ def test_every_blob_is_sealed_on_disk_and_reads_back(cmk):
         assert b"".join(opened.pieces(5, 20)) == (secret + b"upload")[5:21]
     assert b"LAYER-PLAINTEXT" not in _all_bytes(storage.root)
     bad = storage.new_upload("app")
-    bad.path.write_bytes(b"other")
+    with bad.open_for_append() as f:
+        f.write(b"other")
     with pytest.raises(Exception, match="did not match"):
         bad.commit("sha256:" + "0" * 64)
     assert not list((storage.root / "uploads").iterdir())

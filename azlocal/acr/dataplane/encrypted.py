@@ -14,6 +14,7 @@ from azlocal.acr.dataplane import sealed
 from azlocal.acr.dataplane.errors import RegistryError
 
 KEY_FILE = "encryption.json"
+READ_AHEAD = 4  # chunks decrypted per step of a GET, the next step's while the last one is sent
 
 
 class SealedBlobs:
@@ -39,13 +40,24 @@ class SealedBlobs:
     def open_sealed(self, digest):
         return sealed.Opened(self.data_key(), self.blob_path(digest))
 
+    # An upload of an encrypted registry is sealed as it arrives (sealed.Appender): these stand for the plain
+    # file operations of uploads.Upload.
+
+    def upload_size(self, path):
+        return sealed.upload_size(path)
+
+    def append_upload(self, path):
+        return sealed.Appender(self.data_key(), path)
+
+    def truncate_upload(self, path, size):
+        sealed.truncate_upload(self.data_key(), path, size)
+
     def upload_digest(self, path):
-        """The digest of an upload's bytes; for an encrypted registry the sealed copy is written in the same
-        pass (`<upload>.sealed`, what `place` moves into blobs/)."""
+        """The digest of an upload's (plaintext) bytes, read from what is on disk."""
         hasher = hashlib.sha256()
         key = self.data_key()
         if key:
-            sealed.seal_file(key, path, f"{path}.sealed", hasher)
+            sealed.hash_upload(key, path, hasher)
         else:
             with open(path, "rb") as f:
                 for block in iter(lambda: f.read(1 << 20), b""):
@@ -53,16 +65,15 @@ class SealedBlobs:
         return "sha256:" + hasher.hexdigest()
 
     def place(self, path, target):
-        """Moves a verified upload into blobs/ (its sealed copy for an encrypted registry) atomically."""
+        """Moves a verified upload into blobs/ atomically (an encrypted registry's in its final sealed form)."""
         if self.encrypted:
-            os.replace(f"{path}.sealed", target)
-            Path(path).unlink(missing_ok=True)
-        else:
-            os.replace(path, target)
+            sealed.finalize(self.data_key(), path)
+        os.replace(path, target)
 
     def discard(self, path):
         Path(path).unlink(missing_ok=True)
-        Path(f"{path}.sealed").unlink(missing_ok=True)
+        Path(f"{path}{sealed.TAIL}").unlink(missing_ok=True)
+        Path(f"{path}{sealed.TAIL}.tmp").unlink(missing_ok=True)
 
     def copy_blob_from(self, source, digest):
         """Stores `source`'s blob `digest` here (a cache rule's copy), decrypted/sealed as each registry keeps
@@ -116,6 +127,7 @@ async def response(http, storage, digest, headers):
 
     loop = asyncio.get_running_loop()
     opened = await loop.run_in_executor(None, storage.open_sealed, digest)
+    pending = None
     try:
         try:
             wanted = _range(http.headers.get("Range"), opened.size)
@@ -130,12 +142,18 @@ async def response(http, storage, digest, headers):
         await out.prepare(http)
         if http.method != "HEAD":
             pieces = opened.pieces(start, end)
+            batch = lambda: [p for _, p in zip(range(READ_AHEAD), pieces)]  # noqa: E731
+            pending = loop.run_in_executor(None, batch)
             while True:
-                piece = await loop.run_in_executor(None, next, pieces, None)
-                if piece is None:
+                data = await pending
+                if not data:
                     break
-                await out.write(piece)
+                pending = loop.run_in_executor(None, batch)  # the next chunks decrypt while these are sent
+                for piece in data:
+                    await out.write(piece)
         await out.write_eof()
         return out
     finally:
+        if pending is not None and not pending.done():
+            await asyncio.wait([pending])  # the reader thread finishes before its file closes
         opened.close()
