@@ -107,6 +107,30 @@ def authorize(vault_doc, principal, data_action, permission=None, resource=None)
         "https://go.microsoft.com/fwlink/?linkid=2125287", inner="ForbiddenByPolicy")
 
 
+def network(vault_doc, principal, address):
+    """The vault's network rules for a caller at `address`, as the service applies them (and the data plane does):
+    public network access disabled refuses every request, `defaultAction: Deny` one from outside `ipRules`."""
+    import ipaddress
+
+    props = vault_doc.get("properties") or {}
+    if str(props.get("publicNetworkAccess") or "Enabled").lower() == "disabled":
+        raise errors.Forbidden("Public network access is disabled and request is not from a trusted service nor via "
+                               f"an approved private link.\nCaller: {caller(principal)}\nVault: "
+                               f"{_vault_label(vault_doc)}", inner="ForbiddenByConnection")
+    acls = props.get("networkAcls") or {}
+    if str(acls.get("defaultAction") or "Allow").lower() != "deny":
+        return
+    for rule in acls.get("ipRules") or []:
+        try:
+            if ipaddress.ip_address(address) in ipaddress.ip_network(str(rule.get("value")), strict=False):
+                return
+        except ValueError:
+            continue
+    raise errors.Forbidden("Client address is not authorized and caller is not a trusted service.\n"
+                           f"Client address: {address}\nCaller: {caller(principal)}\nVault: "
+                           f"{_vault_label(vault_doc)}", inner="ForbiddenByFirewall")
+
+
 def _rbac_allows(oid, scope, data_action):
     try:
         from azlocal.role import assignments

@@ -52,11 +52,12 @@ def _flags(c):
                "their retention ends. Irreversible: it cannot be set back to false.")
     c.argument("retention_days", help="Soft delete data retention days, 7 to 90 (default 90).")
     c.argument("public_network_access", enum_type(["Disabled", "Enabled"]), help="Whether the vault accepts "
-               "traffic from public networks (recorded; not enforced offline).")
+               "traffic from public networks: Disabled refuses every data-plane request (no private link offline).")
     c.argument("bypass", enum_type(["AzureServices", "None"]), arg_group=_NET, help="Bypass traffic for "
-               "space-separated uses (recorded; not enforced offline).")
+               "space-separated uses (recorded: no caller here is a trusted Azure service).")
     c.argument("default_action", enum_type(["Allow", "Deny"]), arg_group=_NET, help="Default action when no rule "
-               "matches (recorded; not enforced offline).")
+               "matches: Deny refuses data-plane requests from outside the IP rules (this machine's own calls come "
+               "from 127.0.0.1, containers' from Docker's bridge).")
 
 
 def _policy(c):
@@ -85,9 +86,11 @@ def load_arguments(loader, command):
         c.argument("no_self_perms", three_state_flag(), help="Don't add permissions for the current user/service "
                    "principal in the new vault.")
         c.argument("network_acls", options_list=["--network-acls"], arg_group=_NET, help="Network ACLs: a JSON "
-                   "string or file with 'ip' and 'vnet' lists (recorded; not enforced offline).")
-        c.argument("network_acls_ips", nargs="*", arg_group=_NET, help="Network ACLs IP rules (recorded).")
-        c.argument("network_acls_vnets", nargs="*", arg_group=_NET, help="Network ACLS VNet rules (recorded).")
+                   "string or file with 'ip' and 'vnet' lists.")
+        c.argument("network_acls_ips", nargs="*", arg_group=_NET, help="Network ACLs IP rules (addresses or CIDR "
+                   "ranges let in when the default action is Deny).")
+        c.argument("network_acls_vnets", nargs="*", arg_group=_NET, help="Network ACLS VNet rules (recorded: there "
+                   "are no virtual networks offline).")
     with ArgumentsContext(loader, "keyvault update") as c:
         _vault(c, required=True)
         _flags(c)

@@ -7,7 +7,7 @@ import sys
 
 from azlocal.core.errors import AzLocalError
 from azlocal.keyvault import _format
-from azlocal.keyvault.targets import item, principal, vault
+from azlocal.keyvault.targets import item, principal, reachable, vault
 
 DELETE_WARNING = ("Warning! If you have soft-delete protection enabled on this key vault, this certificate will be "
                   "moved to the soft deleted state. You will not be able to create a certificate with the same name "
@@ -46,7 +46,7 @@ def _limit(rows, maxresults):
 def certificate_create(vault_name, name, policy, disabled=None, tags=None, validity=None):
     from azlocal.keyvault import certificates
 
-    bundle = certificates.create(vault_name, name, _policy(policy), principal(), enabled=not disabled,
+    bundle = certificates.create(reachable(vault_name), name, _policy(policy), principal(), enabled=not disabled,
                                  tags=_tags(tags), validity=validity)
     return _format.certificate_operation(bundle)
 
@@ -58,7 +58,7 @@ def certificate_import(vault_name, name, file_path, password=None, policy=None, 
         data = open(os.path.expanduser(file_path), "rb").read()
     except OSError as ex:
         raise AzLocalError(f"Unable to load certificate file '{file_path}': {ex.strerror}.") from ex
-    bundle = certificates.import_certificate(vault_name, name, data, principal(), password=password,
+    bundle = certificates.import_certificate(reachable(vault_name), name, data, principal(), password=password,
                                              policy=_policy(policy), enabled=not disabled, tags=_tags(tags))
     return _format.certificate(bundle)
 

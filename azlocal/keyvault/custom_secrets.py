@@ -6,7 +6,7 @@ import os
 
 from azlocal.core.errors import AzLocalError
 from azlocal.keyvault import _format
-from azlocal.keyvault.targets import item, principal, vault
+from azlocal.keyvault.targets import item, principal, reachable, vault
 
 TEXT_ENCODINGS = ("ascii", "utf-8", "utf-16le", "utf-16be")
 
@@ -42,7 +42,7 @@ def secret_set(vault_name, name, value=None, file_path=None, encoding=None, cont
     if file_path:
         value = _read_file(file_path, encoding)
     tags = dict(_tags(tags) or {}, **{"file-encoding": encoding})
-    bundle = secrets.set(vault_name, name, value, principal(), content_type=content_type, tags=tags,
+    bundle = secrets.set(reachable(vault_name), name, value, principal(), content_type=content_type, tags=tags,
                          enabled=not disabled if disabled is not None else True, expires=expires_on,
                          not_before=not_before)
     return _format.secret(bundle)
@@ -158,4 +158,4 @@ def secret_restore(vault_name, file_path):
 
     with open(file_path, "rb") as f:
         data = f.read()
-    return _format.secret(backups.restore(vault_name, "secrets", data, principal()), value=False)
+    return _format.secret(backups.restore(reachable(vault_name), "secrets", data, principal()), value=False)

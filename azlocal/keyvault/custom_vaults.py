@@ -8,7 +8,7 @@ from azlocal.core.errors import AzLocalError
 
 logger = get_logger(__name__)
 
-_OFFLINE = "recorded; not enforced offline"
+_OFFLINE = "recorded only"
 DELETE_WARNING = ("Warning! If you have soft-delete protection enabled on this key vault, you will not be able to "
                   "reuse this key vault name until the key vault has been purged from the soft deleted state. Please "
                   "see the following documentation for additional guidance.\n"
@@ -40,7 +40,8 @@ def _network_acls(network_acls, ips, vnets, bypass, default_action):
         return None
     ip = [*dict.fromkeys([*(rules.get("ip") or []), *(ips or [])])]
     vnet = [*dict.fromkeys([*(rules.get("vnet") or []), *(vnets or [])])]
-    logger.warning("Network ACLs of the vault are %s.", _OFFLINE)
+    if vnet:
+        logger.warning("The vault's virtual network rules are %s (there are no virtual networks offline).", _OFFLINE)
     return {"bypass": bypass or "AzureServices", "defaultAction": default_action or "Allow",
             "ipRules": [{"value": v} for v in ip], "virtualNetworkRules": [{"id": v.lower(),
                                                                           "ignoreMissingVnetServiceEndpoint": None}
@@ -57,8 +58,6 @@ def create(resource_group_name, vault_name=None, hsm_name=None, administrators=N
 
     _no_hsm(hsm_name, vault_name)
     acls = _network_acls(network_acls, network_acls_ips, network_acls_vnets, bypass, default_action)
-    if public_network_access == "Disabled":
-        logger.warning("publicNetworkAccess Disabled is %s.", _OFFLINE)
     return vaults.create(resource_group_name, vault_name, location=location, sku=sku,
                          enable_rbac_authorization=enable_rbac_authorization,
                          enable_purge_protection=enable_purge_protection, retention_days=retention_days,

@@ -30,6 +30,16 @@ def parse_id(identifier):
     return vault, parts[0], parts[1], parts[2] if len(parts) == 3 else None
 
 
+def reachable(vault_name):
+    """The CLI's data-plane calls come from this machine (loopback): the vault's network rules apply to them."""
+    from azlocal.keyvault import access, vaults
+
+    doc = vaults.find(vault_name)
+    if doc is not None:
+        access.network(doc, principal(), "127.0.0.1")
+    return vault_name
+
+
 def item(vault_name=None, name=None, identifier=None, version=None, hsm_name=None):
     """(vault name, object name, version) of a command on one object."""
     if identifier:
@@ -38,11 +48,11 @@ def item(vault_name=None, name=None, identifier=None, version=None, hsm_name=Non
         if hsm_name:
             raise AzLocalError("--hsm-name and --id are mutually exclusive.")
         vault, _, object_name, id_version = parse_id(identifier)
-        return vault, object_name, id_version or version
+        return reachable(vault), object_name, id_version or version
     _hsm(hsm_name)
     if not (name and vault_name):
         raise AzLocalError(USAGE)
-    return vault_name, name, version
+    return reachable(vault_name), name, version
 
 
 def vault(vault_name=None, identifier=None, hsm_name=None):
@@ -53,11 +63,11 @@ def vault(vault_name=None, identifier=None, hsm_name=None):
         found = vault_of_url(identifier)
         if not found:
             raise AzLocalError("Invalid id for Vault or HSM.")
-        return found
+        return reachable(found)
     _hsm(hsm_name)
     if not vault_name:
         raise AzLocalError("Please specify --vault-name or --hsm-name.")
-    return vault_name
+    return reachable(vault_name)
 
 
 def principal():

@@ -291,3 +291,21 @@ def test_a_vault_the_daemon_cannot_serve_is_not_made(kv, monkeypatch):
     r = kv("keyvault", "create", "-n", "kv-nodaemon", "-g", "rg1")
     assert r.code == 1 and "did not start" in r.err
     assert kv("keyvault", "show", "-n", "kv-nodaemon").code == 1
+
+
+def test_network_rules_apply_to_the_clis_own_calls_from_loopback(kv):
+    kv("keyvault", "secret", "set", "--vault-name", "kv1", "-n", "s", "--value", "v")
+    assert kv("keyvault", "update", "-n", "kv1", "--default-action", "Deny").code == 0
+    r = kv("keyvault", "secret", "show", "--vault-name", "kv1", "-n", "s")
+    assert r.code == 1 and "(Forbidden) Client address is not authorized and caller is not a trusted service." in r.err
+    assert "Client address: 127.0.0.1" in r.err
+    r = kv("keyvault", "update", "-n", "kv1", "--set", "properties.networkAcls.ipRules=[{\"value\": \"127.0.0.0/8\"}]")
+    assert r.code == 0, r
+    assert kv("keyvault", "secret", "show", "--vault-name", "kv1", "-n", "s").code == 0
+    assert kv("keyvault", "update", "-n", "kv1", "--public-network-access", "Disabled").code == 0
+    r = kv("keyvault", "secret", "list", "--vault-name", "kv1")
+    assert r.code == 1 and "Public network access is disabled" in r.err
+    r = kv("keyvault", "create", "-n", "kv-acl", "-g", "rg1", "--enable-rbac-authorization", "false",
+           "--default-action", "Deny", "--network-acls-ips", "127.0.0.1")
+    assert r.json()["properties"]["networkAcls"]["ipRules"] == [{"value": "127.0.0.1"}]
+    assert kv("keyvault", "secret", "set", "--vault-name", "kv-acl", "-n", "s", "--value", "v").code == 0
