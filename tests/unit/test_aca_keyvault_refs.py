@@ -202,3 +202,46 @@ def test_secret_set_with_an_unreadable_reference_changes_nothing(cli, stored_app
     assert cli("containerapp", "secret", "list", "-n", "web", "-g", "rg").json() == [{"name": "plain"}]
     out = cli("containerapp", "secret", "set", "-n", "web", "-g", "rg", "--secrets", f"db=keyvaultref:{URI}")
     assert out.code == 1 and "Identityref is missing" in out.err
+
+
+def test_yaml_secrets_with_key_vault_urls_are_references():
+    from azlocal.aca.definition import parse_secrets, yaml_document
+
+    doc = yaml_document(f"""
+properties:
+  configuration:
+    secrets:
+    - name: db
+      keyVaultUrl: {URI}
+      identity: system
+    - name: plain
+      value: v
+  template:
+    containers:
+    - name: web
+      image: nginx
+""")
+    out = parse_secrets(doc["secrets"])
+    assert isinstance(out["db"], refs.Reference) and out["db"].identity == "system" and out["plain"] == "v"
+    assert refs.entries(list(out), out)[0] == {"name": "db", "keyVaultUrl": URI, "identity": "system"}
+
+
+def test_a_jobs_secret_set_stores_a_reference_and_refuses_an_unreadable_one(cli, vault):
+    from azlocal.aca import job_config, jobs
+    from azlocal.platform.store import store
+
+    job = {"id": jobs.job_id("rg", "nightly"), "name": "nightly", "type": jobs.JOB_TYPE, "location": "eastus",
+           "identity": APP["identity"],
+           "properties": {"configuration": {"secrets": None}, "environmentId": "/env",
+                          "template": {"containers": [{"name": "main", "image": "busybox"}]}}}
+    store().put(job)
+    with pytest.raises(refs.KeyVaultReferenceError):
+        job_config.secret_set("rg", "nightly", [f"db=keyvaultref:{URI},identityref:system"])
+    assert store().get(job["id"])["properties"]["configuration"]["secrets"] is None
+    vault.grant(SYS)
+    out = job_config.secret_set("rg", "nightly", [f"db=keyvaultref:{URI},identityref:system", "p=x"])
+    assert out == [{"name": "db", "keyVaultUrl": URI, "identity": "system"}, {"name": "p"}]
+    assert job_config.secret_show("rg", "nightly", "db") == {"name": "db", "keyVaultUrl": URI, "identity": "system"}
+    assert jobs.secret_value(store().get(job["id"]), "db") == "second"  # what an execution starting now gets
+    job_config.secret_remove("rg", "nightly", ["p"])
+    assert job_config.secret_list("rg", "nightly") == [{"name": "db", "keyVaultUrl": URI, "identity": "system"}]

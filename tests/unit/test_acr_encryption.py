@@ -302,3 +302,44 @@ def test_rotate_key_on_a_plain_registry_is_refused_as_az_refuses_it(cli):
     assert r.code == 1 and "key rotation is only applicable to registries with CMK enabled" in r.err
     assert cli("acr", "encryption", "show", "-n", "plainreg").json() == {"keyVaultProperties": None,
                                                                         "status": "disabled"}
+
+
+def test_removing_the_identitys_role_on_an_rbac_vault_stops_the_registry(cli, monkeypatch):
+    """The RBAC path: Key Vault Crypto Service Encryption User lets the identity wrap; once the assignment goes
+    (and the cached key expires) the data key cannot be unwrapped."""
+    from azlocal.acr import encryption
+    from azlocal.acr.dataplane.errors import RegistryError
+    from azlocal.acr.dataplane.storage import RegistryStorage
+    from azlocal.identity import identities
+    from azlocal.keyvault import keys, vaults
+    from azlocal.role import assignments
+
+    assert cli("group", "create", "-n", "rg", "-l", "eastus").code == 0
+    monkeypatch.setattr(vaults, "publish", lambda doc: None)
+    vault = vaults.create("rg", "rbacvault", enable_rbac_authorization=True)
+    assignments.create("Key Vault Crypto Officer", settings.USER_OBJECT_ID, vault["id"])
+    kid = keys.create("rbacvault", "regkey", principal=settings.USER_OBJECT_ID)["key"]["kid"]
+    ident = identities.create("rg", "rbac-id")
+    rid = "/subscriptions/x/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/rbacreg"
+    with pytest.raises(encryption.KeyUnavailable, match="ForbiddenByRbac|not authorized"):
+        encryption.prepare(ident["id"], kid, "Premium", "rg", rid)
+    grant = assignments.create("Key Vault Crypto Service Encryption User", ident["principalId"], vault["id"])
+    plan = encryption.prepare(ident["id"], kid, "Premium", "rg", rid)
+    from azlocal.acr import registries
+    from azlocal.core import arm
+    from azlocal.platform.store import store
+
+    rid = arm.resource_id("rg", registries.REGISTRY_TYPE, "rbacreg")
+    plan["file"]["registry"] = rid
+    doc = registries._document(rid, "rbacreg", "eastus", "Premium", False, None, arm.utc_now(), None, None)
+    store().put(encryption.apply(doc, plan))
+    registries.storage_root("rbacreg").mkdir(parents=True, exist_ok=True)
+    encryption.save_key("rbacreg", plan)
+    storage = RegistryStorage(registries.storage_root("rbacreg"))
+    digest = storage.put_blob_bytes(b"rbac")
+    monkeypatch.setattr(settings, "cmk_key_cache_seconds", lambda: 0.0)
+    assignments.delete(grant)
+    encryption.forget()  # as the cache's expiry does
+    with pytest.raises(RegistryError) as info:
+        storage.read_blob(digest)
+    assert info.value.status == 403 and "cannot use the key" in info.value.message
