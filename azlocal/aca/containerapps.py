@@ -318,6 +318,7 @@ def update(resource_group, name, *, tags=None, template_yaml=None, **changes):
     if not template_changed and not changes.get("revision_suffix"):
         save(app)
         return app
+    keyvault_refs.check_configured(app)
     revisions.ensure_images(app, template)
     deploy.deploy_revision(app, environment_of(app), template)
     return store().get(app["id"])

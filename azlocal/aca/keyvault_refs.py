@@ -181,6 +181,14 @@ def value_of(doc, name, text):
     return resolve(doc, name, ref) if ref is not None else text
 
 
+def check_configured(doc):
+    """Resolves every reference the resource's configuration has, as the service validates each PUT of it
+    (an update that would start a revision whose references cannot be read is refused before it starts)."""
+    for e in (doc.get("properties", {}).get("configuration") or {}).get("secrets") or []:
+        if e.get("keyVaultUrl"):
+            resolve(doc, e["name"], Reference(e["keyVaultUrl"], e.get("identity") or ""))
+
+
 def check(doc, new):
     """Resolves every reference among `new` ({name: value or Reference}) for resource `doc`, as the service
     validates a PUT: the first that cannot be read refuses the change (nothing is stored yet)."""

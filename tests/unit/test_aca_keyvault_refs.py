@@ -245,3 +245,19 @@ def test_a_jobs_secret_set_stores_a_reference_and_refuses_an_unreadable_one(cli,
     assert jobs.secret_value(store().get(job["id"]), "db") == "second"  # what an execution starting now gets
     job_config.secret_remove("rg", "nightly", ["p"])
     assert job_config.secret_list("rg", "nightly") == [{"name": "db", "keyVaultUrl": URI, "identity": "system"}]
+
+
+def test_every_configured_reference_is_read_again_as_an_update_validates_it(stored_app, vault):
+    from azlocal.aca import app_secrets
+
+    vault.grant(SYS)
+    app_secrets.secret_set("rg", "web", [f"db=keyvaultref:{URI},identityref:system"])
+    from azlocal.platform.store import store
+
+    app = store().get(stored_app["id"])
+    refs.check_configured(app)  # readable: nothing raised
+    from azlocal.keyvault import vaults
+
+    vaults.delete_policy(vaults.find("myvault"), SYS)
+    with pytest.raises(refs.KeyVaultReferenceError, match="Unable to get value using Managed identity system"):
+        refs.check_configured(app)
