@@ -325,13 +325,18 @@ def token_key(name):
     return (secrets.get_secret(_secret_key(name, "token-key")) or "").encode()
 
 
+AZ_CLI_CLIENT_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"  # the Azure CLI's application id
+
+
 def arm_token():
-    """The local stand-in for the user's Azure AD access token: a home-wide secret."""
-    token = secrets.get_secret("account/arm-token")
-    if token is None:
-        token = pysecrets.token_urlsafe(32)
-        secrets.set_secret("account/arm-token", token)
-    return token
+    """The signed-in user's Azure AD access token for the registry audience, as `az acr login` asks for it
+    (https://containerregistry.azure.net): a JWT of this home's issuer, which the registry's /oauth2/exchange
+    verifies like any other principal's (the signed-in user owns the subscription: every right)."""
+    from azlocal.core import settings
+    from azlocal.identity import tokens
+
+    return tokens.issue(settings.USER_OBJECT_ID, AZ_CLI_CLIENT_ID, "https://containerregistry.azure.net")[
+        "access_token"]
 
 
 # Storage and usage ----------------------------------------------------------------------

@@ -241,3 +241,19 @@ def test_the_view_follows_the_registrys_authentication_as_arm_policy(cli):
     assert r.code == 0 and "no effect" not in r.err
     view = resolve("armreg1.azurecr.io")
     assert view.arm_tokens is False and view.resource_id.lower().endswith("/registries/armreg1")
+
+
+def test_the_clis_own_token_is_the_signed_in_users_aad_token_for_the_registry_audience(home, roles):
+    from azlocal.acr import registries
+
+    token = registries.arm_token()
+    claims = tokens.verify(token, ["https://containerregistry.azure.net"])
+    assert claims["oid"] == settings.USER_OBJECT_ID and claims["appid"] == registries.AZ_CLI_CLIENT_ID
+    view = _view()
+    view.check_aad_token, view.arm_tokens = None, False  # as the daemon's views: no shared secret, ARM tokens off
+
+    async def calls(http, url):
+        return await _exchange(http, url, token)
+
+    status, body = _serve(view, calls)
+    assert status == 200 and _claims(body["refresh_token"])["sub"] == "user"

@@ -71,7 +71,6 @@ def _notify_later(name, event):
 def _view(doc):
     name = doc["name"]
     passwords = {p: secrets.get_secret(f"acr/{name}/{p}") for p in ("password", "password2")}
-    arm_token = registries.arm_token()
 
     def check_password(username, password):
         return (doc["adminUserEnabled"] and username.lower() == name.lower() and bool(password)
@@ -86,7 +85,6 @@ def _view(doc):
         anonymous_pull=doc["anonymousPullEnabled"],
         quota_bytes=registries.SKU_LIMITS[doc["sku"]["name"]][0],
         check_password=check_password,
-        check_aad_token=lambda token: bool(token) and token == arm_token,
         on_event=lambda *event: _notify_later(name, event),
         auth_required=True,
         check_client=network.client_check(doc),
