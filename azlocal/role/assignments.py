@@ -167,16 +167,6 @@ def delete(assignment_doc_or_id):
         return True
 
 
-def delete_for(principal_id, scope=None):
-    """Removes every assignment of a principal (at or under `scope` when given): what deleting an identity
-    leaves behind is for the caller to decide; returns how many went."""
-    gone = 0
-    for doc in list_for(principal_id=principal_id, everywhere=scope is None):
-        if scope is None or scopes.covers(scope, doc["scope"]):
-            gone += bool(delete(doc))
-    return gone
-
-
 def update(doc, changes):
     """A PUT of an existing assignment with `changes` (description, condition, conditionVersion, principalType,
     roleDefinitionId); the principal and the scope cannot change."""
