@@ -132,11 +132,12 @@ def test_cache_rules_pull_through_and_refusals(az, tmp_path):
         assert sorted(x["name"] for x in az("acr", "cache", "list", "-r", registry).json()) == [
             "hub-rule", "mcr-hello", "mirror"]
 
-        # Credential sets wait for the identity issue: a clear error, nothing created.
+        # Credential sets are made with their own identity (test_acr_credential_sets.py pulls through with one).
         r = az("acr", "credential-set", "create", "-r", registry, "-n", "hubcreds", "-l", "docker.io",
                "-u", "https://myvault.vault.azure.net/secrets/user", "-p", "https://myvault.vault.azure.net/secrets/pw")
-        assert r.code == 1 and "Credential sets cannot be created offline" in r.err and "identity" in r.err
-        assert az("acr", "credential-set", "list", "-r", registry).json() == []
+        assert r.code == 0 and r.json()["identity"]["type"] == "SystemAssigned", r.err
+        assert [c["name"] for c in az("acr", "credential-set", "list", "-r", registry).json()] == ["hubcreds"]
+        assert az("acr", "credential-set", "delete", "-r", registry, "-n", "hubcreds", "-y").code == 0
         assert az("acr", "credential-set", "show", "-r", registry, "-n", "hubcreds").code == 3
 
         # Connected registries are recorded (no appliance runs offline), after az's own argument checks.
