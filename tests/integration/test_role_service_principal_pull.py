@@ -1,6 +1,7 @@
 """The ACR tutorial's service principal, as the docs type it: `az ad sp create-for-rbac --scopes <registry id>
 --role acrpull --query password -o tsv`, then the real docker CLI logs in with the appId and that password; the
-principal's role assignments decide what it may do, at once."""
+principal's role assignments decide what it may do, at once: AcrPull and AcrPush on the registry, Reader and
+Contributor at its resource group."""
 
 import random
 import subprocess
@@ -60,6 +61,16 @@ def test_a_service_principal_pulls_with_acrpull_and_pushes_only_with_acrpush(az,
         assert az("role", "assignment", "delete", "--assignee-object-id", sp_id, "--scope", registry_id).code == 0
         subprocess.run(["docker", "rmi", image], capture_output=True)
         assert _docker(config, "pull", image).returncode != 0  # no role left: no pull
+        group = registry_id.split("/providers/")[0]
+        assert az("role", "assignment", "create", "--assignee", app_id, "--role", "Reader", "--scope", group,
+                  "-o", "none").code == 0  # Reader at the group: pulls (*/read), no push
+        pull = _docker(config, "pull", image)
+        assert pull.returncode == 0, pull.stderr
+        assert _docker(config, "push", image).returncode != 0
+        assert az("role", "assignment", "create", "--assignee", app_id, "--role", "Contributor", "--scope", group,
+                  "-o", "none").code == 0
+        pushed = _docker(config, "push", image)
+        assert pushed.returncode == 0, pushed.stderr
         assert az("ad", "sp", "delete", "--id", app_id).code == 0
         assert _docker(config, "login", server, "-u", app_id, "--password-stdin", input=password).returncode != 0
     finally:
