@@ -343,3 +343,27 @@ def test_removing_the_identitys_role_on_an_rbac_vault_stops_the_registry(cli, mo
     with pytest.raises(RegistryError) as info:
         storage.read_blob(digest)
     assert info.value.status == 403 and "cannot use the key" in info.value.message
+
+
+def test_rotate_key_to_the_system_identity_reads_the_key_as_that_principal(cmk, cli):
+    from azlocal.acr import encryption, registries
+    from azlocal.keyvault import vaults
+    from azlocal.platform.store import store
+
+    storage = _storage("cmkreg")
+    digest = storage.put_blob_bytes(b"system-rotation")
+    r = cli("acr", "encryption", "rotate-key", "-n", "cmkreg", "--identity", "[system]")
+    assert r.code == 1 and "does not have a system identity" in r.err
+    doc = registries.get("cmkreg")
+    doc["identity"] = dict(doc["identity"], type="SystemAssigned, UserAssigned",
+                           principalId="5e5e5e5e-0000-4000-8000-00000000000a", tenantId=settings.TENANT_ID)
+    store().put(doc)
+    r = cli("acr", "encryption", "rotate-key", "-n", "cmkreg", "--identity", "[system]")
+    assert r.code == 1 and "does not have keys wrapKey permission" in r.err  # the system principal has no access
+    vaults.set_policy(vaults.find("cmkvault"), doc["identity"]["principalId"], keys=["get", "wrapKey", "unwrapKey"])
+    r = cli("acr", "encryption", "rotate-key", "-n", "cmkreg", "--identity", "[system]")
+    assert r.code == 0, r.err
+    assert r.json()["encryption"]["keyVaultProperties"]["identity"] == "system"
+    vaults.delete_policy(vaults.find("cmkvault"), cmk["identity"]["principalId"])  # the old identity loses access
+    encryption.forget()
+    assert storage.read_blob(digest) == b"system-rotation"
