@@ -24,7 +24,7 @@ ROLES = {PULLER: {aad.PROVIDER + "pull/read"}, PUSHER: {aad.PROVIDER + "pull/rea
 def roles(monkeypatch):
     asked = []
 
-    def allowed(principal, scope, action):
+    def allowed(principal, scope, action, data=None):
         asked.append((principal, scope, action))
         return scope == REG_ID and action in ROLES.get(principal, ())
 
@@ -241,6 +241,10 @@ def test_the_view_follows_the_registrys_authentication_as_arm_policy(cli):
     assert r.code == 0 and "no effect" not in r.err
     view = resolve("armreg1.azurecr.io")
     assert view.arm_tokens is False and view.resource_id.lower().endswith("/registries/armreg1")
+    assert view.abac is False
+    r = cli("acr", "update", "-n", "armreg1", "--role-assignment-mode", "rbac-abac")
+    assert r.code == 0, r.err
+    assert resolve("armreg1.azurecr.io").abac is True
 
 
 def test_the_clis_own_token_is_the_signed_in_users_aad_token_for_the_registry_audience(home, roles):
@@ -257,3 +261,28 @@ def test_the_clis_own_token_is_the_signed_in_users_aad_token_for_the_registry_au
 
     status, body = _serve(view, calls)
     assert status == 200 and _claims(body["refresh_token"])["sub"] == "user"
+
+
+@pytest.mark.parametrize("role, actions, catalog", [
+    ("Container Registry Repository Reader", ["pull", "metadata_read"], False),
+    ("Container Registry Repository Writer", ["pull", "push", "metadata_read", "metadata_write"], False),
+    ("Container Registry Repository Contributor", ["pull", "push", "delete", "metadata_read", "metadata_write"],
+     False),
+    ("Container Registry Repository Catalog Lister", None, True),
+    ("AcrPull", None, False), ("AcrPush", None, False), ("Owner", None, False), ("Reader", None, False)])
+def test_in_abac_mode_only_the_repository_data_roles_count(cli, role, actions, catalog):
+    """`--role-assignment-mode rbac-abac`: AcrPull/AcrPush and the control-plane roles are not honored."""
+    from azlocal.role import assignments
+
+    assert cli("group", "create", "-n", "rg", "-l", "westus").code == 0
+    group = f"/subscriptions/{settings.SUBSCRIPTION_ID}/resourceGroups/rg"
+    view = _view()
+    view.resource_id, view.abac = group + "/providers/Microsoft.ContainerRegistry/registries/reg", True
+    assignments.create(role, PULLER, group, principal_type="ServicePrincipal")
+    granted = aad.granted(view, "aad:" + PULLER, {"type": "repository", "name": "app", "actions": ["*"]})
+    assert (granted or {}).get("actions") == actions
+    listed = aad.granted(view, "aad:" + PULLER, {"type": "registry", "name": "catalog", "actions": ["*"]})
+    assert bool(listed) is catalog
+    view.abac = False  # the same assignment in the default mode
+    legacy = aad.granted(view, "aad:" + PULLER, {"type": "repository", "name": "app", "actions": ["pull"]})
+    assert bool(legacy) is (role in ("AcrPull", "AcrPush", "Owner", "Reader"))

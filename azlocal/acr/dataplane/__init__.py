@@ -38,6 +38,8 @@ class RegistryView:
     # Azure AD tokens for the ARM audience are taken (the registry's authentication-as-arm policy, on by default);
     # tokens for the registry's own audience always are.
     arm_tokens: bool = True
+    # The registry's role assignment mode is "RBAC registry + ABAC repository permissions" (dataplane/aad.py).
+    abac: bool = False
 
 
 def build_app(resolver):

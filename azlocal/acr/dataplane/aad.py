@@ -7,7 +7,9 @@ token over Basic, so a removed role stops new tokens at once.
 Built-in roles, as Azure's registry in its default "RBAC registry permissions" mode: AcrPull pulls
 (`registries/pull/read`), AcrPush pulls and pushes (`pull/read`, `push/write`), AcrDelete deletes
 (`artifacts/delete`); Owner and Contributor do all (`*`); Reader pulls (`*/read`). Listing repositories and
-tags is a read (pull); changing an artifact's attributes is a write (push).
+tags is a read (pull); changing an artifact's attributes is a write (push). In ABAC mode (`rbac-abac`) only
+the repository data actions count (ABAC_ACTIONS); role conditions on repository names are not evaluated offline:
+a conditioned assignment grants registry-wide.
 
 Tokens for the ARM audience are taken while the registry's authentication-as-arm policy is enabled (the default);
 with it disabled only tokens for the registry's own audience are, as ACR does (managed identity pulls then fail).
@@ -21,13 +23,26 @@ from azlocal.core import settings
 AUDIENCES = ("https://management.azure.com", "https://containerregistry.azure.net")
 PREFIX = "aad:"
 PROVIDER = "Microsoft.ContainerRegistry/registries/"
-# The registry action -> the Azure RBAC action a role must grant at the registry's scope.
+# The registry action -> the Azure RBAC action a role must grant at the registry's scope ("RBAC registry
+# permissions", the default mode: control-plane actions, so AcrPull/AcrPush/AcrDelete, Owner, Contributor, Reader).
 ROLE_ACTIONS = {
     "pull": PROVIDER + "pull/read",
     "metadata_read": PROVIDER + "pull/read",
+    "catalog": PROVIDER + "pull/read",
     "push": PROVIDER + "push/write",
     "metadata_write": PROVIDER + "push/write",
     "delete": PROVIDER + "artifacts/delete",
+}
+# ... and in "RBAC registry + ABAC repository permissions" mode (`--role-assignment-mode rbac-abac`): data actions
+# only (the Container Registry Repository Reader/Writer/Contributor and Catalog Lister roles); the legacy AcrPull,
+# AcrPush, AcrDelete and the control-plane Owner/Contributor/Reader grant nothing on the data plane.
+ABAC_ACTIONS = {
+    "pull": PROVIDER + "repositories/content/read",
+    "metadata_read": PROVIDER + "repositories/metadata/read",
+    "catalog": PROVIDER + "catalog/read",
+    "push": PROVIDER + "repositories/content/write",
+    "metadata_write": PROVIDER + "repositories/metadata/write",
+    "delete": PROVIDER + "repositories/content/delete",
 }
 
 
@@ -77,22 +92,23 @@ def principal_of(claims):
     return PREFIX + claims["sub"] if "tenant" in claims else claims["sub"]
 
 
-def _role_allows(principal_id, scope, action):
+def _role_allows(principal_id, scope, action, data=None):
     from azlocal.role import assignments
 
-    return assignments.allowed(principal_id, scope, action)
+    return assignments.allowed(principal_id, scope, action, data)
 
 
 def allows(view, principal, action):
     """Whether an AAD principal's role assignments at the registry (or above) allow a registry action."""
     if action == "pull" and view.anonymous_pull:  # anyone may pull, signed in or not
         return True
-    wanted = ROLE_ACTIONS.get(action)
+    abac = getattr(view, "abac", False)
+    wanted = (ABAC_ACTIONS if abac else ROLE_ACTIONS).get(action)
     resource_id = getattr(view, "resource_id", "")
     if not (is_aad(principal) and wanted and resource_id):
         return False
     try:
-        return bool(_role_allows(subject(principal), resource_id, wanted))
+        return bool(_role_allows(subject(principal), resource_id, wanted, True if abac else None))
     except ImportError:  # no role assignments in this build: nothing is granted
         return False
 
@@ -100,7 +116,7 @@ def allows(view, principal, action):
 def granted(view, principal, scope):
     """The part of one requested scope an AAD principal's roles grant (None when nothing is)."""
     if scope["type"] == "registry":
-        return dict(scope, actions=["*"]) if allows(view, principal, "metadata_read") else None
+        return dict(scope, actions=["*"]) if allows(view, principal, "catalog") else None
     if scope["type"] != "repository":
         return None
     from azlocal.acr.dataplane.auth import REPOSITORY_ACTIONS

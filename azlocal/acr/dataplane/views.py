@@ -92,6 +92,7 @@ def _view(doc):
         soft_delete=registry_config.soft_delete_enabled(doc),
         resource_id=doc["id"],
         arm_tokens=(registry_config.policies(doc).get(registry_config.AS_ARM) or {}).get("status") != "disabled",
+        abac=doc.get("roleAssignmentMode") == "AbacRepositoryPermissions",
     )
     # ACR tokens and their scope maps, read once per view (a change bumps the credentials revision).
     view.tokens = auth.TokenTable(tokens.credentials_of(doc))
