@@ -75,3 +75,34 @@ def test_a_service_principal_pulls_with_acrpull_and_pushes_only_with_acrpush(az,
         assert _docker(config, "login", server, "-u", app_id, "--password-stdin", input=password).returncode != 0
     finally:
         subprocess.run(["docker", "rmi", image], capture_output=True)
+
+
+def _push_as_owner(az, name, image, tmp_path):
+    owner = str(tmp_path / "owner-config")
+    token = az("acr", "login", "-n", name, "--expose-token", "--query", "refreshToken", "-o", "tsv").out.strip()
+    assert _docker(owner, "login", f"{name}.azurecr.io", "-u", "00000000-0000-0000-0000-000000000000",
+                   "--password-stdin", input=token).returncode == 0
+    pushed = _docker(owner, "push", image)
+    assert pushed.returncode == 0, pushed.stderr
+    subprocess.run(["docker", "rmi", image], capture_output=True)
+
+
+def test_a_container_group_pulls_with_the_service_principals_credentials(az, registry, tmp_path):
+    name, registry_id = registry
+    server = f"{name}.azurecr.io"
+    image = busybox.build(busybox.write_context(tmp_path / "ctx"), f"{server}/samples/sleeper:v1")
+    try:
+        _push_as_owner(az, name, image, tmp_path)
+        made = az("ad", "sp", "create-for-rbac", "--name", f"{name}-aci", "--scopes", registry_id, "--role",
+                  "acrpull").json()
+        args = ("--image", image, "--registry-login-server", server, "--registry-username", made["appId"],
+                "--command-line", "sleep 60", "--restart-policy", "Never")
+        wrong = az("container", "create", "-g", "sp-rg", "-n", "sp-wrong", *args, "--registry-password",
+                   made["password"][:-1] + "x")
+        assert wrong.code == 1 and "InaccessibleImage" in wrong.err, wrong.err
+        assert az("container", "show", "-g", "sp-rg", "-n", "sp-wrong").code == 3
+        r = az("container", "create", "-g", "sp-rg", "-n", "sp-pulls", *args, "--registry-password", made["password"])
+        assert r.code == 0, r.err
+        assert r.json()["provisioningState"] == "Succeeded"
+    finally:
+        subprocess.run(["docker", "rmi", image], capture_output=True)
