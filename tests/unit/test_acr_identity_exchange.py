@@ -286,3 +286,31 @@ def test_in_abac_mode_only_the_repository_data_roles_count(cli, role, actions, c
     view.abac = False  # the same assignment in the default mode
     legacy = aad.granted(view, "aad:" + PULLER, {"type": "repository", "name": "app", "actions": ["pull"]})
     assert bool(legacy) is (role in ("AcrPull", "AcrPush", "Owner", "Reader"))
+
+
+CONDITION = ("((!(ActionMatches{'Microsoft.ContainerRegistry/registries/repositories/content/read'}) AND "
+             "!(ActionMatches{'Microsoft.ContainerRegistry/registries/repositories/metadata/read'})) OR "
+             "(@Request[Microsoft.ContainerRegistry/registries/repositories:name] StringStartsWithIgnoreCase "
+             "'backend/'))")
+
+
+def test_in_abac_mode_a_repository_condition_limits_the_role_to_those_repositories(cli):
+    from azlocal.role import assignments
+
+    assert cli("group", "create", "-n", "rg", "-l", "westus").code == 0
+    group = f"/subscriptions/{settings.SUBSCRIPTION_ID}/resourceGroups/rg"
+    view = _view()
+    view.resource_id, view.abac = group + "/providers/Microsoft.ContainerRegistry/registries/reg", True
+    assignments.create("Container Registry Repository Reader", PULLER, group, principal_type="ServicePrincipal",
+                       condition=CONDITION, condition_version="2.0")
+    assignments.create("Container Registry Repository Reader", PUSHER, group, principal_type="ServicePrincipal",
+                       condition="@Resource[something] StringEquals 'x'", condition_version="2.0")
+
+    def pulls(principal, repo):
+        return aad.granted(view, "aad:" + principal, {"type": "repository", "name": repo, "actions": ["pull"]})
+
+    assert pulls(PULLER, "Backend/api") and pulls(PULLER, "backend/worker")
+    assert not pulls(PULLER, "frontend/web") and not pulls(PULLER, "backend")
+    assert not pulls(PUSHER, "x")  # a condition azlocal cannot read grants nothing
+    assert aad._condition_admits("...repositories:name] StringLike 'team-*/app'", "team-a/app")
+    assert not aad._condition_admits("...repositories:name] StringEquals 'App'", "app")

@@ -8,8 +8,8 @@ Built-in roles, as Azure's registry in its default "RBAC registry permissions" m
 (`registries/pull/read`), AcrPush pulls and pushes (`pull/read`, `push/write`), AcrDelete deletes
 (`artifacts/delete`); Owner and Contributor do all (`*`); Reader pulls (`*/read`). Listing repositories and
 tags is a read (pull); changing an artifact's attributes is a write (push). In ABAC mode (`rbac-abac`) only
-the repository data actions count (ABAC_ACTIONS); role conditions on repository names are not evaluated offline:
-a conditioned assignment grants registry-wide.
+the repository data actions count (ABAC_ACTIONS), and an assignment's condition on repository names (equals,
+starts with, like) limits it to those repositories; a condition azlocal cannot read grants nothing.
 
 Tokens for the ARM audience are taken while the registry's authentication-as-arm policy is enabled (the default);
 with it disabled only tokens for the registry's own audience are, as ACR does (managed identity pulls then fail).
@@ -17,6 +17,8 @@ with it disabled only tokens for the registry's own audience are, as ACR does (m
 The signed-in user of this home (settings.USER_OBJECT_ID) created the registry and owns the subscription: the
 user's own tokens (and the CLI's home token) have every right, as the subscription's Owner has.
 """
+
+import re
 
 from azlocal.core import settings
 
@@ -98,8 +100,47 @@ def _role_allows(principal_id, scope, action, data=None):
     return assignments.allowed(principal_id, scope, action, data)
 
 
-def allows(view, principal, action):
-    """Whether an AAD principal's role assignments at the registry (or above) allow a registry action."""
+# A repository condition of an ABAC role assignment, as the ACR docs write them:
+# `@Request[Microsoft.ContainerRegistry/registries/repositories:name] StringStartsWithIgnoreCase 'backend/'`.
+_NAME_TEST = re.compile(r"repositories:name\]\s+(StringEquals|StringStartsWith|StringLike)(IgnoreCase)?\s+'([^']*)'",
+                        re.IGNORECASE)
+
+
+def _condition_admits(condition, repository):
+    """Whether an assignment's ABAC condition lets in the repository: any of its name tests (equals, starts with,
+    like with `*` and `?`) matches. A condition with no name test azlocal reads, or no repository (the catalog),
+    admits nothing: the safe side."""
+    import fnmatch
+
+    if repository is None:
+        return False
+    for operator, ignore_case, value in _NAME_TEST.findall(condition or ""):
+        name, wanted = (repository.lower(), value.lower()) if ignore_case else (repository, value)
+        operator = operator.lower()
+        if (operator == "stringequals" and name == wanted) or \
+                (operator == "stringstartswith" and name.startswith(wanted)) or \
+                (operator == "stringlike" and fnmatch.fnmatchcase(name, wanted)):
+            return True
+    return False
+
+
+def _abac_allows(principal_id, scope, action, repository):
+    """ABAC mode: a role assignment at the registry or above whose role has the data action, with no condition or
+    one that admits the repository."""
+    from azlocal.role import assignments, definitions, matching
+
+    for doc in assignments.list_for(principal_id=principal_id, scope=scope, include_inherited=True):
+        definition = definitions.by_id(doc["roleDefinitionId"])
+        if definition is None or not matching.permits(definition, action, True):
+            continue
+        if not doc.get("condition") or _condition_admits(doc["condition"], repository):
+            return True
+    return False
+
+
+def allows(view, principal, action, repository=None):
+    """Whether an AAD principal's role assignments at the registry (or above) allow a registry action (on
+    `repository`, which ABAC conditions may name)."""
     if action == "pull" and view.anonymous_pull:  # anyone may pull, signed in or not
         return True
     abac = getattr(view, "abac", False)
@@ -108,7 +149,9 @@ def allows(view, principal, action):
     if not (is_aad(principal) and wanted and resource_id):
         return False
     try:
-        return bool(_role_allows(subject(principal), resource_id, wanted, True if abac else None))
+        if abac:
+            return _abac_allows(subject(principal), resource_id, wanted, repository)
+        return bool(_role_allows(subject(principal), resource_id, wanted))
     except ImportError:  # no role assignments in this build: nothing is granted
         return False
 
@@ -122,5 +165,5 @@ def granted(view, principal, scope):
     from azlocal.acr.dataplane.auth import REPOSITORY_ACTIONS
 
     wanted = REPOSITORY_ACTIONS if "*" in scope["actions"] else scope["actions"]
-    actions = [a for a in wanted if allows(view, principal, a)]
+    actions = [a for a in wanted if allows(view, principal, a, scope["name"])]
     return dict(scope, actions=actions) if actions else None

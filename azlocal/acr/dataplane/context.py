@@ -88,7 +88,8 @@ class Request:
                 return
             raise self.unauthorized(_scope(resource_type, name, action), auth.AUTH_REQUIRED)
         if aad.is_aad(self.principal):  # an AAD principal's refresh token over Basic: its roles decide
-            if aad.allows(self.view, self.principal, "catalog" if resource_type == "registry" else action):
+            if aad.allows(self.view, self.principal, "catalog" if resource_type == "registry" else action,
+                          name if resource_type == "repository" else None):
                 return
             raise self.unauthorized(_scope(resource_type, name, action), auth.AUTH_REQUIRED)
         if self.principal:
