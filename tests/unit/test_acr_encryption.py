@@ -231,7 +231,8 @@ def test_a_disabled_key_stops_reads_and_writes_once_the_cache_expires(cmk, monke
     assert storage.read_blob(digest) == b"kept"  # the cached data key, until it expires
     monkeypatch.setattr(settings, "cmk_key_cache_seconds", lambda: 0.0)
     encryption.forget()
-    for attempt in (lambda: storage.read_blob(digest), lambda: storage.put_blob_bytes(b"new")):
+    for attempt in (lambda: storage.read_blob(digest), lambda: storage.put_blob_bytes(b"new"),
+                    lambda: storage.new_upload("app")):
         with pytest.raises(RegistryError) as info:
             attempt()
         assert info.value.status == 403 and info.value.code == "DENIED"
@@ -367,3 +368,61 @@ def test_rotate_key_to_the_system_identity_reads_the_key_as_that_principal(cmk, 
     vaults.delete_policy(vaults.find("cmkvault"), cmk["identity"]["principalId"])  # the old identity loses access
     encryption.forget()
     assert storage.read_blob(digest) == b"system-rotation"
+
+
+def test_the_registry_api_over_a_cmk_registry_chunked_uploads_ranges_and_heads(cmk, small_chunks):
+    """The distribution API in process (no Docker) on a CMK registry: a chunked upload (a chunk longer than its
+    Content-Range refused and cut off), the final PUT, then GET, HEAD and ranged GETs of the sealed blob."""
+    import asyncio
+
+    from aiohttp import ClientSession
+    from aiohttp.test_utils import TestServer
+
+    from azlocal.acr import registries
+    from azlocal.acr.dataplane import RegistryView, build_app
+
+    root = registries.storage_root("cmkreg")
+    view = RegistryView(name="cmkreg", login_server="cmkreg.azurecr.io", root=root, token_key=b"k" * 32,
+                        auth_required=False, check_password=lambda u, p: False, check_aad_token=lambda t: False)
+    data = os.urandom(150)
+    digest = "sha256:" + hashlib.sha256(data).hexdigest()
+
+    async def body(chunks):
+        for c in chunks:
+            yield c
+
+    async def run():
+        server = TestServer(build_app(lambda host: view))
+        await server.start_server()
+        url = server.make_url
+        try:
+            async with ClientSession() as http:
+                async with http.post(url("/v2/app/blobs/uploads/")) as r:
+                    assert r.status == 202
+                    location = r.headers["Location"]
+                async with http.patch(url(location), data=data[:100], headers={"Content-Range": "0-99"}) as r:
+                    assert r.status == 202 and r.headers["Range"] == "0-99"
+                async with http.patch(url(location), data=body([data[100:130], b"x" * 30]),
+                                      headers={"Content-Range": "100-129"}) as r:
+                    assert r.status == 416  # longer than its range: refused, the session as it was
+                async with http.get(url(location)) as r:
+                    assert r.headers["Range"] == "0-99"
+                async with http.put(url(location), params={"digest": digest}, data=data[100:],
+                                    headers={"Content-Range": "100-149"}) as r:
+                    assert r.status == 201, await r.text()
+                blob = url(f"/v2/app/blobs/{digest}")
+                async with http.get(blob) as r:
+                    assert r.status == 200 and await r.read() == data
+                async with http.head(blob) as r:
+                    assert r.status == 200 and r.headers["Content-Length"] == "150"
+                async with http.get(blob, headers={"Range": "bytes=60-139"}) as r:
+                    assert r.status == 206 and await r.read() == data[60:140]
+                    assert r.headers["Content-Range"] == "bytes 60-139/150"
+                async with http.get(blob, headers={"Range": "bytes=500-"}) as r:
+                    assert r.status == 416 and r.headers["Content-Range"] == "bytes */150"
+        finally:
+            await server.close()
+
+    asyncio.run(run())
+    on_disk = b"".join(p.read_bytes() for p in (root / "blobs").rglob("*") if p.is_file())
+    assert data[:16] not in on_disk and data[70:86] not in on_disk

@@ -133,6 +133,7 @@ class RegistryStorage(SealedBlobs):
         return self.upload_path(upload_id, OWNER_SUFFIX)
 
     def new_upload(self, repo):
+        self.data_key()  # a registry whose customer-managed key cannot be used takes no upload (403 DENIED)
         upload = Upload(self, str(uuid.uuid4()), repo)
         upload.path.touch()
         self.owner_path(upload.id).write_text(repo)
