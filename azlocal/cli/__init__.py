@@ -48,7 +48,7 @@ MODULE_OF_WORD = {
     "version": "azlocal.resources.account_commands", "acr": "azlocal.acr.commands",
     "container": "azlocal.aci.commands", "containerapp": "azlocal.aca.commands",
     "storage": "azlocal.storage.commands", "identity": "azlocal.identity.commands",
-    "keyvault": "azlocal.keyvault.commands", "role": "azlocal.role.commands",
+    "keyvault": "azlocal.keyvault.commands", "role": "azlocal.role.commands", "ad": "azlocal.role.commands",
     "group": "azlocal.resources.group_commands", "local": "azlocal.resources.local_commands",
     "git": "azlocal.acr.commands",  # azlocal-only: clones standing for remote git contexts
 }

@@ -14,8 +14,6 @@ logger = get_logger(__name__)
 AZ_CLI_APP_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
 _S = "Microsoft.KeyVault/vaults/secrets/"
 _K = "Microsoft.KeyVault/vaults/keys/"
-_DS = "Microsoft.KeyVault/vaults/deletedSecrets/"
-_DK = "Microsoft.KeyVault/vaults/deletedKeys/"
 _C = "Microsoft.KeyVault/vaults/certificates/"
 
 # data action -> (access-policy permission category, permission)
@@ -27,9 +25,8 @@ ACTIONS = {
     _S + "delete": ("secrets", "delete"),
     _S + "backup/action": ("secrets", "backup"),
     _S + "restore/action": ("secrets", "restore"),
-    _DS + "read": ("secrets", "list"),
-    _DS + "recover/action": ("secrets", "recover"),
-    _DS + "delete": ("secrets", "purge"),
+    _S + "recover/action": ("secrets", "recover"),
+    _S + "purge/action": ("secrets", "purge"),
     _K + "read": ("keys", "get"),
     _K + "create/action": ("keys", "create"),
     _K + "import/action": ("keys", "import"),
@@ -44,9 +41,8 @@ ACTIONS = {
     _K + "sign/action": ("keys", "sign"),
     _K + "verify/action": ("keys", "verify"),
     _K + "rotate/action": ("keys", "rotate"),
-    _DK + "read": ("keys", "list"),
-    _DK + "recover/action": ("keys", "recover"),
-    _DK + "delete": ("keys", "purge"),
+    _K + "recover/action": ("keys", "recover"),
+    _K + "purge/action": ("keys", "purge"),
     _C + "create/action": ("certificates", "create"),
     _C + "import/action": ("certificates", "import"),
     _C + "read": ("certificates", "get"),

@@ -10,7 +10,7 @@ from azlocal.platform.store import store
 
 KIND = "keys"
 _A = "Microsoft.KeyVault/vaults/keys/"
-_D = "Microsoft.KeyVault/vaults/deletedKeys/"
+_D = "Microsoft.KeyVault/vaults/keys/"  # deleted ones are still keys' data actions
 KTYS = ("RSA", "RSA-HSM", "EC", "EC-HSM")
 _WINDOWED = ("encrypt", "wrapKey", "sign")
 
@@ -167,7 +167,7 @@ def recover(vault, name, principal):
 
 def purge(vault, name, principal):
     doc = vaults.resolve(vault)
-    access.authorize(doc, principal, _D + "delete", resource=f"keys/{name}")
+    access.authorize(doc, principal, _D + "purge/action", resource=f"keys/{name}")
     objects.purge(doc, KIND, name)
 
 

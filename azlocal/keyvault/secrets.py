@@ -10,7 +10,7 @@ from azlocal.platform.store import store
 
 KIND = "secrets"
 _A = "Microsoft.KeyVault/vaults/secrets/"
-_D = "Microsoft.KeyVault/vaults/deletedSecrets/"
+_D = "Microsoft.KeyVault/vaults/secrets/"  # deleted ones are still secrets' data actions
 
 
 def _context(vault_doc, name, version):
@@ -133,13 +133,13 @@ def delete(vault, name, principal):
 
 def get_deleted(vault, name, principal):
     doc = vaults.resolve(vault)
-    access.authorize(doc, principal, _D + "read", resource=f"secrets/{name}")
+    access.authorize(doc, principal, _D + "readMetadata/action", resource=f"secrets/{name}")
     return _deleted_bundle(doc, objects.deleted(doc, KIND, name))
 
 
 def list_deleted(vault, principal):
     doc = vaults.resolve(vault)
-    access.authorize(doc, principal, _D + "read")
+    access.authorize(doc, principal, _D + "readMetadata/action")
     items = []
     for row in objects.rows(doc, KIND):
         if row.get("deleted"):
@@ -157,5 +157,5 @@ def recover(vault, name, principal):
 
 def purge(vault, name, principal):
     doc = vaults.resolve(vault)
-    access.authorize(doc, principal, _D + "delete", resource=f"secrets/{name}")
+    access.authorize(doc, principal, _D + "purge/action", resource=f"secrets/{name}")
     objects.purge(doc, KIND, name)

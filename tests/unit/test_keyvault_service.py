@@ -404,3 +404,27 @@ def test_a_keys_private_half_is_parsed_once_not_per_operation(kv, monkeypatch):
         wrapped = keycrypto.b64url_decode(keys.wrap(kv, "k1", None, "RSA-OAEP", b"dek", USER)["value"])
         keys.unwrap(kv, "k1", None, "RSA-OAEP", wrapped, USER)
     assert len(parsed) == 1
+
+
+def test_officers_recover_and_purge_deleted_objects_on_an_rbac_vault(kv):
+    """Deleting, listing deleted, recovering and purging are secrets/* and keys/* data actions: the
+    Officer roles (secrets/*, keys/*) do all of them; the User roles none."""
+    from azlocal.keyvault import keys, secrets, vaults
+    from azlocal.role import assignments
+
+    doc = vaults.create("rg1", "kv-officer")
+    _assign(assignments, USER, "Key Vault Secrets Officer", doc["id"])
+    _assign(assignments, USER, "Key Vault Crypto Officer", doc["id"])
+    _assign(assignments, OTHER, "Key Vault Secrets User", doc["id"])
+    secrets.set(doc, "s1", "v", USER)
+    keys.create(doc, "k1", USER)
+    for kind in (secrets, keys):
+        name = "s1" if kind is secrets else "k1"
+        kind.delete(doc, name, USER)
+        with pytest.raises(AzLocalError, match="Caller is not authorized"):
+            kind.recover(doc, name, OTHER)
+        assert len(kind.list_deleted(doc, USER)) == 1 and kind.get_deleted(doc, name, USER)
+        kind.recover(doc, name, USER)
+        kind.delete(doc, name, USER)
+        kind.purge(doc, name, USER)
+        assert kind.list_deleted(doc, USER) == []
