@@ -15,7 +15,7 @@ from azlocal.core.errors import AzLocalError
 logger = get_logger(__name__)
 
 PULL_FAILED = ("(InvalidParameterValueInContainerTemplate) The following field(s) are either invalid or missing. "
-               "Field 'template.containers.{container}.image' is invalid with details: 'Invalid value: \"{image}\": "
+               "Field 'template.{field}.image' is invalid with details: 'Invalid value: \"{image}\": "
                "unable to pull image using Managed identity {identity} for registry {server}';.")
 NOT_ASSIGNED = ("(InvalidParameterValueInContainerTemplate) The following field(s) are either invalid or missing. "
                 "Field 'configuration.registries.identity' is invalid with details: 'Invalid value: \"{identity}\": "
@@ -47,9 +47,9 @@ def principal_of(resource, identity, kind="container app"):
         raise AzLocalError(NOT_ASSIGNED.format(identity=identity, kind=kind)) from None
 
 
-def pull_auth(resource, registry, image, container, kind="container app"):
-    """The engine's credentials for pulling `image` as the registry's identity; Azure's pull failure when the
-    identity may not pull it."""
+def pull_auth(resource, registry, image, field, kind="container app"):
+    """The engine's credentials for pulling `image` (of the template's `field`: `containers.<name>` or
+    `initContainers.<name>`) as the registry's identity; Azure's pull failure when the identity may not pull it."""
     from azlocal.identity import registry_pull
 
     identity = registry["identity"]
@@ -58,7 +58,7 @@ def pull_auth(resource, registry, image, container, kind="container app"):
         return registry_pull.credentials(image, principal, client, identity_id)
     except registry_pull.PullDenied as ex:
         logger.info("pull of %s as %s refused: %s", image, identity, ex.reason)
-        raise AzLocalError(PULL_FAILED.format(container=container, image=image, identity=identity,
+        raise AzLocalError(PULL_FAILED.format(field=field, image=image, identity=identity,
                                               server=registry["server"])) from None
 
 

@@ -131,7 +131,7 @@ def _secret_volume(app, revision_name, replica_name):
     return str(folder)
 
 
-def _registry_auth(app, image, container):
+def _registry_auth(app, image, field):
     server = images.server_of(image)
     for reg in app["properties"]["configuration"].get("registries") or []:
         if reg["server"].lower() == server:
@@ -139,16 +139,18 @@ def _registry_auth(app, image, container):
                 from azlocal.aca import registry_identity
 
                 kind = "container app job" if "/jobs/" in app["id"].lower() else "container app"
-                return registry_identity.pull_auth(app, reg, image, container, kind)
+                return registry_identity.pull_auth(app, reg, image, field, kind)
             return {"username": reg["username"], "password": secret_value(app, reg["passwordSecretRef"])}
     return None
 
 
 def ensure_images(app, template):
-    for c in (template.get("initContainers") or []) + template["containers"]:
+    inits = template.get("initContainers") or []
+    for c in inits + template["containers"]:
         image = c["image"]
+        field = f"{'initContainers' if any(c is i for i in inits) else 'containers'}.{c['name']}"
         try:
-            images.ensure_image(image, _registry_auth(app, image, c["name"]))
+            images.ensure_image(image, _registry_auth(app, image, field))
         except images.ImageUnavailable as ex:
             if ex.with_credentials:
                 raise AzLocalError(f"(ContainerAppImagePullFailed) Failed to pull image '{image}': {ex}") from ex

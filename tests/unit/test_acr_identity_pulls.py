@@ -48,13 +48,14 @@ def test_a_denied_pull_is_azures_error_and_an_allowed_one_the_refresh_token(monk
     monkeypatch.setattr(registry_pull, "credentials", credentials)
     app = _app(SYSTEM, "system")
     with pytest.raises(AzLocalError) as caught:
-        registry_identity.pull_auth(app, app["properties"]["configuration"]["registries"][0], IMAGE, "web")
+        registry_identity.pull_auth(app, app["properties"]["configuration"]["registries"][0], IMAGE, "containers.web")
     assert str(caught.value) == (
         "(InvalidParameterValueInContainerTemplate) The following field(s) are either invalid or missing. Field "
         "'template.containers.web.image' is invalid with details: 'Invalid value: \"myreg.azurecr.io/web:v1\": "
         "unable to pull image using Managed identity system for registry myreg.azurecr.io';.")
     app = _app(USER, UAMI)
-    assert registry_identity.pull_auth(app, app["properties"]["configuration"]["registries"][0], IMAGE, "web") == \
+    assert registry_identity.pull_auth(app, app["properties"]["configuration"]["registries"][0], IMAGE,
+                                       "containers.web") == \
         {"username": "00000000-0000-0000-0000-000000000000", "password": "refresh"}
     assert calls[-1] == (IMAGE, "bbbbbbbb-0000-0000-0000-000000000002", "cccccccc-0000-0000-0000-000000000003", UAMI)
 
@@ -69,6 +70,14 @@ def test_revisions_pull_registry_images_as_the_identity(monkeypatch):
     revisions.ensure_images(app, {"containers": [{"name": "web", "image": IMAGE},
                                                  {"name": "side", "image": "busybox:latest"}]})
     assert seen == {IMAGE: {"username": "u", "password": SYSTEM["principalId"]}, "busybox:latest": None}
+
+    def denied(*a):
+        raise registry_pull.PullDenied("no role")
+
+    monkeypatch.setattr(registry_pull, "credentials", denied)
+    with pytest.raises(AzLocalError, match=r"Field 'template.initContainers.setup.image' is invalid"):
+        revisions.ensure_images(app, {"initContainers": [{"name": "setup", "image": IMAGE}],
+                                      "containers": [{"name": "side", "image": "busybox:latest"}]})
 
 
 def test_create_gives_the_registry_identity_acrpull_once(cli):
