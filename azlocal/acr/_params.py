@@ -217,8 +217,9 @@ def _task_arguments(loader):
         c.argument("agent_pool_name", agent_pool_type)
         c.argument("auth_mode", auth_mode_type)
         c.argument("log_template", log_template_type)
-        c.argument("source_acr_auth_id", help="The identity the task authenticates to its registry with: "
-                   "'none' (managed identities are not available offline yet, so any other value is refused).")
+        c.argument("source_acr_auth_id", help="The managed identity the task logs in to its own registry with: "
+                   "'[system]' or a user-assigned identity's resource ID ('none' clears it); it takes effect on an "
+                   "ABAC-enabled registry, as ACR's.")
         c.argument("assign_identity", nargs="*", help="Managed identities for the task (not available offline "
                    "yet: refused).")
         c.argument("is_system_task", action="store_true", help="Create a system task ('quicktask').")

@@ -23,11 +23,6 @@ def refuse_agent_pool(agent_pool):
                            f"agent pool '{agent_pool}' cannot be used. Omit --agent-pool.")
 
 
-def refuse_identity(option, value):
-    raise AzLocalError(f"{option} {value}: managed identities are not available offline yet; the task uses the "
-                       "registry's own credentials. Omit " + option + ".")
-
-
 def offline(option, reason):
     logger.warning("%s is recorded; it has no effect offline (%s).", option, reason)
 
@@ -87,12 +82,14 @@ def apply_task_options(task, creating, agent_pool=None, assign_identity=None, au
 
         task["identity"] = task_identity.build(assign_identity)
         task_identity.warn_no_token()
-    if source_acr_auth_id and source_acr_auth_id.lower() != "none":
-        refuse_identity("--source-acr-auth-id", source_acr_auth_id)
     if auth_mode:
         task["credentials"] = {"customRegistries": {}, "sourceRegistry": {"identity": None, "loginMode": auth_mode}}
         if auth_mode == "None":
             offline("--auth-mode None", "the task always reaches its registry with the registry's credentials")
+    if source_acr_auth_id:
+        from azlocal.acr import task_credentials
+
+        task_credentials.set_source_identity(task, source_acr_auth_id, auth_mode)
     if log_template is not None:
         task["logTemplate"] = log_template
         offline("--log-template", "run logs stay on this machine; see az acr task logs")

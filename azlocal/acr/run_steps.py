@@ -17,10 +17,12 @@ logger = get_logger(__name__)
 
 
 def registry_auth(doc):
-    """A task authenticates to its own registry without credentials: use a fresh refresh token."""
+    """A task authenticates to its own registry without credentials: a fresh refresh token (its source identity's
+    on an ABAC-enabled registry, see task_credentials.source_auth)."""
+    from azlocal.acr import task_credentials
     from azlocal.acr.acr_data import NULL_USER, RegistryClient
 
-    return {"username": NULL_USER, "password": RegistryClient(doc).refresh_token()}
+    return task_credentials.source_auth(doc) or {"username": NULL_USER, "password": RegistryClient(doc).refresh_token()}
 
 
 def ensure_image(client, image, doc, log, built=()):

@@ -11,6 +11,11 @@ that is a managed identity (`--use-identity [system]` or a user-assigned identit
 task's own identities) logs in to an Azure Container Registry of this home as that identity: its AAD token
 exchanged at the registry (azlocal.identity.registry_pull), so what the run may pull there is what the
 identity's role assignments allow (AcrPull); no password is stored.
+
+The source registry's identity (`task create/update --source-acr-auth-id [system]|<user identity id>`) is
+`credentials.sourceRegistry.identity`; as ACR, it takes effect only on an ABAC-enabled registry
+(`--role-assignment-mode rbac-abac`), where the task's runs then pull from and push to their own registry as
+that identity (Container Registry Repository Reader/Writer roles); elsewhere runs use the registry's own token.
 """
 
 import hashlib
@@ -31,6 +36,7 @@ _MASKED = {"type": "Opaque", "value": None}
 # The credentials of the run this process is executing (a run is one `az acr task run` process).
 _ACTIVE = {}
 _LOGGED_IN = []
+_SOURCE = {}  # the running task's source registry identity and the task's identities
 
 
 def _tasks():
@@ -153,6 +159,8 @@ def activated(task):
     """The task's credentials are those of the run this process executes, for the duration."""
     _ACTIVE.clear()
     _LOGGED_IN.clear()
+    _SOURCE.update(identity=((task.get("credentials") or {}).get("sourceRegistry") or {}).get("identity"),
+                   task_identity=task.get("identity"))
     for server, entry in _registries(task).items():
         username = secrets.get_secret(_key(task["id"], server, "username")) if entry.get("userName") else None
         password = secrets.get_secret(_key(task["id"], server, "password")) if entry.get("password") else None
@@ -163,6 +171,7 @@ def activated(task):
     finally:
         _ACTIVE.clear()
         _LOGGED_IN.clear()
+        _SOURCE.clear()
 
 
 def active_auth(host):
@@ -229,3 +238,52 @@ def _identity_token(entry):
         return registry_pull.refresh_token(entry["server"], principal, client, identity_id)
     except registry_pull.PullDenied as ex:
         raise AzLocalError(f"failed to login to registry {entry['server']}: {ex.reason}") from None
+
+
+# The source registry's identity ------------------------------------------------------------------
+
+SOURCE_CONFLICT = ("Error: Conflicting Authentication Parameters for Task Access to Source Registry. Task "
+                   "authentication mode for source registry access is set to \"None\", but an identity was provided "
+                   "for authentication. Remove the identity or update the authentication mode to resolve this "
+                   "conflict.")
+
+
+def _abac(registry_doc):
+    return bool(registry_doc) and registry_doc.get("roleAssignmentMode") == "AbacRepositoryPermissions"
+
+
+def set_source_identity(task, value, auth_mode=None):
+    """`--source-acr-auth-id`: '[system]', '[caller]', a user-assigned identity's resource id (kept as its client
+    id, as az resolves it) or 'none' (cleared), in `credentials.sourceRegistry.identity`."""
+    from azlocal.acr import registries
+
+    registry = registries.find(task["id"].split("/registries/", 1)[1].split("/")[0])
+    if not _abac(registry) and auth_mode and auth_mode.lower() == "none":
+        raise AzLocalError(SOURCE_CONFLICT)
+    if value.lower() == "none":
+        identity = None
+    elif value.startswith("/subscriptions/"):
+        from azlocal.identity import principals
+
+        identity = principals.user_identity(value)["clientId"]
+    elif value in ("[system]", "[caller]"):
+        identity = value
+    else:
+        raise AzLocalError("Error: Invalid value for --source-acr-auth-id.")
+    credentials = dict(task.get("credentials") or {"customRegistries": {}})
+    source = dict(credentials.get("sourceRegistry") or {"loginMode": auth_mode})
+    source["identity"] = identity
+    credentials["sourceRegistry"] = source
+    task["credentials"] = credentials
+
+
+def source_auth(registry_doc):
+    """{username, password} the running task reaches its own registry with when its source identity takes effect
+    (an ABAC-enabled registry, an identity of the task's): its refresh token; else None (the registry's token)."""
+    identity = _SOURCE.get("identity")
+    if not identity or identity == "[caller]" or not _abac(registry_doc):
+        return None
+    from azlocal.identity import registry_pull
+
+    entry = {"server": registry_doc["loginServer"], "identity": identity, "task_identity": _SOURCE.get("task_identity")}
+    return {"username": registry_pull.NULL_USER, "password": _identity_token(entry)}

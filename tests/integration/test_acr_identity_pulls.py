@@ -223,3 +223,29 @@ def test_an_app_pulls_by_a_user_assigned_identity_given_acrpull_by_create(az, se
     roles = az("role", "assignment", "list", "--assignee", identity["principalId"], "--scope", setup["id"]).json()
     assert [a["roleDefinitionName"] for a in roles] == ["AcrPull"]
     assert _containers(home, "uapp--")
+
+
+def test_on_an_abac_registry_a_task_pushes_as_its_source_identity_with_a_repository_role(az, setup, tmp_path):
+    main = f"azlia{random.randint(10000, 99999)}"
+    r = az("acr", "create", "-n", main, "-g", RG, "--sku", "Standard", "--role-assignment-mode", "rbac-abac")
+    assert r.code == 0, r.err
+    registry_id = r.json()["id"]
+    app = tmp_path / "abac-app"
+    app.mkdir()
+    (app / "Dockerfile").write_text(f"FROM {setup['local']}\nCMD [\"echo\", \"pushed by the task's identity\"]\n")
+    r = az("acr", "task", "create", "-r", main, "-n", "abac-task", "-c", str(app), "-f", "Dockerfile", "-t",
+           "app:{{.Run.ID}}", "-o", "none")
+    assert r.code == 0, r.err
+    principal = az("acr", "task", "identity", "assign", "-r", main, "-n", "abac-task").json()["identity"]["principalId"]
+    r = az("acr", "task", "update", "-r", main, "-n", "abac-task", "--source-acr-auth-id", "[system]")
+    assert r.code == 0, r.err
+    assert r.json()["credentials"]["sourceRegistry"]["identity"] == "[system]"
+    run = az("acr", "task", "run", "-r", main, "-n", "abac-task")
+    assert run.code == 1 and "authentication required" in run.out, run.out
+    r = az("role", "assignment", "create", "--assignee", principal, "--role", "Container Registry Repository Writer",
+           "--scope", registry_id)
+    assert r.code == 0, r.err
+    run = az("acr", "task", "run", "-r", main, "-n", "abac-task")
+    assert run.code == 0, run.err + run.out
+    latest = az("acr", "task", "list-runs", "-r", main, "-n", "abac-task", "--top", "1").json()[0]
+    assert az("acr", "repository", "show-tags", "-n", main, "--repository", "app").json() == [latest["runId"]]

@@ -268,3 +268,33 @@ def test_a_group_identity_given_by_name_is_the_one_in_the_groups_resource_group(
     with pytest.raises(AzLocalError, match="userAssignedIdentities/nosuch' under resource group 'rg' was not found"):
         aci_identity.check(_group(block, "nosuch"))
     assert principals.is_user_id(ident["id"])
+
+
+def test_the_source_registry_identity_is_recorded_and_used_only_on_an_abac_registry(cli, monkeypatch):
+    from azlocal.acr import task_credentials
+
+    assert cli("group", "create", "-n", "rg", "-l", "eastus").code == 0
+    plain, abac = _seed_registry("plainreg1", "Basic"), _seed_registry("abacreg1", "Basic")
+    abac["roleAssignmentMode"] = "AbacRepositoryPermissions"
+    ident = cli("identity", "create", "-n", "src-id", "-g", "rg").json()
+    monkeypatch.setattr(registry_pull, "refresh_token", lambda server, p, c, i: f"rt:{server}:{p}")
+    for doc in (plain, abac):
+        task = {"id": f"{doc['id']}/tasks/t1", "identity": TASK_IDENTITY, "credentials": None}
+        task_credentials.set_source_identity(task, "[system]")
+        assert task["credentials"]["sourceRegistry"] == {"loginMode": None, "identity": "[system]"}
+        with task_credentials.activated(task):
+            auth = task_credentials.source_auth(doc)
+        if doc is abac:
+            assert auth == {"username": registry_pull.NULL_USER,
+                            "password": f"rt:abacreg1.azurecr.io:{SYSTEM['principalId']}"}
+        else:
+            assert auth is None  # no effect on a registry without ABAC, as ACR
+        task_credentials.set_source_identity(task, ident["id"])
+        assert task["credentials"]["sourceRegistry"]["identity"] == ident["clientId"]
+        task_credentials.set_source_identity(task, "none")
+        assert task["credentials"]["sourceRegistry"]["identity"] is None
+    task = {"id": f"{plain['id']}/tasks/t2", "credentials": None}
+    with pytest.raises(AzLocalError, match="Conflicting Authentication Parameters"):
+        task_credentials.set_source_identity(task, "[system]", auth_mode="None")
+    with pytest.raises(AzLocalError, match="Invalid value for --source-acr-auth-id"):
+        task_credentials.set_source_identity(task, "somebody")
