@@ -4,7 +4,7 @@
 YAML shape, after az's own usage checks. Each option either does the real thing on Docker
 (zones / priority / SKU recorded as Azure records them; the Confidential SKU's security context
 applied by Docker; config maps as files; git repo volumes cloned), is recorded with a warning that
-says it has no effect offline (Log Analytics, ACR identity, CCE policy), or is
+says it has no effect offline (Log Analytics, CCE policy), or is
 refused with the reason (virtual networks, standby pools).
 """
 

@@ -220,8 +220,8 @@ def _task_arguments(loader):
         c.argument("source_acr_auth_id", help="The managed identity the task logs in to its own registry with: "
                    "'[system]' or a user-assigned identity's resource ID ('none' clears it); it takes effect on an "
                    "ABAC-enabled registry, as ACR's.")
-        c.argument("assign_identity", nargs="*", help="Managed identities for the task (not available offline "
-                   "yet: refused).")
+        c.argument("assign_identity", nargs="*", help="Managed identities for the task: '[system]' and/or "
+                   "user-assigned identities' resource IDs (runs log in to registries as them with --use-identity).")
         c.argument("is_system_task", action="store_true", help="Create a system task ('quicktask').")
         c.argument("no_cache", bool_type, help="Build without the image cache.")
         c.argument("pull_request_trigger_enabled", bool_type,
