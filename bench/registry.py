@@ -224,10 +224,10 @@ def main():
                 f.write(os.urandom(1 << 20))
         digest = "sha256:" + hashlib.sha256(blob.read_bytes()).hexdigest()
 
-        results = {}
-        for name, start in registries:
-            figures = {"push": [], "pull": [], "upload": [], "download": []}
-            for run in range(args.runs):
+        figures_of = {name: {"push": [], "pull": [], "upload": [], "download": []} for name, _ in registries}
+        for run in range(args.runs):  # the registries take turns in each run, so drift favours none
+            for name, start in registries:
+                figures = figures_of[name]
                 root = work / f"{name}-{run}"
                 root.mkdir()
                 port = free_port()
@@ -245,7 +245,7 @@ def main():
                 figures["pull"].append(pull)
                 figures["upload"].append(upload)
                 figures["download"].append(download)
-            results[name] = {k: statistics.median(v) for k, v in figures.items()}
+        results = {name: {k: statistics.median(v) for k, v in f.items()} for name, f in figures_of.items()}
 
         image_mb = (args.layer_mb * 3) + 2
         print(f"image ~{image_mb} MB in 4 layers; raw blob {args.size_mb} MB; median of {args.runs} runs; "

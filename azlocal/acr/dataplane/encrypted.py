@@ -14,7 +14,7 @@ from azlocal.acr.dataplane import sealed
 from azlocal.acr.dataplane.errors import RegistryError
 
 KEY_FILE = "encryption.json"
-READ_AHEAD = 4  # chunks decrypted per step of a GET, the next step's while the last one is sent
+READ_AHEAD = 2  # chunks decrypted per step of a GET, the next step's while the last one is sent (2 measured best)
 
 
 class SealedBlobs:

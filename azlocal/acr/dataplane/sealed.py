@@ -17,6 +17,8 @@ This module only seals and opens; it knows no registry, vault or HTTP.
 
 import os
 import struct
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -26,6 +28,7 @@ CHUNK = 1 << 20
 NONCE, TAG = 12, 16
 RECORD = NONCE + TAG
 TAIL = ".tail"
+QUEUED = 8  # blocks an upload's sealing thread may lag behind its request
 
 
 class SealError(ValueError):
@@ -197,6 +200,10 @@ class Appender:
         self.fill = len(tail)
         self.out = bytearray(self.chunk + TAG)
         self.f = open(self.path, "ab")
+        # Sealing runs on a thread of its own, so the request's data keeps arriving meanwhile; at most
+        # QUEUED blocks wait for it (then write() waits for the oldest).
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="azlocal-seal")
+        self._queued = deque()
 
     def _emit(self, block):
         nonce = os.urandom(NONCE)
@@ -206,6 +213,12 @@ class Appender:
         self.full += 1
 
     def write(self, block):
+        """Queues `block` (bytes: immutable, so it is not copied) for sealing; an error surfaces at close."""
+        self._queued.append(self._pool.submit(self._write, bytes(block) if isinstance(block, bytearray) else block))
+        while len(self._queued) > QUEUED or (self._queued and self._queued[0].done()):
+            self._queued.popleft().result()
+
+    def _write(self, block):
         view = memoryview(block)
         if self.fill:
             n = min(self.chunk - self.fill, len(view))
@@ -223,7 +236,12 @@ class Appender:
         self.fill = len(view)
 
     def close(self):
-        self.f.close()
+        try:
+            while self._queued:
+                self._queued.popleft().result()
+        finally:
+            self._pool.shutdown(wait=True)
+            self.f.close()
         _write_tail(self.aead, self.path, self.chunk, self.full, bytes(self.acc[:self.fill]))
 
     def __enter__(self):
