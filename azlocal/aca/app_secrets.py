@@ -34,7 +34,8 @@ def secret_show(resource_group, name, secret_name):
 def secret_set(resource_group, name, secrets_):
     app = get(resource_group, name)
     new = parse_secrets(secrets_)
-    keyvault_refs.check(app, new)  # a reference is read as the service validates the PUT
+    keyvault_refs.check(app, new)  # references are read as the service validates the PUT: the new ones,
+    keyvault_refs.check_configured(app, skip=new)  # and those the app has
     current = app["properties"]["configuration"].get("secrets") or []
     names = [s["name"] for s in current]
     for key in new:

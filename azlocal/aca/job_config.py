@@ -41,7 +41,8 @@ def secret_show(resource_group, name, secret_name):
 def secret_set(resource_group, name, items):
     job = jobs.require(resource_group, name)
     new = parse_secrets(items)
-    keyvault_refs.check(job, new)  # a reference is read as the service validates the PUT
+    keyvault_refs.check(job, new)  # references are read as the service validates the PUT: the new ones,
+    keyvault_refs.check_configured(job, skip=new)  # and those the job has
     names = jobs.secret_names(job)
     for key in new:
         if key.lower() not in (n.lower() for n in names):

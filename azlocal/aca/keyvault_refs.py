@@ -181,11 +181,12 @@ def value_of(doc, name, text):
     return resolve(doc, name, ref) if ref is not None else text
 
 
-def check_configured(doc):
-    """Resolves every reference the resource's configuration has, as the service validates each PUT of it
-    (an update that would start a revision whose references cannot be read is refused before it starts)."""
+def check_configured(doc, skip=()):
+    """Resolves every reference the resource's configuration has (but those named in `skip`), as the service
+    validates each PUT of it (an update whose references cannot be read is refused before anything starts)."""
+    skipped = {n.lower() for n in skip}
     for e in (doc.get("properties", {}).get("configuration") or {}).get("secrets") or []:
-        if e.get("keyVaultUrl"):
+        if e.get("keyVaultUrl") and e["name"].lower() not in skipped:
             resolve(doc, e["name"], Reference(e["keyVaultUrl"], e.get("identity") or ""))
 
 

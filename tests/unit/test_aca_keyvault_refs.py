@@ -261,3 +261,18 @@ def test_every_configured_reference_is_read_again_as_an_update_validates_it(stor
     vaults.delete_policy(vaults.find("myvault"), SYS)
     with pytest.raises(refs.KeyVaultReferenceError, match="Unable to get value using Managed identity system"):
         refs.check_configured(app)
+
+
+def test_secret_set_reads_the_references_the_app_already_has(cli, stored_app, vault):
+    from azlocal.keyvault import vaults
+
+    vault.grant(SYS)
+    assert cli("containerapp", "secret", "set", "-n", "web", "-g", "rg", "--secrets",
+               f"db=keyvaultref:{URI},identityref:system").code == 0
+    vaults.delete_policy(vaults.find("myvault"), SYS)
+    r = cli("containerapp", "secret", "set", "-n", "web", "-g", "rg", "--secrets", "other=v")
+    assert r.code == 1 and "Unable to get value using Managed identity system for secret db" in r.err
+    assert [s["name"] for s in cli("containerapp", "secret", "list", "-n", "web", "-g", "rg").json()] == ["plain",
+                                                                                                          "db"]
+    # Replacing the broken reference by a value is accepted (the new entry is what is checked).
+    assert cli("containerapp", "secret", "set", "-n", "web", "-g", "rg", "--secrets", "db=now-a-value").code == 0
