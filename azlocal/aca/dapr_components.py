@@ -3,8 +3,9 @@
 A component is a child row of its environment (Microsoft.App/managedEnvironments/daprComponents)
 read from az's component YAML (componentType, version, ignoreErrors, initTimeout, secrets,
 secretStoreComponent, metadata, scopes) and shown as Azure shows it: the secrets by name only, their
-values in the secret store. No Dapr sidecar runs here yet (that comes with azlocal's Dapr support):
-`set` says so.
+values in the secret store. The sidecars (azlocal.aca.dapr) load them through azlocal.aca.dapr.components;
+a component type azlocal has no backend for is refused at `set`, naming the types it backs, and nothing is
+stored.
 """
 
 import re
@@ -20,8 +21,12 @@ from azlocal.platform.store import group_of, store
 logger = get_logger(__name__)
 
 COMPONENT_TYPE = "Microsoft.App/managedEnvironments/daprComponents"
-NOT_RUN = ("The Dapr component '{name}' is recorded; no Dapr sidecar runs here yet, so apps cannot call it offline "
-           "(Dapr sidecars come with azlocal's Dapr support).")
+# The component types the sidecars back offline (state, pub/sub and secret store backends of azlocal.aca.dapr).
+BACKED = ("state.in-memory", "state.sqlite", "state.redis", "state.azure.blobstorage",
+          "pubsub.in-memory", "pubsub.redis",
+          "secretstores.azure.keyvault", "secretstores.local.env", "secretstores.local.file")
+UNBACKED = ("(DaprComponentTypeNotSupported) The Dapr component type '{type}' has no backend in azlocal, so no sidecar "
+            "could load it offline; nothing was stored. azlocal backs: {backed}.")
 INVALID = ("Invalid YAML provided. Please see https://learn.microsoft.com/en-us/azure/container-apps/dapr-overview?"
            "tabs=bicep1%2Cyaml#component-schema for a valid Dapr Component YAML spec.")
 _NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,58}[a-z0-9])?$")
@@ -35,7 +40,7 @@ def component_id(env_doc, name):
     return f"{env_doc['id']}/daprComponents/{name}"
 
 
-def _secret_key(rid, name):
+def secret_key(rid, name):
     return f"{secrets.resource_prefix('aca', rid)}secrets/{name.lower()}"
 
 
@@ -85,7 +90,13 @@ def parse(text):
     if props["scopes"] is not None and (not isinstance(props["scopes"], list) or
                                         not all(isinstance(x, str) for x in props["scopes"])):
         raise ValidationError(f"{INVALID} (scopes must be a list of app ids)")
+    ctype = props["componentType"].strip().lower()
+    if ctype not in BACKED:
+        raise ValidationError(UNBACKED.format(type=props["componentType"], backed=", ".join(BACKED)))
     return props, values
+
+
+_secret_key = secret_key  # the name older tests use
 
 
 def set_component(resource_group, env_name, name, yaml_path):
@@ -105,13 +116,12 @@ def set_component(resource_group, env_name, name, yaml_path):
     doc = {"id": rid, "name": name, "properties": props, "systemData": None, "type": COMPONENT_TYPE}
     for s in (old or {}).get("properties", {}).get("secrets") or []:
         if s["name"] not in values:
-            secrets.delete_secret(_secret_key(rid, s["name"]))
+            secrets.delete_secret(secret_key(rid, s["name"]))
     for key, value in values.items():
-        secrets.set_secret(_secret_key(rid, key), value)
+        secrets.set_secret(secret_key(rid, key), value)
     s = store()
     with s.transaction():
         s.put(doc, resource_group=group_of(env_doc["id"]))
-    logger.warning(NOT_RUN.format(name=name))
     return doc
 
 

@@ -348,7 +348,7 @@ def test_dapr_components_are_recorded_with_their_secrets_in_the_store(cli, seede
     dc = ("containerapp", "env", "dapr-component")
     r = cli(*dc, "set", "-g", "rg", "-n", "env1", "--dapr-component-name", "statestore", "--yaml", str(path))
     doc = _ok(r)
-    assert "no Dapr sidecar runs here" in r.err
+    assert "no Dapr sidecar runs here" not in r.err
     assert doc["properties"]["secrets"] == [{"name": "storage-account-name"}]
     assert doc["properties"]["metadata"][0] == {"name": "accountName", "secretRef": "storage-account-name"}
     assert "the-secret-value" not in json.dumps(doc)
