@@ -19,6 +19,8 @@ _KV_ACTIONS = [
 ]
 _ACR = "Microsoft.ContainerRegistry/registries/"
 _REPO = _ACR + "repositories/"
+_STORAGE = "Microsoft.Storage/storageAccounts/blobServices/"
+_BLOB = _STORAGE + "containers/"
 
 ROLES = [
     ("8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "Owner",
@@ -111,6 +113,17 @@ ROLES = [
     ("bfdb9389-c9a5-478a-bb2f-ba9ca092c3c7", "Container Registry Repository Catalog Lister",
      "Allows for listing all repositories in an Azure Container Registry.",
      [], [], [_ACR + "catalog/read"], []),
+    ("ba92f5b4-2d11-453d-a403-e96b0029c9fe", "Storage Blob Data Contributor",
+     "Allows for read, write and delete access to Azure Storage blob containers and data",
+     [_BLOB + "delete", _BLOB + "read", _BLOB + "write", _STORAGE + "generateUserDelegationKey/action"], [],
+     [_BLOB + "blobs/delete", _BLOB + "blobs/read", _BLOB + "blobs/write", _BLOB + "blobs/move/action",
+      _BLOB + "blobs/add/action"], []),
+    ("b7e6dc6d-f1e8-4753-8033-0f276bb0955b", "Storage Blob Data Owner",
+     "Allows for full access to Azure Storage blob containers and data, including assigning POSIX access control.",
+     [_BLOB + "*", _STORAGE + "generateUserDelegationKey/action"], [], [_BLOB + "blobs/*"], []),
+    ("2a2b9908-6ea1-4ae2-8e65-a410df84e7d1", "Storage Blob Data Reader",
+     "Allows for read access to Azure Storage blob containers and data",
+     [_BLOB + "read", _STORAGE + "generateUserDelegationKey/action"], [], [_BLOB + "blobs/read"], []),
     ("f1a07417-d97a-45cb-824c-7a7467783830", "Managed Identity Operator",
      "Read and Assign User Assigned Identity",
      ["Microsoft.ManagedIdentity/userAssignedIdentities/*/read",
