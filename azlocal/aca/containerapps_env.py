@@ -59,7 +59,7 @@ def apply(doc, o, existing=None):
                        ("instrumentation_key", "daprAIInstrumentationKey")):
         if o.get(key) is not None:
             props[field] = o[key]
-            logger.warning("%s is recorded; no Dapr sidecar runs here, so no Dapr telemetry is exported offline.",
+            logger.warning("%s is recorded; azlocal's Dapr sidecars export no telemetry offline.",
                            field)
     if o.get("mtls") is not None:
         props["peerAuthentication"] = {"mtls": {"enabled": o["mtls"]}}

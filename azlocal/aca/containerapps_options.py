@@ -1,8 +1,8 @@
 """The container app settings that have no engine of their own offline, built as Azure records them.
 
-Scale rules (their metadata and auth), Dapr, managed identities, workload profiles and registry
-identities: each is checked as az and the service check it, written into the app's document the
-way Azure shows it, and, where nothing here acts on it, said so once with a warning.
+Scale rules (their metadata and auth), Dapr (run by the sidecars of azlocal.aca.dapr), managed identities,
+workload profiles and registry identities: each is checked as az and the service check it, written into the
+app's document the way Azure shows it, and, where nothing here acts on it, said so once with a warning.
 """
 
 from knack.log import get_logger
@@ -11,8 +11,6 @@ from azlocal.core.errors import ValidationError
 
 logger = get_logger(__name__)
 
-DAPR_NOT_RUN = ("Dapr settings are recorded, but no Dapr sidecar runs here: azlocal has no Dapr runtime available "
-                "offline.")
 
 
 # Scale rules -------------------------------------------------------------------------------------
@@ -102,8 +100,6 @@ def dapr_doc(current, enabled=None, *, app_id=None, app_port=None, app_protocol=
                        ("httpMaxRequestSize", max_request_size), ("httpReadBufferSize", read_buffer_size)):
         if value is not None:
             dapr[key] = value
-    if dapr.get("enabled"):
-        logger.warning(DAPR_NOT_RUN)
     return dapr
 
 

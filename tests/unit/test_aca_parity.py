@@ -164,7 +164,7 @@ def test_dapr_enable_takes_the_new_options(cli, seeded):
     dapr = json.loads(r.out)
     assert dapr["enableApiLogging"] is True and dapr["httpMaxRequestSize"] == 6 and dapr["httpReadBufferSize"] == 60
     assert dapr["logLevel"] == "warn" and dapr["appProtocol"] == "grpc" and dapr["enabled"] is True
-    assert "no Dapr sidecar" in r.err
+    assert "no Dapr sidecar" not in r.err
     r = cli("containerapp", "dapr", "disable", "-n", "app1", "-g", "rg")
     assert json.loads(r.out)["enabled"] is False and json.loads(r.out)["appId"] == "a"
 

@@ -114,12 +114,13 @@ def _from_store(env_doc, app_id, store_name, key, secret_lookup, raw_by_name, do
 
 
 def app_doc(env_doc, app_id):
-    """The Dapr-enabled container app of the environment whose `dapr.appId` is `app_id` (None if none)."""
+    """The Dapr-enabled container app of the environment whose Dapr app id (`dapr.appId`, else its name) is
+    `app_id` (None if none)."""
     from azlocal.aca import appstore
 
     for app in appstore.list_apps(environment=env_doc["id"]):
         dapr = (app["properties"].get("configuration") or {}).get("dapr") or {}
-        if dapr.get("enabled") and dapr.get("appId") == app_id:
+        if dapr.get("enabled") and (dapr.get("appId") or app["name"]) == app_id:
             return app
     return None
 
