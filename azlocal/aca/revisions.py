@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from azlocal.aca import env_storage, workload_profiles
 from azlocal.aca import revision_events as events
+from azlocal.aca.dapr import supervisor as dapr_supervisor
 from azlocal.core import arm, safepath
 from azlocal.core.errors import AzLocalError
 from azlocal.identity import endpoints as identity_endpoints
@@ -110,6 +111,7 @@ def _environment(app, revision_name, replica_name, container, env_doc):
     if target_port:
         values["CONTAINER_APP_PORT"] = str(target_port)
     values.update(identity_endpoints.app_environment(app))  # IDENTITY_ENDPOINT/HEADER when it has an identity
+    values.update(dapr_supervisor.environment_values(app))  # DAPR_HTTP_PORT/DAPR_GRPC_PORT with Dapr enabled
     for e in container.get("env") or []:
         if e.get("secretRef"):
             values[e["name"]] = secret_value(app, e["secretRef"]) or ""
@@ -344,7 +346,7 @@ def ready(app, revision_name, env_doc):
                     pass
             except OSError:
                 return False
-    return True
+    return dapr_supervisor.replica_ready(app, heads)  # with Dapr: each replica's sidecar is up
 
 
 def wait_ready(app, revision_name, env_doc, timeout=READY_TIMEOUT):

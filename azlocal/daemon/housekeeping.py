@@ -2,7 +2,8 @@
 
 Each timer is one loop that survives its own failures (logged as warnings, never raised): ACR task
 timers, container-app job schedules and cron scale rules once a minute, commit triggers and event-driven
-jobs every five seconds; every two seconds idle container-app
+jobs every five seconds; once a second Dapr sidecars are kept for the running replicas of Dapr-enabled
+apps (azlocal.aca.dapr.supervisor); every two seconds idle container-app
 revisions scale in, container groups' probes are acted on (azlocal.aci.probes), stale registry uploads are
 swept and retention policies applied (azlocal.acr.retention rate-limits itself); once a second the
 count of suppressed repeated log lines is written.
@@ -18,13 +19,25 @@ log = logging.getLogger("azlocal.daemon")
 def start(gateway, repeats, stop):
     """The housekeeping tasks; the caller cancels them once `stop` is set."""
     return [asyncio.create_task(task_timers(stop)), asyncio.create_task(scale_in(gateway, stop)),
-            asyncio.create_task(log_repeats(repeats, stop))]
+            asyncio.create_task(log_repeats(repeats, stop)), asyncio.create_task(dapr_sidecars(stop))]
 
 
 async def log_repeats(repeats, stop):
     """Once a second: report how many repeated log lines were suppressed."""
     while not stop.is_set():
         repeats.flush()
+        await asyncio.sleep(1)
+
+
+async def dapr_sidecars(stop):
+    """Once a second: a sidecar for each running replica of a Dapr-enabled app, none for the others."""
+    from azlocal.aca.dapr import supervisor
+
+    while not stop.is_set():
+        try:
+            await asyncio.get_running_loop().run_in_executor(None, supervisor.sync)
+        except Exception as ex:
+            log.warning("dapr sidecars: %s", ex)
         await asyncio.sleep(1)
 
 
