@@ -205,8 +205,9 @@ def test_dapr_samples_work_without_a_sidecar_and_say_so(containers):
     r = _get(port, "/neworder", "-i", "-H", "Content-Type: application/json", "-d", '{"data": {"orderId": 42}}')
     assert r.stdout.startswith("HTTP/1.1 500"), r  # the sample's answer when the state store fails
     _in_order(_logs_until(node, ["no Dapr sidecar"]),
-              ["Node App listening on port 3000!", "Got a new order! Order ID: 42", "Failed to persist state.",
-               "no Dapr sidecar answers on http://localhost:3500"])
+              ["Node App listening on port 3000!", "Got a new order! Order ID: 42",
+               "FetchError: request to http://localhost:3500/v1.0/state/statestore failed, reason: connect "
+               "ECONNREFUSED 127.0.0.1:3500", "no Dapr sidecar answers on localhost:3500"])
     python = _run(containers, "--network", f"container:{node}", _fresh("dapriosamples/hello-k8s-python"))
     logs = _logs_until(python, ["no Dapr sidecar answers on localhost:3500"])
     assert logs.count("no Dapr sidecar") == 1  # said once, not every second
