@@ -205,17 +205,23 @@ def sync():
 _daemon_checked = False
 
 
-def replica_ready(app, heads):
-    """True when every head's sidecar is up (or cannot run here: a warning says why, once). Makes sure the
-    daemon, which starts the sidecars, runs."""
+def ensure_daemon(app):
+    """Starts the daemon (which keeps the sidecars) when the app has Dapr enabled; once per CLI process. For
+    the commands that change an app's Dapr settings without a new revision (`containerapp dapr enable`)."""
     global _daemon_checked
-    if not dapr_settings(app).get("enabled"):
-        return True
-    if not _daemon_checked:
+    if dapr_settings(app).get("enabled") and not _daemon_checked:
         from azlocal.platform import lifecycle
 
         lifecycle.ensure_running()
         _daemon_checked = True
+
+
+def replica_ready(app, heads):
+    """True when every head's sidecar is up (or cannot run here: a warning says why, once). Makes sure the
+    daemon, which starts the sidecars, runs."""
+    if not dapr_settings(app).get("enabled"):
+        return True
+    ensure_daemon(app)
     for head in heads:
         state = read_state(head.name) if _REPLICA.fullmatch(head.name) else None
         if not state or state.get("container_pid") != _container_pid(head):
