@@ -24,7 +24,7 @@ COMPONENT_TYPE = "Microsoft.App/managedEnvironments/daprComponents"
 # The component types the sidecars back offline (state, pub/sub and secret store backends of azlocal.aca.dapr).
 BACKED = ("state.in-memory", "state.sqlite", "state.redis", "state.azure.blobstorage",
           "pubsub.in-memory", "pubsub.redis",
-          "secretstores.azure.keyvault", "secretstores.local.env", "secretstores.local.file")
+          "secretstores.azure.keyvault", "secretstores.kubernetes", "secretstores.local.env")
 UNBACKED = ("(DaprComponentTypeNotSupported) The Dapr component type '{type}' has no backend in azlocal, so no sidecar "
             "could load it offline; nothing was stored. azlocal backs: {backed}.")
 INVALID = ("Invalid YAML provided. Please see https://learn.microsoft.com/en-us/azure/container-apps/dapr-overview?"
