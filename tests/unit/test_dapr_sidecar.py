@@ -271,3 +271,35 @@ def test_state_paths_refuse_odd_replica_names(home):
     with pytest.raises(ValueError):
         supervisor.state_path("../etc")
     assert api_meta.capabilities(Comp("s", "state.sqlite"))
+
+
+def test_a_sidecar_that_keeps_dying_is_failed_with_its_last_log_line(sup, monkeypatch):
+    world, started, killed, alive = sup
+    world.append(supervisor.Want(app_doc(), "orders--abc", "orders--abc-123-xyz", 4242))
+    clock = [0.0]
+    monkeypatch.setattr(supervisor.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(supervisor, "RESTART_PAUSE", 2.0)
+    for _ in range(supervisor.MAX_ATTEMPTS + 1):
+        supervisor.sync()
+        supervisor.state_path("orders--abc-123-xyz", ".log").write_text("boom: port 3500 in use\n")
+        alive.clear()  # it exits at once
+        clock[0] += 3
+    supervisor.sync()
+    assert len(started) == supervisor.MAX_ATTEMPTS
+    state = supervisor.read_state("orders--abc-123-xyz")
+    assert state["state"] == "failed" and state["reason"] == "boom: port 3500 in use"
+    clock[0] += supervisor.FAILED_PAUSE
+    supervisor.sync()  # tried again, slowly
+    assert len(started) == supervisor.MAX_ATTEMPTS + 1
+
+
+def test_components_that_cannot_load_keep_the_last_list(monkeypatch):
+    from azlocal.aca.dapr import components
+
+    ctx = make_ctx(components=[Comp("statestore", "state.redis")])
+    ctx._components_at = 0.0
+
+    def broken(env, app_id):
+        raise components.ComponentError("secret gone")
+    monkeypatch.setattr(components, "for_app", broken)
+    assert [c.name for c in ctx.components()] == ["statestore"]

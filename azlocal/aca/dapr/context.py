@@ -7,6 +7,7 @@ once a second), components are cached for about a second. `call_app` is the app 
 """
 
 import asyncio
+import logging
 import time
 
 DAPR_RUNTIME_VERSION = "1.13.6"  # the Dapr version Azure Container Apps' sidecars report
@@ -95,7 +96,11 @@ class SidecarContext:
             except ImportError:
                 self._components = []
             else:
-                self._components = list(components.for_app(self.env, self.app_id))
+                try:
+                    self._components = list(components.for_app(self.env, self.app_id))
+                except Exception as ex:  # a component that cannot load now (a secret gone): keep the last list
+                    logging.getLogger("azlocal.dapr").warning("loading the components: %s", ex)
+                    self._components = self._components or []
             self._components_at = now
         return self._components
 

@@ -3,11 +3,13 @@
 A running replica of an app whose `configuration.dapr.enabled` is true gets a sidecar: `nsenter
 --net=/proc/<pid>/ns/net <python> -m azlocal.aca.dapr.sidecar …`, a process of its own session (it outlives
 a daemon restart) in the namespace of the replica's first container, so its 127.0.0.1:3500 is the app's. Each
-sidecar has a state file and a log under <home>/dapr/sidecars/: {"state": "starting"|"up"|"unavailable",
-"pid", "container_pid", "reason"}. `sync()` stops sidecars whose replica is gone (or whose app no longer has
-Dapr), and starts one again when its container's pid (so its namespace) changed: a restarted replica. Without
-root or nsenter no sidecar can join a namespace: the state says "unavailable" with the reason, and the daemon
-warns once per app. `replica_ready` lets a revision's readiness wait for its sidecars.
+sidecar has a state file and a log under <home>/dapr/sidecars/: {"state": "starting"|"up"|"unavailable"|
+"failed", "pid", "container_pid", "reason", "attempts"}. `sync()` stops sidecars whose replica is gone (or whose
+app no longer has Dapr), and starts one again when its container's pid (so its namespace) changed: a restarted
+replica; one that died is started again (after MAX_ATTEMPTS exits in the same container it is "failed", with
+its last log line, and tried every FAILED_PAUSE seconds). Without root or nsenter no sidecar can join a
+namespace: the state says "unavailable" with the reason, and the daemon warns once per app. `replica_ready`
+lets a revision's readiness wait for its sidecars (a failed or unavailable one is a warning, not a wait).
 """
 
 import json
@@ -29,6 +31,8 @@ log = logging.getLogger("azlocal.daemon")
 HTTP_PORT = 3500
 GRPC_PORT = 50001
 RESTART_PAUSE = 2.0  # a sidecar that died is started again at most this often
+MAX_ATTEMPTS = 3  # after this many exits in the same container: "failed" (with its last log line), tried slower
+FAILED_PAUSE = 30.0
 _REPLICA = re.compile(r"^[a-z0-9][-a-z0-9]{0,126}$")
 _children = {}  # replica -> Popen, so the daemon reaps the sidecars it started
 _last_start = {}
@@ -157,7 +161,7 @@ def unavailable_reason():
     return None
 
 
-def start(want):
+def start(want, attempts=0):
     reason = unavailable_reason()
     if reason:
         write_state(want.replica, state="unavailable", reason=reason, container_pid=want.container_pid)
@@ -173,7 +177,7 @@ def start(want):
                                  env=env, start_new_session=True, close_fds=True)
     _children[want.replica] = child
     _last_start[want.replica] = time.monotonic()
-    write_state(want.replica, state="starting", pid=child.pid, container_pid=want.container_pid)
+    write_state(want.replica, state="starting", pid=child.pid, container_pid=want.container_pid, attempts=attempts)
     log.info("Dapr sidecar for replica %s (app %s) started, pid %d", want.replica, want.app["name"], child.pid)
     return child
 
@@ -192,12 +196,26 @@ def sync():
             _stop(replica, state)
     for replica, want in wants.items():
         state = read_state(replica)
-        if state and state.get("container_pid") == want.container_pid and (
-                state.get("state") == "unavailable" or _is_sidecar(state.get("pid"), replica)):
+        same = bool(state) and state.get("container_pid") == want.container_pid
+        if same and (state.get("state") == "unavailable" or _is_sidecar(state.get("pid"), replica)):
             continue
-        if time.monotonic() - _last_start.get(replica, -RESTART_PAUSE) < RESTART_PAUSE:
+        attempts = (state.get("attempts") or 0) + 1 if same else 0  # it died in this same container
+        pause = FAILED_PAUSE if attempts >= MAX_ATTEMPTS else RESTART_PAUSE
+        if time.monotonic() - _last_start.get(replica, -pause) < pause:
+            if same and attempts >= MAX_ATTEMPTS and state.get("state") != "failed":
+                write_state(replica, state="failed", reason=_last_line(replica), pid=state.get("pid"),
+                            container_pid=want.container_pid, attempts=attempts - 1)
             continue
-        start(want)
+        start(want, attempts)
+
+
+def _last_line(replica):
+    """The last line the sidecar wrote (why it exited)."""
+    try:
+        lines = state_path(replica, ".log").read_text(errors="replace").strip().splitlines()
+    except OSError:
+        return "the sidecar exited"
+    return lines[-1][-300:] if lines else "the sidecar exited"
 
 
 # Readiness (called by the CLI) --------------------------------------------------------------------------
@@ -226,7 +244,7 @@ def replica_ready(app, heads):
         state = read_state(head.name) if _REPLICA.fullmatch(head.name) else None
         if not state or state.get("container_pid") != _container_pid(head):
             return False
-        if state.get("state") == "unavailable":
+        if state.get("state") in ("unavailable", "failed"):
             _warn_unavailable(app, state)
         elif state.get("state") != "up":
             return False
