@@ -82,12 +82,13 @@ def backend(ctx, comp):
 
         broker = pubsub_broker.for_scope(scope_of(ctx, comp))
     elif kind == "pubsub.redis":
+        from azlocal.aca.dapr import pubsub_redis
+
         try:
-            from azlocal.aca.dapr import pubsub_redis
-        except ImportError:
-            raise publish_failed(comp.name, "*", "azlocal cannot back pubsub.redis yet (its redis streams "
-                                 "backend is not installed); use pubsub.in-memory") from None
-        broker = pubsub_redis.RedisBroker(ctx, comp, scope_of(ctx, comp))
+            broker = pubsub_redis.RedisBroker(ctx, comp, scope_of(ctx, comp))
+        except Exception as ex:  # redis-server missing or not starting, a bad redisDB
+            raise publish_failed(comp.name, "*", f"error connecting to redis at "
+                                 f"{comp.metadata.get('redisHost') or ''}: {ex}") from ex
     else:
         raise publish_failed(comp.name, "*", f"azlocal cannot back the component type {comp.type} offline "
                              f"(pub/sub types it backs: {', '.join(BACKED)})")
@@ -226,6 +227,17 @@ async def publish(ctx, pubsub, topic, data=b"", content_type=None, metadata=None
         raise
     except Exception as ex:
         raise publish_failed(pubsub, topic, ex) from ex
+
+
+def capabilities(comp):
+    """The component's features as /v1.0/metadata lists them: none (topics are matched exactly here; Dapr's
+    wildcard subscriptions and bulk publish are not offered)."""
+    return []
+
+
+def subscriptions_metadata(ctx):
+    """The app's subscriptions as /v1.0/metadata lists them (what the delivery loop last read)."""
+    return [s.describe() for s in (ctx.extras.get("pubsub") or {}).get("subscriptions") or []]
 
 
 def start_delivery(ctx):

@@ -42,7 +42,7 @@ class Subscription:
         """As /v1.0/metadata lists it."""
         rules = [{"match": getattr(m, "text", ""), "path": p} for m, p in self.rules]
         if self.default:
-            rules.append({"match": "", "path": self.default})
+            rules.append({"path": self.default})
         out = {"pubsubname": self.pubsub, "topic": self.topic, "rules": rules, "type": "PROGRAMMATIC"}
         if self.metadata:
             out["metadata"] = dict(self.metadata)
