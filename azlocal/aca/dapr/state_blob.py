@@ -119,8 +119,12 @@ class BlobBackend:
     def get(self, key):
         from azlocal.storage.storage_errors import StorageError
 
-        self._authorize("GET", self.url(key), _DATA + "read")
         store = self._store()
+        try:
+            self._authorize("GET", self.url(key), _DATA + "read")
+        except BackendError:
+            store.close()
+            raise
         try:
             doc, f = store.open_blob(self.container, self.blob_name(key))
             with f:
@@ -147,11 +151,11 @@ class BlobBackend:
         from azlocal.storage.storage_errors import StorageError
 
         url = self.url(op.key)
-        self._authorize("PUT", url, _DATA + "write")
         conditions = {"if_match": op.etag} if op.etag else {"if_none_match": "*"} if op.first_write else None
         store = self._store()
-        upload = store.new_upload()
         try:
+            self._authorize("PUT", url, _DATA + "write")
+            upload = store.new_upload()
             upload.write(op.value)
             store.put_blob(self.container, self.blob_name(op.key), upload, conditions=conditions)
         except StorageError as ex:
@@ -166,9 +170,9 @@ class BlobBackend:
         from azlocal.storage.storage_errors import StorageError
 
         url = self.url(op.key)
-        self._authorize("DELETE", url, _DATA + "delete")
         store = self._store()
         try:
+            self._authorize("DELETE", url, _DATA + "delete")
             store.delete_blob(self.container, self.blob_name(op.key),
                               conditions={"if_match": op.etag} if op.etag else None)
         except StorageError as ex:
