@@ -255,7 +255,7 @@ def test_replica_ready_waits_for_the_sidecar_of_the_same_container(home, monkeyp
     from azlocal.platform import lifecycle
 
     monkeypatch.setattr(lifecycle, "ensure_running", lambda timeout=None: None)
-    monkeypatch.setattr(supervisor, "_daemon_checked", False)
+    monkeypatch.setattr(supervisor, "_daemon_checked", None)
     heads = [Head("orders--abc-123-xyz", 4242)]
     assert supervisor.replica_ready(app_doc(enabled=False), heads)
     assert not supervisor.replica_ready(app_doc(), heads)

@@ -220,18 +220,18 @@ def _last_line(replica):
 
 # Readiness (called by the CLI) --------------------------------------------------------------------------
 
-_daemon_checked = False
+_daemon_checked = None  # the home whose daemon this process made sure of
 
 
 def ensure_daemon(app):
-    """Starts the daemon (which keeps the sidecars) when the app has Dapr enabled; once per CLI process. For
+    """Starts the daemon (which keeps the sidecars) when the app has Dapr enabled; once per CLI process and home. For
     the commands that change an app's Dapr settings without a new revision (`containerapp dapr enable`)."""
     global _daemon_checked
-    if dapr_settings(app).get("enabled") and not _daemon_checked:
+    if dapr_settings(app).get("enabled") and _daemon_checked != str(settings.home()):
         from azlocal.platform import lifecycle
 
         lifecycle.ensure_running()
-        _daemon_checked = True
+        _daemon_checked = str(settings.home())
 
 
 def replica_ready(app, heads):
