@@ -128,4 +128,8 @@ def dapr_set(resource_group, name, enabled, **settings):
     dapr = options.dapr_doc(app["properties"]["configuration"].get("dapr"), enabled, **settings)
     app["properties"]["configuration"]["dapr"] = dapr
     save(app)
+    if dapr and dapr.get("enabled"):  # the daemon keeps the running replicas' sidecars (within about a second)
+        from azlocal.aca.dapr import supervisor
+
+        supervisor.ensure_daemon(app)
     return dapr

@@ -157,7 +157,10 @@ def test_registry_set_identity_records_registry_and_identity(cli, seeded):
     assert r.code == 1 and "expected an ACR registry" in r.err
 
 
-def test_dapr_enable_takes_the_new_options(cli, seeded):
+def test_dapr_enable_takes_the_new_options(cli, seeded, monkeypatch):
+    from azlocal.platform import lifecycle
+
+    monkeypatch.setattr(lifecycle, "ensure_running", lambda *a, **k: None)  # the daemon keeps the sidecars
     r = cli("containerapp", "dapr", "enable", "-n", "app1", "-g", "rg", "--dapr-app-id", "a", "--dal",
             "--dhmrs", "6", "--dhrbs", "60", "--dapr-log-level", "WARN", "--dapr-app-protocol", "GRPC")
     assert r.code == 0, r

@@ -148,3 +148,21 @@ def test_bad_component_yaml_is_azs_error_and_changes_nothing(cli, env, tmp_path,
     r = _set(cli, tmp_path, "c1", text)
     assert r.code == 1 and message in r.err
     assert sorted(d["id"] for d in store().list()) == before
+
+
+def test_dapr_enable_starts_the_daemon_that_keeps_the_sidecars_and_disable_does_not(cli, env, monkeypatch):
+    from azlocal.aca.dapr import supervisor
+    from azlocal.platform import lifecycle
+
+    started = []
+    monkeypatch.setattr(lifecycle, "ensure_running", lambda *a, **k: started.append(1))
+    monkeypatch.setattr(supervisor, "_daemon_checked", False)
+    r = cli("containerapp", "dapr", "disable", "-n", "app1", "-g", "rg")
+    assert r.code == 0 and started == []
+    r = cli("containerapp", "dapr", "enable", "-n", "app1", "-g", "rg", "--dapr-app-id", "orders",
+            "--dapr-app-port", "3000", "--dapr-app-protocol", "grpc")
+    assert r.code == 0, r.err
+    assert _ok(r)["appProtocol"] == "grpc" and started == [1] and "no Dapr sidecar" not in r.err
+    assert "reach the app over HTTP only" in r.err
+    r = cli("containerapp", "dapr", "enable", "-n", "app1", "-g", "rg", "--dapr-app-protocol", "http")
+    assert _ok(r)["appProtocol"] == "http" and "HTTP only" not in r.err
