@@ -303,3 +303,18 @@ def test_components_that_cannot_load_keep_the_last_list(monkeypatch):
         raise components.ComponentError("secret gone")
     monkeypatch.setattr(components, "for_app", broken)
     assert [c.name for c in ctx.components()] == ["statestore"]
+
+
+def test_api_logging_writes_one_line_per_call_when_enabled(caplog):
+    import logging
+
+    app = app_doc()
+    app["properties"]["configuration"]["dapr"]["enableApiLogging"] = True
+    with caplog.at_level(logging.INFO, logger="azlocal.dapr"):
+        call(make_ctx(app), "GET", "/v1.0/healthz")
+    assert any("HTTP API Called" in r.getMessage() and "GET /v1.0/healthz" in r.getMessage() and "code=204"
+               in r.getMessage() for r in caplog.records)
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="azlocal.dapr"):
+        call(make_ctx(), "GET", "/v1.0/healthz")
+    assert not any("HTTP API Called" in r.getMessage() for r in caplog.records)

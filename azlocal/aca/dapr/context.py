@@ -110,7 +110,7 @@ class SidecarContext:
         from azlocal.aca.dapr import components
 
         for c in self.components():
-            if c.name == name and str(c.type).split(".", 1)[0] == family:
+            if c.name == name and components.family_of(c.type) == family:
                 return c
         return components.get(self.env, self.app_id, name, family)
 

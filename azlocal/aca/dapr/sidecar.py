@@ -17,6 +17,7 @@ import logging
 import os
 import signal
 import sys
+import time
 
 from aiohttp import web
 
@@ -53,10 +54,31 @@ def _optional(name):
         raise
 
 
+def api_logging(ctx):
+    """With `enableApiLogging`, one line per API call, as daprd's "HTTP API Called"."""
+    @web.middleware
+    async def middleware(request, handler):
+        start = time.perf_counter()
+        status = 500
+        try:
+            response = await handler(request)
+            status = response.status
+            return response
+        except web.HTTPException as ex:
+            status = ex.status
+            raise
+        finally:
+            if ctx.dapr.get("enableApiLogging"):
+                log.info('HTTP API Called" method="%s %s" code=%d duration=%d useragent="%s', request.method,
+                         request.path, status, int((time.perf_counter() - start) * 1000),
+                         request.headers.get("User-Agent", ""))
+    return middleware
+
+
 def build_app(ctx):
     """The sidecar's aiohttp application: every present API module's routes, api_invoke's last."""
     max_mb = ctx.dapr.get("httpMaxRequestSize") or 4
-    app = web.Application(client_max_size=int(max_mb) * MB)
+    app = web.Application(client_max_size=int(max_mb) * MB, middlewares=[api_logging(ctx)])
     app[CTX] = ctx
     for name in API_MODULES:
         module = _optional(name)
@@ -133,7 +155,9 @@ async def serve(ctx, container_pid=None, host="127.0.0.1"):
     """Listens, reports itself up, runs until the replica is gone or SIGTERM."""
     from azlocal.aca.dapr import supervisor
 
-    runner = web.AppRunner(build_app(ctx), access_log=None, handle_signals=False)
+    buffer_kb = int(ctx.dapr.get("httpReadBufferSize") or 0)  # the largest request line / header, in KB
+    limits = {"max_line_size": buffer_kb * 1024, "max_field_size": buffer_kb * 1024} if buffer_kb else {}
+    runner = web.AppRunner(build_app(ctx), access_log=None, handle_signals=False, **limits)
     await runner.setup()
     await web.TCPSite(runner, host, ctx.http_port, reuse_address=True).start()
     log.info("HTTP server is running on port %d", ctx.http_port)
