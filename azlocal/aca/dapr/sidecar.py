@@ -45,13 +45,17 @@ class DaprFormatter(logging.Formatter):
 
 
 def _optional(name):
-    """azlocal.aca.dapr.<name>, or None while that module does not exist yet."""
+    """azlocal.aca.dapr.<name>, or None while that module does not exist (or cannot load: logged, the other
+    APIs still serve)."""
     try:
         return importlib.import_module(f"azlocal.aca.dapr.{name}")
     except ModuleNotFoundError as ex:
-        if ex.name == f"azlocal.aca.dapr.{name}":
-            return None
-        raise
+        if ex.name != f"azlocal.aca.dapr.{name}":
+            log.error("the Dapr API module %s cannot load: %s", name, ex)
+        return None
+    except Exception as ex:
+        log.error("the Dapr API module %s cannot load: %s", name, ex)
+        return None
 
 
 def api_logging(ctx):
@@ -83,7 +87,10 @@ def build_app(ctx):
     for name in API_MODULES:
         module = _optional(name)
         if module is not None:
-            app.add_routes(module.routes(ctx))
+            try:
+                app.add_routes(module.routes(ctx))
+            except Exception as ex:
+                log.error("the Dapr API module %s failed to mount: %s", name, ex)
     return app
 
 
