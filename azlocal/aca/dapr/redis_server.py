@@ -3,7 +3,8 @@
 Whatever a component's `redisHost` says, azlocal serves it with one Debian `redis-server` per home, started
 on demand by the first sidecar that needs it and kept under the home:
 
-    <home>/dapr/redis/redis.sock    the server's only listener (a unix socket, mode 0700: no TCP port at all)
+    <home>/dapr/redis/redis.sock    the server's only listener (a unix socket, mode 0700: no TCP port at all;
+                                    under the temporary folder when the home's path is too long for one)
     <home>/dapr/redis/appendonly*   its data (append-only file, fsynced every second: survives restarts)
     <home>/dapr/redis/redis.log     its log
     <home>/dapr/redis/lock          serialises starting it between sidecars
@@ -17,16 +18,20 @@ reach the same server. The server runs under a small watchdog (`python -m azloca
 """
 
 import fcntl
+import hashlib
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 from azlocal.core import safepath
 
 START_TIMEOUT = 10.0
+MAX_SOCKET_PATH = 100
 
 
 class RedisUnavailable(RuntimeError):
@@ -40,7 +45,15 @@ def folder():
 
 
 def socket_path():
-    return folder() / "redis.sock"
+    """<home>/dapr/redis/redis.sock, or, when that path is too long for a unix socket (108 bytes), a folder of
+    this home's own under the temporary directory (named by a digest of the home's path, mode 0700)."""
+    path = folder() / "redis.sock"
+    if len(str(path)) <= MAX_SOCKET_PATH:
+        return path
+    digest = hashlib.sha256(str(folder()).encode()).hexdigest()[:16]
+    short = Path(tempfile.gettempdir()) / f"azlocal-redis-{digest}"
+    short.mkdir(mode=0o700, exist_ok=True)
+    return short / "redis.sock"
 
 
 def _ping(path):
@@ -67,7 +80,8 @@ def ensure():
         if sock.exists() and _ping(sock):
             return str(sock)
         with open(base / "redis.log", "ab") as log:
-            subprocess.Popen([sys.executable, "-m", "azlocal.aca.dapr.redis_server", "--watch", str(base), binary],
+            subprocess.Popen([sys.executable, "-m", "azlocal.aca.dapr.redis_server", "--watch", str(base), binary,
+                              str(sock)],
                              stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
                              close_fds=True, cwd=str(base))
         deadline = time.monotonic() + START_TIMEOUT
@@ -101,19 +115,19 @@ def stop():
     return True
 
 
-def _config(base):
+def _config(base, sock):
     return "\n".join([
-        "port 0", f"unixsocket {base}/redis.sock", "unixsocketperm 700", f"dir {base}", "daemonize no",
+        "port 0", f"unixsocket {sock}", "unixsocketperm 700", f"dir {base}", "daemonize no",
         "appendonly yes", "appendfsync everysec", 'save ""', "protected-mode no", "loglevel notice", ""])
 
 
-def _watch(base, binary):
+def _watch(base, binary, sock):
     """The watchdog: runs redis-server, stops it on SIGTERM or when the folder is gone, exits with it."""
     with open(os.path.join(base, "watchdog.pid"), "w") as f:
         f.write(str(os.getpid()))
     conf = os.path.join(base, "redis.conf")
     with open(conf, "w") as f:
-        f.write(_config(base))
+        f.write(_config(base, sock))
     child = subprocess.Popen([binary, conf], stdin=subprocess.DEVNULL)
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(1))
@@ -132,5 +146,5 @@ def _watch(base, binary):
         pass
 
 
-if __name__ == "__main__" and len(sys.argv) == 4 and sys.argv[1] == "--watch":
-    _watch(sys.argv[2], sys.argv[3])
+if __name__ == "__main__" and len(sys.argv) == 5 and sys.argv[1] == "--watch":
+    _watch(sys.argv[2], sys.argv[3], sys.argv[4])
