@@ -11,10 +11,6 @@ from azlocal.core.errors import ValidationError
 
 logger = get_logger(__name__)
 
-DAPR_GRPC_APP = ("appProtocol grpc is recorded, but azlocal's Dapr sidecars reach the app over HTTP only: they do "
-                 "not call a gRPC app (AppCallback OnInvoke, ListTopicSubscriptions, OnTopicEvent) offline. The "
-                 "app's own calls to the sidecar's gRPC API (localhost:50001) work.")
-
 
 
 # Scale rules -------------------------------------------------------------------------------------
@@ -104,8 +100,6 @@ def dapr_doc(current, enabled=None, *, app_id=None, app_port=None, app_protocol=
                        ("httpMaxRequestSize", max_request_size), ("httpReadBufferSize", read_buffer_size)):
         if value is not None:
             dapr[key] = value
-    if dapr.get("enabled") and str(dapr.get("appProtocol") or "").lower() == "grpc" and app_protocol:
-        logger.warning(DAPR_GRPC_APP)
     return dapr
 
 

@@ -145,6 +145,10 @@ class SidecarContext:
         ConnectionError when the app has no port or does not answer."""
         if not self.app_port:
             raise ConnectionError(f"the app '{self.app_id}' has no Dapr app port")
+        if self.app_protocol == "grpc":  # Dapr's AppCallback service behind the same call (app_grpc)
+            from azlocal.aca.dapr import app_grpc
+
+            return await app_grpc.call(f"127.0.0.1:{self.app_port}", method, path, headers, body, query)
         return await http_call(self.session(), method, f"http://127.0.0.1:{self.app_port}", path, headers, body,
                                query)
 

@@ -71,11 +71,19 @@ def find_targets(env_id, app_id):
     return None
 
 
+def _store_protocol(env_id, app_id):
+    from azlocal.aca.dapr import app_grpc
+
+    return app_grpc.protocol_of(env_id, app_id)
+
+
 class Targets:
     """Resolved targets by app id, cached for TARGET_TTL seconds, with a round-robin cursor each."""
 
-    def __init__(self, resolver=find_targets):
+    def __init__(self, resolver=find_targets, protocol=None):
         self.resolver = resolver
+        # (env id, app id) -> the target's app protocol, "http" or "grpc" (app_grpc: the AppCallback channel)
+        self.protocol = protocol or (_store_protocol if resolver is find_targets else (lambda env_id, app_id: "http"))
         self._cache = {}
         self._cursors = {}
 
@@ -138,9 +146,14 @@ async def invoke(ctx, app_id, method_path, http_method="POST", headers=None, bod
         raise direct_invoke_error(app_id, "app channel not initialized: the app has no Dapr app port")
     if not addresses:
         raise direct_invoke_error(app_id, f"no running replica of the app '{target}'")
+    from azlocal.aca.dapr import app_grpc
+
+    grpc_app = await ctx.run_blocking(targets.protocol, ctx.app["properties"]["managedEnvironmentId"], target) == "grpc"
     last = None
     for ip in targets.order(target, addresses):
         try:
+            if grpc_app:
+                return await app_grpc.call(f"{ip}:{port}", http_method, path, sent, body, query)
             return await http_call(ctx.session(), http_method, f"http://{ip}:{port}", path, sent, body, query)
         except ConnectionError as ex:
             last = ex
