@@ -14,14 +14,11 @@ Dapr loads them for one app id.
 """
 
 import dataclasses
-import time
 
 from azlocal.platform import secrets
 from azlocal.platform.store import store
 
 FAMILIES = ("state", "pubsub", "secretstores", "bindings", "configuration", "lock", "middleware", "workflow")
-_CACHE_SECONDS = 1.0
-_cache = {}
 
 
 class ComponentNotFound(LookupError):
@@ -176,14 +173,3 @@ def get(env_doc, app_id, name, family=None, secret_lookup=None):
         raise ComponentNotFound(name, family)
     return _build(doc, env_doc, app_id, secret_lookup, by_name)
 
-
-def cached_for_app(env_doc, app_id, secret_lookup=None, max_age=_CACHE_SECONDS):
-    """for_app, kept for `max_age` seconds per (environment, app id): the sidecar asks on every request."""
-    key = (env_doc["id"].lower(), app_id)
-    hit = _cache.get(key)
-    now = time.monotonic()
-    if hit and now - hit[0] < max_age:
-        return hit[1]
-    value = for_app(env_doc, app_id, secret_lookup)
-    _cache[key] = (now, value)
-    return value
