@@ -219,3 +219,21 @@ def test_methods_it_does_not_serve_are_unimplemented(home):
         return err.value
 
     assert run(steps).code() == grpc.StatusCode.UNIMPLEMENTED
+
+
+def test_api_logging_logs_each_grpc_call_only_when_enabled(home, caplog):
+    ctx = _ctx()
+
+    async def steps(stub, seen):
+        await stub.GetState(state_pb2.GetStateRequest(store_name="statestore", key="quiet"))
+        ctx.app["properties"]["configuration"]["dapr"]["enableApiLogging"] = True
+        await stub.GetState(state_pb2.GetStateRequest(store_name="statestore", key="k"))
+        with pytest.raises(grpc.aio.AioRpcError):
+            await stub.GetState(state_pb2.GetStateRequest(store_name="nostore", key="k"))
+
+    with caplog.at_level("INFO", logger="azlocal.dapr"):
+        run(steps, ctx)
+    lines = [r.getMessage() for r in caplog.records if "gRPC API Called" in r.getMessage()]
+    assert len(lines) == 2
+    assert lines[0].startswith("gRPC API Called method=/dapr.proto.runtime.v1.Dapr/GetState code=OK duration=")
+    assert "code=INVALID_ARGUMENT" in lines[1] and "grpc-python" in lines[1]

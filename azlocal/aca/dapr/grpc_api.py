@@ -2,6 +2,8 @@
 `dapr.proto.runtime.v1.dapr_pb2_grpc.DaprServicer`, served with grpc.aio, so the official SDKs' DaprClient
 works unchanged.
 
+With `enableApiLogging`, each call is logged as daprd's "gRPC API Called" line (ApiLogging).
+
 Implemented: InvokeService, GetState, GetBulkState, SaveState, DeleteState, DeleteBulkState,
 ExecuteStateTransaction, PublishEvent, GetSecret, GetBulkSecret, GetMetadata, SetMetadata. Each calls the
 same behaviour as the HTTP API (invoke.invoke, state.*, pubsub.publish, secretstore.get/bulk, api_meta);
@@ -18,6 +20,7 @@ NOT_FOUND, 500 UNKNOWN, 400 INTERNAL, …) whose message is the HTTP status text
 
 import http
 import logging
+import time
 
 import grpc
 from dapr.proto.common.v1 import common_pb2
@@ -212,12 +215,43 @@ def metadata_response(doc):
 
 # The server ---------------------------------------------------------------------------------------------
 
+class ApiLogging(grpc.aio.ServerInterceptor):
+    """With the app's `enableApiLogging` (--dapr-enable-api-logging), one line per gRPC API call, as daprd's
+    "gRPC API Called": the method, the status code, the duration in ms and the caller's user agent."""
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+
+    async def intercept_service(self, continuation, details):
+        handler = await continuation(details)
+        if handler is None or handler.unary_unary is None:
+            return handler
+        inner, ctx = handler.unary_unary, self.ctx
+        agent = next((v for k, v in details.invocation_metadata or () if k == "user-agent"), "")
+
+        async def logged(request, context):
+            if not ctx.dapr.get("enableApiLogging"):
+                return await inner(request, context)
+            start = time.perf_counter()
+            code = "OK"
+            try:
+                return await inner(request, context)
+            except BaseException:
+                code = getattr(context.code(), "name", None) or "UNKNOWN"
+                raise
+            finally:
+                log.info("gRPC API Called method=%s code=%s duration=%d useragent=%s", details.method, code,
+                         int((time.perf_counter() - start) * 1000), agent)
+        return grpc.unary_unary_rpc_method_handler(logged, request_deserializer=handler.request_deserializer,
+                                                   response_serializer=handler.response_serializer)
+
+
 async def start(ctx, address="127.0.0.1:50001"):
     """Serves the Dapr gRPC API on `address` until the sidecar stops (a coroutine the sidecar runs as a task)."""
     max_mb = int(ctx.dapr.get("httpMaxRequestSize") or 4)
     server = grpc.aio.server(options=[("grpc.max_receive_message_length", max_mb * MB),
                                       ("grpc.max_send_message_length", max(max_mb, 4) * MB),
-                                      ("grpc.so_reuseport", 0)])
+                                      ("grpc.so_reuseport", 0)], interceptors=[ApiLogging(ctx)])
     dapr_pb2_grpc.add_DaprServicer_to_server(DaprServicer(ctx), server)
     port = server.add_insecure_port(address)
     if not port:
