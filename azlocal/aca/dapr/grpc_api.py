@@ -8,7 +8,8 @@ Implemented: InvokeService, GetState, GetBulkState, SaveState, DeleteState, Dele
 ExecuteStateTransaction, PublishEvent, GetSecret, GetBulkSecret, GetMetadata, SetMetadata. Each calls the
 same behaviour as the HTTP API (invoke.invoke, state.*, pubsub.publish, secretstore.get/bulk, api_meta);
 only the translation between protobuf messages and those functions lives here. Any other method of the
-service answers UNIMPLEMENTED, as the servicer's base does.
+service answers UNIMPLEMENTED, as the servicer's base does. A call to any other gRPC service that carries
+`dapr-app-id` metadata is proxied to that app's gRPC server (grpc_proxy), as daprd's gRPC proxying does.
 
 Errors are daprd's gRPC errors: the behaviour's Dapr error (an exception with `status`, `code`, `message`,
 and `grpc`, the gRPC status name, when it knows it) becomes that gRPC status with the message, and an
@@ -27,7 +28,7 @@ from dapr.proto.common.v1 import common_pb2
 from dapr.proto.runtime.v1 import dapr_pb2_grpc, metadata_pb2, secret_pb2
 from google.protobuf import any_pb2, empty_pb2
 
-from azlocal.aca.dapr import grpc_errors, grpc_state
+from azlocal.aca.dapr import grpc_errors, grpc_proxy, grpc_state
 
 log = logging.getLogger("azlocal.dapr")
 MB = 1024 * 1024
@@ -253,6 +254,7 @@ async def start(ctx, address="127.0.0.1:50001"):
                                       ("grpc.max_send_message_length", max(max_mb, 4) * MB),
                                       ("grpc.so_reuseport", 0)], interceptors=[ApiLogging(ctx)])
     dapr_pb2_grpc.add_DaprServicer_to_server(DaprServicer(ctx), server)
+    server.add_generic_rpc_handlers((grpc_proxy.ProxyHandler(ctx),))  # other services, by dapr-app-id
     port = server.add_insecure_port(address)
     if not port:
         raise OSError(f"cannot listen on {address}")
