@@ -94,7 +94,12 @@ class SqliteBroker:
 
     def claim(self, topic, group, consumer, limit=16, lease=90.0):
         """Up to `limit` messages for this consumer: retries and lapsed leases that are due, then new ones.
-        Each is leased to the consumer for `lease` seconds."""
+        Each is leased to the consumer for `lease` seconds. An idle poll only reads (no write lock)."""
+        if self.clock() - self._trimmed > 30:
+            self.trim()
+        if not self._work(topic, group):
+            return []
+
         def run(db):
             now = self.clock()
             out = []
@@ -130,10 +135,20 @@ class SqliteBroker:
                 db.execute("UPDATE cursors SET last_id=? WHERE scope=? AND topic=? AND grp=?",
                            (last, self.scope, topic, group))
             return out
-        result = self._tx(run)
-        if self.clock() - self._trimmed > 30:
-            self.trim()
-        return result
+        return self._tx(run)
+
+    def _work(self, topic, group):
+        """Whether a claim could return something (or must create the group's cursor)."""
+        with self._lock:
+            row = self.db.execute("SELECT last_id FROM cursors WHERE scope=? AND topic=? AND grp=?",
+                                  (self.scope, topic, group)).fetchone()
+            if row is None:
+                return True
+            found = self.db.execute(
+                "SELECT EXISTS (SELECT 1 FROM messages WHERE scope=? AND topic=? AND id>?) OR EXISTS (SELECT 1 FROM "
+                "pending WHERE scope=? AND topic=? AND grp=? AND due<=?)",
+                (self.scope, topic, row[0], self.scope, topic, group, self.clock())).fetchone()[0]
+            return bool(found)
 
     def ack(self, topic, group, msg_id):
         """The message is done for this group (delivered, or dropped by the app's answer)."""
