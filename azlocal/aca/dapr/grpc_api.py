@@ -21,6 +21,7 @@ NOT_FOUND, 500 UNKNOWN, 400 INTERNAL, …) whose message is the HTTP status text
 
 import http
 import logging
+import re
 import time
 
 import grpc
@@ -31,6 +32,7 @@ from google.protobuf import any_pb2, empty_pb2
 from azlocal.aca.dapr import grpc_errors, grpc_proxy, grpc_state
 
 log = logging.getLogger("azlocal.dapr")
+_KEY = re.compile(r"^[0-9a-z_.-]+$")  # what gRPC accepts as a metadata key
 MB = 1024 * 1024
 # HTTP headers the sidecar does not pass between gRPC metadata and HTTP.
 _SKIP_IN = {"content-type", "content-length", "user-agent", "te", "host", "connection", "accept-encoding",
@@ -73,7 +75,7 @@ def outgoing_metadata(headers):
             continue
         if key in _PERMANENT:
             key = "dapr-" + key
-        if not value.isascii() or any(ord(c) < 32 and c != "\t" for c in value):
+        if not _KEY.match(key) or not value.isascii() or any(ord(c) < 32 and c != "\t" for c in value):
             continue
         out.append((key, value))
     return out
