@@ -296,3 +296,28 @@ def test_the_http_api_answers_204_and_daprs_json_errors(home):
     assert missing == (404, {"errorCode": "ERR_PUBSUB_NOT_FOUND", "message": "pubsub nope not found"})
     assert no_topic == (404, {"errorCode": "ERR_TOPIC_EMPTY", "message": "topic is empty in pubsub pubsub"})
     assert json.loads(_stored(ctx)[0].body)["data"] == {"a": 1}
+
+
+def test_bulk_publish_publishes_every_entry_and_names_the_failed_ones(home):
+    from aiohttp import web
+    from aiohttp.test_utils import TestClient, TestServer
+
+    ctx = FakeCtx("publisher", [_mem()])
+    entries = [{"entryId": "1", "event": {"orderId": 1}, "contentType": "application/json"},
+               {"entryId": "2", "event": "plain text", "contentType": "text/plain"},
+               {"entryId": "3", "event": {"bad": 1}, "metadata": {"ttlInSeconds": "never"}}]
+
+    async def scenario():
+        app = web.Application()
+        app.add_routes(api_pubsub.routes(ctx))
+        async with TestClient(TestServer(app)) as client:
+            partial = await client.post("/v1.0-alpha1/publish/bulk/pubsub/orders", json=entries)
+            ok = await client.post("/v1.0-alpha1/publish/bulk/pubsub/orders", json=entries[:1])
+            dup = await client.post("/v1.0-alpha1/publish/bulk/pubsub/orders", json=entries[:1] * 2)
+            return (partial.status, await partial.json()), ok.status, (dup.status, (await dup.json())["errorCode"])
+    partial, ok, dup = _run(scenario())
+    assert partial[0] == 500 and partial[1]["errorCode"] == "ERR_PUBSUB_PUBLISH_MESSAGE"
+    assert [e["entryId"] for e in partial[1]["failedEntries"]] == ["3"]
+    assert ok == 204 and dup == (400, "ERR_PUBSUB_EVENTS_SER")
+    data = [json.loads(m.body)["data"] for m in _stored(ctx)]
+    assert data == [{"orderId": 1}, "plain text", {"orderId": 1}]
