@@ -151,3 +151,39 @@ def test_fan_out_redelivery_and_a_key_vault_secret_through_the_sidecars(az, env,
     assert "500" in other and not other.startswith("{")
     meta = json.loads(_exec(sub_a, "wget", "-q", "-O", "-", "http://localhost:3500/v1.0/metadata").stdout)
     assert [c["name"] for c in meta["components"]] == ["pubsub"]
+
+
+@pytest.fixture
+def stop_redis(home):
+    yield
+    from azlocal.aca.dapr import redis_server
+
+    redis_server.stop()
+
+
+def test_redis_pubsub_fans_out_on_the_homes_redis_server(az, stop_redis, env, home, tmp_path):
+    sub_image, _broken, pub_image = _images(tmp_path)
+    assert az("containerapp", "env", "create", "-n", ENV, "-g", G, "--logs-destination", "none").code == 0
+    component = tmp_path / "redis.yaml"
+    component.write_text("componentType: pubsub.redis\nversion: v1\nmetadata:\n- name: redisHost\n"
+                         "  value: my-redis.redis.cache.windows.net:6380\n- name: redisPassword\n"
+                         "  secretRef: redis-key\nsecrets:\n- name: redis-key\n  value: not-needed-offline\n")
+    r = az("containerapp", "env", "dapr-component", "set", "-g", G, "-n", ENV, "--dapr-component-name", "pubsub",
+           "--yaml", str(component))
+    assert r.code == 0, r.err
+    _create(az, "sub-a", sub_image, "--dapr-app-port", "3000")
+    _create(az, "sub-c", sub_image, "--dapr-app-port", "3000")
+    _create(az, "publisher", pub_image)
+    [sub_a], [sub_c], [pub] = _heads(home, "sub-a"), _heads(home, "sub-c"), _heads(home, "publisher")
+    for n in range(3):
+        out = _exec(pub, "wget", "-q", "-O", "-", "--header", "Content-Type: application/json", "--post-data",
+                    json.dumps({"orderId": n}), "http://localhost:3500/v1.0/publish/pubsub/orders")
+        assert out.returncode == 0, out.stderr
+    for sub in (sub_a, sub_c):
+        got = _until(lambda s=sub: _received(s) if len(_received(s)) >= 3 else None)
+        assert got and sorted(e["data"]["orderId"] for e in got) == [0, 1, 2], (sub, _received(sub))
+    from azlocal.aca.dapr import redis_server
+
+    stream = redis_server.client().xinfo_stream("orders")  # the messages are a redis stream, as Dapr keeps them
+    assert stream["length"] == 3
+    assert {g["name"] for g in redis_server.client().xinfo_groups("orders")} == {b"sub-a", b"sub-c"}
