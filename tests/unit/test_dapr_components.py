@@ -164,3 +164,24 @@ def test_dapr_enable_starts_the_daemon_that_keeps_the_sidecars_and_disable_does_
     assert r.code == 0, r.err
     assert _ok(r)["appProtocol"] == "grpc" and started == [1] and "no Dapr sidecar" not in r.err
     assert r.err == ""  # a gRPC app is reached through Dapr's AppCallback service (app_grpc)
+
+
+def test_a_secret_store_component_of_the_apps_own_secrets_resolves_secret_refs(cli, env, tmp_path):
+    from azlocal.aca import revisions
+    from azlocal.aca.dapr import components
+    from azlocal.platform import secrets
+    from azlocal.platform.store import store
+
+    app = store().get(env["id"].replace("managedEnvironments/env1", "containerApps/app1"))
+    app["properties"]["configuration"]["dapr"] = {"enabled": True}  # no appId: the app's name is its app id
+    with store().transaction():
+        store().put(app)
+    secrets.set_secret(revisions.secret_key(app, "s1"), "the-app-secret")
+    _ok(_set(cli, tmp_path, "own", "componentType: secretstores.kubernetes\nversion: v1\n"))
+    _ok(_set(cli, tmp_path, "cache", "componentType: state.redis\nversion: v1\nsecretStoreComponent: own\n"
+                                     "metadata:\n- name: redisPassword\n  secretRef: s1\n"))
+    assert components.get(env, "app1", "cache", "state").metadata == {"redisPassword": "the-app-secret"}
+    _ok(_set(cli, tmp_path, "cache", "componentType: state.redis\nversion: v1\nsecretStoreComponent: own\n"
+                                     "metadata:\n- name: redisPassword\n  secretRef: nope\n"))
+    with pytest.raises(components.ComponentError, match="secret nope not found"):
+        components.get(env, "app1", "cache", "state")

@@ -8,8 +8,9 @@ Dapr loads them for one app id.
 - **Metadata** is a flat `{name: value}` with every `secretRef` resolved: from the component's own `secrets`
   (their values live in the secret store), or, when the component names a `secretStoreComponent`, from that
   secret store component of the same environment: a `secret_lookup(store_component, key) -> str` the caller
-  passes, else the built-in reading of a `secretstores.azure.keyvault` store as the app's managed identity
-  (its `azureClientId` metadata selects a user-assigned one), so the vault's authorization decides.
+  passes, else that store read as the secrets building block reads it (secretstore: `azure.keyvault` as the
+  app's managed identity, `azureClientId` selecting a user-assigned one, so the vault's authorization
+  decides; `kubernetes`, the app's own secrets; `local.env`).
 - **Family**: the first segment of `componentType` ("state", "pubsub", "secretstores", "bindings", …).
 """
 
@@ -107,7 +108,7 @@ def _from_store(env_doc, app_id, store_name, key, secret_lookup, raw_by_name, do
     store_comp = _build(store_doc, env_doc, app_id, None, raw_by_name)
     if secret_lookup is not None:
         return secret_lookup(store_comp, key)
-    return keyvault_secret(env_doc, app_id, store_comp, key)
+    return store_secret(env_doc, app_id, store_comp, key)
 
 
 def app_doc(env_doc, app_id):
@@ -122,26 +123,19 @@ def app_doc(env_doc, app_id):
     return None
 
 
-def keyvault_secret(env_doc, app_id, store_comp, key):
-    """A secret of a `secretstores.azure.keyvault` component read as the app's managed identity."""
-    from azlocal.identity import principals
-    from azlocal.keyvault import secrets as kv_secrets
+def store_secret(env_doc, app_id, store_comp, key):
+    """A secret of the secret store component `store_comp`, read for the app `app_id` as the secrets building
+    block reads it (secretstore: Key Vault as the app's identity, the app's own secrets, its variables)."""
+    import types
 
-    if store_comp.type.lower() != "secretstores.azure.keyvault":
-        raise ComponentError(f"secret store {store_comp.name} of type {store_comp.type} cannot resolve secretRef "
-                             f"{key} offline (azlocal resolves secretStoreComponent references through "
-                             "secretstores.azure.keyvault)")
-    vault = store_comp.metadata.get("vaultName")
-    app = app_doc(env_doc, app_id)
+    from azlocal.aca.dapr import secretstore
+
+    app = app_doc(env_doc, app_id) or {"properties": {}}
     try:
-        principal = principals.select((app or {}).get("identity"),
-                                      client_id=store_comp.metadata.get("azureClientId") or None,
-                                      require_existing=True)[0]
-    except LookupError as ex:
-        raise ComponentError(f"secret store {store_comp.name}: {ex}") from ex
-    try:
-        return kv_secrets.get(vault, key, principal=principal)["value"]
-    except Exception as ex:  # the vault's refusal (forbidden, not found) names why
+        return secretstore._read_one(types.SimpleNamespace(app=app), store_comp, key, {})[key]
+    except KeyError as ex:
+        raise ComponentError(f"secret store {store_comp.name}: secret {key} not found") from ex
+    except Exception as ex:  # the vault's refusal (forbidden, not found), no identity, a type it cannot read
         raise ComponentError(f"secret store {store_comp.name}: {getattr(ex, 'message', None) or ex}") from ex
 
 
