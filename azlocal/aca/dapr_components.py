@@ -50,9 +50,15 @@ def _env(resource_group, env_name):
     return environments.get(resource_group, env_name)
 
 
-def parse(text):
+def parse(text, path=None):
     """The component YAML -> (properties as Azure shows them, {secret name: value})."""
-    raw = yamlsafe.load(text, "The Dapr component YAML")
+    try:
+        raw = yamlsafe.load(text, "The Dapr component YAML")
+    except ValidationError as ex:  # as az words a file it cannot parse
+        detail = str(ex).split(" is not valid: ", 1)
+        if path is None or len(detail) != 2:
+            raise
+        raise ValidationError(f"Error parsing {path} ({detail[1]})") from None
     if not isinstance(raw, dict):
         raise ValidationError(INVALID)
     raw = raw.get("properties") if isinstance(raw.get("properties"), dict) else raw
@@ -107,10 +113,14 @@ def set_component(resource_group, env_name, name, yaml_path):
     env_doc = _env(resource_group, env_name)
     try:
         with open(yaml_path, encoding="utf-8") as f:
-            text = f.read()
+            text = f.read().replace("\x00", "")
+    except FileNotFoundError as ex:
+        raise ValidationError(f"{yaml_path} does not exist") from ex
+    except UnicodeDecodeError as ex:
+        raise ValidationError(f"Error parsing {yaml_path} ({ex})") from ex
     except OSError as ex:
         raise ValidationError(f"The file '{yaml_path}' could not be read: {ex.strerror}.") from ex
-    props, values = parse(text)
+    props, values = parse(text, yaml_path)
     rid = component_id(env_doc, name)
     old = store().get(rid)
     doc = {"id": rid, "name": name, "properties": props, "systemData": None, "type": COMPONENT_TYPE}

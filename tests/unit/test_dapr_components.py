@@ -185,3 +185,10 @@ def test_a_secret_store_component_of_the_apps_own_secrets_resolves_secret_refs(c
                                      "metadata:\n- name: redisPassword\n  secretRef: nope\n"))
     with pytest.raises(components.ComponentError, match="secret nope not found"):
         components.get(env, "app1", "cache", "state")
+
+
+def test_a_missing_or_unparsable_yaml_file_is_azs_error(cli, env, tmp_path):
+    r = cli(*DC, "set", *ENV, "--dapr-component-name", "c1", "--yaml", str(tmp_path / "none.yaml"))
+    assert r.code == 1 and r.err.strip() == f"ERROR: {tmp_path / 'none.yaml'} does not exist"
+    r = _set(cli, tmp_path, "c1", "componentType: [state.redis\nversion: v1\n")
+    assert r.code == 1 and r.err.startswith(f"ERROR: Error parsing {tmp_path / 'c1.yaml'} (")
