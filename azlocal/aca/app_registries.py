@@ -121,10 +121,19 @@ def registry_remove(resource_group, name, server):
     return configuration["registries"]
 
 
+class _AppNotFound(AzLocalError):
+    exit_code = 3
+
+
 def dapr_set(resource_group, name, enabled, **settings):
     """`settings`: app_id, app_port, app_protocol, log_level, api_logging, max_request_size,
     read_buffer_size (None keeps the current value)."""
-    app = get(resource_group, name)
+    try:
+        app = get(resource_group, name)
+    except AzLocalError as ex:  # az's dapr enable/disable word any failed lookup (group or app) so
+        if getattr(ex, "exit_code", 1) != 3:
+            raise
+        raise _AppNotFound(f"The containerapp '{name}' does not exist") from None
     dapr = options.dapr_doc(app["properties"]["configuration"].get("dapr"), enabled, **settings)
     app["properties"]["configuration"]["dapr"] = dapr
     save(app)

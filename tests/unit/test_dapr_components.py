@@ -192,3 +192,10 @@ def test_a_missing_or_unparsable_yaml_file_is_azs_error(cli, env, tmp_path):
     assert r.code == 1 and r.err.strip() == f"ERROR: {tmp_path / 'none.yaml'} does not exist"
     r = _set(cli, tmp_path, "c1", "componentType: [state.redis\nversion: v1\n")
     assert r.code == 1 and r.err.startswith(f"ERROR: Error parsing {tmp_path / 'c1.yaml'} (")
+
+
+@pytest.mark.parametrize("group", ["rg", "nogroup"])
+def test_dapr_enable_and_disable_on_an_app_that_does_not_exist_are_azs_error(cli, env, group):
+    for cmd in (("enable", "--dapr-app-id", "a"), ("disable",)):
+        r = cli("containerapp", "dapr", *cmd, "-n", "ghost", "-g", group)
+        assert r.code == 3 and r.err.strip() == "ERROR: The containerapp 'ghost' does not exist"
