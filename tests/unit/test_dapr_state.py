@@ -228,6 +228,9 @@ def test_errors_as_dapr(home):
         assert status == 500 and err(body)[0] == "ERR_STATE_DELETE"
         assert (await c.call("POST", "/statestore", []))[0] == 204
         assert (await c.call("GET", "/statestore/k"))[0] == 204  # nothing was saved by the refused requests
+        alpha = Client(c.session, c.base.replace("/v1.0/", "/v1.0-alpha1/"))
+        status, _, body = await alpha.call("POST", "/statestore/query", {"filter": {}})
+        assert status == 500 and err(body) == ("ERR_STATE_STORE_NOT_SUPPORTED", "state store does not support querying")
 
     run(ctx, scenario)
 

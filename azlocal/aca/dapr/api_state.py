@@ -7,6 +7,8 @@
     POST|PUT /v1.0/state/<store>/bulk           {"keys": [...], "parallelism", "metadata"} -> [{key, data, etag}]
     POST|PUT /v1.0/state/<store>/transaction    {"operations": [{"operation": upsert|delete, "request": {...}}],
                                                  "metadata"} -> 204
+    POST|PUT /v1.0-alpha1/state/<store>/query   Dapr's "state store does not support querying" (no azlocal store
+                                                 has the query API)
 
 `metadata.<name>` query parameters join each request's metadata. A value is kept as the JSON text Go's
 encoding/json writes for it (what daprd stores: compact, object keys sorted, <>& escaped), and GET answers it
@@ -137,7 +139,13 @@ def routes(ctx):
         await state.transaction(ctx, store, operations, metadata)
         return web.Response(status=204)
 
+    async def query(request):
+        state.backend(ctx, request.match_info["store"])
+        raise StateError(500, "ERR_STATE_STORE_NOT_SUPPORTED", "state store does not support querying")
+
     return [
+        web.post("/v1.0-alpha1/state/{store}/query", guarded(query)),
+        web.put("/v1.0-alpha1/state/{store}/query", guarded(query)),
         web.post("/v1.0/state/{store}/bulk", guarded(bulk)),
         web.put("/v1.0/state/{store}/bulk", guarded(bulk)),
         web.post("/v1.0/state/{store}/transaction", guarded(transaction)),
