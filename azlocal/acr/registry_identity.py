@@ -23,9 +23,6 @@ logger = get_logger(__name__)
 NO_TOKENS = ("The registry's managed identities are principals role assignments can name (a customer-managed key is "
              "used as one of them), but azlocal serves no tokens for them to task runs or other clients: those cannot "
              "authenticate as these identities.")
-ROTATE_NO_CMK = "usage error: key rotation is only applicable to registries with CMK enabled"
-NO_KEY_VAULT = ("Customer-managed keys need an Azure Key Vault key and a managed identity token, which azlocal does "
-                "not provide yet: registries here use the default service-managed encryption.")
 
 
 def _user_id(identity, resource_group):
@@ -101,13 +98,3 @@ def remove(name, identities, resource_group=None):
         _save(doc)
     return doc
 
-
-def encryption_show(name, resource_group=None):
-    return registries.get(name, resource_group).get("encryption")
-
-
-def rotate_key(name, identity=None, key_encryption_key=None, resource_group=None):
-    doc = registries.get(name, resource_group)
-    if not ((doc.get("encryption") or {}).get("keyVaultProperties")):
-        raise AzLocalError(f"{ROTATE_NO_CMK}\n{NO_KEY_VAULT}")
-    raise AzLocalError(NO_KEY_VAULT)
