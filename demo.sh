@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A short demo of the AZ-204 course flow on azlocal, in a throwaway home: a registry with a quick
 # build and run, a container instance, Azure Files shared with a container group, a blob read with a
-# SAS, a container app answering over HTTPS with CORS and system logs, and a job run to completion.
+# SAS, a container app answering over HTTPS with CORS and system logs, a job run to completion, and a
+# Key Vault secret read by the app through its managed identity.
 set -euo pipefail
 cd "$(dirname "$0")"
 bash .ci/setup
@@ -107,6 +108,26 @@ for _ in $(seq 1 60); do
   sleep 1
 done
 run az containerapp job execution list -n my-job -g az204-demo-rg -o table
+
+# The AZ-204 Key Vault chain, without a password anywhere: a vault (RBAC), a secret, the app's system
+# identity with Key Vault Secrets User on it, and a Key Vault reference the revision resolves as that identity.
+kv=az204kv$RANDOM
+run az keyvault create --name "$kv" --resource-group az204-demo-rg --location eastus -o none
+vault_id=$(az keyvault show --name "$kv" --query id -o tsv)
+me=$(az ad signed-in-user show --query id -o tsv)
+run az role assignment create --assignee "$me" --role "Key Vault Secrets Officer" --scope "$vault_id" -o none
+run az keyvault secret set --vault-name "$kv" --name db-password --value "S3cret-$RANDOM" --query name -o tsv
+principal=$(az containerapp identity assign -n my-container-app -g az204-demo-rg --system-assigned \
+  --query principalId -o tsv)
+run az role assignment create --assignee "$principal" --role "Key Vault Secrets User" --scope "$vault_id" -o none
+run az containerapp secret set -n my-container-app -g az204-demo-rg \
+  --secrets "db-password=keyvaultref:https://$kv.vault.azure.net/secrets/db-password,identityref:system" -o none
+run az containerapp secret list -n my-container-app -g az204-demo-rg -o table
+run az containerapp update -n my-container-app -g az204-demo-rg --set-env-vars DB_PASSWORD=secretref:db-password \
+  -o none
+# Inside a replica: the value came through the reference; a token for the vault comes from IDENTITY_ENDPOINT.
+run az containerapp exec -n my-container-app -g az204-demo-rg --command \
+  'sh -c "echo DB_PASSWORD has ${#DB_PASSWORD} characters; wget -q -O - --header X-IDENTITY-HEADER:$IDENTITY_HEADER $IDENTITY_ENDPOINT?resource=https://vault.azure.net\&api-version=2019-08-01 | cut -c1-60"'
 
 run az group delete --name az204-demo-rg --yes
 run az group exists --name az204-demo-rg
