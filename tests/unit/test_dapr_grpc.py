@@ -169,6 +169,13 @@ def test_publish_event_lands_in_the_environments_broker_as_a_cloud_event(home):
     async def steps(stub, seen):
         await stub.PublishEvent(pubsub_pb2.PublishEventRequest(
             pubsub_name="orders", topic="new", data=b'{"orderId": 5}', data_content_type="application/json"))
+        bulk = await stub.BulkPublishEvent(pubsub_pb2.BulkPublishRequest(pubsub_name="orders", topic="bulk", entries=[
+            pubsub_pb2.BulkPublishRequestEntry(entry_id="1", event=b"one", content_type="text/plain"),
+            pubsub_pb2.BulkPublishRequestEntry(entry_id="2", event=b'{"n":2}', content_type="application/json")]))
+        assert list(bulk.failedEntries) == []
+        with pytest.raises(grpc.aio.AioRpcError) as bulk_missing:
+            await stub.BulkPublishEvent(pubsub_pb2.BulkPublishRequest(pubsub_name="nope", topic="t"))
+        assert bulk_missing.value.code() == grpc.StatusCode.INVALID_ARGUMENT
         with pytest.raises(grpc.aio.AioRpcError) as missing:
             await stub.PublishEvent(pubsub_pb2.PublishEventRequest(pubsub_name="nope", topic="new", data=b"x"))
         with pytest.raises(grpc.aio.AioRpcError) as no_topic:
@@ -180,6 +187,8 @@ def test_publish_event_lands_in_the_environments_broker_as_a_cloud_event(home):
     assert no_topic.code() == grpc.StatusCode.INVALID_ARGUMENT
     messages = pubsub.backend(ctx, COMPONENTS[1]).claim("new", "reader", "reader-1")
     assert len(messages) == 1
+    bulk = pubsub.backend(ctx, COMPONENTS[1]).claim("bulk", "reader", "reader-1")
+    assert [json.loads(m.body)["data"] for m in bulk] == ["one", {"n": 2}]
     event = json.loads(messages[0].body)
     assert event["data"] == {"orderId": 5} and event["source"] == "orders" and event["topic"] == "new"
     assert event["pubsubname"] == "orders" and event["specversion"] == "1.0"

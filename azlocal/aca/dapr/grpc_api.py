@@ -2,14 +2,14 @@
 `dapr.proto.runtime.v1.dapr_pb2_grpc.DaprServicer`, served with grpc.aio, so the official SDKs' DaprClient
 works unchanged.
 
-With `enableApiLogging`, each call is logged as daprd's "gRPC API Called" line (ApiLogging).
-
 Implemented: InvokeService, GetState, GetBulkState, SaveState, DeleteState, DeleteBulkState,
-ExecuteStateTransaction, PublishEvent, GetSecret, GetBulkSecret, GetMetadata, SetMetadata. Each calls the
-same behaviour as the HTTP API (invoke.invoke, state.*, pubsub.publish, secretstore.get/bulk, api_meta);
-only the translation between protobuf messages and those functions lives here. Any other method of the
-service answers UNIMPLEMENTED, as the servicer's base does. A call to any other gRPC service that carries
-`dapr-app-id` metadata is proxied to that app's gRPC server (grpc_proxy), as daprd's gRPC proxying does.
+ExecuteStateTransaction, PublishEvent, BulkPublishEvent(Alpha1), GetSecret, GetBulkSecret, GetMetadata,
+SetMetadata. Each calls the same behaviour as the HTTP API (invoke.invoke, state.*, pubsub.publish,
+secretstore.get/bulk, api_meta); only the translation between protobuf messages and those functions lives
+here. Any other method of the service answers UNIMPLEMENTED, as the servicer's base does. A call to any
+other gRPC service that carries `dapr-app-id` metadata is proxied to that app's gRPC server (grpc_proxy),
+as daprd's gRPC proxying does. With `enableApiLogging`, each call is logged as daprd's "gRPC API Called"
+line (ApiLogging).
 
 Errors are daprd's gRPC errors: the behaviour's Dapr error (an exception with `status`, `code`, `message`,
 and `grpc`, the gRPC status name, when it knows it) becomes that gRPC status with the message, and an
@@ -153,6 +153,32 @@ class DaprServicer(dapr_pb2_grpc.DaprServicer):
         except Exception as ex:
             return await grpc_errors.abort(context, ex)
         return empty_pb2.Empty()
+
+    async def BulkPublishEvent(self, request, context):
+        """Each entry published as PublishEvent publishes it; an entry that fails is a failed entry (its
+        error), a pubsub that is not there or an empty topic fails the call."""
+        from dapr.proto.runtime.v1 import pubsub_pb2
+
+        from azlocal.aca.dapr import pubsub
+
+        try:
+            pubsub.component(self.ctx, request.pubsub_name)
+            if not request.topic:
+                raise pubsub.PubSubError(404, "ERR_TOPIC_EMPTY", f"topic is empty in pubsub {request.pubsub_name}",
+                                         "INVALID_ARGUMENT")
+        except Exception as ex:
+            return await grpc_errors.abort(context, ex)
+        out = pubsub_pb2.BulkPublishResponse()
+        for entry in request.entries:
+            try:
+                await pubsub.publish(self.ctx, request.pubsub_name, request.topic, entry.event,
+                                     entry.content_type or None, {**_metadata(request.metadata),
+                                                                  **_metadata(entry.metadata)})
+            except Exception as ex:
+                out.failedEntries.add(entry_id=entry.entry_id, error=getattr(ex, "message", None) or str(ex))
+        return out
+
+    BulkPublishEventAlpha1 = BulkPublishEvent
 
     # Secrets ------------------------------------------------------------------------------------------
 
