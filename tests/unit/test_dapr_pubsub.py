@@ -321,3 +321,22 @@ def test_bulk_publish_publishes_every_entry_and_names_the_failed_ones(home):
     assert ok == 204 and dup == (400, "ERR_PUBSUB_EVENTS_SER")
     data = [json.loads(m.body)["data"] for m in _stored(ctx)]
     assert data == [{"orderId": 1}, "plain text", {"orderId": 1}]
+
+
+def test_an_idle_subscriber_wakes_on_a_publish_long_before_its_next_poll(home):
+    subs = [{"pubsubname": "pubsub", "topic": "orders", "route": "/orders"}]
+    publisher = FakeCtx("publisher", [_mem()])
+    reader = FakeCtx("reader", [_mem()], subscriptions=subs)
+
+    async def scenario():
+        task = asyncio.ensure_future(pubsub_delivery.run(reader, poll=30.0))
+        await asyncio.sleep(0.3)  # subscribed, claimed nothing, now idle for up to 30 s
+        await pubsub.publish(publisher, "pubsub", "orders", b"wake up", None, {})
+        for _ in range(50):
+            if reader.received:
+                break
+            await asyncio.sleep(0.02)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    _run(scenario())
+    assert [json.loads(b)["data"] for _p, _h, b in reader.received] == ["wake up"]

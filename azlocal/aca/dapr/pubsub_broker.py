@@ -137,6 +137,18 @@ class SqliteBroker:
             return out
         return self._tx(run)
 
+    def change_token(self):
+        """Something that changes when any sidecar writes the broker (the WAL's size and time): a stat, cheap
+        enough to check every few milliseconds from the event loop."""
+        token = []
+        for suffix in ("-wal", ""):
+            try:
+                st = os.stat(self.path + suffix)
+                token.append((st.st_size, st.st_mtime_ns))
+            except OSError:
+                token.append(None)
+        return tuple(token)
+
     def _work(self, topic, group):
         """Whether a claim could return something (or must create the group's cursor)."""
         with self._lock:

@@ -2,6 +2,9 @@
 
 - Subscriptions: `GET /dapr/subscribe` on the app once it answers, then every SUBSCRIBE_REFRESH seconds
   (daprd reads them once at start; re-reading lets an app that came up late, or changed, be picked up).
+- Polling: every POLL seconds, and within about WAKE seconds of any publish to the same broker (the SQLite
+  broker's WAL changes, the redis broker's publish counter moves), so an idle subscriber costs little and
+  a message still arrives in tens of milliseconds.
 - Each subscription is a consumer group named after the app id on its component's broker: every app gets
   every message (fan-out), each message goes to one replica of an app (competing consumers; the replica's
   name is the consumer). At start the replica's earlier leases are released at once (restart recovery).
@@ -26,7 +29,8 @@ from azlocal.aca.dapr import pubsub, pubsub_subscriptions
 
 log = logging.getLogger("azlocal.dapr.pubsub")
 
-POLL = 0.1
+POLL = 0.25
+WAKE = 0.02
 SUBSCRIBE_REFRESH = 10.0
 DELIVERY_TIMEOUT = 60.0
 LEASE = DELIVERY_TIMEOUT + 30.0
@@ -153,7 +157,7 @@ async def run(ctx, stop=None, poll=POLL):
     """Runs until cancelled (or `stop`, an asyncio.Event, is set)."""
     state = ctx.extras.setdefault("pubsub", {"subscriptions": [], "loaded": False})
     consumer = str(ctx.replica)
-    released, inflight, warned = set(), {}, set()
+    released, inflight, warned, brokers = set(), {}, set(), []
     next_load = 0.0
     while stop is None or not stop.is_set():
         now = time.monotonic()
@@ -169,8 +173,12 @@ async def run(ctx, stop=None, poll=POLL):
                 state["subscriptions"], state["loaded"] = subs, True
                 next_load = now + SUBSCRIBE_REFRESH
         busy = False
+        before = {id(b): b.change_token() for b in brokers if hasattr(b, "change_token")}  # ahead of the claims
+        brokers = []
         for sub in state["subscriptions"]:
             broker = await ctx.run_blocking(_usable, ctx, sub)
+            if broker is not None and broker not in brokers:
+                brokers.append(broker)
             key = (sub.pubsub, sub.topic)
             if broker is None:
                 if key not in warned:
@@ -194,7 +202,25 @@ async def run(ctx, stop=None, poll=POLL):
             for msg in msgs:
                 busy = True
                 tasks.add(asyncio.ensure_future(_safe(deliver(ctx, broker, sub, msg, ctx.app_id))))
-        await asyncio.sleep(0 if busy else poll)
+        if busy:
+            await asyncio.sleep(0)
+        else:
+            await _idle(brokers, poll, before)
+
+
+async def _idle(brokers, poll, tokens=None):
+    """Waits up to `poll` seconds, less when a broker that can tell (the SQLite one) was written since `tokens`
+    (taken before the last claims): a publish reaches an idle subscriber in about WAKE seconds."""
+    watched = [b for b in brokers if hasattr(b, "change_token")]
+    if not watched:
+        await asyncio.sleep(poll)
+        return
+    before = [(tokens or {}).get(id(b)) or b.change_token() for b in watched]
+    deadline = time.monotonic() + poll
+    while time.monotonic() < deadline:
+        await asyncio.sleep(WAKE)
+        if [b.change_token() for b in watched] != before:
+            return
 
 
 async def _safe(coro):

@@ -15,6 +15,7 @@ import threading
 import time
 
 _LOGGED = set()
+SEQUENCE = "azlocal:pubsub:published"  # bumped by every publish through a sidecar
 
 
 class RedisBroker:
@@ -48,9 +49,20 @@ class RedisBroker:
         if ttl:
             meta["expires"] = self.clock() + float(ttl)
         fields = {"data": bytes(body), "metadata": json.dumps(meta)}
+        pipe = self.client.pipeline(transaction=False)
         if self.maxlen:
-            return self.client.xadd(topic, fields, maxlen=self.maxlen, approximate=True)
-        return self.client.xadd(topic, fields)
+            pipe.xadd(topic, fields, maxlen=self.maxlen, approximate=True)
+        else:
+            pipe.xadd(topic, fields)
+        pipe.incr(SEQUENCE)
+        return pipe.execute()[0]
+
+    def change_token(self):
+        """A counter every sidecar's publish bumps (one GET on the unix socket): idle subscribers wake on it."""
+        try:
+            return self.client.get(SEQUENCE)
+        except Exception:
+            return None
 
     def _group(self, topic, group):
         import redis
