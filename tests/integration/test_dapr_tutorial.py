@@ -7,7 +7,9 @@ sidecars.
   logs show the orders persisted; `az storage blob list` shows the blob `order` in `mycontainer`, moving on
   every second), then that the role matters and that a restarted app goes on.
 - the current samples (ghcr.io/dapr/samples) route by the `dapr-app-id` header to a node app of two
-  replicas, each of which gets orders (invocation load-balanced over the replicas)."""
+  replicas, each of which gets orders (invocation load-balanced over the replicas).
+- the tutorial's earlier edition keeps the account key in the component's secret (a wrong key persists
+  nothing; the right one, set again, persists the orders) and gives the node app internal ingress."""
 
 import subprocess
 import time
@@ -77,5 +79,80 @@ def test_the_current_samples_route_by_header_to_every_replica(az, tmp_path):
             assert "Got a new order! Order ID: " in text and "Successfully persisted state." in text, (replica, text)
         # the headless client prints nothing while its calls succeed
         assert "HTTP " not in _logs(az, "pythonapp").split("Successfully Connected", 1)[-1]
+    finally:
+        next(gen, None)
+
+
+KEY_YAML = """# statestore.yaml for Azure Blob storage component
+componentType: state.azure.blobstorage
+version: v1
+metadata:
+- name: accountName
+  value: "{account}"
+- name: accountKey
+  secretRef: account-key
+- name: containerName
+  value: mycontainer
+secrets:
+- name: account-key
+  value: "{key}"
+scopes:
+- nodeapp
+"""
+
+
+def test_the_tutorials_earlier_edition_with_the_account_key_and_internal_ingress(az, tmp_path):
+    """MicrosoftDocs/azure-docs@0454a15ae2e1 (06/2022): the component reads the account key from its secret, the
+    node app has internal ingress on port 3000; a wrong key persists nothing."""
+    gen = busybox.resource_group(az, "daprkey-rg", location="canadacentral")
+    next(gen)
+    account = "daprkey" + str(int(time.time()) % 100000)
+    try:
+        assert az("containerapp", "env", "create", "-n", "my-environment", "-g", "daprkey-rg", "-l", "canadacentral",
+                  "-o", "none").code == 0
+        assert az("storage", "account", "create", "--name", account, "--resource-group", "daprkey-rg", "--location",
+                  "canadacentral", "--sku", "Standard_RAGRS", "--kind", "StorageV2", "-o", "none").code == 0
+        key = az("storage", "account", "keys", "list", "--resource-group", "daprkey-rg", "--account-name", account,
+                 "--query", "[0].value", "--out", "tsv").out.strip()
+        yaml_path = tmp_path / "statestore.yaml"
+        yaml_path.write_text(KEY_YAML.format(account=account, key="AAAA" + key[4:]))  # a wrong key first
+        assert az("containerapp", "env", "dapr-component", "set", "--name", "my-environment", "--resource-group",
+                  "daprkey-rg", "--dapr-component-name", "statestore", "--yaml", str(yaml_path), "-o", "none").code == 0
+        r = az("containerapp", "create", "--name", "nodeapp", "--resource-group", "daprkey-rg", "--environment",
+               "my-environment", "--image", "dapriosamples/hello-k8s-node:latest", "--target-port", "3000",
+               "--ingress", "internal", "--min-replicas", "1", "--max-replicas", "1", "--enable-dapr",
+               "--dapr-app-id", "nodeapp", "--dapr-app-port", "3000", "--env-vars", "APP_PORT=3000", "-o", "none")
+        assert r.code == 0, r.err
+        r = az("containerapp", "create", "--name", "pythonapp", "--resource-group", "daprkey-rg", "--environment",
+               "my-environment", "--image", "dapriosamples/hello-k8s-python:latest", "--min-replicas", "1",
+               "--max-replicas", "1", "--enable-dapr", "--dapr-app-id", "pythonapp", "-o", "none")
+        assert r.code == 0, r.err
+
+        def logs():
+            return az("containerapp", "logs", "show", "-n", "nodeapp", "-g", "daprkey-rg", "--tail", "300",
+                      "--format", "text").out
+
+        def blobs():
+            return az("storage", "blob", "list", "--account-name", account, "--account-key", key,
+                      "--container-name", "mycontainer", "--query", "[].name", "-o", "tsv")
+
+        deadline = time.monotonic() + 30
+        while "Failed to persist state." not in logs() and time.monotonic() < deadline:
+            time.sleep(1)
+        text = logs()
+        assert "Failed to persist state." in text and "Successfully persisted state." not in text, text
+        assert blobs().out.strip() == ""
+        # The key from `az storage account keys list`, as the tutorial has it: the orders land as the blob `order`.
+        yaml_path.write_text(KEY_YAML.format(account=account, key=key))
+        assert az("containerapp", "env", "dapr-component", "set", "--name", "my-environment", "--resource-group",
+                  "daprkey-rg", "--dapr-component-name", "statestore", "--yaml", str(yaml_path), "-o", "none").code == 0
+        deadline = time.monotonic() + 30
+        while "Successfully persisted state." not in logs() and time.monotonic() < deadline:
+            time.sleep(1)
+        assert "Successfully persisted state." in logs()
+        assert blobs().out.split() == ["order"]
+        shown = az("containerapp", "env", "dapr-component", "show", "--name", "my-environment", "--resource-group",
+                   "daprkey-rg", "--dapr-component-name", "statestore")
+        assert shown.code == 0 and key not in shown.out  # the secret's value is not shown
     finally:
         next(gen, None)
