@@ -4,7 +4,8 @@ A publisher app posts to `localhost:3500/v1.0/publish/pubsub/orders` with wget i
 subscriber apps (busybox httpd: a static `/dapr/subscribe`, a CGI route that writes what it gets to the
 container's log and a file) each receive every message as a CloudEvent (fan-out). One subscriber answers 500
 while a marker file exists: the sidecar redelivers with back-off, and once the file is removed every message
-arrives. The publisher reads a Key Vault secret through a `secretstores.azure.keyvault` component as its
+arrives. A subscriber replica replaced by a revision restart gets what is published afterwards and nothing it
+had acknowledged. The publisher reads a Key Vault secret through a `secretstores.azure.keyvault` component as its
 system-assigned identity: refused (ERR_SECRET_GET) until the vault's access policy lets it get secrets."""
 
 import json
@@ -125,6 +126,22 @@ def test_fan_out_redelivery_and_a_key_vault_secret_through_the_sidecars(az, env,
     assert _exec(sub_b, "rm", "/tmp/broken").returncode == 0
     got_b = _until(lambda: _received(sub_b) if len(_received(sub_b)) >= 5 else None)
     assert got_b and sorted(e["data"]["orderId"] for e in got_b) == [0, 1, 2, 3, 4]
+
+    # sub-a's replica is replaced (revision restart): its new sidecar resumes the app's place in the topic, so
+    # the new replica gets the orders published since, and none of those already acknowledged.
+    revision = az("containerapp", "show", "-n", "sub-a", "-g", G).json()["properties"]["latestRevisionName"]
+    assert az("containerapp", "revision", "restart", "-n", "sub-a", "-g", G, "--revision", revision).code == 0
+    fresh = _until(lambda: [h for h in _heads(home, "sub-a") if h != sub_a] or None)
+    assert fresh, _heads(home, "sub-a")
+    for n in (5, 6):
+        out = _exec(pub, "wget", "-q", "-O", "-", "--header", "Content-Type: application/json", "--post-data",
+                    json.dumps({"orderId": n}), "http://localhost:3500/v1.0/publish/pubsub/orders")
+        assert out.returncode == 0, out.stderr
+    after = _until(lambda: _received(fresh[0]) if len(_received(fresh[0])) >= 2 else None)
+    assert after and sorted(e["data"]["orderId"] for e in after) == [5, 6], _received(fresh[0])
+    time.sleep(1)
+    assert len(_received(fresh[0])) == 2
+    sub_a = fresh[0]
 
     # A Key Vault secret read by the publisher's sidecar as the app's system-assigned identity.
     assert az("keyvault", "create", "-n", "dapr-pubsub-kv", "-g", G, "--enable-rbac-authorization",
