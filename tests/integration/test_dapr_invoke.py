@@ -2,10 +2,12 @@
 replica of a Dapr-enabled app has a sidecar in its network namespace, so `wget localhost:3500` inside the
 caller's container reaches Dapr's API; invoking the other app by its app id load-balances over its replicas
 (method, query string, body and status passed through); an unknown app id is Dapr's ERR_DIRECT_INVOKE; the
-sidecars come back for the new replicas after `az containerapp revision restart` and serve every replica
-after a scale-out."""
+sidecars come back for the new replicas after `az containerapp revision restart`, a killed sidecar is started
+again, and every replica has one after a scale-out."""
 
 import json
+import os
+import signal
 import subprocess
 import time
 
@@ -124,6 +126,15 @@ def test_invoke_by_app_id_through_the_sidecars(az, env, home, tmp_path):
         out = _wget(caller, "http://localhost:3500/v1.0/invoke/nodeapp/method/cgi-bin/neworder")
         return out.returncode == 0 and out.stdout.split(" ")[2] in fresh
     assert _until(reaches_fresh)
+
+    # A sidecar that dies is started again by the daemon within a couple of seconds.
+    from azlocal.aca.dapr import supervisor
+
+    killed = supervisor.read_state(caller)["pid"]
+    os.kill(killed, signal.SIGKILL)
+    assert _until(lambda: (supervisor.read_state(caller) or {}).get("pid") not in (None, killed) and
+                  supervisor.read_state(caller).get("state") == "up", timeout=10), supervisor.read_state(caller)
+    assert _wget(caller, "http://localhost:3500/v1.0/invoke/nodeapp/method/index.html").stdout == "hello\n"
 
     # Scale-out of the caller: every replica (the new ones too) has its sidecar, and invokes.
     r = az("containerapp", "update", "-n", "pythonapp", "-g", G, "--min-replicas", "3")
