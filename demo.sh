@@ -2,7 +2,7 @@
 # A short demo of the AZ-204 course flow on azlocal, in a throwaway home: a registry with a quick
 # build and run, a container instance, Azure Files shared with a container group, a blob read with a
 # SAS, a container app answering over HTTPS with CORS and system logs, a job run to completion, and a
-# Key Vault secret read by the app through its managed identity.
+# Key Vault secret read by the app through its managed identity, and the Dapr tutorial's two apps.
 set -euo pipefail
 cd "$(dirname "$0")"
 bash .ci/setup
@@ -128,6 +128,29 @@ run az containerapp update -n my-container-app -g az204-demo-rg --set-env-vars D
 # Inside a replica: the value came through the reference; a token for the vault comes from IDENTITY_ENDPOINT.
 run az containerapp exec -n my-container-app -g az204-demo-rg --command \
   'sh -c "echo DB_PASSWORD has ${#DB_PASSWORD} characters; wget -q -O - --header X-IDENTITY-HEADER:$IDENTITY_HEADER $IDENTITY_ENDPOINT?resource=https://vault.azure.net\&api-version=2019-08-01 | cut -c1-60"'
+
+# The Container Apps Dapr tutorial: a Node app persists orders through its sidecar into a blob state store
+# (as a user-assigned identity with Storage Blob Data Contributor); a Python app invokes it by app id.
+acct=daprdemo$RANDOM
+run az storage account create -n "$acct" -g az204-demo-rg -l eastus --sku Standard_LRS -o none
+run az identity create -g az204-demo-rg -n nodeAppIdentity -o none
+id=$(az identity show -g az204-demo-rg -n nodeAppIdentity --query id -o tsv)
+cid=$(az identity show -g az204-demo-rg -n nodeAppIdentity --query clientId -o tsv)
+pid=$(az identity show -g az204-demo-rg -n nodeAppIdentity --query principalId -o tsv)
+run az role assignment create --assignee "$pid" --role "Storage Blob Data Contributor" \
+  --scope "$(az storage account show -n "$acct" --query id -o tsv)" -o none
+printf 'componentType: state.azure.blobstorage\nversion: v1\nmetadata:\n- name: accountName\n  value: %s\n- name: containerName\n  value: mycontainer\n- name: azureClientId\n  value: %s\nscopes:\n- nodeapp\n' \
+  "$acct" "$cid" > "$work/statestore.yaml"
+run az containerapp env dapr-component set -n demo-env -g az204-demo-rg --dapr-component-name statestore \
+  --yaml "$work/statestore.yaml" -o none
+run az containerapp create -n nodeapp -g az204-demo-rg --environment demo-env --user-assigned "$id" \
+  --image dapriosamples/hello-k8s-node:latest --enable-dapr --dapr-app-id nodeapp --dapr-app-port 3000 \
+  --env-vars APP_PORT=3000 -o none
+run az containerapp create -n pythonapp -g az204-demo-rg --environment demo-env \
+  --image dapriosamples/hello-k8s-python:latest --enable-dapr --dapr-app-id pythonapp -o none
+sleep 4
+run az containerapp logs show -n nodeapp -g az204-demo-rg --tail 4 --format text
+run az storage blob list --account-name "$acct" --container-name mycontainer --auth-mode login --query "[].name" -o tsv
 
 run az group delete --name az204-demo-rg --yes
 run az group exists --name az204-demo-rg
